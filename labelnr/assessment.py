@@ -1,0 +1,258 @@
+"""The assessment model: one entity's answers to one referential version, for one campaign.
+
+This is also the interchange file (YAML) that people write by hand, import and
+export; :func:`check_against` validates it against its referential.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from labelnr.errors import Problem
+from labelnr.referential import EvidenceType, Referential, Text
+from labelnr.yamlpos import Located
+
+Year = Annotated[int, Field(ge=1, le=3)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Period(StrEnum):
+    """Where a campaign stands in the three-year cycle."""
+
+    BASELINE = "baseline"
+    YEAR1 = "year1"
+    YEAR2 = "year2"
+    YEAR3 = "year3"
+    RENEWAL = "renewal"
+
+    @property
+    def index(self) -> int:
+        return list(Period).index(self)
+
+
+class RefPin(_Strict):
+    """The exact referential version an assessment was made with."""
+
+    id: str
+    version: str
+
+
+class Party(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Entity(Party):
+    #: The parent entity's id (a group above its IT departments); none for the top.
+    parent: str | None = None
+
+
+class Campaign(_Strict):
+    period: Period
+    date: dt.date
+    name: str | None = None
+
+
+class NotApplicable(_Strict):
+    reason: str = Field(min_length=1, max_length=64)
+    justification: str = Field(min_length=1, max_length=4000)
+    approved_by: str | None = None
+    review_by: dt.date | None = None
+
+
+class EvidenceRef(_Strict):
+    type: EvidenceType
+    title: str = Field(min_length=1, max_length=300)
+    url: str | None = None
+    file: str | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    effective_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _url_or_file(self) -> EvidenceRef:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("evidence needs either a 'url' or a 'file', not both or neither")
+        return self
+
+
+class Answer(_Strict):
+    level: str | None = None
+    not_applicable: NotApplicable | None = None
+    comment: str | None = Field(default=None, max_length=8000)
+    owner: str | None = Field(default=None, max_length=200)
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _level_or_na(self) -> Answer:
+        if self.level is not None and self.not_applicable is not None:
+            raise ValueError("an answer is either a level or 'not applicable', not both")
+        return self
+
+
+class Verdict(StrEnum):
+    CONFORM = "conform"
+    PARTIAL = "partial"
+    NON_CONFORM = "non_conform"
+    NOT_VERIFIED = "not_verified"
+
+
+class AuditorVerdict(_Strict):
+    verdict: Verdict
+    comment: str | None = Field(default=None, max_length=8000)
+    auditor: str | None = None
+    date: dt.date | None = None
+
+
+class CommitmentStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Measure(_Strict):
+    year: Annotated[int, Field(ge=0, le=3)]
+    value: float
+    source: str | None = None
+    date: dt.date | None = None
+
+
+class Indicator(_Strict):
+    """A measurable commitment (share of devices reused, people trained...)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    unit: str = Field(min_length=1, max_length=40)
+    direction: Direction = Direction.HIGHER
+    baseline: float
+    targets: dict[Year, float] = Field(default_factory=dict)
+    actuals: list[Measure] = Field(default_factory=list)
+
+
+class Commitment(_Strict):
+    """A line of the three-year improvement plan."""
+
+    title: str = Field(min_length=1, max_length=300)
+    criterion: str | None = None
+    theme: str | None = None
+    target_level: str | None = None
+    target_year: Year
+    owner: str | None = None
+    due: dt.date | None = None
+    status: CommitmentStatus = CommitmentStatus.PLANNED
+    expected_points: float | None = Field(default=None, ge=0)
+    indicator: Indicator | None = None
+
+    @model_validator(mode="after")
+    def _scope(self) -> Commitment:
+        if (self.criterion is None) == (self.theme is None):
+            raise ValueError("a commitment is about either one 'criterion' or one 'theme'")
+        return self
+
+    def is_late(self, today: dt.date) -> bool:
+        open_ = self.status in (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
+        return open_ and self.due is not None and self.due < today
+
+
+class Assessment(_Strict):
+    """An entity's self-assessment for one campaign: the interchange file format."""
+
+    format: Literal["labelnr-assessment/1"] = "labelnr-assessment/1"
+    referential: RefPin
+    profile: str | None = None
+    applicability: dict[str, bool] = Field(default_factory=dict)
+    organisation: Party
+    entity: Entity
+    campaign: Campaign
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    verdicts: dict[str, AuditorVerdict] = Field(default_factory=dict)
+    commitments: list[Commitment] = Field(default_factory=list)
+    #: Planned level per criterion for year 1, 2 and 3 (the target trajectory).
+    targets: dict[str, dict[Year, str]] = Field(default_factory=dict)
+
+
+def excluded_and_forced_na(
+    ref: Referential, profile_id: str | None, applicability: dict[str, bool]
+) -> tuple[set[str], dict[str, Text]]:
+    """Criteria the profile and applicability answers remove, and those they make N/A (with why)."""
+    excluded: set[str] = set()
+    forced: dict[str, Text] = {}
+    profile = ref.profile(profile_id)
+    if profile:
+        for effect in profile.not_applicable:
+            for cid in effect.criteria:
+                forced[cid] = effect.reason
+    for question in ref.questions:
+        if applicability.get(question.id, True):
+            continue
+        excluded.update(question.if_no_exclude)
+        if question.if_no_not_applicable:
+            for cid in question.if_no_not_applicable.criteria:
+                forced[cid] = question.if_no_not_applicable.reason
+    return excluded, forced
+
+
+def check_against(ref: Referential, assessment: Assessment, located: Located | None = None,
+                  file: str = "<assessment>") -> list[Problem]:
+    """Everything in ``assessment`` that its referential does not allow, located when possible."""
+    problems: list[Problem] = []
+
+    def at(loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> None:
+        line = located.line_of(loc) if located else None
+        problems.append(Problem(located.file if located else file, line, message, criterion))
+
+    if (assessment.referential.id, assessment.referential.version) != (ref.id, ref.version):
+        at(("referential",), f"made with {assessment.referential.id} {assessment.referential.version}, "
+           f"checked against {ref.key}")
+    if assessment.profile is not None and ref.profile(assessment.profile) is None:
+        known = ", ".join(p.id for p in ref.profiles) or "none"
+        at(("profile",), f"unknown profile '{assessment.profile}' (known: {known})")
+    questions = {q.id for q in ref.questions}
+    for qid in assessment.applicability:
+        if qid not in questions:
+            at(("applicability", qid), f"unknown applicability question '{qid}'")
+    in_scope = {c.id for c in ref.criteria_for(assessment.profile)}
+    scale = set(ref.scale.ids)
+    for cid, answer in assessment.answers.items():
+        crit = ref.criteria_by_id.get(cid)
+        if crit is None:
+            at(("answers", cid), f"unknown criterion id '{cid}' in {ref.key}", cid)
+            continue
+        if cid not in in_scope:
+            at(("answers", cid), f"not part of profile '{assessment.profile}'", cid)
+        if answer.level is not None and answer.level not in scale:
+            at(("answers", cid, "level"),
+               f"'{answer.level}' is not an answer of the scale ({', '.join(ref.scale.ids)})", cid)
+        if answer.not_applicable is not None and not crit.not_applicable.allowed:
+            at(("answers", cid, "not_applicable"), "this criterion cannot be declared not applicable", cid)
+    for cid in assessment.verdicts:
+        if cid not in ref.criteria_by_id:
+            at(("verdicts", cid), f"unknown criterion id '{cid}' in {ref.key}", cid)
+    for i, commitment in enumerate(assessment.commitments):
+        if commitment.criterion is not None and commitment.criterion not in ref.criteria_by_id:
+            at(("commitments", i, "criterion"), f"unknown criterion id '{commitment.criterion}'",
+               commitment.criterion)
+        if commitment.theme is not None and commitment.theme not in ref.themes_by_id:
+            at(("commitments", i, "theme"), f"unknown theme '{commitment.theme}'")
+        if commitment.target_level is not None and commitment.target_level not in scale:
+            at(("commitments", i, "target_level"), f"'{commitment.target_level}' is not an answer of the scale",
+               commitment.criterion)
+    for cid, by_year in assessment.targets.items():
+        if cid not in ref.criteria_by_id:
+            at(("targets", cid), f"unknown criterion id '{cid}'", cid)
+            continue
+        for year, level in by_year.items():
+            if level not in scale:
+                at(("targets", cid, year), f"'{level}' is not an answer of the scale", cid)
+    return problems

@@ -1,0 +1,210 @@
+"""Loading referentials from versioned YAML files, with every error located.
+
+Loading is all-or-nothing: a file either gives a fully cross-checked
+:class:`Referential` or raises :class:`InvalidFile` listing every problem found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labelnr.errors import InvalidFile, Problem
+from labelnr.referential import Referential
+from labelnr.validation import validate
+from labelnr.yamlpos import Located, parse, read
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "criteria"
+
+
+@dataclass(frozen=True)
+class LoadedReferential:
+    referential: Referential
+    path: Path
+    sha256: str
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return [v for v, n in Counter(values).items() if n > 1]
+
+
+def _index_of(located: Located, collection: str, item: str) -> int | None:
+    items = located.data.get(collection, [])
+    for i, entry in enumerate(items if isinstance(items, list) else []):
+        if isinstance(entry, dict) and entry.get("id") == item:
+            return i
+    return None
+
+
+def cross_check(ref: Referential, located: Located) -> list[Problem]:
+    """Checks that span several parts of the file (ids that must exist, be unique...)."""
+    problems: list[Problem] = []
+
+    def at(loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> None:
+        problems.append(located.problem(loc, message, criterion))
+
+    for dup in _duplicates(t.id for t in ref.themes):
+        at(("themes",), f"theme id '{dup}' is used twice")
+    for dup in _duplicates(p.id for t in ref.themes for p in t.principles):
+        at(("themes",), f"principle id '{dup}' is used twice")
+    for dup in _duplicates(c.id for c in ref.criteria):
+        indexes = [i for i, c in enumerate(ref.criteria) if c.id == dup]
+        at(("criteria", indexes[-1], "id"), "this id is already used by another criterion", dup)
+    profile_ids = {p.id for p in ref.profiles}
+    known = set(ref.criteria_by_id)
+
+    for i, crit in enumerate(ref.criteria):
+        theme = ref.themes_by_id.get(crit.theme)
+        if theme is None:
+            at(("criteria", i, "theme"), f"unknown theme '{crit.theme}'", crit.id)
+        elif crit.principle is not None and crit.principle not in {p.id for p in theme.principles}:
+            at(("criteria", i, "principle"),
+               f"unknown principle '{crit.principle}' in theme '{crit.theme}'", crit.id)
+        if crit.priority is not None and crit.priority not in ref.scoring.priority_weights:
+            at(("criteria", i, "priority"),
+               f"priority '{crit.priority}' has no weight in scoring.priority_weights", crit.id)
+        for p in crit.profiles:
+            if p not in profile_ids:
+                at(("criteria", i, "profiles"), f"unknown profile '{p}'", crit.id)
+        if ref.scoring.levels and crit.level > ref.scoring.levels[-1].level:
+            at(("criteria", i, "level"), f"label level {crit.level} is not defined in scoring.levels", crit.id)
+
+    for li, level in enumerate(ref.scoring.levels):
+        for theme_id in level.theme_minimums:
+            if theme_id not in ref.themes_by_id:
+                at(("scoring", "levels", li, "theme_minimums", theme_id), f"unknown theme '{theme_id}'")
+        for cid in level.mandatory:
+            if cid not in known:
+                at(("scoring", "levels", li, "mandatory"), f"unknown criterion id '{cid}'", cid)
+
+    if not any(lv.credit == 1.0 for lv in ref.scale.levels):
+        at(("scale", "levels"), "no answer earns full credit (1.0): the maximum score could never be reached")
+
+    for pi, profile in enumerate(ref.profiles):
+        for cid in profile.exclude:
+            if cid not in known:
+                at(("profiles", pi, "exclude"), f"profile '{profile.id}' excludes unknown criterion '{cid}'", cid)
+        for ei, effect in enumerate(profile.not_applicable):
+            for cid in effect.criteria:
+                if cid not in known:
+                    at(("profiles", pi, "not_applicable", ei), f"unknown criterion id '{cid}'", cid)
+    for dup in _duplicates(p.id for p in ref.profiles):
+        at(("profiles",), f"profile id '{dup}' is used twice")
+
+    for qi, question in enumerate(ref.questions):
+        ids = list(question.if_no_exclude)
+        if question.if_no_not_applicable:
+            ids += question.if_no_not_applicable.criteria
+        for cid in ids:
+            if cid not in known:
+                at(("questions", qi), f"question '{question.id}' names unknown criterion '{cid}'", cid)
+
+    if ref.mapping:
+        for mi, entry in enumerate(ref.mapping.changes):
+            for cid in entry.new:
+                if cid not in known:
+                    at(("mapping", "changes", mi, "new"),
+                       f"mapping points to '{cid}', which is not a criterion of this version", cid)
+    return problems
+
+
+def parse_referential(text: str, file: str) -> Referential:
+    located = parse(text, file)
+    ref = validate(Referential, located)
+    problems = cross_check(ref, located)
+    if problems:
+        raise InvalidFile(problems)
+    return ref
+
+
+def load_referential(path: Path) -> LoadedReferential:
+    located = read(path)
+    ref = validate(Referential, located)
+    problems = cross_check(ref, located)
+    if problems:
+        raise InvalidFile(problems)
+    return LoadedReferential(ref, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@dataclass
+class Catalog:
+    """Every referential found under a folder, and the problems of the files that failed."""
+
+    loaded: dict[str, LoadedReferential] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, ref_id: str, version: str) -> Referential | None:
+        entry = self.loaded.get(f"{ref_id}@{version}")
+        return entry.referential if entry else None
+
+    def versions(self, ref_id: str) -> list[Referential]:
+        refs = [e.referential for e in self.loaded.values() if e.referential.id == ref_id]
+        return sorted(refs, key=lambda r: r.effective_date)
+
+    def latest(self, ref_id: str) -> Referential | None:
+        refs = self.versions(ref_id)
+        return refs[-1] if refs else None
+
+    @property
+    def referentials(self) -> list[Referential]:
+        return sorted((e.referential for e in self.loaded.values()), key=lambda r: (r.id, r.effective_date))
+
+
+def _check_mappings(catalog: Catalog) -> None:
+    """A mapping must name ids that exist in the older version it comes from."""
+    for key, entry in list(catalog.loaded.items()):
+        ref = entry.referential
+        if ref.mapping is None:
+            continue
+        old = catalog.get(ref.id, ref.mapping.from_version)
+        located = read(entry.path)
+        if old is None:
+            catalog.problems.append(located.problem(
+                ("mapping", "from_version"),
+                f"mapping comes from version '{ref.mapping.from_version}' of '{ref.id}', "
+                "which is not in this folder"))
+            del catalog.loaded[key]
+            continue
+        problems = [
+            located.problem(("mapping", "changes", mi, "old"),
+                            f"mapping names '{cid}', which is not a criterion of version "
+                            f"{ref.mapping.from_version}", cid)
+            for mi, change in enumerate(ref.mapping.changes)
+            for cid in change.old
+            if cid not in old.criteria_by_id
+        ]
+        if problems:
+            catalog.problems.extend(problems)
+            del catalog.loaded[key]
+
+
+def referential_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.y*ml") if p.suffix in {".yaml", ".yml"}))
+        else:
+            files.append(path)
+    return files
+
+
+def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
+    """Load every referential under ``paths``; broken files are reported, not raised."""
+    catalog = Catalog()
+    for path in referential_files(paths):
+        try:
+            entry = load_referential(path)
+        except InvalidFile as exc:
+            catalog.problems.extend(exc.problems)
+            continue
+        key = entry.referential.key
+        if key in catalog.loaded:
+            catalog.problems.append(Problem(
+                str(path), 1, f"{key} is already defined in {catalog.loaded[key].path.name}"))
+            continue
+        catalog.loaded[key] = entry
+    _check_mappings(catalog)
+    return catalog

@@ -1,0 +1,304 @@
+"""The referential model: themes, principles, criteria, answer scale and scoring rules.
+
+A referential is pure data. Every number that decides a score (weights, credits,
+thresholds, mandatory criteria) lives in the YAML file, never in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are an error: a typo in the YAML must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in each language of the referential (French is the default)."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class EvidenceType(StrEnum):
+    DOCUMENTATION = "documentation"
+    MEANS = "means"
+    RESULT = "result"
+
+
+class ExpectedEvidence(_Strict):
+    type: EvidenceType
+    description: Text
+
+
+class ScaleLevel(_Strict):
+    """One answer of the scale and the share of the criterion's weight it earns."""
+
+    id: Id
+    label: Text
+    credit: float = Field(ge=0.0, le=1.0)
+    #: "Not assessed yet" (to assess, in progress): earns nothing, stays in the denominator.
+    pending: bool = False
+
+
+class Scale(_Strict):
+    kind: Literal["maturity", "status"] = "maturity"
+    levels: list[ScaleLevel] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Scale:
+        seen: set[str] = set()
+        for level in self.levels:
+            if level.id in seen:
+                raise ValueError(f"answer level '{level.id}' is defined twice")
+            seen.add(level.id)
+        return self
+
+    def level(self, level_id: str) -> ScaleLevel | None:
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [lv.id for lv in self.levels]
+
+
+class LabelLevel(_Strict):
+    """A label level and what it takes to reach it."""
+
+    level: int = Field(ge=1, le=9)
+    name: Text
+    #: Points needed, out of ``ScoringRules.total_points``.
+    min_points: float = Field(ge=0)
+    #: True when the rule reads "more than N" rather than "at least N".
+    strictly_above: bool = False
+    #: Per-theme minimum percentage (0-100): no compensation between themes.
+    theme_minimums: dict[str, float] = Field(default_factory=dict)
+    #: Extra mandatory criteria for this level, beyond those flagged on the criteria.
+    mandatory: list[str] = Field(default_factory=list)
+
+    @field_validator("theme_minimums")
+    @classmethod
+    def _percentages(cls, value: dict[str, float]) -> dict[str, float]:
+        for theme, pct in value.items():
+            if not 0 <= pct <= 100:
+                raise ValueError(f"minimum for theme '{theme}' must be between 0 and 100 %, not {pct}")
+        return value
+
+    def reached_by(self, points: float) -> bool:
+        return points > self.min_points if self.strictly_above else points >= self.min_points
+
+
+class ScoringRules(_Strict):
+    total_points: float = Field(gt=0)
+    #: ``themes``: each theme is worth its share of the points (theme weight);
+    #: ``pooled``: one weighted ratio over every applicable criterion (RGESN style).
+    method: Literal["themes", "pooled"] = "themes"
+    #: Weight given by a criterion's priority (RGESN: 1.5 / 1.25 / 1).
+    priority_weights: dict[str, float] = Field(default_factory=dict)
+    #: Credit a mandatory criterion must earn to count as met.
+    mandatory_min_credit: float = Field(default=1.0, ge=0.0, le=1.0)
+    levels: list[LabelLevel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _levels_ordered(self) -> ScoringRules:
+        numbers = [lv.level for lv in self.levels]
+        if numbers != sorted(set(numbers)):
+            raise ValueError("label levels must be listed once each, in increasing order")
+        previous = -1.0
+        for lv in self.levels:
+            if lv.min_points > self.total_points:
+                raise ValueError(
+                    f"level {lv.level} needs {lv.min_points:g} points but the referential "
+                    f"only has {self.total_points:g}"
+                )
+            if lv.min_points < previous:
+                raise ValueError(f"level {lv.level} needs fewer points than the level below it")
+            previous = lv.min_points
+        return self
+
+
+class Principle(_Strict):
+    id: Id
+    name: Text
+
+
+class Theme(_Strict):
+    id: Id
+    name: Text
+    weight: float = Field(default=1.0, gt=0)
+    principles: list[Principle] = Field(default_factory=list)
+
+
+class NotApplicableRule(_Strict):
+    allowed: bool = True
+    #: When "not applicable" may be claimed, shown to the referent and the auditor.
+    condition: Text | None = None
+
+
+class Criterion(_Strict):
+    id: Id
+    theme: str
+    principle: str | None = None
+    title: Text
+    description: Text
+    level: int = Field(default=1, ge=1, le=9)
+    mandatory: bool = False
+    weight: float | None = Field(default=None, gt=0)
+    priority: str | None = None
+    not_applicable: NotApplicableRule = NotApplicableRule(allowed=False)
+    evidence: list[ExpectedEvidence] = Field(default_factory=list)
+    #: Only part of the referential for these profiles (empty: every profile).
+    profiles: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _weight_or_priority(self) -> Criterion:
+        if self.weight is not None and self.priority is not None:
+            raise ValueError("give either a weight or a priority, not both")
+        return self
+
+
+class NotApplicableEffect(_Strict):
+    criteria: list[str] = Field(min_length=1)
+    reason: Text
+
+
+class Profile(_Strict):
+    """A variant of the referential (IT service companies, local authorities...)."""
+
+    id: Id
+    name: Text
+    exclude: list[str] = Field(default_factory=list)
+    not_applicable: list[NotApplicableEffect] = Field(default_factory=list)
+
+
+class Question(_Strict):
+    """An applicability question: answering "no" excludes or neutralises criteria."""
+
+    id: Id
+    text: Text
+    if_no_exclude: list[str] = Field(default_factory=list)
+    if_no_not_applicable: NotApplicableEffect | None = None
+
+
+class MappingKind(StrEnum):
+    RENAMED = "renamed"
+    SPLIT = "split"
+    MERGED = "merged"
+    REMOVED = "removed"
+
+
+class MappingEntry(_Strict):
+    kind: MappingKind
+    #: Ids in the older version.
+    old: list[str] = Field(min_length=1)
+    #: Ids in this version (empty only when removed).
+    new: list[str] = Field(default_factory=list)
+    note: Text | None = None
+
+    @field_validator("old", "new", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shape(self) -> MappingEntry:
+        shapes = {
+            MappingKind.RENAMED: (1, 1),
+            MappingKind.SPLIT: (1, None),
+            MappingKind.MERGED: (None, 1),
+        }
+        if self.kind is MappingKind.REMOVED:
+            if self.new:
+                raise ValueError("a removed criterion maps to nothing: leave 'new' out")
+            return self
+        n_old, n_new = shapes[self.kind]
+        if n_old is not None and len(self.old) != n_old:
+            raise ValueError(f"a {self.kind.value} entry takes exactly {n_old} old id")
+        if n_new is not None and len(self.new) != n_new:
+            raise ValueError(f"a {self.kind.value} entry takes exactly {n_new} new id")
+        if not self.new:
+            raise ValueError(f"a {self.kind.value} entry needs at least one new id")
+        return self
+
+
+class Mapping(_Strict):
+    """How the criteria of an older version became the criteria of this one.
+
+    Ids that stand in both versions and are listed nowhere are unchanged.
+    """
+
+    from_version: str
+    changes: list[MappingEntry] = Field(default_factory=list)
+
+
+class Referential(_Strict):
+    id: Id
+    version: str = Field(min_length=1)
+    effective_date: dt.date
+    source: str
+    title: Text
+    languages: list[Literal["fr", "en"]] = Field(default=["fr", "en"], min_length=1)
+    scale: Scale
+    scoring: ScoringRules
+    themes: list[Theme] = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1)
+    profiles: list[Profile] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    mapping: Mapping | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    # Cross-reference checks live in labelnr.validation so that each error can name
+    # the criterion and the YAML line; the model itself stays declarative.
+
+    @cached_property
+    def criteria_by_id(self) -> dict[str, Criterion]:
+        return {c.id: c for c in self.criteria}
+
+    @cached_property
+    def themes_by_id(self) -> dict[str, Theme]:
+        return {t.id: t for t in self.themes}
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def criterion_weight(self, criterion: Criterion) -> float:
+        if criterion.priority is not None:
+            return self.scoring.priority_weights[criterion.priority]
+        return criterion.weight if criterion.weight is not None else 1.0
+
+    def profile(self, profile_id: str | None) -> Profile | None:
+        if profile_id is None:
+            return None
+        return next((p for p in self.profiles if p.id == profile_id), None)
+
+    def criteria_for(self, profile_id: str | None = None) -> list[Criterion]:
+        """The criteria that make up the referential under a profile, in file order."""
+        profile = self.profile(profile_id)
+        excluded = set(profile.exclude) if profile else set()
+        return [
+            c
+            for c in self.criteria
+            if c.id not in excluded and (not c.profiles or (profile_id in c.profiles))
+        ]
+
+    def mandatory_for(self, level: LabelLevel) -> list[str]:
+        """Criteria that must be met to reach ``level`` (those of lower levels included)."""
+        ids = [c.id for c in self.criteria if c.mandatory and c.level <= level.level]
+        for lower in self.scoring.levels:
+            if lower.level <= level.level:
+                ids.extend(i for i in lower.mandatory if i not in ids)
+        return ids

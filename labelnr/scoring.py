@@ -1,0 +1,191 @@
+"""The scoring engine: pure functions from (referential, answers) to scores, level and gaps.
+
+Rules, all read from the referential:
+- a criterion earns ``credit × weight`` where the credit comes from the answer scale;
+  unanswered and "pending" answers earn nothing and stay in the denominator;
+- "not applicable" criteria (declared, or forced by the profile / applicability
+  questions) and criteria outside the profile leave the denominator;
+- ``themes`` method: each theme is worth ``total × theme weight ÷ Σ weights`` of the themes
+  that still have an applicable criterion; ``pooled``: one ratio over all criteria;
+- a label level is reached when its points rule, its theme minimums and its mandatory
+  criteria hold, and so do those of every level below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from labelnr.assessment import Answer, Assessment, excluded_and_forced_na
+from labelnr.referential import LabelLevel, Referential, Text
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    id: str
+    theme: str
+    weight: float
+    #: Share of the weight earned (0-1); ``None`` when not applicable.
+    credit: float | None
+    answered: bool
+    pending: bool
+    #: Why the criterion is out of the score, when it is (declared N/A, profile, question).
+    not_applicable_reason: Text | str | None
+    points: float
+    max_points: float
+
+    @property
+    def applicable(self) -> bool:
+        return self.credit is not None
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    id: str
+    #: 0-100; ``None`` when no criterion of the theme applies.
+    percent: float | None
+    points: float
+    max_points: float
+    answered: int
+    applicable: int
+
+
+@dataclass(frozen=True)
+class ThemeShortfall:
+    theme: str
+    percent: float
+    minimum: float
+    points_short: float
+
+
+@dataclass(frozen=True)
+class LevelGap:
+    level: int
+    name: Text
+    reached: bool
+    points_needed: float
+    points_short: float
+    missing_mandatory: list[str]
+    themes_below_minimum: list[ThemeShortfall]
+
+
+@dataclass(frozen=True)
+class Scores:
+    referential: str
+    total_points: float
+    points: float
+    #: 0-100 over every applicable criterion (or weighted themes).
+    percent: float
+    level: int
+    criteria: dict[str, CriterionScore]
+    themes: dict[str, ThemeScore]
+    gaps: list[LevelGap] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for c in self.criteria.values() if c.answered)
+
+
+def _credit(ref: Referential, answer: Answer | None) -> tuple[float, bool, bool]:
+    """(credit, answered, pending) of one answer."""
+    if answer is None or answer.level is None:
+        return 0.0, False, False
+    level = ref.scale.level(answer.level)
+    if level is None:  # validated earlier; an unknown level never earns credit
+        return 0.0, False, False
+    return level.credit, not level.pending, level.pending
+
+
+def _theme_allotments(ref: Referential, applicable_weight: Mapping[str, float]) -> dict[str, float]:
+    total = ref.scoring.total_points
+    if ref.scoring.method == "pooled":
+        weight_sum = sum(applicable_weight.values())
+        return {t: total * w / weight_sum if weight_sum else 0.0 for t, w in applicable_weight.items()}
+    live = [t for t in ref.themes if applicable_weight.get(t.id, 0.0) > 0]
+    theme_sum = sum(t.weight for t in live)
+    return {t.id: total * t.weight / theme_sum if t.id in {x.id for x in live} else 0.0 for t in ref.themes}
+
+
+def score(
+    ref: Referential,
+    answers: Mapping[str, Answer],
+    profile: str | None = None,
+    applicability: Mapping[str, bool] | None = None,
+) -> Scores:
+    """Score one set of answers against ``ref``."""
+    excluded, forced = excluded_and_forced_na(ref, profile, dict(applicability or {}))
+    criteria = [c for c in ref.criteria_for(profile) if c.id not in excluded]
+
+    raw: dict[str, tuple[float | None, bool, bool, Text | str | None]] = {}
+    applicable_weight: dict[str, float] = {t.id: 0.0 for t in ref.themes}
+    for crit in criteria:
+        answer = answers.get(crit.id)
+        if crit.id in forced:
+            raw[crit.id] = (None, True, False, forced[crit.id])
+        elif answer is not None and answer.not_applicable is not None:
+            raw[crit.id] = (None, True, False, answer.not_applicable.justification)
+        else:
+            credit, answered, pending = _credit(ref, answer)
+            raw[crit.id] = (credit, answered, pending, None)
+            applicable_weight[crit.theme] += ref.criterion_weight(crit)
+
+    allot = _theme_allotments(ref, applicable_weight)
+    crit_scores: dict[str, CriterionScore] = {}
+    for crit in criteria:
+        credit, answered, pending, reason = raw[crit.id]
+        weight = ref.criterion_weight(crit)
+        theme_w = applicable_weight[crit.theme]
+        max_pts = allot[crit.theme] * weight / theme_w if credit is not None and theme_w else 0.0
+        crit_scores[crit.id] = CriterionScore(
+            crit.id, crit.theme, weight, credit, answered, pending, reason,
+            max_pts * (credit or 0.0), max_pts,
+        )
+
+    themes: dict[str, ThemeScore] = {}
+    for theme in ref.themes:
+        members = [s for s in crit_scores.values() if s.theme == theme.id]
+        live = [s for s in members if s.applicable]
+        weight = sum(s.weight for s in live)
+        earned = sum(s.weight * (s.credit or 0.0) for s in live)
+        themes[theme.id] = ThemeScore(
+            theme.id,
+            100.0 * earned / weight if weight else None,
+            sum(s.points for s in live),
+            sum(s.max_points for s in live),
+            sum(1 for s in members if s.answered),
+            len(live),
+        )
+
+    points = sum(t.points for t in themes.values())
+    max_points = sum(t.max_points for t in themes.values())
+    percent = 100.0 * points / max_points if max_points else 0.0
+    gaps = [_gap(ref, lv, points, themes, crit_scores) for lv in ref.scoring.levels]
+    level = 0
+    for gap in gaps:
+        if not gap.reached:
+            break
+        level = gap.level
+    return Scores(ref.key, ref.scoring.total_points, points, percent, level, crit_scores, themes, gaps)
+
+
+def _gap(ref: Referential, level: LabelLevel, points: float, themes: Mapping[str, ThemeScore],
+         crit_scores: Mapping[str, CriterionScore]) -> LevelGap:
+    needed = level.min_points
+    short = max(0.0, needed - points)
+    missing = [
+        cid for cid in ref.mandatory_for(level)
+        if cid in crit_scores and crit_scores[cid].applicable
+        and (crit_scores[cid].credit or 0.0) < ref.scoring.mandatory_min_credit
+    ]
+    below: list[ThemeShortfall] = []
+    for theme_id, minimum in level.theme_minimums.items():
+        ts = themes.get(theme_id)
+        if ts is None or ts.percent is None or ts.percent >= minimum:
+            continue
+        below.append(ThemeShortfall(theme_id, ts.percent, minimum, ts.max_points * (minimum - ts.percent) / 100))
+    reached = level.reached_by(points) and not missing and not below
+    return LevelGap(level.level, level.name, reached, needed, short, missing, below)
+
+
+def score_assessment(ref: Referential, assessment: Assessment) -> Scores:
+    return score(ref, assessment.answers, assessment.profile, assessment.applicability)

@@ -1,0 +1,101 @@
+"""Safe YAML loading that remembers the line of every value.
+
+Validation errors carry a location (a path of keys and indexes, as pydantic gives
+them); this module turns such a path back into the line a person must open.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labelnr.errors import InvalidFile, Problem
+
+Loc = tuple[str | int, ...]
+
+#: Refuse absurd inputs before parsing them (a referential is a few hundred KB).
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class Located:
+    """Parsed YAML data plus the line (1-based) of each path inside it."""
+
+    def __init__(self, data: Any, lines: dict[Loc, int], file: str) -> None:
+        self.data = data
+        self.lines = lines
+        self.file = file
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of ``loc``, or of its nearest enclosing value that has one."""
+        path = tuple(loc)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, loc: Loc, message: str, criterion: str | None = None) -> Problem:
+        return Problem(self.file, self.line_of(loc), message, criterion)
+
+
+class _Builder(yaml.SafeLoader):
+    pass
+
+
+def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], file: str) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise InvalidFile.single(file, "a mapping key must be a plain value", key_node.start_mark.line + 1)
+            if key in result:
+                raise InvalidFile.single(
+                    file, f"key '{key}' appears twice in the same block", key_node.start_mark.line + 1
+                )
+            key_s = key if isinstance(key, str) else str(key)
+            result[key_s] = _build(value_node, loader, (*path, key_s), lines, file)
+            lines[(*path, key_s)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, loader, (*path, i), lines, file) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def parse(text: str, file: str) -> Located:
+    """Parse YAML text; a syntax error becomes an :class:`InvalidFile` with its line."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise InvalidFile.single(file, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    loader = _Builder(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Loc, int] = {}
+        data = _build(node, loader, (), lines, file) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise InvalidFile.single(file, f"YAML syntax error: {what}", line) from None
+    except yaml.YAMLError as exc:
+        raise InvalidFile.single(file, f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+    return Located(data, lines, file)
+
+
+def read(path: Path) -> Located:
+    """Read and parse a YAML file, with a clear error when it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidFile.single(path, f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile.single(path, "the file is not UTF-8 text", line) from None
+    return parse(text, str(path))
