@@ -1,0 +1,119 @@
+"""The assessment interchange file (YAML): read with located errors, write with stable ordering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labelnr.assessment import Assessment, check_against
+from labelnr.errors import InvalidFile, Problem
+from labelnr.loader import Catalog
+from labelnr.referential import Referential
+from labelnr.validation import validate
+from labelnr.yamlpos import Located, parse, read
+
+
+def _parse_assessment(located: Located) -> Assessment:
+    return validate(Assessment, located, collection="commitments")
+
+
+def _resolve(located: Located, assessment: Assessment, catalog: Catalog) -> Referential:
+    pin = assessment.referential
+    ref = catalog.get(pin.id, pin.version)
+    if ref is None:
+        known = ", ".join(r.key for r in catalog.referentials) or "none"
+        raise InvalidFile([located.problem(
+            ("referential",), f"referential {pin.id} version {pin.version} is not available (known: {known})")])
+    return ref
+
+
+def _checked(located: Located, catalog: Catalog) -> tuple[Assessment, Referential]:
+    assessment = _parse_assessment(located)
+    ref = _resolve(located, assessment, catalog)
+    problems = check_against(ref, assessment, located)
+    if problems:
+        raise InvalidFile(problems)
+    return assessment, ref
+
+
+def load_assessment(path: Path, catalog: Catalog) -> tuple[Assessment, Referential]:
+    """Read an interchange file and check it against its pinned referential version."""
+    return _checked(read(path), catalog)
+
+
+def parse_assessment(text: str, file: str, catalog: Catalog) -> tuple[Assessment, Referential]:
+    return _checked(parse(text, file), catalog)
+
+
+def load_many(paths: list[Path], catalog: Catalog) -> list[tuple[Path, Assessment, Referential]]:
+    """Read several files; all of them must be valid or none is returned."""
+    results: list[tuple[Path, Assessment, Referential]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            assessment, ref = load_assessment(path, catalog)
+        except InvalidFile as exc:
+            problems.extend(exc.problems)
+            continue
+        results.append((path, assessment, ref))
+    if problems:
+        raise InvalidFile(problems)
+    return results
+
+
+def _plain(value: Any) -> Any:
+    """Data as YAML should show it: enums as strings, sorted answer keys."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, int) else k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def to_data(assessment: Assessment) -> dict[str, Any]:
+    data = assessment.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+    for key in ("answers", "verdicts", "targets"):
+        data[key] = dict(sorted(data.get(key, {}).items()))
+    for key in ("answers", "verdicts", "commitments", "targets", "applicability"):
+        if not data.get(key):
+            data.pop(key, None)
+    return dict(_plain(data))
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def dump_assessment(assessment: Assessment) -> str:
+    """The interchange YAML of an assessment, stable from one export to the next."""
+    return yaml.dump(to_data(assessment), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
