@@ -72,7 +72,9 @@ def _plain(value: Any) -> Any:
         return {str(k) if not isinstance(k, int) else k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, str, int, float, bool)) or value is None:
+    if isinstance(value, str):
+        return str(value)  # StrEnum members become their plain value
+    if isinstance(value, (dt.date, int, float, bool)) or value is None:
         return value
     return str(value)
 
