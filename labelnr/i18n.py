@@ -1,0 +1,57 @@
+"""The one translation mechanism: every user-facing string goes through :func:`translate`.
+
+Catalogs are YAML files under ``labelnr/locales/``, one per area (``common.yaml``,
+``dashboard.yaml``...), each mapping a key to its French and English text. A key is
+used as ``"<file stem>.<key>"``; ``str.format`` fields fill the placeholders.
+French is the default language.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+Lang = Literal["fr", "en"]
+LANGUAGES: tuple[Lang, ...] = ("fr", "en")
+DEFAULT_LANG: Lang = "fr"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+
+class MissingTranslation(KeyError):
+    """A key used in code has no entry in the catalogs: a bug, caught by the tests."""
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """Every key of every catalog file, as ``{"area.key": {"fr": ..., "en": ...}}``."""
+    entries: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            entries[f"{path.stem}.{key}"] = {str(k): str(v) for k, v in texts.items()}
+    return entries
+
+
+def normalise(lang: str | None) -> Lang:
+    return "en" if lang == "en" else DEFAULT_LANG
+
+
+def translate(key: str, lang: str | None = DEFAULT_LANG, /, **fields: Any) -> str:
+    try:
+        text = catalog()[key][normalise(lang)]
+    except KeyError:
+        raise MissingTranslation(key) from None
+    return text.format(**fields) if fields else text
+
+
+class Translator:
+    """``t = Translator("en"); t("common.save")`` — bound to one language."""
+
+    def __init__(self, lang: str | None = DEFAULT_LANG) -> None:
+        self.lang: Lang = normalise(lang)
+
+    def __call__(self, key: str, /, **fields: Any) -> str:
+        return translate(key, self.lang, **fields)
