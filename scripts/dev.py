@@ -27,7 +27,7 @@ STAMP = VENV / ".labelnr-lock"
 
 
 def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
-    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)  # noqa: S603 (our own tools)
     if result.returncode != 0:
         sys.exit(result.returncode)
 
@@ -42,7 +42,7 @@ def _lock_hash(locks: list[Path]) -> str:
 
 def setup(dev: bool) -> None:
     """Create the venv and install exactly the locked versions, then the project itself."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by an older Python)
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     locks = [ROOT / "requirements.lock"] + ([ROOT / "requirements-dev.lock"] if dev else [])
     wanted = _lock_hash(locks)
