@@ -3,12 +3,14 @@
 Rules, all read from the referential:
 - a criterion earns ``credit × weight`` where the credit comes from the answer scale;
   unanswered and "pending" answers earn nothing and stay in the denominator;
-- "not applicable" criteria (declared, or forced by the profile / applicability
-  questions) and criteria outside the profile leave the denominator;
+- "not applicable" criteria (declared where the criterion allows it, or forced by the
+  profile / applicability questions) and criteria outside the profile leave the
+  denominator; a declared N/A on a criterion that does not allow it is ignored;
 - ``themes`` method: each theme is worth ``total × theme weight ÷ Σ weights`` of the themes
   that still have an applicable criterion; ``pooled``: one ratio over all criteria;
 - a label level is reached when its points rule, its theme minimums and its mandatory
-  criteria hold, and so do those of every level below it.
+  criteria hold, and so do those of every level below it (theme minimums and mandatory
+  criteria add up level after level).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from dataclasses import dataclass, field
 
 from labelnr.assessment import Answer, Assessment, excluded_and_forced_na
 from labelnr.referential import LabelLevel, Referential, Text
+
+#: Points and percentages are sums of floats: thresholds are compared with this slack so
+#: that "at least 500" holds for 499.99999999999994 and "more than 300" fails for
+#: 300.00000000000006. Far below any meaningful score difference.
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,13 @@ class ThemeShortfall:
 
 @dataclass(frozen=True)
 class LevelGap:
+    """What stands between the answers and one label level.
+
+    ``reached`` is true only when this level *and every level below it* are reached;
+    ``missing_mandatory`` and ``themes_below_minimum`` include the requirements of
+    the lower levels.
+    """
+
     level: int
     name: Text
     reached: bool
@@ -122,7 +136,7 @@ def score(
         answer = answers.get(crit.id)
         if crit.id in forced:
             raw[crit.id] = (None, True, False, forced[crit.id])
-        elif answer is not None and answer.not_applicable is not None:
+        elif answer is not None and answer.not_applicable is not None and crit.not_applicable.allowed:
             raw[crit.id] = (None, True, False, answer.not_applicable.justification)
         else:
             credit, answered, pending = _credit(ref, answer)
@@ -132,13 +146,13 @@ def score(
     allot = _theme_allotments(ref, applicable_weight)
     crit_scores: dict[str, CriterionScore] = {}
     for crit in criteria:
-        credit, answered, pending, reason = raw[crit.id]
+        share, answered, pending, reason = raw[crit.id]
         weight = ref.criterion_weight(crit)
         theme_w = applicable_weight[crit.theme]
-        max_pts = allot[crit.theme] * weight / theme_w if credit is not None and theme_w else 0.0
+        max_pts = allot[crit.theme] * weight / theme_w if share is not None and theme_w else 0.0
         crit_scores[crit.id] = CriterionScore(
-            crit.id, crit.theme, weight, credit, answered, pending, reason,
-            max_pts * (credit or 0.0), max_pts,
+            crit.id, crit.theme, weight, share, answered, pending, reason,
+            max_pts * (share or 0.0), max_pts,
         )
 
     themes: dict[str, ThemeScore] = {}
@@ -159,7 +173,7 @@ def score(
     points = sum(t.points for t in themes.values())
     max_points = sum(t.max_points for t in themes.values())
     percent = 100.0 * points / max_points if max_points else 0.0
-    gaps = [_gap(ref, lv, points, themes, crit_scores) for lv in ref.scoring.levels]
+    gaps = _gaps(ref, points, themes, crit_scores)
     level = 0
     for gap in gaps:
         if not gap.reached:
@@ -168,22 +182,53 @@ def score(
     return Scores(ref.key, ref.scoring.total_points, points, percent, level, crit_scores, themes, gaps)
 
 
-def _gap(ref: Referential, level: LabelLevel, points: float, themes: Mapping[str, ThemeScore],
-         crit_scores: Mapping[str, CriterionScore]) -> LevelGap:
+def points_rule_met(level: LabelLevel, points: float) -> bool:
+    """The level's points rule, with :data:`TOLERANCE` against float noise."""
+    if level.strictly_above:
+        return points > level.min_points + TOLERANCE
+    return points >= level.min_points - TOLERANCE
+
+
+def cumulative_theme_minimums(ref: Referential) -> list[dict[str, float]]:
+    """Per level, the theme minimums in force: its own and those of the levels below (strictest wins)."""
+    result: list[dict[str, float]] = []
+    current: dict[str, float] = {}
+    for level in ref.scoring.levels:
+        for theme_id, minimum in level.theme_minimums.items():
+            current[theme_id] = max(minimum, current.get(theme_id, minimum))
+        result.append(dict(current))
+    return result
+
+
+def _gaps(ref: Referential, points: float, themes: Mapping[str, ThemeScore],
+          crit_scores: Mapping[str, CriterionScore]) -> list[LevelGap]:
+    gaps: list[LevelGap] = []
+    lower_reached = True
+    for level, minimums in zip(ref.scoring.levels, cumulative_theme_minimums(ref), strict=True):
+        gap = _gap(ref, level, minimums, points, themes, crit_scores, lower_reached)
+        lower_reached = gap.reached
+        gaps.append(gap)
+    return gaps
+
+
+def _gap(ref: Referential, level: LabelLevel, minimums: Mapping[str, float], points: float,
+         themes: Mapping[str, ThemeScore], crit_scores: Mapping[str, CriterionScore],
+         lower_reached: bool) -> LevelGap:
     needed = level.min_points
-    short = max(0.0, needed - points)
+    short = needed - points if needed - points > TOLERANCE else 0.0
     missing = [
         cid for cid in ref.mandatory_for(level)
         if cid in crit_scores and crit_scores[cid].applicable
         and (crit_scores[cid].credit or 0.0) < ref.scoring.mandatory_min_credit
     ]
     below: list[ThemeShortfall] = []
-    for theme_id, minimum in level.theme_minimums.items():
+    for theme_id, minimum in minimums.items():
         ts = themes.get(theme_id)
-        if ts is None or ts.percent is None or ts.percent >= minimum:
+        if ts is None or ts.percent is None or ts.percent >= minimum - TOLERANCE:
             continue
-        below.append(ThemeShortfall(theme_id, ts.percent, minimum, ts.max_points * (minimum - ts.percent) / 100))
-    reached = level.reached_by(points) and not missing and not below
+        short_pts = ts.max_points * (minimum - ts.percent) / 100
+        below.append(ThemeShortfall(theme_id, ts.percent, minimum, short_pts))
+    reached = lower_reached and points_rule_met(level, points) and not missing and not below
     return LevelGap(level.level, level.name, reached, needed, short, missing, below)
 
 
