@@ -70,7 +70,8 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
             if p not in profile_ids:
                 at(("criteria", i, "profiles"), f"unknown profile '{p}'", crit.id)
         if ref.scoring.levels and crit.level > ref.scoring.levels[-1].level:
-            at(("criteria", i, "level"), f"label level {crit.level} is not defined in scoring.levels", crit.id)
+            at(("criteria", i, "level"),
+               f"label level {crit.level} is not defined in scoring.levels", crit.id)
 
     for li, level in enumerate(ref.scoring.levels):
         for theme_id in level.theme_minimums:
@@ -86,7 +87,8 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
     for pi, profile in enumerate(ref.profiles):
         for cid in profile.exclude:
             if cid not in known:
-                at(("profiles", pi, "exclude"), f"profile '{profile.id}' excludes unknown criterion '{cid}'", cid)
+                at(("profiles", pi, "exclude"),
+                   f"profile '{profile.id}' excludes unknown criterion '{cid}'", cid)
         for ei, effect in enumerate(profile.not_applicable):
             for cid in effect.criteria:
                 if cid not in known:
@@ -103,11 +105,22 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
                 at(("questions", qi), f"question '{question.id}' names unknown criterion '{cid}'", cid)
 
     if ref.mapping:
+        seen_old: set[str] = set()
+        seen_new: set[str] = set()
         for mi, entry in enumerate(ref.mapping.changes):
             for cid in entry.new:
                 if cid not in known:
                     at(("mapping", "changes", mi, "new"),
                        f"mapping points to '{cid}', which is not a criterion of this version", cid)
+                elif cid in seen_new:
+                    at(("mapping", "changes", mi, "new"),
+                       f"'{cid}' is the target of two mapping entries: say it in one", cid)
+            for cid in entry.old:
+                if cid in seen_old:
+                    at(("mapping", "changes", mi, "old"),
+                       f"'{cid}' appears in two mapping entries: an old criterion has one fate", cid)
+            seen_new.update(entry.new)
+            seen_old.update(entry.old)
     return problems
 
 
@@ -153,29 +166,47 @@ class Catalog:
         return sorted((e.referential for e in self.loaded.values()), key=lambda r: (r.id, r.effective_date))
 
 
+def mapping_problems(ref: Referential, located: Located, old: Referential | None) -> list[Problem]:
+    """What is wrong with ``ref``'s mapping given the older version it comes from (``None``: not found)."""
+    if ref.mapping is None:
+        return []
+    if old is None:
+        return [located.problem(
+            ("mapping", "from_version"),
+            f"mapping comes from version '{ref.mapping.from_version}' of '{ref.id}', which is not available "
+            "(its file must sit in the same folder and be valid)")]
+    problems = [
+        located.problem(("mapping", "changes", mi, "old"),
+                        f"mapping names '{cid}', which is not a criterion of version {old.version}", cid)
+        for mi, change in enumerate(ref.mapping.changes)
+        for cid in change.old
+        if cid not in old.criteria_by_id
+    ]
+    # An id kept as is from the old version cannot also receive another criterion's answers.
+    mapped_old = {cid for change in ref.mapping.changes for cid in change.old}
+    for mi, change in enumerate(ref.mapping.changes):
+        for cid in change.new:
+            if cid in old.criteria_by_id and cid not in mapped_old:
+                problems.append(located.problem(
+                    ("mapping", "changes", mi, "new"),
+                    f"'{cid}' already exists in version {old.version} and is not in the mapping: "
+                    "say what became of it (merged into this entry, or removed)", cid))
+    return problems
+
+
 def _check_mappings(catalog: Catalog) -> None:
     """A mapping must name ids that exist in the older version it comes from."""
     for key, entry in list(catalog.loaded.items()):
         ref = entry.referential
         if ref.mapping is None:
             continue
-        old = catalog.get(ref.id, ref.mapping.from_version)
-        located = read(entry.path)
-        if old is None:
-            catalog.problems.append(located.problem(
-                ("mapping", "from_version"),
-                f"mapping comes from version '{ref.mapping.from_version}' of '{ref.id}', "
-                "which is not in this folder"))
+        try:
+            located = read(entry.path)
+        except InvalidFile as exc:  # the file changed or vanished since it was loaded
+            catalog.problems.extend(exc.problems)
             del catalog.loaded[key]
             continue
-        problems = [
-            located.problem(("mapping", "changes", mi, "old"),
-                            f"mapping names '{cid}', which is not a criterion of version "
-                            f"{ref.mapping.from_version}", cid)
-            for mi, change in enumerate(ref.mapping.changes)
-            for cid in change.old
-            if cid not in old.criteria_by_id
-        ]
+        problems = mapping_problems(ref, located, catalog.get(ref.id, ref.mapping.from_version))
         if problems:
             catalog.problems.extend(problems)
             del catalog.loaded[key]

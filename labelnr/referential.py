@@ -7,11 +7,13 @@ thresholds, mandatory criteria) lives in the YAML file, never in code.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
 
@@ -93,7 +95,9 @@ class LabelLevel(_Strict):
     def _percentages(cls, value: dict[str, float]) -> dict[str, float]:
         for theme, pct in value.items():
             if not 0 <= pct <= 100:
-                raise ValueError(f"minimum for theme '{theme}' must be between 0 and 100 %, not {pct}")
+                raise PydanticCustomError(
+                    "theme_minimum", "minimum for theme '{theme}' must be between 0 and 100 %, not {pct}",
+                    {"theme": theme, "pct": f"{pct:g}", "at": (theme,)})
         return value
 
     def reached_by(self, points: float) -> bool:
@@ -113,18 +117,26 @@ class ScoringRules(_Strict):
 
     @model_validator(mode="after")
     def _levels_ordered(self) -> ScoringRules:
-        numbers = [lv.level for lv in self.levels]
-        if numbers != sorted(set(numbers)):
-            raise ValueError("label levels must be listed once each, in increasing order")
+        # ``at`` (in the error context) points below ``scoring`` so that the error names
+        # the line of the offending level, not the line of ``scoring:``.
+        for i, (lower, upper) in enumerate(itertools.pairwise(self.levels), start=1):
+            if upper.level <= lower.level:
+                raise PydanticCustomError(
+                    "level_order", "label levels must be listed once each, in increasing order "
+                    "(level {level} comes after level {previous})",
+                    {"level": upper.level, "previous": lower.level, "at": ("levels", i, "level")})
         previous = -1.0
-        for lv in self.levels:
+        for i, lv in enumerate(self.levels):
             if lv.min_points > self.total_points:
-                raise ValueError(
-                    f"level {lv.level} needs {lv.min_points:g} points but the referential "
-                    f"only has {self.total_points:g}"
-                )
+                raise PydanticCustomError(
+                    "level_points",
+                    "level {level} needs {needed} points but the referential only has {total}",
+                    {"level": lv.level, "needed": f"{lv.min_points:g}", "total": f"{self.total_points:g}",
+                     "at": ("levels", i, "min_points")})
             if lv.min_points < previous:
-                raise ValueError(f"level {lv.level} needs fewer points than the level below it")
+                raise PydanticCustomError(
+                    "level_points", "level {level} needs fewer points than the level below it",
+                    {"level": lv.level, "at": ("levels", i, "min_points")})
             previous = lv.min_points
         return self
 

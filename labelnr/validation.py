@@ -12,9 +12,8 @@ from labelnr.yamlpos import Loc, Located
 M = TypeVar("M", bound=BaseModel)
 
 
-def _plain(error: Any) -> str:
+def _plain(error: Any, loc: Loc) -> str:
     kind = error["type"]
-    loc = error["loc"]
     field = str(loc[-1]) if loc else "file"
     if kind == "missing":
         return f"'{field}' is required but missing"
@@ -22,6 +21,8 @@ def _plain(error: Any) -> str:
         return f"unknown key '{field}' (check its spelling)"
     msg = str(error["msg"])
     msg = msg.removeprefix("Value error, ")
+    if "at" in (error.get("ctx") or {}):  # the message already names what it is about
+        return msg
     return f"'{field}': {msg}" if loc else msg
 
 
@@ -38,12 +39,16 @@ def item_id(located: Located, loc: Loc, collection: str = "criteria") -> str | N
 def validate(model: type[M], located: Located, collection: str = "criteria") -> M:
     """Validate parsed YAML against ``model``; every error names its file and line."""
     if not isinstance(located.data, dict):
-        raise InvalidFile.single(located.file, "the file must hold a mapping of keys (it is empty or a list)", 1)
+        raise InvalidFile.single(
+            located.file, "the file must hold a mapping of keys (it is empty or a list)", 1)
     try:
         return model.model_validate(located.data)
     except ValidationError as exc:
         problems: list[Problem] = []
         for error in exc.errors():
-            loc: Loc = tuple(p for p in error["loc"] if not isinstance(p, str) or not p.startswith("function-"))
-            problems.append(located.problem(loc, _plain(error), item_id(located, loc, collection)))
+            loc: Loc = tuple(
+                p for p in error["loc"] if not isinstance(p, str) or not p.startswith("function-"))
+            # A model-level check may say where, below its model, the problem sits.
+            loc += tuple((error.get("ctx") or {}).get("at", ()))
+            problems.append(located.problem(loc, _plain(error, loc), item_id(located, loc, collection)))
         raise InvalidFile(problems) from None
