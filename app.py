@@ -1,0 +1,33 @@
+"""Label NR Workbook: ``streamlit run app.py``. Only wires the navigation; pages live in labelnr/ui/pages."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from labelnr.ui.context import sidebar, t
+
+PAGES = Path(__file__).resolve().parent / "labelnr" / "ui" / "pages"
+
+
+def page(name: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(PAGES / f"{name}.py", title=t(f"context.page_{name}"), icon=icon, url_path=name,
+                   default=default)
+
+
+st.set_page_config(page_title=t("common.app_title"), page_icon=":material/eco:", layout="wide")
+sidebar()
+st.navigation({
+    t("context.section_workbook"): [
+        page("assessment", ":material/checklist:", default=True),
+        page("plan", ":material/event_upcoming:"),
+    ],
+    t("context.section_steering"): [
+        page("dashboard", ":material/monitoring:"),
+        page("audit", ":material/fact_check:"),
+    ],
+    t("context.section_settings"): [
+        page("referentials", ":material/menu_book:"),
+        page("history", ":material/history:"),
+        page("admin", ":material/settings:"),
+    ],
+}).run()

@@ -1,0 +1,1 @@
+"""Thin Streamlit pages over the core; shared helpers live in :mod:`labelnr.ui.context`."""

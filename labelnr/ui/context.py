@@ -1,0 +1,237 @@
+"""What every page shares: language, translations, the store, the catalog, the current selection.
+
+Pages import from here and stay thin:
+
+    from labelnr.ui.context import t, lang, store, catalog, pick_campaign, actor
+
+Everything a user picks (language, organisation, entity, campaign) lives in
+``st.session_state`` so it survives switching pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import streamlit as st
+
+from labelnr.errors import Problem
+from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
+from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
+from labelnr.permissions import LOCAL_USER
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+    from labelnr.storage.service import Store
+
+T = TypeVar("T")
+
+LANG_KEY = "lang"
+#: Colon-separated folders of referential YAML files (default: the repository's ``criteria/``).
+CRITERIA_ENV = "LABELNR_CRITERIA_DIR"
+LANGUAGE_NAMES: dict[Lang, str] = {"fr": "Français", "en": "English"}
+
+
+# --- language -------------------------------------------------------------------------------
+
+
+def lang() -> Lang:
+    """The language the user picked (French until they pick another)."""
+    return normalise(st.session_state.get(LANG_KEY))
+
+
+def t(key: str, /, **fields: Any) -> str:
+    """``t("assessment.title")``: the text of a catalog key in the user's language."""
+    return translate(key, lang(), **fields)
+
+
+def language_switch() -> None:
+    """The language picker, in the sidebar of every page (its label reads in both languages)."""
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        st.session_state[LANG_KEY] = DEFAULT_LANG
+    st.sidebar.segmented_control(
+        t("context.language"),
+        LANGUAGES,
+        key=LANG_KEY,
+        format_func=lambda code: LANGUAGE_NAMES[code],
+        selection_mode="single",
+        required=True,
+        persist_state="session",
+    )
+
+
+# --- who is working -----------------------------------------------------------------------
+
+
+def actor() -> str:
+    """The identity recorded on every change: the signed-in e-mail, or the local administrator."""
+    user = st.user
+    if user.get("is_logged_in"):
+        email = user.get("email")
+        if isinstance(email, str) and email:
+            return email
+    return LOCAL_USER
+
+
+def show_user() -> None:
+    who = actor()
+    if who == LOCAL_USER:
+        st.sidebar.caption(t("context.local_mode"))
+    else:
+        st.sidebar.caption(t("context.signed_in_as", who=plain(who)))
+
+
+# --- text typed by users ----------------------------------------------------------------------
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so that text typed by a user is shown as typed, never interpreted."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+# --- referentials -------------------------------------------------------------------------
+
+
+def criteria_dirs() -> tuple[Path, ...]:
+    configured = os.environ.get(CRITERIA_ENV)
+    if configured:
+        return tuple(Path(p) for p in configured.split(os.pathsep) if p)
+    return (DEFAULT_DIR,)
+
+
+def _fingerprint(dirs: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """(file, sha256) of every referential file: the cache key, so an edited file is reloaded."""
+    files: list[tuple[str, str]] = []
+    for folder in dirs:
+        candidates = sorted(folder.glob("*.y*ml")) if folder.is_dir() else [folder]
+        for path in candidates:
+            if path.suffix in {".yaml", ".yml"} and path.is_file():
+                files.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return tuple(files)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_catalog(dirs: tuple[Path, ...], fingerprint: tuple[tuple[str, str], ...]) -> Catalog:
+    del fingerprint  # only part of the cache key
+    return load_catalog(dirs)
+
+
+def catalog() -> Catalog:
+    """Every referential under the criteria folders, parsed once per version of the files."""
+    dirs = criteria_dirs()
+    return _load_catalog(dirs, _fingerprint(dirs))
+
+
+# --- storage ------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store() -> Store:
+    from labelnr.storage.service import open_store
+
+    return open_store()
+
+
+def store() -> Store:
+    """The one store of this server process (the database is opened and upgraded once)."""
+    return _open_store()
+
+
+# --- selection ----------------------------------------------------------------------------
+
+
+def remembered_select(
+    label: str,
+    options: Sequence[T],
+    key: str,
+    format_func: Callable[[T], str] = str,
+    where: DeltaGenerator | None = None,
+    help: str | None = None,
+) -> T | None:
+    """A selectbox whose choice survives pages that do not draw it (and a vanished option)."""
+    state = st.session_state
+    if key in state and state[key] not in options:
+        del state[key]
+    return (where or st).selectbox(label, list(options), key=key, format_func=format_func, help=help,
+                                   persist_state="session")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The organisation, entity and campaign the user is working on."""
+
+    organisation: str
+    entity: str
+    campaign: int
+
+
+def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
+    """Organisation, entity and campaign pickers (in the sidebar by default).
+
+    Returns ``None``, after saying why, when there is nothing to pick yet.
+    """
+    box = where or st.sidebar
+    data = store()
+    orgs = data.organisations()
+    if not orgs:
+        st.info(t("context.no_organisation"))
+        return None
+    names = {o.id: o.name for o in orgs}
+    org = remembered_select(t("context.organisation"), list(names), "pick_org", names.__getitem__, box)
+    if org is None:
+        return None
+    entities = data.entity_tree(org)
+    labels = {e.id: ("\u2003" * e.depth) + e.name for e in entities}
+    entity = remembered_select(t("context.entity"), list(labels), "pick_entity", labels.__getitem__, box)
+    if entity is None:
+        return None
+    campaigns = data.campaigns(entity)
+    if not campaigns:
+        st.info(t("context.no_campaign"))
+        return None
+    titles = {c.id: campaign_title(c.period, c.name, c.date.isoformat(), c.status) for c in campaigns}
+    campaign = remembered_select(t("context.campaign"), list(titles), "pick_campaign",
+                                 titles.__getitem__, box)
+    if campaign is None:
+        return None
+    return Selection(org, entity, campaign)
+
+
+def campaign_title(period: str, name: str | None, date: str, status: str) -> str:
+    label = name or t(f"context.period_{period}")
+    return f"{label} · {date} · {t(f'context.status_{status}')}"
+
+
+# --- problems -----------------------------------------------------------------------------
+
+
+def show_problems(problems: Sequence[Problem], title: str) -> None:
+    """Validation problems as a plain table: file, line, criterion, what is wrong."""
+    st.error(title)
+    st.dataframe(
+        [
+            {
+                t("context.problem_file"): Path(p.file).name,
+                t("context.problem_line"): p.line,
+                t("context.problem_criterion"): p.criterion or "",
+                t("context.problem_message"): p.message,
+            }
+            for p in problems
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def sidebar() -> None:
+    """What the sidebar shows on every page: the language switch and who is working."""
+    language_switch()
+    show_user()
