@@ -27,7 +27,7 @@ import pandas as pd
 from labelnr.assessment import Assessment, excluded_and_forced_na
 from labelnr.errors import LabelnrError
 from labelnr.referential import Referential
-from labelnr.scoring import TOLERANCE, cumulative_theme_minimums
+from labelnr.scoring import TOLERANCE, cumulative_theme_minimums, effective_credit
 
 KEY = ["entity", "campaign"]
 ANSWER_COLUMNS = [*KEY, "criterion", "level", "not_applicable"]
@@ -103,7 +103,8 @@ class CompiledReferential:
             theme_ids=theme_ids,
             theme_weight=np.array([t.weight for t in ref.themes], dtype=np.float64),
             scale_ids=pd.Index(ref.scale.ids),
-            credit=np.array([lv.credit for lv in ref.scale.levels], dtype=np.float64),
+            credit=np.array([effective_credit(lv.credit, lv.pending) for lv in ref.scale.levels],
+                            dtype=np.float64),
             pending=np.array([lv.pending for lv in ref.scale.levels], dtype=np.bool_),
             mandatory=mandatory,
             theme_minimum=minimum,

@@ -107,7 +107,12 @@ def _credit(ref: Referential, answer: Answer | None) -> tuple[float, bool, bool]
     level = ref.scale.level(answer.level)
     if level is None:  # validated earlier; an unknown level never earns credit
         return 0.0, False, False
-    return level.credit, not level.pending, level.pending
+    return effective_credit(level.credit, level.pending), not level.pending, level.pending
+
+
+def effective_credit(credit: float, pending: bool) -> float:
+    """A "not assessed yet" answer earns nothing, whatever credit the scale gives it."""
+    return 0.0 if pending else credit
 
 
 def _theme_allotments(ref: Referential, applicable_weight: Mapping[str, float]) -> dict[str, float]:
