@@ -148,6 +148,29 @@ class _Keys:
     context_rows: Ints
 
 
+def _dense_unique(values: npt.NDArray[np.int64], bound: int) -> tuple[npt.NDArray[np.int64], Ints]:
+    """Like ``np.unique(values, return_inverse=True)`` for integers in [0, bound), in linear time.
+
+    Sorted order: by entity then campaign, each in order of first appearance.
+    """
+    if bound > 4 * len(values) + 1024:  # sparse pairs: a lookup table would be mostly empty
+        unique, inverse = np.unique(values, return_inverse=True)
+        return unique, inverse.astype(np.intp)
+    present = np.zeros(bound, dtype=np.bool_)
+    present[values] = True
+    unique = np.flatnonzero(present).astype(np.int64)
+    code_of = np.zeros(bound, dtype=np.intp)
+    code_of[unique] = np.arange(len(unique))
+    return unique, code_of[values]
+
+
+def _lookup(values: pd.Series, known: pd.Index) -> Ints:
+    """Position of each value in ``known`` (-1 when absent), resolving each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    positions = np.append(known.get_indexer(pd.Index(uniques)), -1)  # code -1 (missing) → -1
+    return positions[codes].astype(np.intp)
+
+
 def _keys(answers: pd.DataFrame, contexts: pd.DataFrame | None) -> _Keys:
     """One code per (entity, campaign), in order of first appearance, for both tables."""
     frames = [answers[KEY]] if contexts is None else [answers[KEY], contexts[KEY]]
@@ -157,8 +180,7 @@ def _keys(answers: pd.DataFrame, contexts: pd.DataFrame | None) -> _Keys:
     if (ent_codes < 0).any() or (camp_codes < 0).any():
         raise InvalidAnswers(["some rows have no entity or no campaign"])
     pair = ent_codes.astype(np.int64) * len(campaigns) + camp_codes
-    # np.unique sorts: the order is by entity then campaign, each in order of first appearance.
-    unique_pairs, codes = np.unique(pair, return_inverse=True)
+    unique_pairs, codes = _dense_unique(pair, len(entities) * len(campaigns))
     index = pd.MultiIndex.from_arrays(
         [entities.take(unique_pairs // len(campaigns)), campaigns.take(unique_pairs % len(campaigns))],
         names=KEY)
@@ -243,9 +265,9 @@ def score_portfolio(ref: Referential | CompiledReferential, answers: pd.DataFram
     keys = _keys(answers, contexts)
     n_assess, n_crit = len(keys.index), len(comp.criterion_ids)
 
-    crit = comp.criterion_ids.get_indexer(pd.Index(answers["criterion"]))
+    crit = _lookup(answers["criterion"], comp.criterion_ids)
     has_level = answers["level"].notna().to_numpy()
-    level = comp.scale_ids.get_indexer(pd.Index(answers["level"].where(has_level, "")))
+    level = _lookup(answers["level"], comp.scale_ids)
     na = answers["not_applicable"].to_numpy(dtype=np.bool_, na_value=False)
     _check_answers(comp, answers, crit, level, has_level, na)
 

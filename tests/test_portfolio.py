@@ -271,3 +271,18 @@ def test_levels_add_up_their_rules() -> None:
     assert result["points"].tolist() == pytest.approx([500, 300])
     assert result["level"].tolist() == [0, 0]
     assert_same(ref, result, reference_scores(ref, answers, None))
+
+
+def test_sparse_entity_campaign_pairs() -> None:
+    # 1,500 entities each with its own campaign: 2.25 M possible pairs for 1,500 real ones,
+    # which takes the sorting path instead of the lookup table.
+    ref = _load(FIXTURES / "mini.yaml")
+    n = 1500
+    answers = pd.DataFrame({"entity": [f"e{i}" for i in range(n)], "campaign": [f"c{i}" for i in range(n)],
+                            "criterion": ["A-1"] * n, "level": ["full", "partial", "none"] * (n // 3),
+                            "not_applicable": [False] * n})
+    result = score_portfolio(ref, answers)
+    assert list(result.index[:3]) == [("e0", "c0"), ("e1", "c1"), ("e2", "c2")]
+    # A-1 is worth 500 of theme a (750 × 2/3).
+    assert result["points"].tolist()[:3] == pytest.approx([500, 250, 0])
+    assert_same(ref, result.iloc[:50], reference_scores(ref, answers.iloc[:50], None))
