@@ -272,7 +272,7 @@ def score_portfolio(ref: Referential | CompiledReferential, answers: pd.DataFram
     _check_answers(comp, answers, crit, level, has_level, na)
 
     cell = keys.answer_rows.astype(np.int64) * n_crit + crit
-    if len(cell) and np.bincount(cell, minlength=n_assess * n_crit).max() > 1:
+    if len(cell) and np.bincount(cell).max() > 1:
         dup = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise InvalidAnswers([f"a criterion is answered twice for the same assessment: "
                               f"{_quote(answers, dup, [*KEY, 'criterion'])}"])
