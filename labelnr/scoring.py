@@ -178,7 +178,7 @@ def score(
     points = sum(t.points for t in themes.values())
     max_points = sum(t.max_points for t in themes.values())
     percent = 100.0 * points / max_points if max_points else 0.0
-    gaps = _gaps(ref, points, themes, crit_scores)
+    gaps = level_gaps(ref, points, themes, crit_scores)
     level = 0
     for gap in gaps:
         if not gap.reached:
@@ -205,8 +205,9 @@ def cumulative_theme_minimums(ref: Referential) -> list[dict[str, float]]:
     return result
 
 
-def _gaps(ref: Referential, points: float, themes: Mapping[str, ThemeScore],
-          crit_scores: Mapping[str, CriterionScore]) -> list[LevelGap]:
+def level_gaps(ref: Referential, points: float, themes: Mapping[str, ThemeScore],
+               crit_scores: Mapping[str, CriterionScore]) -> list[LevelGap]:
+    """Each label level of ``ref``, reached or not, and what is missing for it."""
     gaps: list[LevelGap] = []
     lower_reached = True
     for level, minimums in zip(ref.scoring.levels, cumulative_theme_minimums(ref), strict=True):

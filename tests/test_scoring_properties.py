@@ -16,7 +16,7 @@ from labelnr.assessment import Answer, NotApplicable
 from labelnr.loader import load_referential
 from labelnr.portfolio import ANSWER_COLUMNS, score_portfolio, theme_column
 from labelnr.referential import Referential
-from labelnr.scoring import TOLERANCE, Scores, _gaps, effective_credit, score
+from labelnr.scoring import TOLERANCE, Scores, effective_credit, level_gaps, score
 
 # The test fixtures and every referential shipped under criteria/ (when there are some).
 REFERENTIAL_FILES = [
@@ -151,7 +151,7 @@ def check_levels_monotone(ref: Referential, s: Scores) -> None:
     assert s.level == (s.gaps[sum(reached) - 1].level if any(reached) else 0)
     # More points, same mandatory and theme state: never a lower level.
     for more in (s.points + 1, s.points + ref.scoring.total_points / 3, ref.scoring.total_points):
-        higher = _gaps(ref, more, s.themes, s.criteria)
+        higher = level_gaps(ref, more, s.themes, s.criteria)
         assert sum(g.reached for g in higher) >= sum(reached)
 
 
