@@ -104,6 +104,15 @@ class LabelLevel(_Strict):
         return points > self.min_points if self.strictly_above else points >= self.min_points
 
 
+VerdictName = Literal["conform", "partial", "non_conform", "not_verified"]
+
+#: Conform keeps the self-assessed credit, partial caps it at half, non-conform takes it
+#: away; "not verified" keeps it (the criterion is flagged as unverified instead).
+DEFAULT_VERDICT_MAX_CREDIT: dict[VerdictName, float] = {
+    "conform": 1.0, "partial": 0.5, "non_conform": 0.0, "not_verified": 1.0,
+}
+
+
 class ScoringRules(_Strict):
     total_points: float = Field(gt=0)
     #: ``themes``: each theme is worth its share of the points (theme weight);
@@ -114,6 +123,15 @@ class ScoringRules(_Strict):
     #: Credit a mandatory criterion must earn to count as met.
     mandatory_min_credit: float = Field(default=1.0, ge=0.0, le=1.0)
     levels: list[LabelLevel] = Field(default_factory=list)
+    #: The most credit a criterion keeps under each auditor verdict (the verified score,
+    #: see labelnr.verification); verdicts left out keep their default.
+    verdict_max_credit: dict[VerdictName, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        default_factory=lambda: dict(DEFAULT_VERDICT_MAX_CREDIT))
+
+    @field_validator("verdict_max_credit")
+    @classmethod
+    def _every_verdict(cls, value: dict[VerdictName, float]) -> dict[VerdictName, float]:
+        return {**DEFAULT_VERDICT_MAX_CREDIT, **value}
 
     @model_validator(mode="after")
     def _levels_ordered(self) -> ScoringRules:

@@ -1,0 +1,229 @@
+"""The evidence store: uploaded files kept content-addressed on disk, links checked.
+
+A file is written under ``<data>/evidence/sha256/<2 hex>/<64 hex>``: its name is its
+SHA-256, so the path a reader gets never contains anything a user typed, identical
+uploads are stored once, and a blob can be re-hashed to prove it is intact.
+
+Crash safety: the bytes go to a temporary file in ``evidence/tmp/``, are flushed with
+fsync and renamed into place (then the folder is fsynced) *before* the database row
+that names the blob commits. A crash can therefore leave a temporary file or a blob that
+no row names — both harmless, never shown as evidence, and removed by :meth:`sweep` —
+but never a row without its file.
+
+Uploads are refused unless their extension is on the allow-list, their first bytes
+match that type, and they stay under the size limit; names are sanitised for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from labelnr.storage.errors import InvalidEvidence
+
+#: Default upload limit; ``LABELNR_MAX_EVIDENCE_MB`` overrides it.
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+MAX_NAME = 120
+MAX_URL = 2000
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _starts(*magics: bytes) -> Callable[[bytes], bool]:
+    return lambda data: any(data.startswith(m) for m in magics)
+
+
+def _webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+_ZIP = _starts(b"PK\x03\x04")
+_OOXML = "application/vnd.openxmlformats-officedocument."
+_ODF = "application/vnd.oasis.opendocument."
+
+
+@dataclass(frozen=True)
+class FileType:
+    media_type: str
+    looks_right: Callable[[bytes], bool]
+
+
+#: What may be uploaded. No HTML, SVG, scripts, archives or macro-enabled office files:
+#: evidence is downloaded by auditors and must not be able to run anything.
+ALLOWED: dict[str, FileType] = {
+    ".pdf": FileType("application/pdf", _starts(b"%PDF-")),
+    ".png": FileType("image/png", _starts(b"\x89PNG\r\n\x1a\n")),
+    ".jpg": FileType("image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".jpeg": FileType("image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".gif": FileType("image/gif", _starts(b"GIF87a", b"GIF89a")),
+    ".webp": FileType("image/webp", _webp),
+    ".txt": FileType("text/plain", _is_text),
+    ".csv": FileType("text/csv", _is_text),
+    ".md": FileType("text/markdown", _is_text),
+    ".docx": FileType(_OOXML + "wordprocessingml.document", _ZIP),
+    ".xlsx": FileType(_OOXML + "spreadsheetml.sheet", _ZIP),
+    ".pptx": FileType(_OOXML + "presentationml.presentation", _ZIP),
+    ".odt": FileType(_ODF + "text", _ZIP),
+    ".ods": FileType(_ODF + "spreadsheet", _ZIP),
+    ".odp": FileType(_ODF + "presentation", _ZIP),
+}
+
+
+def sanitise_filename(name: str) -> str:
+    """A display name safe anywhere: last path component, no control or odd characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch if (ch.isalnum() or ch in " ._-()") else "_" for ch in base)
+    base = re.sub(r"_+", "_", base).strip(" .")
+    if not base:
+        base = "file"
+    stem, dot, ext = base.rpartition(".")
+    if dot and len(ext) <= 10:
+        return stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + "." + ext.lower()
+    return base[:MAX_NAME]
+
+
+def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
+    """(sanitised name, media type) of an acceptable upload; :class:`InvalidEvidence` otherwise."""
+    safe = sanitise_filename(filename)
+    if not data:
+        raise InvalidEvidence(f"'{safe}' is empty")
+    if len(data) > max_bytes:
+        raise InvalidEvidence(f"'{safe}' is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    ext = Path(safe).suffix.lower()
+    kind = ALLOWED.get(ext)
+    if kind is None:
+        allowed = ", ".join(sorted(ALLOWED))
+        raise InvalidEvidence(
+            f"'{safe}': files of type '{ext or 'without extension'}' are not accepted (accepted: {allowed})"
+        )
+    if not kind.looks_right(data):
+        raise InvalidEvidence(f"'{safe}' does not contain what its extension '{ext}' says")
+    return safe, kind.media_type
+
+
+def check_url(url: str) -> str:
+    """An http(s) link with a host; anything else (javascript:, file:, data:) is refused."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if (
+        len(url) > MAX_URL
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() or ord(ch) < 32 for ch in url)
+    ):
+        raise InvalidEvidence(f"'{url[:100]}' is not a web link: give an http:// or https:// address")
+    return url
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class EvidenceStore:
+    """Blobs on disk, named by their SHA-256."""
+
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.blobs = root / "sha256"
+        self.tmp = root / "tmp"
+
+    def path(self, sha256: str) -> Path:
+        if not _HEX64.match(sha256):
+            raise InvalidEvidence(f"'{sha256[:80]}' is not a SHA-256")
+        return self.blobs / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably and return its SHA-256 (call before committing the row)."""
+        digest = hashlib.sha256(data).hexdigest()
+        final = self.path(digest)
+        if final.is_file():
+            os.utime(final)  # a fresh mtime keeps a concurrent sweep away from it
+            return digest
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            tmp.chmod(0o444)
+            tmp.replace(final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+        return digest
+
+    def put_file(self, source: Path) -> str:
+        return self.put(source.read_bytes())
+
+    def verify(self, sha256: str, size: int | None = None) -> str | None:
+        """None when the blob is there and intact, else what is wrong with it."""
+        path = self.path(sha256)
+        if not path.is_file():
+            return f"file {sha256} is missing from the evidence store"
+        digest = hashlib.sha256()
+        length = 0
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                length += len(chunk)
+        if digest.hexdigest() != sha256:
+            return f"file {sha256} is damaged: its content no longer has that SHA-256"
+        if size is not None and length != size:
+            return f"file {sha256} has {length} bytes, {size} were recorded"
+        return None
+
+    def stored(self) -> list[str]:
+        if not self.blobs.is_dir():
+            return []
+        return sorted(p.name for p in self.blobs.glob("*/*") if _HEX64.match(p.name))
+
+    def sweep(self, referenced: Iterable[str], grace: dt.timedelta = dt.timedelta(hours=1)) -> list[Path]:
+        """Delete temporary files and unreferenced blobs older than ``grace``; return them.
+
+        The grace period protects an upload whose blob is written but whose row is not yet
+        committed by another process.
+        """
+        keep = set(referenced)
+        limit = time.time() - grace.total_seconds()
+        removed: list[Path] = []
+        candidates = list(self.tmp.glob("*")) if self.tmp.is_dir() else []
+        candidates += [self.path(sha) for sha in self.stored() if sha not in keep]
+        for path in candidates:
+            try:
+                if path.stat().st_mtime <= limit:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:
+                continue
+        return removed

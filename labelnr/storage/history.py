@@ -1,0 +1,170 @@
+"""The change log: one append-only event per changed field (who, when, what, old → new)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from labelnr.storage.models import EventRow
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One change. ``old``/``new`` are plain JSON values (dates as ISO text)."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    #: What kind of thing changed: answer, verdict, evidence, commitment, target, status,
+    #: campaign, entity, organisation, grant, import.
+    action: str
+    organisation_id: str | None
+    entity_id: str | None
+    campaign_id: int | None
+    criterion_id: str | None
+    #: The evidence or commitment id, when the change is about one of them.
+    subject: str | None
+    field: str
+    old: Any
+    new: Any
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of ``value`` (models dumped without empty fields, dates as text)."""
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a change happens in the organisation tree."""
+
+    organisation_id: str | None
+    entity_id: str | None = None
+    campaign_id: int | None = None
+
+
+class Recorder:
+    """Writes the events of one transaction: one actor, one timestamp, committed with the change."""
+
+    def __init__(self, session: Session, actor: str, at: dt.datetime) -> None:
+        self.session = session
+        self.actor = actor
+        self.at = at
+        self.count = 0
+
+    def change(
+        self,
+        target: Target,
+        action: str,
+        field: str,
+        old: Any,
+        new: Any,
+        criterion: str | None = None,
+        subject: str | int | None = None,
+    ) -> bool:
+        """Record ``field`` going from ``old`` to ``new``; nothing when they are equal."""
+        old_p, new_p = plain(old), plain(new)
+        if old_p == new_p:
+            return False
+        self.session.add(
+            EventRow(
+                at=self.at,
+                actor=self.actor,
+                action=action,
+                organisation_id=target.organisation_id,
+                entity_id=target.entity_id,
+                campaign_id=target.campaign_id,
+                criterion_id=criterion,
+                subject=None if subject is None else str(subject),
+                field=field,
+                old=old_p,
+                new=new_p,
+            )
+        )
+        self.count += 1
+        return True
+
+    def fields(
+        self,
+        target: Target,
+        action: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        criterion: str | None = None,
+        subject: str | int | None = None,
+    ) -> int:
+        """One event per key whose value differs between ``old`` and ``new``."""
+        changed = 0
+        for key in [*new, *(k for k in old if k not in new)]:
+            changed += self.change(target, action, key, old.get(key), new.get(key), criterion, subject)
+        return changed
+
+
+def _event(row: EventRow) -> HistoryEvent:
+    return HistoryEvent(
+        row.id,
+        row.at,
+        row.actor,
+        row.action,
+        row.organisation_id,
+        row.entity_id,
+        row.campaign_id,
+        row.criterion_id,
+        row.subject,
+        row.field,
+        row.old,
+        row.new,
+    )
+
+
+def query(
+    session: Session,
+    *,
+    organisation_id: str | None = None,
+    entity_id: str | None = None,
+    campaign_id: int | None = None,
+    criterion_id: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[HistoryEvent]:
+    """Events matching every given filter, oldest first (the newest ``limit`` when given)."""
+    stmt = select(EventRow)
+    if organisation_id is not None:
+        stmt = stmt.where(EventRow.organisation_id == organisation_id)
+    if entity_id is not None:
+        stmt = stmt.where(EventRow.entity_id == entity_id)
+    if campaign_id is not None:
+        stmt = stmt.where(EventRow.campaign_id == campaign_id)
+    if criterion_id is not None:
+        stmt = stmt.where(EventRow.criterion_id == criterion_id)
+    if actor is not None:
+        stmt = stmt.where(EventRow.actor == actor)
+    if since is not None:
+        stmt = stmt.where(EventRow.at >= since)
+    if until is not None:
+        stmt = stmt.where(EventRow.at <= until)
+    if limit is not None:
+        rows = list(session.scalars(stmt.order_by(EventRow.id.desc()).limit(limit)))
+        rows.reverse()
+    else:
+        rows = list(session.scalars(stmt.order_by(EventRow.id)))
+    return [_event(r) for r in rows]

@@ -1,0 +1,232 @@
+"""Folder sync: stored campaigns to interchange YAML files and back.
+
+Export writes one file per campaign, named ``<entity>--<referential>-<version>--<period>.yaml``
+(stable: the same campaign always lands in the same file, and the YAML itself is
+written with a stable key order), so an organisation can keep its assessments under
+version control and review changes in pull requests. Evidence files are copied beside
+them under ``evidence/<sha256>/<name>``, which is also what the YAML points to.
+
+Import reads files (or folders of ``*.yaml``), validates all of them against their
+referential version, resolves their evidence files, and imports everything in one
+transaction — or nothing, with every problem located (file, line, criterion).
+Evidence ``file`` paths are relative to the YAML file and may not leave its folder; a
+file whose ``sha256`` the store already holds needs no copy beside the YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from labelnr.errors import InvalidFile, Problem
+from labelnr.interchange import dump_assessment, load_many, write_atomic
+from labelnr.loader import Catalog
+from labelnr.storage.errors import InvalidEvidence, NotFound
+from labelnr.storage.evidence import ALLOWED, EvidenceStore, check_upload, sanitise_filename
+from labelnr.storage.service import EvidenceFile, ImportItem, Store
+from labelnr.storage.views import CampaignInfo, ImportResult
+from labelnr.yamlpos import read
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def assessment_files(paths: Iterable[Path]) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files of folders (not recursive, hidden files skipped), and files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in {".yaml", ".yml"} and p.is_file() and not p.name.startswith(".")
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> Problem:
+    try:
+        return read(path).problem(loc, message, criterion)
+    except InvalidFile:
+        return Problem(str(path), None, message, criterion)
+
+
+def _evidence_file(
+    path: Path, cid: str, index: int, name: str, sha256: str | None, files: EvidenceStore
+) -> EvidenceFile | Problem:
+    loc = ("answers", cid, "evidence", index, "file")
+    display = sanitise_filename(PurePosixPath(name).name)
+    media_type = (
+        ALLOWED[Path(display).suffix.lower()].media_type
+        if Path(display).suffix.lower() in ALLOWED
+        else "application/octet-stream"
+    )
+    if sha256 is not None and files.has(sha256):
+        return EvidenceFile(sha256, files.path(sha256).stat().st_size, display, media_type, None)
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in name:
+        return _locate(
+            path, loc, f"evidence file '{name}' must be a path inside the assessment's folder", cid
+        )
+    source = path.parent.joinpath(*relative.parts)
+    if not source.is_file():
+        return _locate(
+            path,
+            loc,
+            f"evidence file '{name}' was not found next to {path.name}"
+            + (" and no stored file has its sha256" if sha256 else ""),
+            cid,
+        )
+    data = source.read_bytes()
+    try:
+        display, media_type = check_upload(display, data, files.max_bytes)
+    except InvalidEvidence as exc:
+        return _locate(path, loc, str(exc), cid)
+    digest = hashlib.sha256(data).hexdigest()
+    if sha256 is not None and digest != sha256:
+        return _locate(path, loc, f"evidence file '{name}' does not match its sha256 (it has {digest})", cid)
+    return EvidenceFile(digest, len(data), display, media_type, data)
+
+
+def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> list[ImportItem]:
+    """Validate assessment files and resolve their evidence; every problem of every file, or the items."""
+    loaded = load_many(paths, catalog)
+    problems: list[Problem] = []
+    items: list[ImportItem] = []
+    seen: dict[tuple[str, str, str, str], Path] = {}
+    entities: dict[str, tuple[Path, str, str | None, str]] = {}
+    for path, assessment, ref in loaded:
+        key = (assessment.entity.id, ref.id, ref.version, assessment.campaign.period.value)
+        if key in seen:
+            problems.append(
+                _locate(
+                    path,
+                    ("campaign",),
+                    f"the same campaign ({key[0]}, {ref.key}, {key[3]}) is also in {seen[key].name}",
+                )
+            )
+        seen[key] = path
+        ent = assessment.entity
+        described = (path, ent.name, ent.parent, assessment.organisation.id)
+        first = entities.setdefault(ent.id, described)
+        if first[1:] != described[1:]:
+            problems.append(
+                _locate(
+                    path,
+                    ("entity",),
+                    f"entity '{ent.id}' is described differently in "
+                    f"{first[0].name} (name, parent or organisation)",
+                )
+            )
+        resolved: dict[tuple[str, int], EvidenceFile] = {}
+        for cid, answer in assessment.answers.items():
+            for index, ev in enumerate(answer.evidence):
+                if ev.file is None:
+                    continue
+                found = _evidence_file(path, cid, index, ev.file, ev.sha256, files)
+                if isinstance(found, Problem):
+                    problems.append(found)
+                else:
+                    resolved[(cid, index)] = found
+        items.append(ImportItem(str(path), assessment, ref, resolved))
+    if problems:
+        raise InvalidFile(problems)
+    return items
+
+
+def import_paths(store: Store, actor: str, paths: list[Path]) -> list[ImportResult]:
+    """``labelnr import``: every file valid and imported, or nothing changed."""
+    files = assessment_files(paths)
+    if not files:
+        raise InvalidFile(
+            [
+                Problem(
+                    ", ".join(str(p) for p in paths) or "(no path)", None, "no assessment file (*.yaml) found"
+                )
+            ]
+        )
+    items = read_items(files, store.catalog, store.files)
+    _check_parents(store, items)
+    return store.import_items(actor, items)
+
+
+def _check_parents(store: Store, items: list[ImportItem]) -> None:
+    in_batch = {i.assessment.entity.id for i in items}
+    problems: list[Problem] = []
+    for item in items:
+        parent = item.assessment.entity.parent
+        if parent is None or parent in in_batch:
+            continue
+        try:
+            store.entity(parent)
+        except NotFound:
+            problems.append(
+                _locate(
+                    Path(item.source),
+                    ("entity", "parent"),
+                    f"parent entity '{parent}' is neither in the database nor in the imported files",
+                )
+            )
+    if problems:
+        raise InvalidFile(problems)
+
+
+def campaign_filename(info: CampaignInfo) -> str:
+    version = _UNSAFE.sub("_", info.referential_version)
+    return f"{info.entity_id}--{info.referential_id}-{version}--{info.period.value}.yaml"
+
+
+def export_campaign(store: Store, campaign_id: int) -> str:
+    """The interchange YAML of a stored campaign (its own data; inherited answers stay with their owner)."""
+    return dump_assessment(store.campaign(campaign_id).assessment)
+
+
+def copy_evidence(store: Store, campaign_id: int, folder: Path) -> list[Path]:
+    """Copy a campaign's own evidence files to ``folder/evidence/<sha256>/<name>`` (what its YAML names)."""
+    written: list[Path] = []
+    view = store.campaign(campaign_id)
+    for answer in view.assessment.answers.values():
+        for ev in answer.evidence:
+            if ev.file is None or ev.sha256 is None:
+                continue
+            target = folder.joinpath(*PurePosixPath(ev.file).parts)
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(store.files.path(ev.sha256), target)
+            written.append(target)
+    return written
+
+
+def export_all(store: Store, folder: Path, with_files: bool = True) -> list[Path]:
+    """Every campaign of every organisation as one YAML file each; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    names: dict[str, int] = {}
+    for org in store.organisations():
+        for info in store.organisation_campaigns(org.id):
+            name = campaign_filename(info)
+            if name in names:
+                raise InvalidFile(
+                    [
+                        Problem(
+                            str(folder / name),
+                            None,
+                            f"campaigns {names[name]} and {info.id} would share this file name",
+                        )
+                    ]
+                )
+            names[name] = info.id
+            path = folder / name
+            text = export_campaign(store, info.id)
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                write_atomic(path, text)
+            if with_files:
+                copy_evidence(store, info.id, folder)
+            written.append(path)
+    return written
