@@ -96,7 +96,12 @@ class EntityRow(Base):
 
 class CampaignRow(Base):
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("entity_id", "referential_id", "referential_version", "period"),)
+    # One campaign per entity, referential version and period (inheritance finds them by this key).
+    __table_args__ = (
+        UniqueConstraint(
+            "entity_id", "referential_id", "referential_version", "period", name="uq_campaigns_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), index=True)

@@ -406,12 +406,6 @@ class Store:
     def _create_entity(self, tx: _Tx, organisation_id: str, party: Party, parent_id: str | None) -> EntityRow:
         s = tx.session
         repo.get_organisation(s, organisation_id)
-        self._authorize(s, tx.rec.actor, Action.MANAGE, parent_id or organisation_id)
-        existing = s.get(EntityRow, party.id)
-        if existing is not None:
-            raise AlreadyExists(
-                f"entity '{party.id}' already exists (in organisation '{existing.organisation_id}')"
-            )
         if parent_id is not None:
             parent = repo.get_entity(s, parent_id)
             if parent.organisation_id != organisation_id:
@@ -419,6 +413,12 @@ class Store:
                     f"parent entity '{parent_id}' belongs to organisation "
                     f"'{parent.organisation_id}', not '{organisation_id}'"
                 )
+        self._authorize(s, tx.rec.actor, Action.MANAGE, parent_id or organisation_id)
+        existing = s.get(EntityRow, party.id)
+        if existing is not None:
+            raise AlreadyExists(
+                f"entity '{party.id}' already exists (in organisation '{existing.organisation_id}')"
+            )
         row = EntityRow(
             id=party.id,
             organisation_id=organisation_id,

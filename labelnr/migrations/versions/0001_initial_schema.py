@@ -80,7 +80,7 @@ def upgrade() -> None:
             "referential_id",
             "referential_version",
             "period",
-            name="uq_campaigns_entity_id_referential_id_referential_version_period",
+            name="uq_campaigns_key",
         ),
     )
     op.create_index("ix_campaigns_entity_id", "campaigns", ["entity_id"])

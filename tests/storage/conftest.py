@@ -1,0 +1,41 @@
+"""A fresh store per test, on each backend (see ``db_url`` in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labelnr.loader import Catalog, load_catalog
+from labelnr.storage import Store, open_store
+from storage_helpers import DAY
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    loaded = load_catalog([FIXTURES])
+    assert not loaded.problems
+    return loaded
+
+
+@pytest.fixture
+def store(db_url: str, tmp_path: Path, catalog: Catalog) -> Iterator[Store]:
+    opened = open_store(db_url, tmp_path / "data", catalog, import_demo=False)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def tree(store: Store) -> Store:
+    """A group with two IT departments, one with a site; a mini@1 baseline campaign each."""
+    store.create_organisation("admin", "acme", "ACME")
+    store.create_entity("admin", "acme", "group", "ACME Group")
+    store.create_entity("admin", "acme", "dsi-a", "IT A", parent_id="group")
+    store.create_entity("admin", "acme", "dsi-b", "IT B", parent_id="group")
+    store.create_entity("admin", "acme", "site-a1", "Site A1", parent_id="dsi-a")
+    for entity in ("group", "dsi-a", "dsi-b", "site-a1"):
+        store.create_campaign("admin", entity, "mini", "1", "baseline", DAY)
+    return store
