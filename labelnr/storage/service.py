@@ -64,7 +64,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -99,7 +99,14 @@ from labelnr.storage.errors import (
     NotFound,
     UnknownReferential,
 )
-from labelnr.storage.evidence import DEFAULT_MAX_BYTES, EvidenceStore, check_upload, check_url
+from labelnr.storage.evidence import (
+    ALLOWED,
+    DEFAULT_MAX_BYTES,
+    EvidenceStore,
+    check_upload,
+    check_url,
+    sanitise_filename,
+)
 from labelnr.storage.history import HistoryEvent, Recorder, Target
 from labelnr.storage.models import (
     ACTOR_LENGTH,
@@ -565,7 +572,7 @@ class Store:
             )
             target = Target(repo.get_entity(s, src.entity_id).organisation_id, src.entity_id, new.id)
             content = repo.build_view(s, src).assessment.model_copy(update={"verdicts": {}})
-            self._replace_content(tx, target, new, content, {}, copy_evidence_of=src.id)
+            self._replace_content(tx, target, new, content, {})
             s.flush()
             return repo.campaign_info(new, target.organisation_id or "")
 
@@ -1145,7 +1152,6 @@ class Store:
         camp: CampaignRow,
         a: Assessment,
         files: dict[tuple[str, int], EvidenceFile],
-        copy_evidence_of: int | None = None,
     ) -> None:
         """Make the campaign's own answers, evidence, verdicts, plan and targets those of ``a``."""
         s = tx.session
@@ -1155,7 +1161,7 @@ class Store:
         for cid in sorted(set(answers) | set(a.answers)):
             wanted = a.answers.get(cid)
             self._put_answer(tx, target, camp.id, cid, answers.get(cid), wanted)
-        self._replace_evidence(tx, target, camp, a, files, copy_evidence_of)
+        self._replace_evidence(tx, target, camp, a, files)
         verdicts = {
             r.criterion_id: r for r in s.scalars(select(VerdictRow).where(VerdictRow.campaign_id == camp.id))
         }
@@ -1196,7 +1202,6 @@ class Store:
         camp: CampaignRow,
         a: Assessment,
         files: dict[tuple[str, int], EvidenceFile],
-        copy_evidence_of: int | None,
     ) -> None:
         s = tx.session
         existing: dict[tuple[Any, ...], list[EvidenceRow]] = defaultdict(list)
@@ -1210,31 +1215,13 @@ class Store:
                     row.criterion_id, row.kind, row.type, row.title, row.url, row.sha256, row.effective_date
                 )
             ].append(row)
-        sources: dict[tuple[Any, ...], list[EvidenceRow]] = defaultdict(list)
-        if copy_evidence_of is not None:
-            for row in s.scalars(
-                select(EvidenceRow)
-                .where(EvidenceRow.campaign_id == copy_evidence_of, EvidenceRow.inherited_from_id.is_(None))
-                .order_by(EvidenceRow.id)
-            ):
-                sources[
-                    _evidence_key(
-                        row.criterion_id,
-                        row.kind,
-                        row.type,
-                        row.title,
-                        row.url,
-                        row.sha256,
-                        row.effective_date,
-                    )
-                ].append(row)
         for cid, answer in sorted(a.answers.items()):
             for index, ref in enumerate(answer.evidence):
                 key = _ref_key(cid, ref)
                 if existing.get(key):
                     existing[key].pop(0)
                     continue
-                row = self._evidence_row_for(camp.id, cid, index, ref, files, sources.get(key))
+                row = self._evidence_row_for(camp.id, cid, index, ref, files)
                 self._add_evidence(tx, target, row)
         for rows in existing.values():
             for row in rows:
@@ -1247,7 +1234,6 @@ class Store:
         index: int,
         ref: EvidenceRef,
         files: dict[tuple[str, int], EvidenceFile],
-        copies: list[EvidenceRow] | None,
     ) -> EvidenceRow:
         row = EvidenceRow(
             campaign_id=campaign_id,
@@ -1260,18 +1246,9 @@ class Store:
         )
         if ref.url is not None:
             return row
-        if copies:
-            src = copies.pop(0)
-            row.sha256, row.size, row.filename, row.media_type = (
-                src.sha256,
-                src.size,
-                src.filename,
-                src.media_type,
-            )
-            return row
-        ev_file = files.get((cid, index))
+        ev_file = files.get((cid, index)) or self.stored_file(ref)
         if ev_file is None:
-            raise InvalidInput(f"criterion {cid}: evidence file '{ref.file}' was not provided")
+            raise InvalidInput(f"criterion {cid}: evidence file '{ref.file}' is not in the evidence store")
         row.sha256, row.size, row.filename, row.media_type = (
             ev_file.sha256,
             ev_file.size,
@@ -1279,6 +1256,15 @@ class Store:
             ev_file.media_type,
         )
         return row
+
+    def stored_file(self, ref: EvidenceRef) -> EvidenceFile | None:
+        """The evidence store's copy of a file reference (by its sha256), if it holds one."""
+        if ref.file is None or ref.sha256 is None or not self.files.has(ref.sha256):
+            return None
+        name = sanitise_filename(PurePosixPath(ref.file).name)
+        kind = ALLOWED.get(PurePosixPath(name).suffix.lower())
+        size = self.files.path(ref.sha256).stat().st_size
+        return EvidenceFile(ref.sha256, size, name, kind.media_type if kind else "application/octet-stream", None)
 
     # --- dashboards ---------------------------------------------------------------------------
 

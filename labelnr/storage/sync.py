@@ -25,7 +25,7 @@ from labelnr.errors import InvalidFile, Problem
 from labelnr.interchange import dump_assessment, load_many, write_atomic
 from labelnr.loader import Catalog
 from labelnr.storage.errors import InvalidEvidence, NotFound
-from labelnr.storage.evidence import ALLOWED, EvidenceStore, check_upload, sanitise_filename
+from labelnr.storage.evidence import EvidenceStore, check_upload, sanitise_filename
 from labelnr.storage.service import EvidenceFile, ImportItem, Store
 from labelnr.storage.views import CampaignInfo, ImportResult
 from labelnr.yamlpos import read
@@ -59,16 +59,12 @@ def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str
 
 def _evidence_file(
     path: Path, cid: str, index: int, name: str, sha256: str | None, files: EvidenceStore
-) -> EvidenceFile | Problem:
+) -> EvidenceFile | Problem | None:
+    """The file an evidence entry names, checked; None when the store already holds its sha256."""
+    if sha256 is not None and files.has(sha256):
+        return None
     loc = ("answers", cid, "evidence", index, "file")
     display = sanitise_filename(PurePosixPath(name).name)
-    media_type = (
-        ALLOWED[Path(display).suffix.lower()].media_type
-        if Path(display).suffix.lower() in ALLOWED
-        else "application/octet-stream"
-    )
-    if sha256 is not None and files.has(sha256):
-        return EvidenceFile(sha256, files.path(sha256).stat().st_size, display, media_type, None)
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts or "\\" in name:
         return _locate(
@@ -132,7 +128,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                 found = _evidence_file(path, cid, index, ev.file, ev.sha256, files)
                 if isinstance(found, Problem):
                     problems.append(found)
-                else:
+                elif found is not None:
                     resolved[(cid, index)] = found
         items.append(ImportItem(str(path), assessment, ref, resolved))
     if problems:
@@ -204,29 +200,27 @@ def copy_evidence(store: Store, campaign_id: int, folder: Path) -> list[Path]:
 
 
 def export_all(store: Store, folder: Path, with_files: bool = True) -> list[Path]:
-    """Every campaign of every organisation as one YAML file each; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    """Every campaign of every organisation as one YAML file each, in file-name order.
+
+    Files whose content did not change are left untouched (their date too), so a
+    version-control diff shows only what changed.
+    """
     names: dict[str, int] = {}
     for org in store.organisations():
         for info in store.organisation_campaigns(org.id):
             name = campaign_filename(info)
             if name in names:
-                raise InvalidFile(
-                    [
-                        Problem(
-                            str(folder / name),
-                            None,
-                            f"campaigns {names[name]} and {info.id} would share this file name",
-                        )
-                    ]
-                )
+                message = f"campaigns {names[name]} and {info.id} would share this file name"
+                raise InvalidFile([Problem(str(folder / name), None, message)])
             names[name] = info.id
-            path = folder / name
-            text = export_campaign(store, info.id)
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                write_atomic(path, text)
-            if with_files:
-                copy_evidence(store, info.id, folder)
-            written.append(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, campaign_id in sorted(names.items()):
+        path = folder / name
+        text = export_campaign(store, campaign_id)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+        if with_files:
+            copy_evidence(store, campaign_id, folder)
+        written.append(path)
     return written

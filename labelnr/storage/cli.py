@@ -1,0 +1,162 @@
+"""``labelnr`` subcommands of the store: db upgrade/check/sweep, import, export-yaml.
+
+:func:`register` adds them to the main parser's subparsers. Each command's function
+takes the parsed arguments and returns the exit code; errors are
+:class:`~labelnr.errors.LabelnrError` for the main program to print.
+
+    labelnr db upgrade                      create or upgrade the schema
+    labelnr db check                        database and evidence files intact?
+    labelnr db sweep                        remove evidence files nothing uses any more
+    labelnr import FILE_OR_DIR...           interchange YAML into the database (all or nothing)
+    labelnr export-yaml CAMPAIGN_ID [-o F]  one stored campaign as interchange YAML
+    labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
+
+Common options: ``--database URL`` (else ``LABELNR_DATABASE_URL`` or the SQLite file of
+the data folder), ``--data-dir DIR`` (else ``LABELNR_DATA_DIR`` or ``audits/``),
+``--criteria DIR`` (referential folders, default ``criteria/``), ``--as IDENTITY`` (the
+identity recorded in the history, else ``LABELNR_ACTOR`` or the local user).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from labelnr.errors import InvalidFile
+from labelnr.loader import DEFAULT_DIR, load_catalog
+from labelnr.permissions import LOCAL_USER
+from labelnr.storage import db as dbmod
+from labelnr.storage.service import Store
+from labelnr.storage.sync import export_all, export_campaign, import_paths
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL", help="database URL (default: LABELNR_DATABASE_URL or "
+                        "the SQLite file in the data folder)")
+    parser.add_argument("--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR "
+                        "or audits/)")
+    parser.add_argument("--criteria", metavar="DIR", type=Path, action="append",
+                        help="folder of referential YAML files (repeatable; default: criteria/)")
+    parser.add_argument("--as", dest="actor", metavar="IDENTITY",
+                        help="who is making the change, for the history (default: LABELNR_ACTOR or local)")
+
+
+def _store(args: argparse.Namespace) -> Store:
+    catalog = load_catalog(args.criteria or [DEFAULT_DIR])
+    store = Store(args.database, args.data_dir, catalog)
+    store.ensure_schema()
+    return store
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    url = args.database or dbmod.database_url(args.data_dir or dbmod.data_dir())
+    database = dbmod.Database(url)
+    try:
+        changed = dbmod.ensure_schema(database.engine)
+        revision = dbmod.current_revision(database.engine)
+        _out(f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}")
+    finally:
+        database.dispose()
+    return 0
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        report = store.check_integrity()
+    finally:
+        store.dispose()
+    for problem in report.problems:
+        _out(problem)
+    _out(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: database checked, {report.checked_files} evidence files "
+         "verified against their SHA-256")
+    return 0 if report.ok else 1
+
+
+def cmd_db_sweep(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
+    finally:
+        store.dispose()
+    _out(f"removed {len(removed)} unused file(s) from the evidence store")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        results = import_paths(store, _actor(args), list(args.paths))
+    finally:
+        store.dispose()
+    for result in results:
+        verb = "created" if result.created else "updated"
+        _out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
+    return 0
+
+
+def cmd_export_yaml(args: argparse.Namespace) -> int:
+    if (args.campaign is None) == (args.all is None):
+        raise InvalidFile.single("export-yaml", "give either a CAMPAIGN_ID or --all DIR")
+    store = _store(args)
+    try:
+        if args.all is not None:
+            written = export_all(store, args.all, with_files=not args.no_files)
+            _out(f"wrote {len(written)} campaign file(s) to {args.all}")
+            return 0
+        text = export_campaign(store, args.campaign)
+    finally:
+        store.dispose()
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    from labelnr.interchange import write_atomic
+
+    write_atomic(args.output, text)
+    _out(f"wrote {args.output}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add the store's commands to the main parser's ``add_subparsers()`` object."""
+    db = subparsers.add_parser("db", help="the database: upgrade, check, sweep")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="{upgrade,check,sweep}")
+    upgrade = db_commands.add_parser("upgrade", help="create or upgrade the database schema")
+    _common(upgrade)
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    check = db_commands.add_parser("check", help="check the database and every evidence file's SHA-256")
+    _common(check)
+    check.set_defaults(func=cmd_db_check)
+    sweep = db_commands.add_parser("sweep", help="delete evidence files no campaign uses (after a grace period)")
+    _common(sweep)
+    sweep.add_argument("--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)")
+    sweep.set_defaults(func=cmd_db_sweep)
+
+    imp = subparsers.add_parser("import", help="import interchange YAML files or folders into the database "
+                                "(all or nothing)")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    _common(imp)
+    imp.set_defaults(func=cmd_import)
+
+    export = subparsers.add_parser("export-yaml", help="stored campaigns as interchange YAML")
+    export.add_argument("campaign", nargs="?", type=int, metavar="CAMPAIGN_ID")
+    export.add_argument("--all", type=Path, metavar="DIR", help="every campaign, one file each, into DIR")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--no-files", action="store_true", help="with --all: do not copy the evidence files")
+    _common(export)
+    export.set_defaults(func=cmd_export_yaml)
