@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+from multiprocessing.context import ForkServerContext
 
 from labelnr.storage import Store
 
 DAY = dt.date(2025, 1, 15)
+
+#: Child processes for the concurrency and crash tests. A fork server imports the store once,
+#: so children start fast and share no database connection with the test process (the server
+#: cannot import the test folder's modules; preloading the package is what matters).
+PROCESSES: ForkServerContext = multiprocessing.get_context("forkserver")
+PROCESSES.set_forkserver_preload(["labelnr.storage.service", "labelnr.loader"])
 
 
 def campaign_of(store: Store, entity: str, period: str = "baseline") -> int:
