@@ -32,8 +32,9 @@ class Period(StrEnum):
     YEAR3 = "year3"
     RENEWAL = "renewal"
 
+    # Shadows ``str.index`` (callers sort campaigns by it); nothing calls str.index on a Period.
     @property
-    def index(self) -> int:
+    def index(self) -> int:  # type: ignore[override]
         return list(Period).index(self)
 
 
@@ -246,8 +247,8 @@ def check_against(ref: Referential, assessment: Assessment, located: Located | N
         if commitment.theme is not None and commitment.theme not in ref.themes_by_id:
             at(("commitments", i, "theme"), f"unknown theme '{commitment.theme}'")
         if commitment.target_level is not None and commitment.target_level not in scale:
-            at(("commitments", i, "target_level"), f"'{commitment.target_level}' is not an answer of the scale",
-               commitment.criterion)
+            at(("commitments", i, "target_level"),
+               f"'{commitment.target_level}' is not an answer of the scale", commitment.criterion)
     for cid, by_year in assessment.targets.items():
         if cid not in ref.criteria_by_id:
             at(("targets", cid), f"unknown criterion id '{cid}'", cid)
