@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storage_helpers import DAY
 
 from labelnr.loader import Catalog, load_catalog
 from labelnr.storage import Store, open_store
-from storage_helpers import DAY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -11,6 +11,7 @@ from storage_helpers import PROCESSES, campaign_of
 
 from labelnr.storage import Store
 
+
 def run_all(target: Callable[..., None], argsets: list[tuple[Any, ...]]) -> list[Any]:
     """Start one process per argument set (they meet at a barrier), wait, return their reports."""
     barrier = PROCESSES.Barrier(len(argsets))

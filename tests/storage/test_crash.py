@@ -11,8 +11,8 @@ import time
 from collections import defaultdict
 
 import storage_workers
-from storage_helpers import PROCESSES, campaign_of
 from sqlalchemy import text
+from storage_helpers import PROCESSES, campaign_of
 
 from labelnr.assessment import Answer
 from labelnr.storage import Store

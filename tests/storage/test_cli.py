@@ -1,0 +1,75 @@
+"""The store's subcommands: db upgrade/check/sweep, import, export-yaml."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from labelnr.errors import InvalidFile
+from labelnr.storage import open_store
+from labelnr.storage.cli import register
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ASSESSMENT = """\
+referential: {id: mini, version: "1"}
+organisation: {id: acme, name: ACME}
+entity: {id: acme-group, name: ACME Group}
+campaign: {period: baseline, date: 2025-01-10}
+answers:
+  A-1: {level: full}
+"""
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="labelnr")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+@pytest.fixture
+def common(db_url: str, tmp_path: Path) -> list[str]:
+    return ["--database", db_url, "--data-dir", str(tmp_path / "data"), "--criteria", str(FIXTURES)]
+
+
+def test_upgrade_import_export_and_check(common: list[str], tmp_path: Path, db_url: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("db", "upgrade", "--database", db_url) == 0
+    assert "schema upgraded to revision" in capsys.readouterr().out
+    assert run("db", "upgrade", "--database", db_url) == 0
+    assert "schema already at revision" in capsys.readouterr().out
+
+    source = tmp_path / "in.yaml"
+    source.write_text(ASSESSMENT, encoding="utf-8")
+    assert run("import", str(source), "--as", "cli@example.org", *common) == 0
+    assert "in.yaml: created campaign 1" in capsys.readouterr().out
+
+    assert run("export-yaml", "1", *common) == 0
+    assert capsys.readouterr().out.startswith("format: labelnr-assessment/1\n")
+    target = tmp_path / "one.yaml"
+    assert run("export-yaml", "1", "-o", str(target), *common) == 0
+    assert "A-1:\n    level: full" in target.read_text(encoding="utf-8")
+    assert run("export-yaml", "--all", str(tmp_path / "all"), *common) == 0
+    assert [p.name for p in (tmp_path / "all").iterdir()] == ["acme-group--mini-1--baseline.yaml"]
+
+    assert run("db", "check", *common) == 0
+    assert capsys.readouterr().out.strip().endswith("OK: database checked, 0 evidence files verified "
+                                                    "against their SHA-256")
+    assert run("db", "sweep", "--grace-hours", "0", *common) == 0
+
+    store = open_store(db_url, tmp_path / "data", import_demo=False)
+    try:
+        assert store.history(1, "A-1")[0].actor == "cli@example.org"
+    finally:
+        store.dispose()
+
+
+def test_a_broken_file_is_reported_and_nothing_is_imported(common: list[str], tmp_path: Path) -> None:
+    source = tmp_path / "bad.yaml"
+    source.write_text(ASSESSMENT.replace("level: full", "level: great"), encoding="utf-8")
+    with pytest.raises(InvalidFile, match=r"bad.yaml:6: criterion A-1: 'great' is not an answer"):
+        run("import", str(source), *common)
+    with pytest.raises(InvalidFile, match="either a CAMPAIGN_ID or --all DIR"):
+        run("export-yaml", *common)
