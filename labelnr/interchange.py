@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from labelnr.assessment import Assessment, check_against
 from labelnr.errors import InvalidFile, Problem
@@ -28,7 +29,8 @@ def _resolve(located: Located, assessment: Assessment, catalog: Catalog) -> Refe
     if ref is None:
         known = ", ".join(r.key for r in catalog.referentials) or "none"
         raise InvalidFile([located.problem(
-            ("referential",), f"referential {pin.id} version {pin.version} is not available (known: {known})")])
+            ("referential",),
+            f"referential {pin.id} version {pin.version} is not available (known: {known})")])
     return ref
 
 
@@ -67,26 +69,39 @@ def load_many(paths: list[Path], catalog: Catalog) -> list[tuple[Path, Assessmen
 
 
 def _plain(value: Any) -> Any:
-    """Data as YAML should show it: enums as strings, sorted answer keys."""
+    """Data as YAML should show it: enums as strings, no empty optional fields.
+
+    Models are walked field by field so that an optional field left empty (``None``,
+    ``evidence: []``...) is omitted, while an empty *entry* (an answer ``{}``) is kept.
+    """
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            if item is None or (isinstance(item, (list, dict)) and not item and not info.is_required()):
+                continue
+            out[name] = _plain(item)
+        return out
     if isinstance(value, dict):
         return {str(k) if not isinstance(k, int) else k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str):
         return str(value)  # StrEnum members become their plain value
-    if isinstance(value, (dt.date, int, float, bool)) or value is None:
+    if isinstance(value, (dt.date, int, float, bool)):
         return value
     return str(value)
 
 
 def to_data(assessment: Assessment) -> dict[str, Any]:
-    data = assessment.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
-    for key in ("answers", "verdicts", "targets"):
-        data[key] = dict(sorted(data.get(key, {}).items()))
-    for key in ("answers", "verdicts", "commitments", "targets", "applicability"):
-        if not data.get(key):
-            data.pop(key, None)
-    return dict(_plain(data))
+    """The assessment as plain YAML-ready data, keyed mappings sorted so exports diff cleanly."""
+    data: dict[str, Any] = _plain(assessment)
+    for key in ("answers", "verdicts"):
+        if key in data:
+            data[key] = dict(sorted(data[key].items()))
+    if "targets" in data:
+        data["targets"] = {cid: dict(sorted(years.items())) for cid, years in sorted(data["targets"].items())}
+    return data
 
 
 class _Dumper(yaml.SafeDumper):

@@ -52,7 +52,8 @@ def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], 
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise InvalidFile.single(file, "a mapping key must be a plain value", key_node.start_mark.line + 1)
+                raise InvalidFile.single(
+                    file, "a mapping key must be a plain value", key_node.start_mark.line + 1)
             if key in result:
                 raise InvalidFile.single(
                     file, f"key '{key}' appears twice in the same block", key_node.start_mark.line + 1
