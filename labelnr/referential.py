@@ -27,8 +27,8 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A text in each language of the referential (French is the default)."""
 
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1, description="French text (the default language).")
+    en: str = Field(min_length=1, description="English text.")
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.fr
@@ -41,23 +41,28 @@ class EvidenceType(StrEnum):
 
 
 class ExpectedEvidence(_Strict):
-    type: EvidenceType
-    description: Text
+    """A piece of evidence the auditor expects to see."""
+
+    type: EvidenceType = Field(description="documentation (a written document), means (a tool, budget "
+                               "or team) or result (a measured outcome).")
+    description: Text = Field(description="What the evidence shows, in each language.")
 
 
 class ScaleLevel(_Strict):
     """One answer of the scale and the share of the criterion's weight it earns."""
 
-    id: Id
+    id: Id = Field(description="The answer as written in assessments (e.g. 'partial', 'validated').")
     label: Text
-    credit: float = Field(ge=0.0, le=1.0)
-    #: "Not assessed yet" (to assess, in progress): earns nothing, stays in the denominator.
-    pending: bool = False
+    credit: float = Field(ge=0.0, le=1.0,
+                          description="Share of the criterion's weight this answer earns (0-1).")
+    pending: bool = Field(default=False, description="True for 'not assessed yet' answers (to assess, in "
+                          "progress): they earn nothing and stay in the denominator.")
 
 
 class Scale(_Strict):
-    kind: Literal["maturity", "status"] = "maturity"
-    levels: list[ScaleLevel] = Field(min_length=2)
+    kind: Literal["maturity", "status"] = Field(
+        default="maturity", description="maturity (none → full) or status (validated / not validated...).")
+    levels: list[ScaleLevel] = Field(min_length=2, description="The possible answers, weakest first.")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scale:
@@ -79,16 +84,15 @@ class Scale(_Strict):
 class LabelLevel(_Strict):
     """A label level and what it takes to reach it."""
 
-    level: int = Field(ge=1, le=9)
+    level: int = Field(ge=1, le=9, description="The level number (1, 2...), listed in increasing order.")
     name: Text
-    #: Points needed, out of ``ScoringRules.total_points``.
-    min_points: float = Field(ge=0)
-    #: True when the rule reads "more than N" rather than "at least N".
-    strictly_above: bool = False
-    #: Per-theme minimum percentage (0-100): no compensation between themes.
-    theme_minimums: dict[str, float] = Field(default_factory=dict)
-    #: Extra mandatory criteria for this level, beyond those flagged on the criteria.
-    mandatory: list[str] = Field(default_factory=list)
+    min_points: float = Field(ge=0, description="Points needed, out of scoring.total_points.")
+    strictly_above: bool = Field(default=False, description="True when the rule reads 'more than N' rather "
+                                 "than 'at least N'.")
+    theme_minimums: dict[str, float] = Field(default_factory=dict, description="Minimum percentage (0-100) "
+                                             "per theme id: no compensation between themes.")
+    mandatory: list[str] = Field(default_factory=list, description="Criterion ids that must be met for this "
+                                 "level, beyond those flagged mandatory on the criteria.")
 
     @field_validator("theme_minimums")
     @classmethod
@@ -114,15 +118,17 @@ DEFAULT_VERDICT_MAX_CREDIT: dict[VerdictName, float] = {
 
 
 class ScoringRules(_Strict):
-    total_points: float = Field(gt=0)
+    total_points: float = Field(gt=0, description="Points the referential is worth (1000 for the label).")
     #: ``themes``: each theme is worth its share of the points (theme weight);
     #: ``pooled``: one weighted ratio over every applicable criterion (RGESN style).
-    method: Literal["themes", "pooled"] = "themes"
-    #: Weight given by a criterion's priority (RGESN: 1.5 / 1.25 / 1).
-    priority_weights: dict[str, float] = Field(default_factory=dict)
-    #: Credit a mandatory criterion must earn to count as met.
-    mandatory_min_credit: float = Field(default=1.0, ge=0.0, le=1.0)
-    levels: list[LabelLevel] = Field(default_factory=list)
+    method: Literal["themes", "pooled"] = Field(
+        default="themes", description="themes: each theme is worth its weight's share of the points; "
+        "pooled: one weighted ratio over every applicable criterion (RGESN style).")
+    priority_weights: dict[str, float] = Field(default_factory=dict, description="Weight of each priority "
+                                               "name, for criteria that give a priority instead of a weight.")
+    mandatory_min_credit: float = Field(default=1.0, ge=0.0, le=1.0, description="Credit (0-1) a mandatory "
+                                        "criterion must earn to count as met.")
+    levels: list[LabelLevel] = Field(default_factory=list, description="Label levels and what each takes.")
     #: The most credit a criterion keeps under each auditor verdict (the verified score,
     #: see labelnr.verification); verdicts left out keep their default.
     verdict_max_credit: dict[VerdictName, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
@@ -167,30 +173,33 @@ class Principle(_Strict):
 class Theme(_Strict):
     id: Id
     name: Text
-    weight: float = Field(default=1.0, gt=0)
-    principles: list[Principle] = Field(default_factory=list)
+    weight: float = Field(default=1.0, gt=0, description="Share of the total points relative to the other "
+                          "themes.")
+    principles: list[Principle] = Field(default_factory=list, description="Principles of action.")
 
 
 class NotApplicableRule(_Strict):
-    allowed: bool = True
-    #: When "not applicable" may be claimed, shown to the referent and the auditor.
-    condition: Text | None = None
+    allowed: bool = Field(default=True, description="Whether 'not applicable' may be declared.")
+    condition: Text | None = Field(default=None, description="When it may be declared, shown to the referent "
+                                   "and the auditor.")
 
 
 class Criterion(_Strict):
-    id: Id
-    theme: str
-    principle: str | None = None
+    id: Id = Field(description="Stable id: assessments, mappings and commitments refer to it.")
+    theme: str = Field(description="Id of the theme it belongs to.")
+    principle: str | None = Field(default=None, description="Id of a principle of that theme.")
     title: Text
     description: Text
-    level: int = Field(default=1, ge=1, le=9)
-    mandatory: bool = False
-    weight: float | None = Field(default=None, gt=0)
-    priority: str | None = None
-    not_applicable: NotApplicableRule = NotApplicableRule(allowed=False)
-    evidence: list[ExpectedEvidence] = Field(default_factory=list)
-    #: Only part of the referential for these profiles (empty: every profile).
-    profiles: list[str] = Field(default_factory=list)
+    level: int = Field(default=1, ge=1, le=9, description="Label level the criterion belongs to.")
+    mandatory: bool = Field(default=False, description="Must be met to reach its label level.")
+    weight: float | None = Field(default=None, gt=0, description="Weight within its theme (default 1).")
+    priority: str | None = Field(default=None, description="Priority name whose weight is in "
+                                 "scoring.priority_weights (instead of a weight).")
+    not_applicable: NotApplicableRule = Field(default=NotApplicableRule(allowed=False),
+                                              description="Whether and when it may be declared N/A.")
+    evidence: list[ExpectedEvidence] = Field(default_factory=list, description="What the auditor expects.")
+    profiles: list[str] = Field(default_factory=list, description="Only part of the referential for these "
+                                "profile ids (empty: every profile).")
 
     @model_validator(mode="after")
     def _weight_or_priority(self) -> Criterion:
@@ -200,8 +209,8 @@ class Criterion(_Strict):
 
 
 class NotApplicableEffect(_Strict):
-    criteria: list[str] = Field(min_length=1)
-    reason: Text
+    criteria: list[str] = Field(min_length=1, description="Criterion ids made not applicable.")
+    reason: Text = Field(description="Why, shown in place of a justification.")
 
 
 class Profile(_Strict):
@@ -209,17 +218,20 @@ class Profile(_Strict):
 
     id: Id
     name: Text
-    exclude: list[str] = Field(default_factory=list)
-    not_applicable: list[NotApplicableEffect] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list, description="Criterion ids left out for this profile.")
+    not_applicable: list[NotApplicableEffect] = Field(default_factory=list, description="Criteria that are "
+                                                      "not applicable for this profile, with the reason.")
 
 
 class Question(_Strict):
     """An applicability question: answering "no" excludes or neutralises criteria."""
 
     id: Id
-    text: Text
-    if_no_exclude: list[str] = Field(default_factory=list)
-    if_no_not_applicable: NotApplicableEffect | None = None
+    text: Text = Field(description="A yes/no question (answered in the assessment's applicability).")
+    if_no_exclude: list[str] = Field(default_factory=list, description="Criterion ids left out when the "
+                                     "answer is no.")
+    if_no_not_applicable: NotApplicableEffect | None = Field(default=None, description="Criteria made not "
+                                                             "applicable when the answer is no.")
 
 
 class MappingKind(StrEnum):
@@ -230,14 +242,13 @@ class MappingKind(StrEnum):
 
 
 class MappingEntry(_Strict):
-    kind: MappingKind
-    #: Ids in the older version.
-    old: list[str] = Field(min_length=1)
-    #: Ids in this version (empty only when removed).
-    new: list[str] = Field(default_factory=list)
+    kind: MappingKind = Field(description="renamed (1 → 1), split (1 → many), merged (many → 1) or removed.")
+    old: list[str] = Field(min_length=1, description="Criterion id(s) in the older version.")
+    new: list[str] = Field(default_factory=list, description="Criterion id(s) in this version (none when "
+                           "removed).")
     note: Text | None = None
 
-    @field_validator("old", "new", mode="before")
+    @field_validator("old", "new", mode="before", json_schema_input_type=str | list[str])
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
@@ -269,24 +280,30 @@ class Mapping(_Strict):
     Ids that stand in both versions and are listed nowhere are unchanged.
     """
 
-    from_version: str
-    changes: list[MappingEntry] = Field(default_factory=list)
+    from_version: str = Field(description="The older version of this referential the changes start from.")
+    changes: list[MappingEntry] = Field(default_factory=list, description="Criteria renamed, split, merged "
+                                        "or removed; ids present in both versions and listed nowhere are "
+                                        "unchanged.")
 
 
 class Referential(_Strict):
-    id: Id
-    version: str = Field(min_length=1)
-    effective_date: dt.date
-    source: str
+    """A versioned referential: themes, criteria, answer scale and scoring rules."""
+
+    id: Id = Field(description="Referential id, the same across versions (e.g. 'label-nr').")
+    version: str = Field(min_length=1, description="Version (quote it: \"2024\"); assessments pin it.")
+    effective_date: dt.date = Field(description="Date the version takes effect (YYYY-MM-DD).")
+    source: str = Field(description="Where the criteria come from.")
     title: Text
     languages: list[Literal["fr", "en"]] = Field(default=["fr", "en"], min_length=1)
-    scale: Scale
+    scale: Scale = Field(description="The answer scale and the credit each answer earns.")
     scoring: ScoringRules
     themes: list[Theme] = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
-    profiles: list[Profile] = Field(default_factory=list)
-    questions: list[Question] = Field(default_factory=list)
-    mapping: Mapping | None = None
+    profiles: list[Profile] = Field(default_factory=list, description="Variants (IT service companies, "
+                                    "local authorities...).")
+    questions: list[Question] = Field(default_factory=list, description="Applicability questions.")
+    mapping: Mapping | None = Field(default=None, description="How the criteria of the previous version "
+                                    "became those of this one.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
