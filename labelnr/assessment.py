@@ -41,8 +41,8 @@ class Period(StrEnum):
 class RefPin(_Strict):
     """The exact referential version an assessment was made with."""
 
-    id: str
-    version: str
+    id: str = Field(description="Referential id (e.g. 'label-nr').")
+    version: str = Field(description="Referential version, quoted (e.g. \"2024\").")
 
 
 class Party(_Strict):
@@ -51,30 +51,31 @@ class Party(_Strict):
 
 
 class Entity(Party):
-    #: The parent entity's id (a group above its IT departments); none for the top.
-    parent: str | None = None
+    parent: str | None = Field(default=None, description="The parent entity's id (a group above its IT "
+                               "departments); none for the top.")
 
 
 class Campaign(_Strict):
-    period: Period
-    date: dt.date
+    period: Period = Field(description="Where it stands in the three-year cycle: baseline, year1, year2, "
+                           "year3 or renewal.")
+    date: dt.date = Field(description="Date of the assessment (YYYY-MM-DD).")
     name: str | None = None
 
 
 class NotApplicable(_Strict):
-    reason: str = Field(min_length=1, max_length=64)
-    justification: str = Field(min_length=1, max_length=4000)
-    approved_by: str | None = None
-    review_by: dt.date | None = None
+    reason: str = Field(min_length=1, max_length=64, description="A short reason code (e.g. 'no-dc').")
+    justification: str = Field(min_length=1, max_length=4000, description="Why the criterion does not apply.")
+    approved_by: str | None = Field(default=None, description="Who approved the exemption.")
+    review_by: dt.date | None = Field(default=None, description="When the exemption must be reviewed.")
 
 
 class EvidenceRef(_Strict):
-    type: EvidenceType
+    type: EvidenceType = Field(description="documentation, means or result.")
     title: str = Field(min_length=1, max_length=300)
-    url: str | None = None
-    file: str | None = None
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    effective_date: dt.date | None = None
+    url: str | None = Field(default=None, description="Where to read it (give a url or a file).")
+    file: str | None = Field(default=None, description="A file name next to the assessment (or a url).")
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file.")
+    effective_date: dt.date | None = Field(default=None, description="Date the evidence is valid from.")
 
     @model_validator(mode="after")
     def _url_or_file(self) -> EvidenceRef:
@@ -84,8 +85,9 @@ class EvidenceRef(_Strict):
 
 
 class Answer(_Strict):
-    level: str | None = None
-    not_applicable: NotApplicable | None = None
+    level: str | None = Field(default=None, description="An answer id of the referential's scale.")
+    not_applicable: NotApplicable | None = Field(default=None, description="Instead of a level, when the "
+                                                 "criterion allows it.")
     comment: str | None = Field(default=None, max_length=8000)
     owner: str | None = Field(default=None, max_length=200)
     evidence: list[EvidenceRef] = Field(default_factory=list)
@@ -145,10 +147,10 @@ class Commitment(_Strict):
     """A line of the three-year improvement plan."""
 
     title: str = Field(min_length=1, max_length=300)
-    criterion: str | None = None
-    theme: str | None = None
-    target_level: str | None = None
-    target_year: Year
+    criterion: str | None = Field(default=None, description="The criterion id it improves (or a theme).")
+    theme: str | None = Field(default=None, description="The theme id it improves (or a criterion).")
+    target_level: str | None = Field(default=None, description="Answer of the scale aimed for.")
+    target_year: Year = Field(description="Year of the three-year plan (1-3) it is due in.")
     owner: str | None = None
     due: dt.date | None = None
     status: CommitmentStatus = CommitmentStatus.PLANNED
@@ -169,18 +171,21 @@ class Commitment(_Strict):
 class Assessment(_Strict):
     """An entity's self-assessment for one campaign: the interchange file format."""
 
-    format: Literal["labelnr-assessment/1"] = "labelnr-assessment/1"
-    referential: RefPin
-    profile: str | None = None
-    applicability: dict[str, bool] = Field(default_factory=dict)
+    format: Literal["labelnr-assessment/1"] = Field(default="labelnr-assessment/1",
+                                                     description="Marks the file as a Label NR assessment.")
+    referential: RefPin = Field(description="The referential version the answers were given for.")
+    profile: str | None = Field(default=None, description="A profile id of the referential.")
+    applicability: dict[str, bool] = Field(default_factory=dict, description="Answers to the referential's "
+                                           "applicability questions, by question id.")
     organisation: Party
-    entity: Entity
+    entity: Entity = Field(description="The entity assessed (the organisation itself or one of its parts).")
     campaign: Campaign
-    answers: dict[str, Answer] = Field(default_factory=dict)
-    verdicts: dict[str, AuditorVerdict] = Field(default_factory=dict)
-    commitments: list[Commitment] = Field(default_factory=list)
-    #: Planned level per criterion for year 1, 2 and 3 (the target trajectory).
-    targets: dict[str, dict[Year, str]] = Field(default_factory=dict)
+    answers: dict[str, Answer] = Field(default_factory=dict, description="Answers by criterion id.")
+    verdicts: dict[str, AuditorVerdict] = Field(default_factory=dict, description="Auditor verdicts by "
+                                                "criterion id.")
+    commitments: list[Commitment] = Field(default_factory=list, description="The three-year plan.")
+    targets: dict[str, dict[Year, str]] = Field(default_factory=dict, description="Planned answer per "
+                                                "criterion id for year 1, 2 and 3 (the target trajectory).")
 
 
 def excluded_and_forced_na(
