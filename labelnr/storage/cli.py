@@ -10,6 +10,11 @@ takes the parsed arguments and returns the exit code; errors are
     labelnr import FILE_OR_DIR...           interchange YAML into the database (all or nothing)
     labelnr export-yaml CAMPAIGN_ID [-o F]  one stored campaign as interchange YAML
     labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
+    labelnr migrate --campaign ID --to V    a stored campaign carried to a newer version, as a new draft
+
+``migrate`` itself belongs to the main CLI (it also migrates YAML files): it adds
+:func:`add_campaign_migration_options` and calls :func:`cmd_migrate_campaign` when
+``--campaign`` is given.
 
 Common options: ``--database URL`` (else ``LABELNR_DATABASE_URL`` or the SQLite file of
 the data folder), ``--data-dir DIR`` (else ``LABELNR_DATA_DIR`` or ``audits/``),
@@ -38,14 +43,27 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", metavar="URL", help="database URL (default: LABELNR_DATABASE_URL or "
-                        "the SQLite file in the data folder)")
-    parser.add_argument("--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR "
-                        "or audits/)")
-    parser.add_argument("--criteria", metavar="DIR", type=Path, action="append",
-                        help="folder of referential YAML files (repeatable; default: criteria/)")
-    parser.add_argument("--as", dest="actor", metavar="IDENTITY",
-                        help="who is making the change, for the history (default: LABELNR_ACTOR or local)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
+    )
+    parser.add_argument(
+        "--criteria",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        help="folder of referential YAML files (repeatable; default: criteria/)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        metavar="IDENTITY",
+        help="who is making the change, for the history (default: LABELNR_ACTOR or local)",
+    )
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -69,7 +87,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
         changed = dbmod.ensure_schema(database.engine)
         revision = dbmod.current_revision(database.engine)
-        _out(f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}")
+        _out(
+            f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}"
+        )
     finally:
         database.dispose()
     return 0
@@ -83,8 +103,10 @@ def cmd_db_check(args: argparse.Namespace) -> int:
         store.dispose()
     for problem in report.problems:
         _out(problem)
-    _out(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: database checked, {report.checked_files} evidence files "
-         "verified against their SHA-256")
+    _out(
+        f"{'OK' if report.ok else 'PROBLEMS FOUND'}: database checked, {report.checked_files} evidence files "
+        "verified against their SHA-256"
+    )
     return 0 if report.ok else 1
 
 
@@ -132,6 +154,31 @@ def cmd_export_yaml(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_campaign_migration_options(parser: argparse.ArgumentParser) -> None:
+    """``--campaign ID --to VERSION`` for ``labelnr migrate`` (stored campaigns; see the CLI module)."""
+    parser.add_argument("--campaign", type=int, metavar="ID", help="migrate a stored campaign (a new draft)")
+    _common(parser)
+
+
+def cmd_migrate_campaign(args: argparse.Namespace) -> int:
+    """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
+    store = _store(args)
+    try:
+        info, reports = store.migrate_campaign(_actor(args), args.campaign, args.to)
+    finally:
+        store.dispose()
+    for report in reports:
+        _out(
+            f"{report.from_key} -> {report.to_key}: {len(report.carried)} answer(s) carried, "
+            f"{len(report.to_review)} to review, {len(report.needs_answer)} criteria to answer, "
+            f"{len(report.dropped)} item(s) dropped"
+        )
+        for dropped in report.dropped:
+            _out(f"  dropped {dropped.what} {dropped.id}: {dropped.reason}")
+    _out(f"created draft campaign {info.id} on {info.referential_key} (from campaign {args.campaign})")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the store's commands to the main parser's ``add_subparsers()`` object."""
     db = subparsers.add_parser("db", help="the database: upgrade, check, sweep")
@@ -142,13 +189,18 @@ def register(subparsers: Any) -> None:
     check = db_commands.add_parser("check", help="check the database and every evidence file's SHA-256")
     _common(check)
     check.set_defaults(func=cmd_db_check)
-    sweep = db_commands.add_parser("sweep", help="delete evidence files no campaign uses (after a grace period)")
+    sweep = db_commands.add_parser(
+        "sweep", help="delete evidence files no campaign uses (after a grace period)"
+    )
     _common(sweep)
-    sweep.add_argument("--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)")
+    sweep.add_argument(
+        "--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)"
+    )
     sweep.set_defaults(func=cmd_db_sweep)
 
-    imp = subparsers.add_parser("import", help="import interchange YAML files or folders into the database "
-                                "(all or nothing)")
+    imp = subparsers.add_parser(
+        "import", help="import interchange YAML files or folders into the database (all or nothing)"
+    )
     imp.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     _common(imp)
     imp.set_defaults(func=cmd_import)

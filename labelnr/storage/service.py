@@ -30,6 +30,7 @@ Writing (each takes the ``actor`` identity first and is checked by :meth:`Store.
     create_campaign(actor, entity_id, referential_id, referential_version, period, date,
                     profile=None, name=None, applicability=None) -> CampaignInfo
     copy_campaign(actor, campaign_id, period, date=None, name=None) -> CampaignInfo
+    migrate_campaign(actor, campaign_id, to_version) -> (CampaignInfo, list[MigrationReport])
     save_answer(actor, campaign_id, criterion_id, answer, expected_revision) -> int
     clear_answer(actor, campaign_id, criterion_id, expected_revision) -> int
     set_verdict(actor, campaign_id, criterion_id, verdict | None, expected_revision) -> int
@@ -84,6 +85,7 @@ from labelnr.assessment import (
 )
 from labelnr.errors import LabelnrError, Problem
 from labelnr.loader import Catalog, load_catalog
+from labelnr.migrate import MigrationReport, migrate_through, migration_path
 from labelnr.permissions import Action, Grant, Role
 from labelnr.portfolio import CompiledReferential, score_portfolio, theme_column
 from labelnr.referential import EvidenceType, Referential
@@ -575,6 +577,39 @@ class Store:
             self._replace_content(tx, target, new, content, {})
             s.flush()
             return repo.campaign_info(new, target.organisation_id or "")
+
+    def migrate_campaign(
+        self, actor: str, campaign_id: int, to_version: str
+    ) -> tuple[CampaignInfo, list[MigrationReport]]:
+        """A new draft on a newer referential version, carried over through the mappings.
+
+        The campaign itself is left as it is (it stays pinned to its version); the new one
+        has the same entity and period, and the reports list what a person must review.
+        """
+        with self._tx(actor) as tx:
+            s = tx.session
+            src = repo.get_campaign(s, campaign_id)
+            self._authorize(s, tx.rec.actor, Action.READ, src.entity_id)
+            old_ref, new_ref = self._ref(src), self.referential(src.referential_id, to_version)
+            path = migration_path(self.catalog.versions(src.referential_id), old_ref, new_ref)
+            migrated, reports = migrate_through(path, repo.build_view(s, src).assessment)
+            new = self._create_campaign(
+                tx,
+                src.entity_id,
+                new_ref.id,
+                new_ref.version,
+                Period(src.period),
+                src.date,
+                migrated.profile,
+                src.name,
+                dict(migrated.applicability),
+                copied_from=src.id,
+            )
+            target = Target(repo.get_entity(s, src.entity_id).organisation_id, src.entity_id, new.id)
+            self._replace_content(tx, target, new, migrated, {})
+            tx.rec.change(target, "campaign", "migrated_from", None, old_ref.key)
+            s.flush()
+            return repo.campaign_info(new, target.organisation_id or ""), reports
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -1264,7 +1299,9 @@ class Store:
         name = sanitise_filename(PurePosixPath(ref.file).name)
         kind = ALLOWED.get(PurePosixPath(name).suffix.lower())
         size = self.files.path(ref.sha256).stat().st_size
-        return EvidenceFile(ref.sha256, size, name, kind.media_type if kind else "application/octet-stream", None)
+        return EvidenceFile(
+            ref.sha256, size, name, kind.media_type if kind else "application/octet-stream", None
+        )
 
     # --- dashboards ---------------------------------------------------------------------------
 
@@ -1302,9 +1339,7 @@ class Store:
                 [(c.entity_id, c.id, c.profile, dict(c.applicability)) for c in group],
                 columns=["entity", "campaign", "profile", "applicability"],
             )
-            table = score_portfolio(comp, answers, contexts).to_dict(
-                orient="index"
-            )
+            table = score_portfolio(comp, answers, contexts).to_dict(orient="index")
             for camp in group:
                 line = table[(camp.entity_id, camp.id)]
                 rows.append(

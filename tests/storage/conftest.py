@@ -6,17 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storage_helpers import DAY
+from storage_helpers import DAY, REFERENTIALS
 
 from labelnr.loader import Catalog, load_catalog
 from labelnr.storage import Store, open_store
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    loaded = load_catalog([FIXTURES])
+    loaded = load_catalog(REFERENTIALS)
     assert not loaded.problems
     return loaded
 

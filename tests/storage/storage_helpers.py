@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from multiprocessing.context import ForkServerContext
+from pathlib import Path
 
 from labelnr.storage import Store
 
 DAY = dt.date(2025, 1, 15)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+#: The referentials the storage tests use (mini@1, profiles-test@1, evo@1 and evo@2).
+REFERENTIALS = [
+    FIXTURES / name for name in ("mini.yaml", "scoring-profiles.yaml", "v1-ref.yaml", "v2-ref.yaml")
+]
 
 #: Child processes for the concurrency and crash tests. A fork server imports the store once,
 #: so children start fast and share no database connection with the test process (the server

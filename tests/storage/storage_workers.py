@@ -8,35 +8,57 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
+from storage_helpers import REFERENTIALS
+
 from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
 from labelnr.storage import ConflictError, Store
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
 
 def _store(url: str, data_dir: str) -> Store:
-    return Store(url, Path(data_dir), load_catalog([FIXTURES]))
+    return Store(url, Path(data_dir), load_catalog(REFERENTIALS))
 
 
-def save_once(url: str, data_dir: str, actor: str, campaign_id: int, criterion: str, level: str,
-              expected: int, barrier: Barrier, results: Any) -> None:
+def save_once(
+    url: str,
+    data_dir: str,
+    actor: str,
+    campaign_id: int,
+    criterion: str,
+    level: str,
+    expected: int,
+    barrier: Barrier,
+    results: Any,
+) -> None:
     """Wait for the others, then save one answer based on ``expected``; report what happened."""
     store = _store(url, data_dir)
     try:
         store.campaign_info(campaign_id)  # connect before the race starts
         barrier.wait(timeout=60)
         try:
-            results.put(("saved", actor, store.save_answer(actor, campaign_id, criterion, Answer(level=level),
-                                                           expected)))
+            results.put(
+                (
+                    "saved",
+                    actor,
+                    store.save_answer(actor, campaign_id, criterion, Answer(level=level), expected),
+                )
+            )
         except ConflictError as exc:
             results.put(("conflict", actor, exc.changed_by))
     finally:
         store.dispose()
 
 
-def increment(url: str, data_dir: str, actor: str, campaign_id: int, criterion: str, times: int,
-              barrier: Barrier, results: Any) -> None:
+def increment(
+    url: str,
+    data_dir: str,
+    actor: str,
+    campaign_id: int,
+    criterion: str,
+    times: int,
+    barrier: Barrier,
+    results: Any,
+) -> None:
     """Read-modify-write a counter kept in an answer's comment, retrying on conflicts."""
     store = _store(url, data_dir)
     conflicts = 0
@@ -49,8 +71,13 @@ def increment(url: str, data_dir: str, actor: str, campaign_id: int, criterion: 
             current = view.effective.get(criterion)
             count = int(current.comment) if current and current.comment else 0
             try:
-                store.save_answer(actor, campaign_id, criterion, Answer(level="partial", comment=str(count + 1)),
-                                  view.answer_revision(criterion))
+                store.save_answer(
+                    actor,
+                    campaign_id,
+                    criterion,
+                    Answer(level="partial", comment=str(count + 1)),
+                    view.answer_revision(criterion),
+                )
                 done += 1
             except ConflictError:
                 conflicts += 1
@@ -71,16 +98,22 @@ def write_forever(url: str, data_dir: str, campaign_id: int, seed: int) -> None:
             view = store.campaign(campaign_id)
             level = rng.choice(["none", "partial", "full"])
             try:
-                store.save_answer("writer", campaign_id, criterion, Answer(level=level, comment=f"seed {seed}"),
-                                  view.answer_revision(criterion))
+                store.save_answer(
+                    "writer",
+                    campaign_id,
+                    criterion,
+                    Answer(level=level, comment=f"seed {seed}"),
+                    view.answer_revision(criterion),
+                )
             except ConflictError:
                 continue
         elif step < 0.8:
             payload = b"\x89PNG\r\n\x1a\n" + os.urandom(rng.randint(10, 200_000))
             store.add_evidence_file("writer", campaign_id, criterion, f"shot-{seed}.png", payload, "result")
         elif step < 0.9:
-            store.add_evidence_link("writer", campaign_id, criterion, f"https://example.org/{seed}", "Link",
-                                    "documentation")
+            store.add_evidence_link(
+                "writer", campaign_id, criterion, f"https://example.org/{seed}", "Link", "documentation"
+            )
         else:
             items = [e for group in store.campaign(campaign_id).evidence.values() for e in group]
             if items:

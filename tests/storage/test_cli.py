@@ -9,7 +9,7 @@ import pytest
 
 from labelnr.errors import InvalidFile
 from labelnr.storage import open_store
-from labelnr.storage.cli import register
+from labelnr.storage.cli import add_campaign_migration_options, cmd_migrate_campaign, register
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ASSESSMENT = """\
@@ -31,11 +31,19 @@ def run(*argv: str) -> int:
 
 @pytest.fixture
 def common(db_url: str, tmp_path: Path) -> list[str]:
-    return ["--database", db_url, "--data-dir", str(tmp_path / "data"), "--criteria", str(FIXTURES)]
+    return [
+        "--database",
+        db_url,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--criteria",
+        str(FIXTURES / "mini.yaml"),
+    ]
 
 
-def test_upgrade_import_export_and_check(common: list[str], tmp_path: Path, db_url: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_upgrade_import_export_and_check(
+    common: list[str], tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("db", "upgrade", "--database", db_url) == 0
     assert "schema upgraded to revision" in capsys.readouterr().out
     assert run("db", "upgrade", "--database", db_url) == 0
@@ -55,8 +63,11 @@ def test_upgrade_import_export_and_check(common: list[str], tmp_path: Path, db_u
     assert [p.name for p in (tmp_path / "all").iterdir()] == ["acme-group--mini-1--baseline.yaml"]
 
     assert run("db", "check", *common) == 0
-    assert capsys.readouterr().out.strip().endswith("OK: database checked, 0 evidence files verified "
-                                                    "against their SHA-256")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("OK: database checked, 0 evidence files verified against their SHA-256")
+    )
     assert run("db", "sweep", "--grace-hours", "0", *common) == 0
 
     store = open_store(db_url, tmp_path / "data", import_demo=False)
@@ -73,3 +84,26 @@ def test_a_broken_file_is_reported_and_nothing_is_imported(common: list[str], tm
         run("import", str(source), *common)
     with pytest.raises(InvalidFile, match="either a CAMPAIGN_ID or --all DIR"):
         run("export-yaml", *common)
+
+
+def test_migrate_a_stored_campaign(
+    common: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser(prog="labelnr migrate")
+    parser.add_argument("--to", required=True)
+    add_campaign_migration_options(parser)
+    fixtures = ["--criteria", str(FIXTURES / "v1-ref.yaml"), "--criteria", str(FIXTURES / "v2-ref.yaml")]
+    source = tmp_path / "evo.yaml"
+    source.write_text(
+        'referential: {id: evo, version: "1"}\norganisation: {id: acme, name: ACME}\n'
+        "entity: {id: it, name: IT}\ncampaign: {period: baseline, date: 2025-01-10}\n"
+        "answers:\n  O-2: {level: full}\n  O-3: {level: low}\n  O-4: {level: full}\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(source), *common[:4], *fixtures) == 0
+    capsys.readouterr()
+    args = parser.parse_args(["--campaign", "1", "--to", "2", *common[:4], *fixtures])
+    assert cmd_migrate_campaign(args) == 0
+    out = capsys.readouterr().out
+    assert "evo@1 -> evo@2: 1 answer(s) carried, 1 to review" in out
+    assert out.strip().endswith("created draft campaign 2 on evo@2 (from campaign 1)")

@@ -29,20 +29,31 @@ def run_all(target: Callable[..., None], argsets: list[tuple[Any, ...]]) -> list
 def test_saves_of_different_criteria_by_concurrent_processes_all_land(tree: Store, db_url: str) -> None:
     cid = campaign_of(tree, "group")
     data = str(tree.data_dir)
-    reports = run_all(storage_workers.save_once, [
-        (db_url, data, f"user{i}", cid, criterion, "full", 0) for i, criterion in enumerate(["A-1", "A-2", "B-1"])])
+    reports = run_all(
+        storage_workers.save_once,
+        [
+            (db_url, data, f"user{i}", cid, criterion, "full", 0)
+            for i, criterion in enumerate(["A-1", "A-2", "B-1"])
+        ],
+    )
     assert sorted(r[0] for r in reports) == ["saved"] * 3
     view = tree.campaign(cid)
     assert {c: (a.level, view.answer_revision(c)) for c, a in view.effective.items()} == {
-        "A-1": ("full", 1), "A-2": ("full", 1), "B-1": ("full", 1)}
+        "A-1": ("full", 1),
+        "A-2": ("full", 1),
+        "B-1": ("full", 1),
+    }
 
 
-def test_of_concurrent_saves_of_one_criterion_from_the_same_read_exactly_one_lands(tree: Store,
-                                                                                    db_url: str) -> None:
+def test_of_concurrent_saves_of_one_criterion_from_the_same_read_exactly_one_lands(
+    tree: Store, db_url: str
+) -> None:
     cid = campaign_of(tree, "group")
     levels = ["none", "partial", "full", "to_assess"]
-    reports = run_all(storage_workers.save_once, [
-        (db_url, str(tree.data_dir), f"user{i}", cid, "A-1", level, 0) for i, level in enumerate(levels)])
+    reports = run_all(
+        storage_workers.save_once,
+        [(db_url, str(tree.data_dir), f"user{i}", cid, "A-1", level, 0) for i, level in enumerate(levels)],
+    )
     saved = [r for r in reports if r[0] == "saved"]
     refused = [r for r in reports if r[0] == "conflict"]
     assert len(saved) == 1
@@ -58,8 +69,10 @@ def test_of_concurrent_saves_of_one_criterion_from_the_same_read_exactly_one_lan
 def test_read_modify_write_loops_never_lose_an_increment(tree: Store, db_url: str) -> None:
     cid = campaign_of(tree, "group")
     workers, times = 4, 8
-    reports = run_all(storage_workers.increment, [
-        (db_url, str(tree.data_dir), f"user{i}", cid, "B-1", times) for i in range(workers)])
+    reports = run_all(
+        storage_workers.increment,
+        [(db_url, str(tree.data_dir), f"user{i}", cid, "B-1", times) for i in range(workers)],
+    )
     view = tree.campaign(cid)
     assert view.effective["B-1"].comment == str(workers * times)
     assert view.answer_revision("B-1") == workers * times

@@ -24,8 +24,9 @@ def kill_writers(store: Store, campaign_id: int, db_url: str) -> None:
     """Start a busy writer and SIGKILL it at a random moment, KILLS times."""
     rng = random.Random(20251115)
     for i in range(KILLS):
-        proc = PROCESSES.Process(target=storage_workers.write_forever,
-                                 args=(db_url, str(store.data_dir), campaign_id, i))
+        proc = PROCESSES.Process(
+            target=storage_workers.write_forever, args=(db_url, str(store.data_dir), campaign_id, i)
+        )
         proc.start()
         time.sleep(rng.uniform(0.15, 0.6))
         assert proc.pid is not None
@@ -50,13 +51,18 @@ def test_killing_writers_leaves_everything_consistent(tree: Store, db_url: str) 
     # Each save wrote its row and its history in one transaction: one history timestamp per revision.
     with tree.db.reading() as s:
         stamps: dict[str, set[object]] = defaultdict(set)
-        for criterion, at in s.execute(text(
-                "SELECT criterion_id, at FROM events WHERE campaign_id = :c AND action = 'answer'"), {"c": cid}):
+        for criterion, at in s.execute(
+            text("SELECT criterion_id, at FROM events WHERE campaign_id = :c AND action = 'answer'"),
+            {"c": cid},
+        ):
             stamps[criterion].add(at)
-    assert {c: len(v) for c, v in stamps.items()} == {c: view.answer_revision(c) for c in view.answer_revisions}
+    assert {c: len(v) for c, v in stamps.items()} == {
+        c: view.answer_revision(c) for c in view.answer_revisions
+    }
     added = [e for e in tree.history(cid) if e.action == "evidence"]
-    assert sum(1 for e in added if e.field == "added") - sum(1 for e in added if e.field == "removed") == \
-        sum(len(group) for group in view.evidence.values())
+    assert sum(1 for e in added if e.field == "added") - sum(1 for e in added if e.field == "removed") == sum(
+        len(group) for group in view.evidence.values()
+    )
 
     # Leftovers of interrupted uploads are swept; nothing named by a row goes.
     tree.sweep_evidence(grace=dt.timedelta(0))

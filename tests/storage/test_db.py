@@ -15,8 +15,9 @@ from labelnr.storage.errors import StoreError
 from labelnr.storage.models import Base
 
 
-def test_data_folder_and_database_come_from_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path: Path) -> None:
+def test_data_folder_and_database_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv(dbmod.ENV_DATABASE_URL, raising=False)
     monkeypatch.delenv(dbmod.ENV_DATA_DIR, raising=False)
     assert dbmod.data_dir() == dbmod.DEFAULT_DATA_DIR
@@ -31,7 +32,9 @@ def test_data_folder_and_database_come_from_the_environment(monkeypatch: pytest.
 def test_bad_database_urls_are_explained_without_the_password() -> None:
     with pytest.raises(StoreError, match="is not a database URL"):
         dbmod.make_engine("not a url")
-    with pytest.raises(StoreError, match=r"unsupported database 'mysql\+pymysql' in mysql\+pymysql://u:\*\*\*@h/d"):
+    with pytest.raises(
+        StoreError, match=r"unsupported database 'mysql\+pymysql' in mysql\+pymysql://u:\*\*\*@h/d"
+    ):
         dbmod.make_engine("mysql+pymysql://u:secret@h/d")
     engine = dbmod.make_engine("postgresql://u:secret@localhost/d")  # read as psycopg
     assert engine.url.drivername == "postgresql+psycopg"
@@ -42,10 +45,16 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: 
     database = dbmod.Database(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")
     try:
         with database.reading() as s:
-            pragmas = {name: s.execute(text(f"PRAGMA {name}")).scalar()
-                       for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
-        assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": dbmod.BUSY_TIMEOUT_MS,
-                           "synchronous": 2}
+            pragmas = {
+                name: s.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+        assert pragmas == {
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "busy_timeout": dbmod.BUSY_TIMEOUT_MS,
+            "synchronous": 2,
+        }
     finally:
         database.dispose()
 
@@ -68,8 +77,12 @@ def test_the_database_refuses_to_rewrite_or_delete_history(db_url: str) -> None:
     try:
         dbmod.ensure_schema(database.engine)
         with database.writing() as s:
-            s.execute(text("INSERT INTO events (at, actor, action, field) VALUES "
-                           "(CURRENT_TIMESTAMP, 'alice', 'answer', 'level')"))
+            s.execute(
+                text(
+                    "INSERT INTO events (at, actor, action, field) VALUES "
+                    "(CURRENT_TIMESTAMP, 'alice', 'answer', 'level')"
+                )
+            )
         for statement in ("UPDATE events SET actor = 'mallory'", "DELETE FROM events"):
             with pytest.raises(DBAPIError, match="append-only"), database.writing() as s:
                 s.execute(text(statement))

@@ -27,7 +27,8 @@ def test_each_change_is_recorded_field_by_field_with_who_and_when(tree: Store) -
     ]
     assert all(e.at.tzinfo is dt.UTC and before <= e.at <= dt.datetime.now(dt.UTC) for e in events)
     assert {(e.organisation_id, e.entity_id, e.campaign_id, e.action) for e in events} == {
-        ("acme", "dsi-a", cid, "answer")}
+        ("acme", "dsi-a", cid, "answer")
+    }
     assert len([e for e in tree.history(cid) if e.action == "answer"]) == len(events) + 1
     assert [e.field for e in tree.events(actor="bob@example.org")] == ["level", "not_applicable"]
     assert [e.criterion_id for e in tree.events(organisation_id="acme", limit=1)] == ["B-1"]
@@ -36,14 +37,20 @@ def test_each_change_is_recorded_field_by_field_with_who_and_when(tree: Store) -
 
 def test_evidence_plan_status_and_tree_changes_are_recorded_too(tree: Store) -> None:
     cid = campaign_of(tree, "group")
-    item = tree.add_evidence_link("alice", cid, "A-1", "https://example.org/p", "Policy", "documentation",
-                                  dt.date(2025, 1, 3))
+    item = tree.add_evidence_link(
+        "alice", cid, "A-1", "https://example.org/p", "Policy", "documentation", dt.date(2025, 1, 3)
+    )
     tree.remove_evidence("bob", item.id)
     tree.set_target("alice", cid, "A-1", 2, "full")
     tree.submit("alice", cid)
     events = [(e.actor, e.action, e.field, e.subject, e.old, e.new) for e in tree.history(cid)]
-    record = {"kind": "link", "type": "documentation", "title": "Policy", "url": "https://example.org/p",
-              "effective_date": "2025-01-03"}
+    record = {
+        "kind": "link",
+        "type": "documentation",
+        "title": "Policy",
+        "url": "https://example.org/p",
+        "effective_date": "2025-01-03",
+    }
     assert events[-4:] == [
         ("alice", "evidence", "added", str(item.id), None, record),
         ("bob", "evidence", "removed", str(item.id), record, None),

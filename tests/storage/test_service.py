@@ -127,7 +127,9 @@ def test_submitting_freezes_inherited_answers_into_the_snapshot(tree: Store) -> 
     frozen = tree.campaign(dsi)
     assert frozen.effective["A-1"].level == "partial"
     assert (frozen.sources["A-1"].entity_id, frozen.sources["A-1"].inherited) == ("group", True)
-    assert [(e.url, e.inherited_from_id) for e in frozen.evidence["A-1"]] == [("https://example.org/v1", group)]
+    assert [(e.url, e.inherited_from_id) for e in frozen.evidence["A-1"]] == [
+        ("https://example.org/v1", group)
+    ]
     assert frozen.assessment.answers == {}  # frozen copies are not its own answers
     # The site, still a draft, inherits its parent's snapshot, not the group's newer draft.
     assert tree.campaign(site).effective["A-1"].level == "partial"
@@ -233,8 +235,11 @@ def test_verified_score_maps_verdicts_onto_answers(tree: Store) -> None:
     assert scores.lowered == {"A-1": ("full", "partial"), "A-2": ("n/a", "none")}
     verdict = tree.campaign(cid).verdict("A-1")
     assert verdict is not None
-    assert (verdict.auditor, verdict.date, verdict.comment) == ("auditor@x.org", dt.datetime.now(dt.UTC).date(),
-                                                                "half")
+    assert (verdict.auditor, verdict.date, verdict.comment) == (
+        "auditor@x.org",
+        dt.datetime.now(dt.UTC).date(),
+        "half",
+    )
     # Clearing a verdict puts the self-assessed answer back into the verified score.
     tree.set_verdict("auditor@x.org", cid, "A-1", None, 1)
     assert tree.scores(cid).lowered == {"A-2": ("n/a", "none")}
@@ -248,22 +253,33 @@ def test_verified_score_maps_verdicts_onto_answers(tree: Store) -> None:
 def test_commitments_with_indicators_are_revised_like_answers(tree: Store) -> None:
     cid = campaign_of(tree, "group")
     indicator = Indicator(name="Devices reused", unit="%", baseline=12, targets={1: 20, 2: 30, 3: 40})
-    first = tree.add_commitment("alice", cid, Commitment(title="Reuse", theme="b", target_year=3,
-                                                         indicator=indicator))
-    second = tree.add_commitment("alice", cid, Commitment(title="Policy", criterion="A-1", target_level="full",
-                                                          target_year=1, due=dt.date(2026, 6, 30)))
+    first = tree.add_commitment(
+        "alice", cid, Commitment(title="Reuse", theme="b", target_year=3, indicator=indicator)
+    )
+    second = tree.add_commitment(
+        "alice",
+        cid,
+        Commitment(
+            title="Policy", criterion="A-1", target_level="full", target_year=1, due=dt.date(2026, 6, 30)
+        ),
+    )
     assert (first.position, second.position, first.revision) == (1, 2, 1)
     measured = indicator.model_copy(update={"actuals": [Measure(year=1, value=21.5, source="CMDB")]})
-    updated = tree.update_commitment("bob", first.id, first.commitment.model_copy(
-        update={"indicator": measured, "status": CommitmentStatus.IN_PROGRESS}), first.revision)
+    updated = tree.update_commitment(
+        "bob",
+        first.id,
+        first.commitment.model_copy(update={"indicator": measured, "status": CommitmentStatus.IN_PROGRESS}),
+        first.revision,
+    )
     assert updated.revision == 2
     with pytest.raises(ConflictError, match="commitment 'Reuse' was changed by bob"):
         tree.update_commitment("carol", first.id, first.commitment, first.revision)
     with pytest.raises(InvalidInput, match="theme 'zz'"):
         tree.add_commitment("alice", cid, Commitment(title="x", theme="zz", target_year=1))
     with pytest.raises(InvalidInput, match="'great' is not an answer"):
-        tree.add_commitment("alice", cid, Commitment(title="x", criterion="A-1", target_level="great",
-                                                     target_year=1))
+        tree.add_commitment(
+            "alice", cid, Commitment(title="x", criterion="A-1", target_level="great", target_year=1)
+        )
     tree.remove_commitment("alice", second.id, 1)
     view = tree.campaign(cid)
     assert [c.commitment.title for c in view.commitments] == ["Reuse"]
@@ -372,9 +388,13 @@ def test_every_write_goes_through_the_authorizer_with_the_tree_path(tree: Store)
     tree.set_verdict("vic", site, "A-1", AuditorVerdict(verdict=Verdict.CONFORM), 0)
     tree.submit("ann", site)
     path = ("acme", "group", "dsi-a", "site-a1")
-    assert seen.calls == [("ann", Action.ANSWER, path), ("ann", Action.EVIDENCE, path),
-                          ("ann", Action.COMMITMENT, path), ("vic", Action.VERDICT, path),
-                          ("ann", Action.SUBMIT, path)]
+    assert seen.calls == [
+        ("ann", Action.ANSWER, path),
+        ("ann", Action.EVIDENCE, path),
+        ("ann", Action.COMMITMENT, path),
+        ("vic", Action.VERDICT, path),
+        ("ann", Action.SUBMIT, path),
+    ]
 
 
 def test_a_refused_write_changes_nothing(tree: Store) -> None:
@@ -395,7 +415,9 @@ def test_role_grants_are_stored_per_node(tree: Store) -> None:
     tree.grant_role("admin", "vic@example.org", "auditor", "acme")
     tree.grant_role("admin", "ann@example.org", "referent", "dsi-a")  # twice: still one grant
     assert [(g.identity, g.role.value, g.node) for g in tree.grants()] == [
-        ("vic@example.org", "auditor", "acme"), ("ann@example.org", "referent", "dsi-a")]
+        ("vic@example.org", "auditor", "acme"),
+        ("ann@example.org", "referent", "dsi-a"),
+    ]
     tree.revoke_role("admin", "ann@example.org", "referent", "dsi-a")
     assert [g.node for g in tree.grants()] == ["acme"]
     with pytest.raises(NotFound):
@@ -408,11 +430,15 @@ def test_demo_files_fill_an_empty_database_once(db_url: str, tmp_path: Path, cat
     (data / "group.yaml").write_text(
         "referential: {id: mini, version: '1'}\norganisation: {id: demo, name: Demo}\n"
         "entity: {id: demo-group, name: Demo group}\ncampaign: {period: baseline, date: 2025-01-01}\n"
-        "answers: {A-1: {level: full}}\n", encoding="utf-8")
+        "answers: {A-1: {level: full}}\n",
+        encoding="utf-8",
+    )
     (data / "site.yaml").write_text(
         "referential: {id: mini, version: '1'}\norganisation: {id: demo, name: Demo}\n"
         "entity: {id: demo-site, name: Demo site, parent: demo-group}\n"
-        "campaign: {period: baseline, date: 2025-01-02}\n", encoding="utf-8")
+        "campaign: {period: baseline, date: 2025-01-02}\n",
+        encoding="utf-8",
+    )
     first = open_store(db_url, data, catalog)
     try:
         assert [e.id for e in first.entity_tree("demo")] == ["demo-group", "demo-site"]
@@ -429,20 +455,60 @@ def test_demo_files_fill_an_empty_database_once(db_url: str, tmp_path: Path, cat
         again.dispose()
 
 
-def test_a_broken_demo_file_leaves_the_database_empty_and_says_why(db_url: str, tmp_path: Path,
-                                                                   catalog: Catalog) -> None:
+def test_a_broken_demo_file_leaves_the_database_empty_and_says_why(
+    db_url: str, tmp_path: Path, catalog: Catalog
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "good.yaml").write_text(
         "referential: {id: mini, version: '1'}\norganisation: {id: demo, name: Demo}\n"
-        "entity: {id: g, name: G}\ncampaign: {period: baseline, date: 2025-01-01}\n", encoding="utf-8")
+        "entity: {id: g, name: G}\ncampaign: {period: baseline, date: 2025-01-01}\n",
+        encoding="utf-8",
+    )
     (data / "bad.yaml").write_text(
         "referential: {id: mini, version: '1'}\norganisation: {id: demo, name: Demo}\n"
         "entity: {id: h, name: H}\ncampaign: {period: baseline, date: 2025-01-01}\n"
-        "answers:\n  A-1: {level: superb}\n", encoding="utf-8")
+        "answers:\n  A-1: {level: superb}\n",
+        encoding="utf-8",
+    )
     opened = open_store(db_url, data, catalog)
     try:
         assert opened.organisations() == []
-        assert [(Path(p.file).name, p.line, p.criterion) for p in opened.demo_problems] == [("bad.yaml", 6, "A-1")]
+        assert [(Path(p.file).name, p.line, p.criterion) for p in opened.demo_problems] == [
+            ("bad.yaml", 6, "A-1")
+        ]
     finally:
         opened.dispose()
+
+
+def test_a_stored_campaign_migrates_to_a_newer_version_as_a_new_draft(store: Store) -> None:
+    store.create_organisation("admin", "acme", "Acme")
+    store.create_entity("admin", "acme", "it", "Acme IT")
+    old = store.create_campaign("admin", "it", "evo", "1", "year1", DAY, name="Year 1")
+    for crit, level in (("G-1", "full"), ("G-3", "full"), ("O-2", "full"), ("O-3", "low")):
+        save(store, old.id, crit, level=level)
+    store.add_evidence_file("alice", old.id, "G-3", "letter.png", PNG, "documentation")
+    store.set_verdict("carol", old.id, "G-1", AuditorVerdict(verdict=Verdict.CONFORM), 0)
+    store.submit("alice", old.id)
+
+    new, reports = store.migrate_campaign("admin", old.id, "2")
+    assert (new.referential_key, new.period.value, new.name, new.status) == (
+        "evo@2",
+        "year1",
+        "Year 1",
+        CampaignStatus.DRAFT,
+    )
+    assert new.copied_from_id == old.id
+    view = store.campaign(new.id)
+    assert {c: a.level for c, a in view.assessment.answers.items()} == {
+        "G-1": "full",
+        "GOV-3": "full",
+        "O-23": "low",
+    }
+    assert view.evidence["GOV-3"][0].filename == "letter.png"
+    assert view.assessment.verdicts == {}
+    assert [r.to_key for r in reports] == ["evo@2"]
+    assert {c.new for c in reports[0].to_review} == {"O-23"}
+    assert store.campaign(old.id).info.status is CampaignStatus.SUBMITTED  # the source stays as it was
+    with pytest.raises(AlreadyExists):
+        store.migrate_campaign("admin", old.id, "2")

@@ -31,7 +31,10 @@ def files(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     (folder / "proofs").mkdir(parents=True)
     (folder / "proofs" / "policy.pdf").write_bytes(PDF)
-    write(folder, "group.yaml", """
+    write(
+        folder,
+        "group.yaml",
+        """
         referential: {id: mini, version: "1"}
         organisation: {id: acme, name: ACME}
         entity: {id: acme-group, name: ACME Group}
@@ -60,39 +63,63 @@ def files(tmp_path: Path) -> Path:
               actuals: [{year: 1, value: 18.5, source: CMDB, date: 2025-12-31}]
         targets:
           B-1: {1: partial, 2: full}
-        """)
-    write(folder, "dsi.yaml", """
+        """,
+    )
+    write(
+        folder,
+        "dsi.yaml",
+        """
         referential: {id: mini, version: "1"}
         organisation: {id: acme, name: ACME}
         entity: {id: acme-dsi, name: ACME IT, parent: acme-group}
         campaign: {period: baseline, date: 2025-01-11}
         answers:
           B-1: {level: partial}
-        """)
+        """,
+    )
     return folder
 
 
 def fresh(tmp_path: Path, catalog: Catalog, name: str) -> Store:
-    return open_store(f"sqlite:///{tmp_path / name / 'labelnr.db'}", tmp_path / name, catalog, import_demo=False)
+    return open_store(
+        f"sqlite:///{tmp_path / name / 'labelnr.db'}", tmp_path / name, catalog, import_demo=False
+    )
 
 
-def test_import_then_export_round_trips_without_loss(store: Store, files: Path, tmp_path: Path,
-                                                     catalog: Catalog) -> None:
+def test_import_then_export_round_trips_without_loss(
+    store: Store, files: Path, tmp_path: Path, catalog: Catalog
+) -> None:
     results = import_paths(store, "importer", [files])
     assert [(Path(r.source).name, r.created) for r in results] == [("group.yaml", True), ("dsi.yaml", True)]
     out = tmp_path / "out"
     written = export_all(store, out)
-    assert [p.name for p in written] == ["acme-dsi--mini-1--baseline.yaml", "acme-group--mini-1--baseline.yaml"]
+    assert [p.name for p in written] == [
+        "acme-dsi--mini-1--baseline.yaml",
+        "acme-group--mini-1--baseline.yaml",
+    ]
 
     for name in ("group.yaml", "dsi.yaml"):
         original, _ = load_assessment(files / name, catalog)
         exported, _ = load_assessment(out / written[name == "group.yaml"].name, catalog)
         stored_ev = exported.answers.get("A-1", Answer()).evidence
         # Evidence files now live in the content-addressed store: only their path changed.
-        normalised = exported.model_copy(update={"answers": {
-            cid: a.model_copy(update={"evidence": [e.model_copy(update={
-                "file": "proofs/policy.pdf" if e.file else None, "sha256": None}) for e in a.evidence]})
-            for cid, a in exported.answers.items()}})
+        normalised = exported.model_copy(
+            update={
+                "answers": {
+                    cid: a.model_copy(
+                        update={
+                            "evidence": [
+                                e.model_copy(
+                                    update={"file": "proofs/policy.pdf" if e.file else None, "sha256": None}
+                                )
+                                for e in a.evidence
+                            ]
+                        }
+                    )
+                    for cid, a in exported.answers.items()
+                }
+            }
+        )
         assert normalised == original
         if stored_ev:
             assert stored_ev[0].sha256 == hashlib.sha256(PDF).hexdigest()
@@ -115,12 +142,17 @@ def test_export_of_one_campaign_is_its_interchange_yaml(store: Store, files: Pat
     text = export_campaign(store, campaign_of(store, "acme-dsi"))
     assert "entity:\n  id: acme-dsi\n  name: ACME IT\n  parent: acme-group\n" in text
     assert "B-1:\n    level: partial\n" in text
-    assert campaign_filename(store.campaign_info(campaign_of(store, "acme-dsi"))) == \
-        "acme-dsi--mini-1--baseline.yaml"
+    assert (
+        campaign_filename(store.campaign_info(campaign_of(store, "acme-dsi")))
+        == "acme-dsi--mini-1--baseline.yaml"
+    )
 
 
 def test_an_invalid_file_imports_nothing_and_every_problem_is_located(store: Store, files: Path) -> None:
-    write(files, "zz-bad.yaml", """
+    write(
+        files,
+        "zz-bad.yaml",
+        """
         referential: {id: mini, version: "1"}
         organisation: {id: acme, name: ACME}
         entity: {id: acme-site, name: Site, parent: acme-dsi}
@@ -131,10 +163,13 @@ def test_an_invalid_file_imports_nothing_and_every_problem_is_located(store: Sto
             evidence: [{type: result, title: Missing, file: proofs/missing.pdf}]
           B-1:
             evidence: [{type: result, title: Outside, file: ../secret.pdf}]
-        """)
+        """,
+    )
     with pytest.raises(InvalidFile) as caught:
         import_paths(store, "importer", [files])
-    assert [(Path(p.file).name, p.line, p.criterion) for p in caught.value.problems] == [("zz-bad.yaml", 6, "A-1")]
+    assert [(Path(p.file).name, p.line, p.criterion) for p in caught.value.problems] == [
+        ("zz-bad.yaml", 6, "A-1")
+    ]
     assert store.organisations() == []
 
     (files / "zz-bad.yaml").write_text((files / "zz-bad.yaml").read_text().replace("superb", "full"))
@@ -151,7 +186,10 @@ def test_an_invalid_file_imports_nothing_and_every_problem_is_located(store: Sto
 def test_evidence_files_are_checked_like_uploads(store: Store, files: Path) -> None:
     (files / "proofs" / "fake.pdf").write_bytes(b"MZ\x90\x00 not a pdf")
     (files / "proofs" / "run.exe").write_bytes(b"MZ\x90\x00")
-    write(files, "zz.yaml", f"""
+    write(
+        files,
+        "zz.yaml",
+        f"""
         referential: {{id: mini, version: "1"}}
         organisation: {{id: acme, name: ACME}}
         entity: {{id: acme-b, name: B, parent: acme-group}}
@@ -161,8 +199,9 @@ def test_evidence_files_are_checked_like_uploads(store: Store, files: Path) -> N
             evidence:
               - {{type: result, title: Fake, file: proofs/fake.pdf}}
               - {{type: result, title: Exe, file: proofs/run.exe}}
-              - {{type: result, title: Wrong hash, file: proofs/policy.pdf, sha256: "{'0' * 64}"}}
-        """)
+              - {{type: result, title: Wrong hash, file: proofs/policy.pdf, sha256: "{"0" * 64}"}}
+        """,
+    )
     with pytest.raises(InvalidFile) as caught:
         import_paths(store, "importer", [files])
     messages = [p.message for p in caught.value.problems]
@@ -173,21 +212,27 @@ def test_evidence_files_are_checked_like_uploads(store: Store, files: Path) -> N
 
 def test_the_same_campaign_twice_or_an_unknown_parent_is_refused(store: Store, files: Path) -> None:
     (files / "copy.yaml").write_text((files / "dsi.yaml").read_text())
-    write(files, "orphan.yaml", """
+    write(
+        files,
+        "orphan.yaml",
+        """
         referential: {id: mini, version: "1"}
         organisation: {id: acme, name: ACME}
         entity: {id: lost, name: Lost, parent: nowhere}
         campaign: {period: year1, date: 2025-01-12}
-        """)
+        """,
+    )
     with pytest.raises(InvalidFile) as caught:
         import_paths(store, "importer", [files])
     assert [p.message for p in caught.value.problems] == [
-        "the same campaign (acme-dsi, mini@1, baseline) is also in copy.yaml"]
+        "the same campaign (acme-dsi, mini@1, baseline) is also in copy.yaml"
+    ]
     (files / "copy.yaml").unlink()
     with pytest.raises(InvalidFile) as caught:
         import_paths(store, "importer", [files])
     assert [(Path(p.file).name, p.line, p.message) for p in caught.value.problems] == [
-        ("orphan.yaml", 3, "parent entity 'nowhere' is neither in the database nor in the imported files")]
+        ("orphan.yaml", 3, "parent entity 'nowhere' is neither in the database nor in the imported files")
+    ]
     assert store.organisations() == []
 
 
