@@ -134,15 +134,19 @@ def catalog() -> Catalog:
 
 
 @st.cache_resource(show_spinner=False)
-def _open_store() -> Store:
+def _open_store(dirs: tuple[Path, ...], data_dir: str | None, database_url: str | None) -> Store:
     from labelnr.storage.service import open_store
 
-    return open_store()
+    # The store scores with the referentials valid when it opened: a file broken later
+    # shows on the Referentials page while campaigns keep the last good version.
+    return open_store(catalog=catalog())
 
 
 def store() -> Store:
-    """The one store of this server process (the database is opened and upgraded once)."""
-    return _open_store()
+    """The one store of this server process (database opened, upgraded and demo-filled once)."""
+    # The folders and the environment are the cache key: tests run several apps in one process.
+    return _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
+                       os.environ.get("LABELNR_DATABASE_URL"))
 
 
 # --- selection ----------------------------------------------------------------------------

@@ -1,0 +1,212 @@
+"""Referentials: browse the versions under criteria/, search criteria, compare two versions.
+
+Broken files are listed plainly (file, line, criterion, problem); the app keeps running on
+the files that are valid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from labelnr.diff import FieldChange, ReferentialDiff, diff_referentials
+from labelnr.loader import Catalog
+from labelnr.referential import Criterion, Referential
+from labelnr.ui.context import catalog, lang, plain, show_problems, t
+
+
+def _problems(cat: Catalog) -> None:
+    if not cat.problems:
+        return
+    files = len({p.file for p in cat.problems})
+    show_problems(cat.problems, t("referentials.broken_files", files=files))
+    st.caption(t("referentials.keeps_running"))
+
+
+def _pick_referential(cat: Catalog) -> Referential | None:
+    refs = cat.referentials
+    if not refs:
+        st.info(t("referentials.none"))
+        return None
+    ids = sorted({r.id for r in refs})
+    titles = {r.id: f"{r.title.get(lang())} ({r.id})" for r in refs}
+    left, right = st.columns(2)
+    with left:
+        ref_id = st.selectbox(t("referentials.referential"), ids, format_func=titles.__getitem__,
+                              key="ref_id", persist_state="session")
+    versions = [r.version for r in cat.versions(ref_id)]
+    with right:
+        version = st.selectbox(t("referentials.version"), versions, index=len(versions) - 1,
+                               key=f"ref_version_{ref_id}")
+    return cat.get(ref_id, version)
+
+
+def _summary(ref: Referential) -> None:
+    lg = lang()
+    st.subheader(ref.title.get(lg))
+    st.caption(t("referentials.meta", version=ref.version, date=ref.effective_date.isoformat(),
+                 source=plain(ref.source)))
+    cols = st.columns(4)
+    cols[0].metric(t("referentials.criteria_count"), len(ref.criteria))
+    cols[1].metric(t("referentials.themes_count"), len(ref.themes))
+    cols[2].metric(t("referentials.total_points"), f"{ref.scoring.total_points:g}")
+    cols[3].metric(t("referentials.levels_count"), len(ref.scoring.levels))
+    st.markdown(f"**{t('referentials.scale')}** — "
+                + " · ".join(f"{plain(lv.label.get(lg))} ({lv.credit:.0%})" for lv in ref.scale.levels))
+    st.table([
+        {
+            t("referentials.level"): lv.name.get(lg),
+            t("referentials.min_points"): ("> " if lv.strictly_above else "≥ ") + f"{lv.min_points:g}",
+            t("referentials.theme_minimums"): ", ".join(
+                f"{ref.themes_by_id[k].name.get(lg)} ≥ {v:g} %" for k, v in lv.theme_minimums.items()
+                if k in ref.themes_by_id),
+            t("referentials.mandatory"): ", ".join(ref.mandatory_for(lv)),
+        }
+        for lv in ref.scoring.levels
+    ])
+
+
+def _matches(ref: Referential, crit: Criterion, query: str) -> bool:
+    if not query:
+        return True
+    theme = ref.themes_by_id.get(crit.theme)
+    haystack = [crit.id, *crit.title.model_dump().values(), *crit.description.model_dump().values()]
+    if theme is not None:
+        haystack.extend(theme.name.model_dump().values())
+    return any(query in text.casefold() for text in haystack)
+
+
+def _criteria(ref: Referential) -> None:
+    lg = lang()
+    st.subheader(t("referentials.criteria"))
+    query = st.text_input(t("referentials.search"), key="ref_search", persist_state="session",
+                          help=t("referentials.search_help")).strip().casefold()
+    found = [c for c in ref.criteria if _matches(ref, c, query)]
+    st.caption(t("referentials.found", found=len(found), total=len(ref.criteria)))
+    if not found:
+        return
+    principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
+    yes, no = t("referentials.answer_yes"), t("referentials.answer_no")
+    st.dataframe(
+        [
+            {
+                t("referentials.id"): c.id,
+                t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg),
+                t("referentials.principle"): principles.get(c.principle or "", ""),
+                t("referentials.title_col"): c.title.get(lg),
+                t("referentials.level"): c.level,
+                t("referentials.mandatory"): yes if c.mandatory else no,
+                t("referentials.weight"): c.priority or f"{ref.criterion_weight(c):g}",
+                t("referentials.na_allowed"): yes if c.not_applicable.allowed else no,
+            }
+            for c in found
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = {c.id: c for c in found}
+    chosen = st.selectbox(t("referentials.details_of"), list(by_id),
+                          format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
+    if chosen is not None:
+        _criterion_details(by_id[chosen])
+
+
+def _criterion_details(crit: Criterion) -> None:
+    lg = lang()
+    st.markdown(f"**{plain(crit.id)} — {plain(crit.title.get(lg))}**")
+    st.markdown(plain(crit.description.get(lg)))
+    if crit.evidence:
+        st.markdown(f"**{t('referentials.expected_evidence')}**")
+        st.markdown("\n".join(
+            f"- {t('referentials.evidence_' + e.type.value)} : {plain(e.description.get(lg))}"
+            for e in crit.evidence))
+    if crit.not_applicable.allowed:
+        condition = crit.not_applicable.condition
+        st.caption(t("referentials.na_condition", condition=plain(condition.get(lg)))
+                   if condition else t("referentials.na_possible"))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and set(value) == {"fr", "en"}:
+        return str(value[lang()])
+    return str(value)
+
+
+def _changes_table(changes: tuple[FieldChange, ...]) -> list[dict[str, str]]:
+    return [
+        {t("referentials.field"): c.field, t("referentials.before"): _value(c.old),
+         t("referentials.after"): _value(c.new)}
+        for c in changes
+    ]
+
+
+def _compare(cat: Catalog, ref: Referential) -> None:
+    st.subheader(t("referentials.compare"))
+    versions = [r.version for r in cat.versions(ref.id)]
+    if len(versions) < 2:
+        st.info(t("referentials.single_version"))
+        return
+    left, right = st.columns(2)
+    old_v = left.selectbox(t("referentials.old_version"), versions, index=len(versions) - 2,
+                           key=f"diff_old_{ref.id}")
+    new_v = right.selectbox(t("referentials.new_version"), versions, index=len(versions) - 1,
+                            key=f"diff_new_{ref.id}")
+    old, new = cat.get(ref.id, old_v), cat.get(ref.id, new_v)
+    if old is None or new is None:
+        return
+    if old_v == new_v:
+        st.info(t("referentials.same_version"))
+        return
+    _show_diff(diff_referentials(old, new))
+
+
+def _show_diff(diff: ReferentialDiff) -> None:
+    if not diff.mapping_used:
+        st.warning(t("referentials.no_mapping", new=diff.new, old=diff.old))
+    if diff.is_empty:
+        st.success(t("referentials.no_change"))
+        return
+    cols = st.columns(5)
+    cols[0].metric(t("referentials.added"), len(diff.added))
+    cols[1].metric(t("referentials.removed"), len(diff.removed))
+    cols[2].metric(t("referentials.relinked"), len([k for k in diff.links if k.kind != "kept"]))
+    cols[3].metric(t("referentials.changed"), len(diff.changed))
+    cols[4].metric(t("referentials.unchanged"), len(diff.unchanged))
+    if diff.added:
+        st.markdown(f"**{t('referentials.added')}** : " + ", ".join(plain(i) for i in diff.added))
+    if diff.removed:
+        st.markdown(f"**{t('referentials.removed')}** : " + ", ".join(
+            plain(r.id) + ("" if r.declared else f" ({t('referentials.undeclared')})") for r in diff.removed))
+    links = [k for k in diff.links if k.kind != "kept"]
+    if links:
+        st.markdown(f"**{t('referentials.relinked')}**")
+        st.table([
+            {t("referentials.kind"): t(f"referentials.kind_{k.kind}"),
+             t("referentials.before"): ", ".join(k.old), t("referentials.after"): ", ".join(k.new)}
+            for k in links
+        ])
+    for change in diff.changed:
+        name = change.new_id if change.old_id == change.new_id else f"{change.old_id} → {change.new_id}"
+        st.markdown(f"**{t('referentials.changed_criterion', id=plain(name))}**")
+        st.table(_changes_table(change.fields))
+    if diff.settings:
+        st.markdown(f"**{t('referentials.settings')}**")
+        st.table(_changes_table(diff.settings))
+
+
+def main() -> None:
+    st.title(t("referentials.title"))
+    cat = catalog()
+    _problems(cat)
+    ref = _pick_referential(cat)
+    if ref is None:
+        return
+    _summary(ref)
+    _criteria(ref)
+    _compare(cat, ref)
+
+
+main()

@@ -1,0 +1,58 @@
+"""AppTest fixtures: the app over a temporary data folder filled with the UI-test demo data.
+
+``tests/ui/data/criteria`` holds two versions of a small referential and
+``tests/ui/data/audits`` two demo assessments (a group and one of its sites, so that
+inherited answers show). Each test gets its own copy, database and evidence folder.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+APP = ROOT / "app.py"
+PAGES = "labelnr/ui/pages"
+
+
+@pytest.fixture
+def data_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """(criteria folder, data folder) copied from tests/ui/data, set in the environment."""
+    criteria = tmp_path / "criteria"
+    audits = tmp_path / "audits"
+    shutil.copytree(DATA / "criteria", criteria)
+    shutil.copytree(DATA / "audits", audits)
+    monkeypatch.setenv("LABELNR_CRITERIA_DIR", str(criteria))
+    monkeypatch.setenv("LABELNR_DATA_DIR", str(audits))
+    monkeypatch.delenv("LABELNR_DATABASE_URL", raising=False)
+    return criteria, audits
+
+
+def open_app(page: str | None = None, lang: str | None = None) -> AppTest:
+    """The whole app (app.py) on ``page`` (a file name under labelnr/ui/pages), run once."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    if lang is not None:
+        at.session_state["lang"] = lang
+    at.run()
+    if page is not None:
+        at.switch_page(f"{PAGES}/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every text the run produced (markdown, captions, alerts, headings, metrics, tables)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "text"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(f"{m.label} {m.value}" for m in at.metric)
+    for table in (*at.table, *at.dataframe):
+        parts.append(table.value.to_string())
+    # Text typed by users and referential texts are Markdown-escaped by the pages: undo it here.
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
