@@ -26,8 +26,8 @@ from labelnr.scoring import Scores, score
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-REFERENTIAL_FILES = sorted(FIXTURES.glob("*.yaml")) + sorted((ROOT / "criteria").glob("*.yaml"))
 FIXTURE_FILES = [FIXTURES / n for n in ("mini.yaml", "scoring-profiles.yaml", "rgesn-mini.yaml")]
+REFERENTIAL_FILES = FIXTURE_FILES + sorted((ROOT / "criteria").glob("*.yaml"))
 
 
 def _load(path: Path) -> Referential:

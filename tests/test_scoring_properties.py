@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,10 @@ from labelnr.portfolio import ANSWER_COLUMNS, score_portfolio, theme_column
 from labelnr.referential import Referential
 from labelnr.scoring import TOLERANCE, Scores, effective_credit, level_gaps, score
 
-# The test fixtures and every referential shipped under criteria/ (when there are some).
+FIXTURES = Path(__file__).parent / "fixtures"
+# The scoring fixtures and every referential shipped under criteria/.
 REFERENTIAL_FILES = [
-    *sorted((Path(__file__).parent / "fixtures").glob("*.yaml")),
+    *(FIXTURES / name for name in ("mini.yaml", "scoring-profiles.yaml", "rgesn-mini.yaml")),
     *sorted((Path(__file__).parent.parent / "criteria").glob("*.yaml")),
 ]
 NA = Answer(not_applicable=NotApplicable(reason="scope", justification="outside our activity"))
@@ -116,8 +118,13 @@ def generated(draw: st.DrawFn) -> Situation:
     return (ref, *draw(situations(ref)))
 
 
+@functools.cache
+def _load(path: Path) -> Referential:
+    return load_referential(path).referential
+
+
 def _on_real_file(path: Path) -> st.SearchStrategy[Situation]:
-    ref = load_referential(path).referential
+    ref = _load(path)
     return situations(ref).map(lambda s: (ref, *s))
 
 
@@ -222,7 +229,7 @@ def test_on_generated_referentials(name: str, situation: Situation) -> None:
 
 
 @pytest.mark.parametrize("path", REFERENTIAL_FILES, ids=lambda p: p.name)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_on_referential_files(path: Path, data: st.DataObject) -> None:
     ref, answers, profile, applicability = data.draw(_on_real_file(path))
