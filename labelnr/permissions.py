@@ -1,20 +1,29 @@
 """Who may do what: roles held on a node of the organisation tree, inherited below it.
 
 This is the one permission check of the product. The storage service calls
-:func:`require` before every write; the UI only uses :func:`allowed` to hide what a
-role cannot do, so a bypassed UI still meets the same refusal.
+:func:`require` (through :class:`labelnr.auth.GrantAuthorizer`) before every write and
+before serving an evidence file; the UI only uses :func:`allowed` to hide what a role
+cannot do, so a bypassed UI still meets the same refusal.
+
+A node is an organisation id or an entity id; a role held on it holds on every entity
+below it. :data:`ROOT` is the node above every organisation: an administrator there
+manages the whole installation (creates organisations, grants roles anywhere).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from labelnr.errors import LabelnrError
 
 #: The identity of the embedded default (no sign-in): a single local administrator.
+#: Never an e-mail address, so no identity provider can hand it out.
 LOCAL_USER = "local"
+
+#: The node above every organisation (grants here hold everywhere).
+ROOT = "*"
 
 
 class Role(StrEnum):
@@ -49,7 +58,7 @@ POLICY: Mapping[Role, frozenset[Action]] = {
 
 @dataclass(frozen=True)
 class Grant:
-    """``identity`` holds ``role`` on organisation-tree node ``node`` (an org or entity id)."""
+    """``identity`` holds ``role`` on organisation-tree node ``node`` (an org or entity id, or ROOT)."""
 
     identity: str
     role: Role
@@ -59,7 +68,8 @@ class Grant:
 class PermissionDenied(LabelnrError):
     def __init__(self, identity: str, action: Action, node: str) -> None:
         self.identity, self.action, self.node = identity, action, node
-        super().__init__(f"{identity} may not '{action.value}' on '{node}': no role grants it there")
+        where = "the whole installation" if node == ROOT else f"'{node}'"
+        super().__init__(f"{identity} may not '{action.value}' on {where}: no role grants it there")
 
 
 def normalise_identity(identity: str) -> str:
@@ -68,11 +78,14 @@ def normalise_identity(identity: str) -> str:
 
 
 def roles_on(identity: str, path: Iterable[str], grants: Iterable[Grant]) -> set[Role]:
-    """Roles ``identity`` holds on a node, given the node's path from the root (inclusive)."""
+    """Roles ``identity`` holds on a node, given the node's path from the root (inclusive).
+
+    An empty path means the whole installation: only roles held on :data:`ROOT` count.
+    """
     if identity == LOCAL_USER:
         return {Role.ADMIN}
     who = normalise_identity(identity)
-    nodes = set(path)
+    nodes = {ROOT, *path}
     return {g.role for g in grants if normalise_identity(g.identity) == who and g.node in nodes}
 
 
@@ -80,7 +93,7 @@ def allowed(identity: str, action: Action, path: Iterable[str], grants: Iterable
     return any(action in POLICY[role] for role in roles_on(identity, path, grants))
 
 
-def require(identity: str, action: Action, path: list[str], grants: Iterable[Grant]) -> None:
+def require(identity: str, action: Action, path: Sequence[str], grants: Iterable[Grant]) -> None:
     """Raise :class:`PermissionDenied` unless some role held on ``path`` allows ``action``."""
     if not allowed(identity, action, path, grants):
-        raise PermissionDenied(identity, action, path[-1] if path else "?")
+        raise PermissionDenied(identity, action, path[-1] if path else ROOT)

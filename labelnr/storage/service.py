@@ -86,7 +86,7 @@ from labelnr.assessment import (
 from labelnr.errors import LabelnrError, Problem
 from labelnr.loader import Catalog, load_catalog
 from labelnr.migrate import MigrationReport, migrate_through, migration_path
-from labelnr.permissions import Action, Grant, Role
+from labelnr.permissions import ROOT, Action, Grant, Role
 from labelnr.portfolio import CompiledReferential, score_portfolio, theme_column
 from labelnr.referential import EvidenceType, Referential
 from labelnr.scoring import score
@@ -224,7 +224,8 @@ class Store:
 
     def _authorize(self, session: Session, actor: str, action: Action, node: str | None) -> None:
         """Every write passes here once, with the tree path of the node it touches."""
-        self.authorizer(actor, action, self._path(session, node) if node else [])
+        # No node (or ROOT): a store-wide action, checked against roles held on ROOT only.
+        self.authorizer(actor, action, self._path(session, node) if node and node != ROOT else [])
 
     def _path(self, session: Session, node: str) -> list[str]:
         entity = session.get(EntityRow, node)
@@ -386,10 +387,13 @@ class Store:
                 raise InvalidInput(f"evidence {evidence_id} is a link, not a file: open {row.url}")
             return self.files.path(row.sha256)
 
-    def grants(self) -> list[Grant]:
+    def grants(self, identity: str | None = None) -> list[Grant]:
+        """Every role grant, or those of one identity (as stored: lower-case)."""
         with self.db.reading() as s:
-            rows = s.scalars(select(RoleGrantRow).order_by(RoleGrantRow.node, RoleGrantRow.identity))
-            return [Grant(r.identity, Role(r.role), r.node) for r in rows]
+            query = select(RoleGrantRow).order_by(RoleGrantRow.node, RoleGrantRow.identity, RoleGrantRow.role)
+            if identity is not None:
+                query = query.where(RoleGrantRow.identity == identity.strip().lower())
+            return [Grant(r.identity, Role(r.role), r.node) for r in s.scalars(query)]
 
     # --- organisations, entities, campaigns -------------------------------------------------
 
@@ -1086,6 +1090,8 @@ class Store:
 
     @staticmethod
     def _node_target(s: Session, node: str) -> Target:
+        if node == ROOT:
+            return Target(None)
         entity = s.get(EntityRow, node)
         if entity is not None:
             return Target(entity.organisation_id, entity.id)
