@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -121,8 +122,26 @@ def dump_assessment(assessment: Assessment) -> str:
     return yaml.dump(to_data(assessment), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` only if no such file exists."""
+    try:
+        os.link(tmp, path)  # atomic: fails if ``path`` exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: test, then rename
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+        tmp.replace(path)
+        return
+    tmp.unlink()
+
+
+def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file.
+
+    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``),
+    checked atomically rather than by a test that could race with another writer.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -130,7 +149,17 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+        # mkstemp creates the file readable by its owner only: keep the mode of the file
+        # replaced, or the usual mode of a new document.
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        Path(tmp).chmod(mode)
+        if overwrite:
+            Path(tmp).replace(path)
+        else:
+            _link_new(Path(tmp), path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
