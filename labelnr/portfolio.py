@@ -119,9 +119,10 @@ class CompiledReferential:
             profile, answered_no = key
             excluded, forced = excluded_and_forced_na(self.ref, profile, dict.fromkeys(answered_no, False))
             in_scope = {c.id for c in self.ref.criteria_for(profile)} - excluded
+            ids = [c.id for c in self.ref.criteria]  # the order of criterion_ids, as plain str
             self._contexts[key] = (
-                np.array([cid in in_scope for cid in self.criterion_ids], dtype=np.bool_),
-                np.array([cid in forced for cid in self.criterion_ids], dtype=np.bool_),
+                np.array([cid in in_scope for cid in ids], dtype=np.bool_),
+                np.array([cid in forced for cid in ids], dtype=np.bool_),
             )
         return self._contexts[key]
 
@@ -207,8 +208,38 @@ def _check_answers(comp: CompiledReferential, answers: pd.DataFrame, crit: Ints,
         raise InvalidAnswers(problems)
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values (None where the column is absent): fast to loop over."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    return list(frame[name].to_numpy(dtype=object))
+
+
+def _context_codes(comp: CompiledReferential, contexts: pd.DataFrame, rows: Ints,
+                   codes: Ints) -> dict[ContextKey, int]:
+    """Fill ``codes`` (per assessment) with the code of its (profile, questions answered no)."""
+    distinct: dict[ContextKey, int] = {(None, frozenset()): 0}
+    known_questions = {q.id for q in comp.ref.questions}
+    unknown_questions: set[str] = set()
+    # One iteration per assessment (not per answer) to read its profile and questions.
+    for row, profile, said in zip(rows.tolist(), _column(contexts, "profile"),
+                                  _column(contexts, "applicability"), strict=True):
+        profile_id = None if profile is None or profile != profile else str(profile)  # NaN != NaN
+        said_no: frozenset[str] = frozenset()
+        if isinstance(said, Mapping) and said:
+            unknown_questions.update(said.keys() - known_questions)
+            said_no = frozenset(q for q, yes in said.items() if not yes)
+        codes[row] = distinct.setdefault((profile_id, said_no), len(distinct))
+    known_profiles = {p.id for p in comp.ref.profiles}
+    known = ", ".join(sorted(known_profiles)) or "none"
+    problems = [f"unknown profile {pid!r} in {comp.ref.key} (known: {known})"
+                for pid in sorted({p for p, _ in distinct if p is not None and p not in known_profiles})]
+    if unknown_questions:
+        problems.append(f"unknown applicability question(s) {', '.join(sorted(unknown_questions))} "
+                        f"in {comp.ref.key}")
+    if problems:
+        raise InvalidAnswers(problems)
+    return distinct
 
 
 def _scopes(comp: CompiledReferential, contexts: pd.DataFrame | None, keys: _Keys) -> tuple[Bools, Bools]:
@@ -225,23 +256,7 @@ def _scopes(comp: CompiledReferential, contexts: pd.DataFrame | None, keys: _Key
             dup = pd.Series(rows).duplicated(keep=False).to_numpy()
             raise InvalidAnswers([f"an assessment is listed twice in the profiles table: "
                                   f"{_quote(contexts, dup, KEY)}"])
-        known_profiles = {p.id for p in comp.ref.profiles}
-        known_questions = {q.id for q in comp.ref.questions}
-        problems: set[str] = set()
-        # One iteration per assessment (not per answer) to read its profile and questions.
-        for row, profile, said in zip(rows, _column(contexts, "profile"), _column(contexts, "applicability"),
-                                      strict=True):
-            profile_id = None if profile is None or pd.isna(profile) else str(profile)
-            said = dict(said) if isinstance(said, Mapping) else {}
-            if profile_id is not None and profile_id not in known_profiles:
-                problems.add(f"unknown profile {profile_id!r} in {comp.ref.key} "
-                             f"(known: {', '.join(sorted(known_profiles)) or 'none'})")
-            if unknown := sorted(set(said) - known_questions):
-                problems.add(f"unknown applicability question(s) {', '.join(unknown)} in {comp.ref.key}")
-            key = (profile_id, frozenset(q for q, yes in said.items() if not yes))
-            codes[row] = distinct.setdefault(key, len(distinct))
-        if problems:
-            raise InvalidAnswers(sorted(problems))
+        distinct = _context_codes(comp, contexts, rows, codes)
     # ``distinct`` lists the keys in the order of their codes.
     scope = np.stack([comp.context(k)[0] for k in distinct])
     forced = np.stack([comp.context(k)[1] for k in distinct])
