@@ -44,8 +44,16 @@ class _Builder(yaml.SafeLoader):
     pass
 
 
+_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
 def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], file: str) -> Any:
     lines[path] = node.start_mark.line + 1
+    # Mappings and lists are built here, not by the SafeLoader: refuse tags it would refuse
+    # (``!!python/object`` ...) instead of silently reading the node as plain data.
+    plain = _PLAIN_TAGS.get(type(node))
+    if plain is not None and node.tag != plain:
+        raise InvalidFile.single(file, f"unsupported YAML tag '{node.tag}'", node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
