@@ -85,20 +85,27 @@ def auth_config(section: Mapping[str, Any] | None) -> AuthConfig:
     problems: list[str] = []
     redirect = section.get("redirect_uri")
     if not _filled(redirect):
-        problems.append("redirect_uri is missing: the app's address ending in /oauth2callback, "
-                        "e.g. https://workbook.example.org/oauth2callback")
+        problems.append(
+            "redirect_uri is missing: the app's address ending in /oauth2callback, "
+            "e.g. https://workbook.example.org/oauth2callback"
+        )
     elif not _absolute_url(str(redirect).replace("{port}", "8501")) or not str(redirect).endswith(
         "/oauth2callback"
     ):
-        problems.append(f"redirect_uri '{redirect}' must be an absolute http(s) address ending in "
-                        "/oauth2callback")
+        problems.append(
+            f"redirect_uri '{redirect}' must be an absolute http(s) address ending in /oauth2callback"
+        )
     secret = section.get("cookie_secret")
     if not _filled(secret):
-        problems.append("cookie_secret is missing: a long random string, e.g. the output of "
-                        "python -c 'import secrets; print(secrets.token_hex(32))'")
+        problems.append(
+            "cookie_secret is missing: a long random string, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     elif len(str(secret)) < MIN_COOKIE_SECRET:
-        problems.append(f"cookie_secret is too short ({len(str(secret))} characters): use at least "
-                        f"{MIN_COOKIE_SECRET} random characters")
+        problems.append(
+            f"cookie_secret is too short ({len(str(secret))} characters): use at least "
+            f"{MIN_COOKIE_SECRET} random characters"
+        )
     providers = _providers(section, problems)
     if problems:
         raise AuthConfigError([Problem(f"{SECRETS_FILE} [auth]", None, p) for p in problems])
@@ -109,8 +116,10 @@ def _providers(section: Mapping[str, Any], problems: list[str]) -> tuple[str, ..
     named = sorted(k for k, v in section.items() if isinstance(v, Mapping) and k != "client_kwargs")
     unnamed = any(k in section for k in PROVIDER_KEYS)
     if not named and not unnamed:
-        problems.append("no identity provider: add client_id, client_secret and server_metadata_url "
-                        "to [auth] (or to a named section such as [auth.microsoft])")
+        problems.append(
+            "no identity provider: add client_id, client_secret and server_metadata_url "
+            "to [auth] (or to a named section such as [auth.microsoft])"
+        )
         return ()
     found: list[str] = []
     if unnamed:
@@ -127,12 +136,15 @@ def _providers(section: Mapping[str, Any], problems: list[str]) -> tuple[str, ..
 def _check_provider(settings: Mapping[str, Any], where: str, problems: list[str]) -> None:
     missing = [k for k in PROVIDER_KEYS if not _filled(settings.get(k))]
     if missing:
-        problems.append(f"{where} is missing {', '.join(missing)} (from the identity provider's "
-                        "registration of this app)")
+        problems.append(
+            f"{where} is missing {', '.join(missing)} (from the identity provider's registration of this app)"
+        )
     url = settings.get("server_metadata_url")
     if _filled(url) and not _absolute_url(str(url)):
-        problems.append(f"{where}: server_metadata_url '{url}' must be an absolute http(s) address "
-                        "(usually ending in /.well-known/openid-configuration)")
+        problems.append(
+            f"{where}: server_metadata_url '{url}' must be an absolute http(s) address "
+            "(usually ending in /.well-known/openid-configuration)"
+        )
 
 
 def _filled(value: Any) -> bool:
@@ -164,8 +176,11 @@ def identity_of(claims: Mapping[str, Any]) -> str:
     """
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email.strip().strip("@"):
-        raise NoUsableIdentity("no_email", "the identity provider sent no e-mail address (the 'email' "
-                               "claim): add the 'email' scope or claim for this app")
+        raise NoUsableIdentity(
+            "no_email",
+            "the identity provider sent no e-mail address (the 'email' "
+            "claim): add the 'email' scope or claim for this app",
+        )
     if claims.get("email_verified") is False:
         raise NoUsableIdentity("unverified", f"the identity provider has not verified {email.strip()}")
     who = normalise_identity(email)
@@ -179,8 +194,10 @@ def checked_identity(text: str) -> str:
     who = normalise_identity(text)
     local, _, domain = who.partition("@")
     if not local or not domain or " " in who or len(who) > MAX_IDENTITY:
-        raise LabelnrError(f"'{text.strip()}' is not an e-mail address: roles are granted to the e-mail "
-                           "address people sign in with")
+        raise LabelnrError(
+            f"'{text.strip()}' is not an e-mail address: roles are granted to the e-mail "
+            "address people sign in with"
+        )
     return who
 
 

@@ -48,8 +48,17 @@ class Action(StrEnum):
 
 #: What each role may do on the nodes it holds (and every node below).
 POLICY: Mapping[Role, frozenset[Action]] = {
-    Role.REFERENT: frozenset({Action.READ, Action.ANSWER, Action.EVIDENCE, Action.COMMITMENT,
-                              Action.EXPORT, Action.IMPORT_ANSWERS, Action.SUBMIT}),
+    Role.REFERENT: frozenset(
+        {
+            Action.READ,
+            Action.ANSWER,
+            Action.EVIDENCE,
+            Action.COMMITMENT,
+            Action.EXPORT,
+            Action.IMPORT_ANSWERS,
+            Action.SUBMIT,
+        }
+    ),
     Role.STEERING: frozenset({Action.READ, Action.EXPORT}),
     Role.AUDITOR: frozenset({Action.READ, Action.VERDICT, Action.EXPORT, Action.IMPORT_VERDICTS}),
     Role.ADMIN: frozenset(Action),
