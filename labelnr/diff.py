@@ -103,11 +103,19 @@ class ReferentialDiff:
                     or any(link.kind != "kept" for link in self.links))
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data for ``json.dumps``; the link lists are also given per kind."""
+        """Plain JSON data: the links that are not plain "kept", and the unchanged ids."""
         data = asdict(self)
         data["links"] = [asdict(link) for link in self.links if link.kind != "kept"]
         data["unchanged"] = self.unchanged
-        return data
+        return dict(_lists(data))
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value
 
 
 def _mandatory(ref: Referential, crit: Criterion) -> bool:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping as MappingOf
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -309,6 +310,14 @@ class Referential(_Strict):
 
     # Cross-reference checks live in labelnr.validation so that each error can name
     # the criterion and the YAML line; the model itself stays declarative.
+
+    def model_copy(self, *, update: MappingOf[str, Any] | None = None, deep: bool = False) -> Self:
+        # The cached indexes live in the instance dict, which a copy shares: drop them so
+        # that a copy with other criteria or themes does not answer with the old ones.
+        copy = super().model_copy(update=update, deep=deep)
+        for name in ("criteria_by_id", "themes_by_id"):
+            copy.__dict__.pop(name, None)
+        return copy
 
     @cached_property
     def criteria_by_id(self) -> dict[str, Criterion]:

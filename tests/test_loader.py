@@ -133,7 +133,7 @@ CASES = [
      "criteria:\n", ("- kind: renamed", 1), None, "a renamed entry takes exactly 1 old id"),
     ("wrong type", "    theme: ops\n", "    theme: ops\n    weight: heavy\n", ("weight: heavy", 1), "O-1",
      "'weight'"),
-    ("unknown answer of the scale", "credit: 1}", "credit: 2}", ("credit: 2", 1), None,
+    ("answer credit above 1", "credit: 1}", "credit: 2}", ("credit: 2", 1), None,
      "less than or equal to 1"),
 ]
 
