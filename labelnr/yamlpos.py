@@ -44,7 +44,10 @@ class _Builder(yaml.SafeLoader):
     pass
 
 
-_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS: dict[type[yaml.Node], str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
 
 
 def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], file: str) -> Any:

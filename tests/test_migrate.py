@@ -20,7 +20,7 @@ from labelnr.errors import LabelnrError
 from labelnr.interchange import load_assessment
 from labelnr.loader import load_catalog, parse_referential
 from labelnr.migrate import Carried, Dropped, MovedCommitment, migrate, migrate_through, migration_path
-from labelnr.referential import Referential
+from labelnr.referential import EvidenceType, Referential
 
 FIXTURES = Path(__file__).parent / "fixtures"
 V1_TEXT = (FIXTURES / "v1-ref.yaml").read_text(encoding="utf-8")
@@ -52,7 +52,7 @@ def with_answers(audit: Assessment, answers: dict[str, Answer]) -> Assessment:
 
 def test_answers_follow_the_mapping(v1: Referential, v2: Referential, audit: Assessment) -> None:
     result = migrate(v1, v2, audit).assessment
-    evidence = EvidenceRef(type="documentation", title="Appointment letter",  # type: ignore[arg-type]
+    evidence = EvidenceRef(type=EvidenceType.DOCUMENTATION, title="Appointment letter",
                            url="https://intranet.example/referent")
     assert result.answers == {
         "G-1": Answer(level="full", comment="Signed by the board", owner="Alice"),
@@ -144,8 +144,8 @@ def test_merged_criteria_keep_the_weakest_answer(
 
 
 def test_merged_evidence_is_the_union(v1: Referential, v2: Referential, audit: Assessment) -> None:
-    shared = EvidenceRef(type="result", title="Reuse report", url="https://x.example/r")  # type: ignore[arg-type]
-    only = EvidenceRef(type="means", title="Contract", file="contract.pdf")  # type: ignore[arg-type]
+    shared = EvidenceRef(type=EvidenceType.RESULT, title="Reuse report", url="https://x.example/r")
+    only = EvidenceRef(type=EvidenceType.MEANS, title="Contract", file="contract.pdf")
     got = merged_answer(v1, v2, audit, Answer(level="full", evidence=[shared, only]),
                         Answer(level="partial", evidence=[shared]))
     assert got is not None
