@@ -21,18 +21,22 @@ def profiles() -> Referential:
     return load_referential(FIXTURES / "scoring-profiles.yaml").referential
 
 
-@pytest.mark.parametrize(("level", "verdict", "verified"), [
-    ("full", Verdict.CONFORM, "full"),
-    ("full", Verdict.PARTIAL, "partial"),
-    ("low", Verdict.PARTIAL, "low"),
-    ("full", Verdict.NON_CONFORM, "none"),
-    ("partial", Verdict.NON_CONFORM, "none"),
-    ("full", Verdict.NOT_VERIFIED, "full"),
-    ("full", None, "full"),
-    ("to_assess", Verdict.NON_CONFORM, "to_assess"),
-])
-def test_a_verdict_caps_the_answer(profiles: Referential, level: str, verdict: Verdict | None,
-                                   verified: str) -> None:
+@pytest.mark.parametrize(
+    ("level", "verdict", "verified"),
+    [
+        ("full", Verdict.CONFORM, "full"),
+        ("full", Verdict.PARTIAL, "partial"),
+        ("low", Verdict.PARTIAL, "low"),
+        ("full", Verdict.NON_CONFORM, "none"),
+        ("partial", Verdict.NON_CONFORM, "none"),
+        ("full", Verdict.NOT_VERIFIED, "full"),
+        ("full", None, "full"),
+        ("to_assess", Verdict.NON_CONFORM, "to_assess"),
+    ],
+)
+def test_a_verdict_caps_the_answer(
+    profiles: Referential, level: str, verdict: Verdict | None, verified: str
+) -> None:
     result = verify(profiles, {"G-1": Answer(level=level, comment="kept")}, {"G-1": verdict})
     assert result.answers["G-1"].level == verified
     assert result.answers["G-1"].comment == "kept"
@@ -41,25 +45,37 @@ def test_a_verdict_caps_the_answer(profiles: Referential, level: str, verdict: V
 
 def test_not_applicable_stands_only_under_a_full_credit_verdict(profiles: Referential) -> None:
     answers = {c: Answer(not_applicable=NA) for c in ("O-2", "G-1", "G-2")}
-    result = verify(profiles, answers, {"O-2": Verdict.CONFORM, "G-1": Verdict.PARTIAL,
-                                        "G-2": Verdict.NON_CONFORM})
+    result = verify(
+        profiles, answers, {"O-2": Verdict.CONFORM, "G-1": Verdict.PARTIAL, "G-2": Verdict.NON_CONFORM}
+    )
     assert result.answers["O-2"].not_applicable == NA
     assert result.answers["G-1"] == Answer(level="none")
     assert result.lowered == {"G-1": ("n/a", "none"), "G-2": ("n/a", "none")}
 
 
 def test_unverified_lists_answered_criteria_without_a_confirming_verdict(profiles: Referential) -> None:
-    answers = {"G-1": Answer(level="full"), "G-2": Answer(level="low"), "O-1": Answer(owner="x"),
-               "O-2": Answer(level="to_assess")}
+    answers = {
+        "G-1": Answer(level="full"),
+        "G-2": Answer(level="low"),
+        "O-1": Answer(owner="x"),
+        "O-2": Answer(level="to_assess"),
+    }
     result = verify(profiles, answers, {"G-2": Verdict.NOT_VERIFIED})
     assert result.unverified == ["G-1", "G-2"]
 
 
 def test_the_caps_are_data_of_the_referential(profiles: Referential) -> None:
     assert profiles.scoring.verdict_max_credit == DEFAULT_VERDICT_MAX_CREDIT
-    strict = profiles.model_copy(update={"scoring": profiles.scoring.model_copy(
-        update={"verdict_max_credit": {**DEFAULT_VERDICT_MAX_CREDIT, "partial": 0.25}})})
-    assert verify(strict, {"G-1": Answer(level="full")}, {"G-1": Verdict.PARTIAL}).answers["G-1"].level == "low"
+    strict = profiles.model_copy(
+        update={
+            "scoring": profiles.scoring.model_copy(
+                update={"verdict_max_credit": {**DEFAULT_VERDICT_MAX_CREDIT, "partial": 0.25}}
+            )
+        }
+    )
+    assert (
+        verify(strict, {"G-1": Answer(level="full")}, {"G-1": Verdict.PARTIAL}).answers["G-1"].level == "low"
+    )
 
 
 def test_a_referential_may_set_some_caps_and_keep_the_other_defaults(profiles: Referential) -> None:

@@ -20,13 +20,12 @@ Inheritance (how shared answers reach the entities below):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from labelnr.assessment import (
@@ -71,7 +70,8 @@ def organisation_info(row: OrganisationRow) -> OrganisationInfo:
     return OrganisationInfo(row.id, row.name)
 
 
-def campaign_info(row: CampaignRow, organisation_id: str) -> CampaignInfo:
+def campaign_info(row: CampaignRow | Row[Any], organisation_id: str) -> CampaignInfo:
+    """Info of an ORM campaign row or of a plain result row of the campaigns table."""
     return CampaignInfo(
         id=row.id,
         organisation_id=organisation_id,
@@ -450,5 +450,84 @@ def own_assessment(
     )
 
 
-def utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
+# --- portfolio ----------------------------------------------------------------------------
+
+LevelNa = tuple[str | None, bool]
+
+
+@dataclass(frozen=True)
+class PortfolioData:
+    """An organisation's campaigns and answers, read with a few plain queries."""
+
+    entities: list[EntityInfo]
+    campaigns: list[CampaignInfo]
+    applicability: dict[int, dict[str, bool]]
+    #: Campaign id → criterion → (level, not applicable): own answers that state something.
+    own: dict[int, dict[str, LevelNa]]
+    #: The same for the inherited answers frozen into submitted campaigns.
+    frozen: dict[int, dict[str, LevelNa]]
+
+
+def load_portfolio(session: Session, organisation_id: str) -> PortfolioData:
+    entity_rows = list(session.scalars(select(EntityRow).where(EntityRow.organisation_id == organisation_id)))
+    # Plain Core queries on the session's connection: no ORM objects for thousands of rows.
+    connection = session.connection()
+    campaigns = connection.execute(
+        select(CampaignRow.__table__)
+        .join(EntityRow.__table__, EntityRow.id == CampaignRow.entity_id)
+        .where(EntityRow.organisation_id == organisation_id)
+    ).all()
+    ids = [c.id for c in campaigns]
+    own: dict[int, dict[str, LevelNa]] = defaultdict(dict)
+    answers = select(
+        AnswerRow.campaign_id, AnswerRow.criterion_id, AnswerRow.level, AnswerRow.na_reason
+    ).where(
+        AnswerRow.campaign_id.in_(ids), (AnswerRow.level.is_not(None)) | (AnswerRow.na_reason.is_not(None))
+    )
+    for campaign_id, criterion, level, reason in connection.execute(answers).all():
+        own[campaign_id][criterion] = (level, reason is not None)
+    frozen: dict[int, dict[str, LevelNa]] = defaultdict(dict)
+    snapshots = select(
+        InheritedAnswerRow.campaign_id, InheritedAnswerRow.criterion_id, InheritedAnswerRow.answer
+    )
+    for campaign_id, criterion, answer in session.execute(
+        snapshots.where(InheritedAnswerRow.campaign_id.in_(ids))
+    ):
+        frozen[campaign_id][criterion] = (answer.get("level"), answer.get("not_applicable") is not None)
+    return PortfolioData(
+        entities=tree(entity_rows),
+        campaigns=[campaign_info(c, organisation_id) for c in campaigns],
+        applicability={c.id: dict(c.applicability) for c in campaigns},
+        own=own,
+        frozen=frozen,
+    )
+
+
+def effective_levels(data: PortfolioData) -> dict[int, tuple[dict[str, LevelNa], int]]:
+    """Per campaign: criterion → (level, not applicable) with inheritance applied, and how
+    many of them are inherited (the same rule as :func:`resolve`)."""
+    parents = {e.id: e.parent_id for e in data.entities}
+    by_key = {(c.entity_id, c.referential_id, c.referential_version, c.period): c for c in data.campaigns}
+    result: dict[int, tuple[dict[str, LevelNa], int]] = {}
+    for info in data.campaigns:
+        mine = dict(data.own.get(info.id, {}))
+        sources = [data.frozen.get(info.id, {})] if info.status is not CampaignStatus.DRAFT else []
+        parent = parents.get(info.entity_id) if info.status is CampaignStatus.DRAFT else None
+        seen = {info.entity_id}
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            ancestor = by_key.get((parent, info.referential_id, info.referential_version, info.period))
+            if ancestor is not None:
+                sources.append(data.own.get(ancestor.id, {}))
+                if ancestor.status is not CampaignStatus.DRAFT:
+                    sources.append(data.frozen.get(ancestor.id, {}))
+                    break
+            parent = parents.get(parent)
+        inherited = 0
+        for source in sources:
+            for criterion, value in source.items():
+                if criterion not in mine:
+                    mine[criterion] = value
+                    inherited += 1
+        result[info.id] = (mine, inherited)
+    return result

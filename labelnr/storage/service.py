@@ -1312,57 +1312,47 @@ class Store:
     # --- dashboards ---------------------------------------------------------------------------
 
     def portfolio(self, organisation_id: str) -> list[PortfolioRow]:
-        """Every campaign of an organisation with its self-assessed score (inheritance applied)."""
+        """Every campaign of an organisation with its self-assessed score (inheritance applied).
+
+        Reads the answers of the whole organisation in a few queries and scores each
+        referential version at once with :func:`labelnr.portfolio.score_portfolio`.
+        """
         with self.db.reading() as s:
             repo.get_organisation(s, organisation_id)
-            entity_rows = list(
-                s.scalars(select(EntityRow).where(EntityRow.organisation_id == organisation_id))
-            )
-            infos = {e.id: e for e in repo.tree(entity_rows)}
-            camps = list(
-                s.scalars(
-                    select(CampaignRow)
-                    .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
-                    .where(EntityRow.organisation_id == organisation_id)
-                )
-            )
-            effective = _effective_levels(s, camps, {e.id: e.parent_id for e in entity_rows})
-        by_ref: dict[tuple[str, str], list[CampaignRow]] = defaultdict(list)
-        for camp in camps:
-            by_ref[(camp.referential_id, camp.referential_version)].append(camp)
+            data = repo.load_portfolio(s, organisation_id)
+        effective = repo.effective_levels(data)
+        entities = {e.id: e for e in data.entities}
+        by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
+        for info in data.campaigns:
+            by_ref[(info.referential_id, info.referential_version)].append(info)
         rows: list[PortfolioRow] = []
         for (ref_id, version), group in sorted(by_ref.items()):
             comp = self._compiled_ref(self.referential(ref_id, version))
-            answers = pd.DataFrame(
-                [
-                    (c.entity_id, c.id, cid, level, na)
-                    for c in group
-                    for cid, (level, na, _) in effective[c.id].items()
-                ],
-                columns=["entity", "campaign", "criterion", "level", "not_applicable"],
+            table = score_portfolio(comp, *_portfolio_frames(group, effective, data.applicability))
+            keys = zip(
+                table.index.get_level_values(0).tolist(),
+                table.index.get_level_values(1).tolist(),
+                strict=True,
             )
-            contexts = pd.DataFrame(
-                [(c.entity_id, c.id, c.profile, dict(c.applicability)) for c in group],
-                columns=["entity", "campaign", "profile", "applicability"],
-            )
-            table = score_portfolio(comp, answers, contexts).to_dict(orient="index")
-            for camp in group:
-                line = table[(camp.entity_id, camp.id)]
+            position = {key: i for i, key in enumerate(keys)}
+            columns = {name: table[name].to_numpy() for name in table.columns}
+            for info in group:
+                i = position[(info.entity_id, info.id)]
                 rows.append(
                     PortfolioRow(
-                        campaign=repo.campaign_info(camp, organisation_id),
-                        entity=infos[camp.entity_id],
-                        points=float(line["points"]),
-                        max_points=float(line["max_points"]),
-                        percent=float(line["percent"]),
-                        level=int(line["level"]),
-                        answered=int(line["answered"]),
-                        applicable=int(line["applicable"]),
-                        themes={t: _number(line[theme_column(t)]) for t in comp.theme_ids},
-                        inherited=sum(1 for _, _, inherited in effective[camp.id].values() if inherited),
+                        campaign=info,
+                        entity=entities[info.entity_id],
+                        points=float(columns["points"][i]),
+                        max_points=float(columns["max_points"][i]),
+                        percent=float(columns["percent"][i]),
+                        level=int(columns["level"][i]),
+                        answered=int(columns["answered"][i]),
+                        applicable=int(columns["applicable"][i]),
+                        themes={t: _number(columns[theme_column(t)][i]) for t in comp.theme_ids},
+                        inherited=effective[info.id][1],
                     )
                 )
-        order = {e: i for i, e in enumerate(infos)}
+        order = {e: i for i, e in enumerate(entities)}
         rows.sort(key=lambda r: (order[r.entity.id], r.campaign.referential_key, r.campaign.period.index))
         return rows
 
@@ -1616,43 +1606,40 @@ def _number(value: Any) -> float | None:
     return None if number != number else number  # NaN: no applicable criterion in the theme
 
 
-def _effective_levels(
-    s: Session, camps: Sequence[CampaignRow], parents: dict[str, str | None]
-) -> dict[int, dict[str, tuple[str | None, bool, bool]]]:
-    """Per campaign: criterion → (level, not applicable, inherited), inheritance applied."""
-    ids = [c.id for c in camps]
-    own: dict[int, dict[str, tuple[str | None, bool]]] = defaultdict(dict)
-    frozen: dict[int, dict[str, tuple[str | None, bool]]] = defaultdict(dict)
-    answers = select(AnswerRow.campaign_id, AnswerRow.criterion_id, AnswerRow.level, AnswerRow.na_reason)
-    for camp_id, crit, level, reason in s.execute(answers.where(AnswerRow.campaign_id.in_(ids))):
-        if level is not None or reason is not None:
-            own[camp_id][crit] = (level, reason is not None)
-    snapshots = select(
-        InheritedAnswerRow.campaign_id, InheritedAnswerRow.criterion_id, InheritedAnswerRow.answer
+def _portfolio_frames(
+    group: Sequence[CampaignInfo],
+    effective: dict[int, tuple[dict[str, tuple[str | None, bool]], int]],
+    applicability: dict[int, dict[str, bool]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The answers and profiles tables of :func:`score_portfolio`, built column by column."""
+    entity: list[str] = []
+    campaign: list[int] = []
+    criterion: list[str] = []
+    level: list[str | None] = []
+    not_applicable: list[bool] = []
+    for info in group:
+        answers = effective[info.id][0]
+        entity.extend([info.entity_id] * len(answers))
+        campaign.extend([info.id] * len(answers))
+        criterion.extend(answers)
+        for lv, na in answers.values():
+            level.append(lv)
+            not_applicable.append(na)
+    answers_frame = pd.DataFrame(
+        {
+            "entity": entity,
+            "campaign": campaign,
+            "criterion": criterion,
+            "level": level,
+            "not_applicable": not_applicable,
+        }
     )
-    for camp_id, crit, answer in s.execute(snapshots.where(InheritedAnswerRow.campaign_id.in_(ids))):
-        frozen[camp_id][crit] = (answer.get("level"), answer.get("not_applicable") is not None)
-    by_key = {(c.entity_id, c.referential_id, c.referential_version, c.period): c for c in camps}
-    result: dict[int, dict[str, tuple[str | None, bool, bool]]] = {}
-    for camp in camps:
-        mine = {k: (lv, is_na, False) for k, (lv, is_na) in own[camp.id].items()}
-        if camp.status != CampaignStatus.DRAFT.value:
-            for k, (lv, is_na) in frozen[camp.id].items():
-                mine.setdefault(k, (lv, is_na, True))
-            result[camp.id] = mine
-            continue
-        parent = parents.get(camp.entity_id)
-        seen = {camp.entity_id}
-        while parent is not None and parent not in seen:
-            seen.add(parent)
-            anc = by_key.get((parent, camp.referential_id, camp.referential_version, camp.period))
-            if anc is not None:
-                for k, (lv, is_na) in own[anc.id].items():
-                    mine.setdefault(k, (lv, is_na, True))
-                if anc.status != CampaignStatus.DRAFT.value:
-                    for k, (lv, is_na) in frozen[anc.id].items():
-                        mine.setdefault(k, (lv, is_na, True))
-                    break
-            parent = parents.get(parent)
-        result[camp.id] = mine
-    return result
+    contexts = pd.DataFrame(
+        {
+            "entity": [c.entity_id for c in group],
+            "campaign": [c.id for c in group],
+            "profile": [c.profile for c in group],
+            "applicability": [applicability.get(c.id, {}) for c in group],
+        }
+    )
+    return answers_frame, contexts
