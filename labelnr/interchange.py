@@ -21,7 +21,7 @@ from labelnr.yamlpos import Located, parse, read
 
 
 def _parse_assessment(located: Located) -> Assessment:
-    return validate(Assessment, located, collection="commitments")
+    return validate(Assessment, located, collection="commitments", keyed=("answers", "verdicts", "targets"))
 
 
 def _resolve(located: Located, assessment: Assessment, catalog: Catalog) -> Referential:
