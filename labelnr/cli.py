@@ -46,6 +46,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 #: ``import-xlsx``; accounts: ``users``); --help lists commands in this order.
 EXTENSIONS: tuple[str, ...] = (
     "labelnr.storage.cli",
+    "labelnr.auth_cli",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
