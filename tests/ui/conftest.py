@@ -54,5 +54,9 @@ def texts(at: AppTest) -> str:
     parts.extend(f"{m.label} {m.value}" for m in at.metric)
     for table in (*at.table, *at.dataframe):
         parts.append(table.value.to_string())
-    # Text typed by users and referential texts are Markdown-escaped by the pages: undo it here.
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+    return unescape("\n".join(parts))
+
+
+def unescape(markdown: str) -> str:
+    """Text typed by users and referential texts are Markdown-escaped by the pages: undo it."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -61,14 +61,19 @@ class Base:
 
 
 def _base(campaign: int, cid: str) -> Base | None:
-    base = st.session_state.get(_key(campaign, cid, "base"))
-    return base if isinstance(base, Base) else None
+    # Kept in session state as plain data: this module (and its classes) is re-executed
+    # on every run, so an instance from an earlier run would not be a ``Base`` of this one.
+    stored = st.session_state.get(_key(campaign, cid, "base"))
+    if not isinstance(stored, tuple):
+        return None
+    revision, values = stored
+    return Base(revision, dict(values))
 
 
 def _set_base(campaign: int, cid: str, revision: int, values: dict[str, Any], reset: bool) -> None:
     """Remember what the widgets started from; ``reset`` also puts those values in the widgets."""
     state = st.session_state
-    state[_key(campaign, cid, "base")] = Base(revision, values)
+    state[_key(campaign, cid, "base")] = (revision, dict(values))
     opened: set[str] = state.setdefault(f"a{campaign}.opened", set())
     opened.add(cid)
     if reset:
@@ -234,22 +239,31 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
 # --- one criterion --------------------------------------------------------------------------
 
 
-def _label(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) -> str:
+def _label(crit: Criterion) -> str:
+    """The expander's label: stable, since Streamlit makes a new expander when its label changes."""
+    mandatory = f" ({t('assessment.mandatory')})" if crit.mandatory else ""
+    return f"{plain(crit.id)} — {plain(crit.title.get(lang()))}{mandatory}"
+
+
+def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) -> str:
+    """Where a criterion stands, shown above its expander: answer, origin, evidence, draft."""
     lg = lang()
     answer = view.effective.get(crit.id)
     if answer is not None and answer.not_applicable is not None:
-        status = t("assessment.status_na")
+        parts = [t("assessment.status_na")]
     elif answer is not None and answer.level is not None:
         level = ref.scale.level(answer.level)
-        status = level.label.get(lg) if level else answer.level
+        parts = [level.label.get(lg) if level else answer.level]
     else:
-        status = t("assessment.status_unanswered")
-    if crit.id in view.sources and view.sources[crit.id].inherited:
-        status += f" · {t('assessment.status_inherited')}"
+        parts = [t("assessment.status_unanswered")]
+    source = view.sources.get(crit.id)
+    if source is not None and source.inherited:
+        parts.append(t("assessment.status_inherited_from", entity=source.entity_name))
+    evidence = len(view.evidence.get(crit.id, ()))
+    parts.append(t("assessment.status_evidence", count=evidence))
     if dirty:
-        status += f" · {t('assessment.status_draft')}"
-    mandatory = f" · {t('assessment.mandatory')}" if crit.mandatory else ""
-    return f"{plain(crit.id)} — {plain(crit.title.get(lg))}{mandatory} — *{plain(status)}*"
+        parts.append(t("assessment.status_draft"))
+    return f"{t('assessment.status')} : " + " · ".join(parts)
 
 
 def _expected(crit: Criterion) -> None:
@@ -506,8 +520,8 @@ def _criteria(ref: Referential, view: CampaignView, f: Filters) -> None:
 
 
 def _criterion(ref: Referential, crit: Criterion, view: CampaignView) -> None:
-    box = st.expander(_label(ref, crit, view, _dirty(view.id, crit.id)), key=f"exp.{view.id}.{crit.id}",
-                      on_change="rerun")
+    st.caption(plain(_status(ref, crit, view, _dirty(view.id, crit.id))))
+    box = st.expander(_label(crit), key=f"exp.{view.id}.{crit.id}", on_change="rerun")
     with box:
         if box.open:
             st.fragment(key=_editor_key(view.id, crit.id))(_editor)(view.id, crit.id)

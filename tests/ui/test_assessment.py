@@ -1,0 +1,176 @@
+"""The self-assessment page: answers move the score, N/A needs a justification, conflicts keep
+the user's text, evidence uploads, read-only snapshots, filters, drafts across pages, English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labelnr.assessment import Answer
+from labelnr.loader import load_catalog
+from labelnr.storage import Store, open_store
+
+from .conftest import open_app, texts, unescape
+
+GROUP, SITE = 1, 2  # campaign ids of the demo: the group, then its Lyon site
+
+
+@pytest.fixture
+def other(data_dirs: tuple[Path, Path]) -> Store:
+    """A second store on the same database: another user, another process."""
+    criteria, audits = data_dirs
+    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
+
+
+def site_page() -> AppTest:
+    at = open_app("assessment")
+    at.sidebar.selectbox(key="pick_entity").set_value("acme-lyon").run()
+    return at
+
+
+def open_criterion(at: AppTest, cid: str, campaign: int = SITE) -> AppTest:
+    # AppTest does not send an expander's open state back: set it before every run.
+    at.session_state[f"exp.{campaign}.{cid}"] = True
+    return at.run()
+
+
+def statuses(at: AppTest) -> list[str]:
+    """The status line shown above each criterion, in page order."""
+    return [unescape(c.value) for c in at.caption if unescape(c.value).startswith("État :")]
+
+
+def points(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "Points")
+
+
+def test_page_shows_campaign_scores_and_inherited_answers(data_dirs: tuple[Path, Path]) -> None:
+    at = site_page()
+    assert len(at.expander) == 5
+    assert "hérité de Groupe ACME" in statuses(at)[0]  # GOV-01 answered by the group
+    assert points(at) == "202 / 1000"
+    at = open_criterion(at, "GOV-01")
+    assert "Réponse héritée de Groupe ACME" in texts(at)
+
+
+def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path, Path], other: Store) -> None:
+    at = open_criterion(site_page(), "GOV-02")
+    before = points(at)
+    at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
+    at = open_criterion(at, "GOV-02")
+    assert points(at) != before
+    assert "1 modification(s) non enregistrée(s)" in texts(at)
+    at.button(key=f"a{SITE}.GOV-02.save").click()
+    at = open_criterion(at, "GOV-02")
+    assert not at.exception
+    saved = other.campaign(SITE)
+    assert saved.assessment.answers["GOV-02"].level == "full"
+    assert saved.answer_revisions["GOV-02"].updated_by == "local"
+    assert "non enregistrée" not in texts(at)
+    assert "Complète" in statuses(at)[1]
+
+
+def test_not_applicable_without_justification_is_refused(data_dirs: tuple[Path, Path], other: Store) -> None:
+    at = open_criterion(site_page(), "USE-03")
+    at.checkbox(key=f"a{SITE}.USE-03.na").check()
+    at = open_criterion(at, "USE-03")
+    at.button(key=f"a{SITE}.USE-03.save").click()
+    at = open_criterion(at, "USE-03")
+    assert any("doit être justifié" in e.value for e in at.error)
+    assert "USE-03" not in other.campaign(SITE).assessment.answers
+    at.text_area(key=f"a{SITE}.USE-03.just").input("Pas d'imprimante sur ce site.")
+    at.button(key=f"a{SITE}.USE-03.save").click()
+    at = open_criterion(at, "USE-03")
+    na = other.campaign(SITE).assessment.answers["USE-03"].not_applicable
+    assert na is not None
+    assert na.justification == "Pas d'imprimante sur ce site."
+
+
+def test_conflict_names_the_other_author_and_keeps_the_draft(data_dirs: tuple[Path, Path],
+                                                             other: Store) -> None:
+    at = open_criterion(site_page(), "GOV-02")
+    at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
+    at.text_area(key=f"a{SITE}.GOV-02.comment").input("Nommé en mars.")
+    at = open_criterion(at, "GOV-02")
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low"), 0)
+    at.button(key=f"a{SITE}.GOV-02.save").click()
+    at = open_criterion(at, "GOV-02")
+    warning = unescape(" ".join(w.value for w in at.warning))
+    assert "alice@example.org" in warning
+    assert at.text_area(key=f"a{SITE}.GOV-02.comment").value == "Nommé en mars."
+    assert other.campaign(SITE).assessment.answers["GOV-02"].level == "low"
+    at.button(key=f"a{SITE}.GOV-02.overwrite").click()
+    at = open_criterion(at, "GOV-02")
+    answer = other.campaign(SITE).assessment.answers["GOV-02"]
+    assert (answer.level, answer.comment) == ("full", "Nommé en mars.")
+
+
+def test_taking_their_version_replaces_the_draft(data_dirs: tuple[Path, Path], other: Store) -> None:
+    at = open_criterion(site_page(), "GOV-02")
+    at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
+    at = open_criterion(at, "GOV-02")
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low", comment="Par Alice"), 0)
+    at = open_criterion(at, "GOV-02")
+    assert "alice@example.org" in unescape(" ".join(w.value for w in at.warning))
+    at.button(key=f"a{SITE}.GOV-02.theirs").click()
+    at = open_criterion(at, "GOV-02")
+    assert at.radio(key=f"a{SITE}.GOV-02.level").value == "low"
+    assert at.text_area(key=f"a{SITE}.GOV-02.comment").value == "Par Alice"
+    assert not at.warning
+
+
+def test_evidence_upload_and_a_refused_file(data_dirs: tuple[Path, Path], other: Store) -> None:
+    at = open_criterion(site_page(), "GOV-02")
+    at.file_uploader(key=f"a{SITE}.GOV-02.file").upload("lettre.txt", b"Lettre de mission\n", "text/plain")
+    at.button(key=f"FormSubmitter:a{SITE}.GOV-02.upload_form-Joindre").click()
+    at = open_criterion(at, "GOV-02")
+    assert not at.exception
+    items = other.campaign(SITE).evidence["GOV-02"]
+    assert [(i.filename, i.size) for i in items] == [("lettre.txt", 18)]
+    assert "lettre.txt" in texts(at)
+    at.file_uploader(key=f"a{SITE}.GOV-02.file").upload("outil.exe", b"MZ\x90\x00binary", "application/x-msdownload")
+    at.button(key=f"FormSubmitter:a{SITE}.GOV-02.upload_form-Joindre").click()
+    at = open_criterion(at, "GOV-02")
+    assert any("Preuve refusée" in e.value for e in at.error)
+    assert len(other.campaign(SITE).evidence["GOV-02"]) == 1
+
+
+def test_submitted_campaign_is_read_only(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.submit("local", SITE)
+    at = open_criterion(site_page(), "USE-01")
+    assert any("lecture seule" in i.value for i in at.info)
+    assert not at.radio
+    assert not at.button
+    assert "Faible" in texts(at)
+
+
+def test_filters(data_dirs: tuple[Path, Path]) -> None:
+    at = site_page()
+    at.checkbox(key="flt_unanswered").check().run()
+    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["GOV-02", "GOV-03", "USE-03"]
+    at.checkbox(key="flt_unanswered").uncheck()
+    at.checkbox(key="flt_mandatory").check().run()
+    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["GOV-01"]
+    at.checkbox(key="flt_mandatory").uncheck()
+    at.selectbox(key="flt_theme").set_value("use").run()
+    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["USE-01", "USE-03"]
+
+
+def test_draft_survives_switching_pages(data_dirs: tuple[Path, Path]) -> None:
+    at = open_criterion(site_page(), "GOV-03")
+    at.text_area(key=f"a{SITE}.GOV-03.comment").input("Brouillon à garder")
+    at = open_criterion(at, "GOV-03")
+    at.switch_page("labelnr/ui/pages/referentials.py").run()
+    at.switch_page("labelnr/ui/pages/assessment.py").run()
+    at = open_criterion(at, "GOV-03")
+    assert at.text_area(key=f"a{SITE}.GOV-03.comment").value == "Brouillon à garder"
+    assert "modifié, non enregistré" in statuses(at)[2]
+
+
+def test_language_switch_shows_english(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("assessment")
+    at.sidebar.button_group(key="lang").set_value("en").run()
+    assert at.title[0].value == "Self-assessment"
+    assert "Responsible digital policy" in at.expander[0].label
+    assert [s.label for s in at.sidebar.selectbox] == ["Organisation", "Entity", "Campaign"]
