@@ -54,7 +54,8 @@ def test_page_shows_campaign_scores_and_inherited_answers(data_dirs: tuple[Path,
     assert "Réponse héritée de Groupe ACME" in texts(at)
 
 
-def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path, Path], other: Store) -> None:
+def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path, Path],
+                                                           other: Store) -> None:
     at = open_criterion(site_page(), "GOV-02")
     before = points(at)
     at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
@@ -129,7 +130,8 @@ def test_evidence_upload_and_a_refused_file(data_dirs: tuple[Path, Path], other:
     items = other.campaign(SITE).evidence["GOV-02"]
     assert [(i.filename, i.size) for i in items] == [("lettre.txt", 18)]
     assert "lettre.txt" in texts(at)
-    at.file_uploader(key=f"a{SITE}.GOV-02.file").upload("outil.exe", b"MZ\x90\x00binary", "application/x-msdownload")
+    at.file_uploader(key=f"a{SITE}.GOV-02.file").upload("outil.exe", b"MZ\x90\x00binary",
+                                                        "application/x-msdownload")
     at.button(key=f"FormSubmitter:a{SITE}.GOV-02.upload_form-Joindre").click()
     at = open_criterion(at, "GOV-02")
     assert any("Preuve refusée" in e.value for e in at.error)
