@@ -1,0 +1,445 @@
+"""Three-year plan: commitments and their indicators, targets per criterion, projected score per year.
+
+The selected campaign holds the plan. Every change goes through the store with the
+revision the user read, so a stale edit is refused with who changed it; forms keep the
+text typed until it is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from labelnr.assessment import Commitment, CommitmentStatus, Direction, Indicator, Measure
+from labelnr.errors import LabelnrError
+from labelnr.referential import Referential
+from labelnr.storage.views import CommitmentItem
+from labelnr.trajectory import (
+    YEARS,
+    IndicatorState,
+    Progress,
+    check_indicator,
+    indicator_series,
+    progress,
+)
+from labelnr.ui import charts
+from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t
+from labelnr.ui.steering import (
+    Cycle,
+    cycle,
+    indicator_text,
+    level_name,
+    period_label,
+    progress_text,
+    scale_label,
+    scope_label,
+    show_chart,
+    trajectory_frame,
+    year_text,
+)
+
+FLASH = "plan.flash"
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _write(action: Callable[[], object], success: str) -> None:
+    """Run one change; on success say so after the rerun, otherwise explain why nothing changed."""
+    try:
+        action()
+    except LabelnrError as exc:
+        st.error(t("plan.refused", reason=str(exc)), icon=":material/error:")
+        return
+    st.session_state[FLASH] = success
+    st.rerun()
+
+
+def _flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if isinstance(message, str):
+        st.success(message, icon=":material/check_circle:")
+
+
+# --- header and flags --------------------------------------------------------------------------
+
+
+def _header(c: Cycle) -> None:
+    info = c.view.info
+    st.caption(t("plan.caption", entity=plain(c.view.entity.name), period=period_label(info),
+                 date=info.date.isoformat(), referential=plain(c.ref.title.get(lang())),
+                 version=plain(c.ref.version)))
+    if not info.editable:
+        st.info(t("plan.read_only", status=t(f"context.status_{info.status.value}")),
+                icon=":material/lock:")
+
+
+def _flags(c: Cycle) -> None:
+    """Late commitments and indicators off track, in words (with an icon, never colour alone)."""
+    today = _today()
+    late = [i.commitment for i in c.view.commitments
+            if progress(i.commitment, today, c.cycle_start) is Progress.LATE]
+    off = [i.commitment for i in c.view.commitments if i.commitment.indicator is not None
+           and check_indicator(i.commitment.indicator).state is IndicatorState.OFF_TRACK]
+    if late:
+        st.warning(t("plan.late_flag", count=len(late)) + "\n\n" + "\n".join(
+            f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late), icon="⚠️")
+    if off:
+        st.warning(t("plan.off_track_flag", count=len(off)) + "\n\n" + "\n".join(
+            f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator), icon="⚠️")
+
+
+# --- projected score -------------------------------------------------------------------------------
+
+
+def _projection(c: Cycle) -> None:
+    st.header(t("plan.projection"))
+    st.caption(t("plan.projection_help", start=year_text(c.start_year)))
+    total = c.ref.scoring.total_points
+    cols = st.columns(len(YEARS))
+    for year, col in zip(YEARS, cols, strict=True):
+        projected = c.projected[year]
+        delta = None if year == 0 else f"{projected.points - c.projected[year - 1].points:+.0f}"
+        col.metric(t("plan.projected_in", year=year_text(year)), f"{projected.points:.0f} / {total:g}",
+                   delta=delta, delta_color="normal")
+        col.caption(level_name(c.ref, projected.level))
+    frame = trajectory_frame(c)
+    thresholds = [charts.Threshold(lv.name.get(lang()), lv.min_points) for lv in c.ref.scoring.levels]
+    fig = charts.trajectory(frame, thresholds, total, t)
+    show_chart(fig, frame, _trajectory_summary(c), "plan.trajectory", "trajectoire")
+
+
+def _trajectory_summary(c: Cycle) -> str:
+    last = c.projected[-1]
+    planned = c.planned[-1]
+    return t("plan.trajectory_summary", projected=f"{last.points:.0f}", level=level_name(c.ref, last.level),
+             planned=f"{planned.points:.0f}", planned_level=level_name(c.ref, planned.level),
+             total=f"{c.ref.scoring.total_points:g}")
+
+
+# --- commitments -----------------------------------------------------------------------------------
+
+
+def _commitments(c: Cycle) -> None:
+    st.header(t("plan.commitments"))
+    items = c.view.commitments
+    if not items:
+        st.info(t("plan.no_commitment"))
+    else:
+        today = _today()
+        st.dataframe(pd.DataFrame([_commitment_row(c, i, today) for i in items]), hide_index=True,
+                     width="stretch")
+    if not c.view.info.editable:
+        return
+    with st.expander(t("plan.add_commitment"), icon=":material/add:"):
+        _commitment_form(c, None)
+    if items:
+        with st.expander(t("plan.edit_commitment"), icon=":material/edit:"):
+            labels = {i.id: f"{i.position}. {i.commitment.title}" for i in items}
+            chosen = st.selectbox(t("plan.which_commitment"), list(labels), format_func=labels.__getitem__,
+                                  key=f"plan.edit_pick.{c.view.id}")
+            item = next((i for i in items if i.id == chosen), None)
+            if item is not None:
+                _commitment_form(c, item)
+                if st.button(t("plan.remove"), key=f"plan.remove.{item.id}.{item.revision}",
+                             icon=":material/delete:"):
+                    _write(lambda: store().remove_commitment(actor(), item.id, item.revision),
+                           t("plan.removed", title=item.commitment.title))
+
+
+def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str, Any]:
+    cm = item.commitment
+    ind = cm.indicator
+    return {
+        t("plan.col_position"): item.position,
+        t("plan.col_title"): cm.title,
+        t("plan.col_scope"): scope_label(c.ref, cm),
+        t("plan.col_target_level"): scale_label(c.ref, cm.target_level),
+        t("plan.col_year"): year_text(cm.target_year),
+        t("plan.col_owner"): cm.owner or "",
+        t("plan.col_due"): cm.due.isoformat() if cm.due else "",
+        t("plan.col_status"): t(f"plan.status_{cm.status.value}"),
+        t("plan.col_progress"): progress_text(progress(cm, today, c.cycle_start)),
+        t("plan.col_expected_points"): cm.expected_points,
+        t("plan.col_indicator"): f"{ind.name} — {indicator_text(check_indicator(ind).state)}" if ind else "",
+    }
+
+
+def _scopes(ref: Referential) -> dict[str, str]:
+    """Form choices: "theme:<id>" and "criterion:<id>", labelled."""
+    lg = lang()
+    options = {f"theme:{th.id}": t("steering.theme_scope", theme=th.name.get(lg)) for th in ref.themes}
+    options.update({f"criterion:{cr.id}": f"{cr.id} — {cr.title.get(lg)}" for cr in ref.criteria})
+    return options
+
+
+def _optional(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
+    ref = c.ref
+    base = item.commitment if item else None
+    ind = base.indicator if base else None
+    form_key = f"plan.form.{c.view.id}.{item.id}.{item.revision}" if item else f"plan.form.{c.view.id}.new"
+    scopes = _scopes(ref)
+    scope_keys = list(scopes)
+    current_scope = (f"criterion:{base.criterion}" if base and base.criterion else
+                     f"theme:{base.theme}" if base else scope_keys[0])
+    levels: list[str | None] = [None, *[lv.id for lv in ref.scale.levels if not lv.pending]]
+    statuses = list(CommitmentStatus)
+    def k(name: str) -> str:
+        return f"{form_key}.{name}"
+
+    with st.form(form_key, clear_on_submit=item is None):
+        title = st.text_input(t("plan.f_title"), value=base.title if base else "", max_chars=300,
+                              key=k("title"))
+        scope = st.selectbox(t("plan.f_scope"), scope_keys, format_func=scopes.__getitem__, key=k("scope"),
+                             index=scope_keys.index(current_scope) if current_scope in scopes else 0)
+        left, middle, right = st.columns(3)
+        target_level = left.selectbox(
+            t("plan.f_target_level"), levels, key=k("target_level"),
+            index=levels.index(base.target_level) if base and base.target_level in levels else 0,
+            format_func=lambda lv: t("plan.none") if lv is None else scale_label(ref, lv))
+        target_year = middle.selectbox(t("plan.f_target_year"), [1, 2, 3], format_func=year_text,
+                                       index=(base.target_year - 1) if base else 0, key=k("target_year"))
+        status = right.selectbox(t("plan.f_status"), statuses, key=k("status"),
+                                 format_func=lambda s: t(f"plan.status_{s.value}"),
+                                 index=statuses.index(base.status) if base else 0)
+        left, middle, right = st.columns(3)
+        owner = left.text_input(t("plan.f_owner"), value=(base.owner or "") if base else "", max_chars=200,
+                                key=k("owner"))
+        due = middle.date_input(t("plan.f_due"), value=base.due if base else None, format="YYYY-MM-DD",
+                                key=k("due"))
+        expected = right.number_input(t("plan.f_expected_points"), min_value=0.0, key=k("expected"),
+                                      value=base.expected_points if base else None,
+                                      help=t("plan.f_expected_points_help"))
+        st.markdown(f"**{t('plan.f_indicator')}**")
+        st.caption(t("plan.f_indicator_help"))
+        left, middle, right = st.columns(3)
+        ind_name = left.text_input(t("plan.f_ind_name"), value=ind.name if ind else "", max_chars=200,
+                                   key=k("ind_name"))
+        ind_unit = middle.text_input(t("plan.f_ind_unit"), value=ind.unit if ind else "", max_chars=40,
+                                     key=k("ind_unit"))
+        directions = list(Direction)
+        direction = right.selectbox(t("plan.f_ind_direction"), directions, key=k("ind_direction"),
+                                    format_func=lambda d: t(f"plan.direction_{d.value}"),
+                                    index=directions.index(ind.direction) if ind else 0)
+        cols = st.columns(4)
+        baseline = cols[0].number_input(t("plan.f_ind_baseline"), value=ind.baseline if ind else None,
+                                        key=k("ind_baseline"))
+        yearly = [cols[y].number_input(t("plan.f_ind_target", year=year_text(y)), key=k(f"ind_target{y}"),
+                                       value=ind.targets.get(y) if ind else None) for y in (1, 2, 3)]
+        submitted = st.form_submit_button(t("plan.save") if item else t("plan.add"), key=k("submit"),
+                                          icon=":material/save:", type="primary")
+    if not submitted:
+        return
+    fields: dict[str, Any] = {
+        "title": title.strip(), "target_level": target_level, "target_year": target_year,
+        "owner": owner.strip() or None, "due": due if isinstance(due, dt.date) else None, "status": status,
+        "expected_points": _optional(expected),
+    }
+    kind, _, scope_id = scope.partition(":")
+    fields[kind] = scope_id
+    commitment = _build(fields, ind_name.strip(), ind_unit.strip(), direction, _optional(baseline),
+                        [_optional(v) for v in yearly], ind.actuals if ind else [])
+    if commitment is None:
+        return
+    if item is None:
+        _write(lambda: store().add_commitment(actor(), c.view.id, commitment),
+               t("plan.added", title=commitment.title))
+    else:
+        _write(lambda: store().update_commitment(actor(), item.id, commitment, item.revision),
+               t("plan.updated", title=commitment.title))
+
+
+def _build(fields: dict[str, Any], name: str, unit: str, direction: Direction, baseline: float | None,
+           yearly: list[float | None], actuals: list[Measure]) -> Commitment | None:
+    """The commitment the form describes, or None after saying plainly what is missing."""
+    if not fields["title"]:
+        st.error(t("plan.title_required"), icon=":material/error:")
+        return None
+    if name or unit or baseline is not None or any(v is not None for v in yearly):
+        if not name or not unit or baseline is None:
+            st.error(t("plan.indicator_incomplete"), icon=":material/error:")
+            return None
+        fields["indicator"] = Indicator(
+            name=name, unit=unit, direction=direction, baseline=baseline,
+            targets={y: v for y, v in zip((1, 2, 3), yearly, strict=True) if v is not None}, actuals=actuals)
+    try:
+        return Commitment.model_validate(fields)
+    except ValidationError as exc:
+        st.error(t("plan.invalid", reason="; ".join(e["msg"] for e in exc.errors())), icon=":material/error:")
+        return None
+
+
+# --- indicators ------------------------------------------------------------------------------------
+
+
+def _indicators(c: Cycle) -> None:
+    with_ind = [i for i in c.view.commitments if i.commitment.indicator is not None]
+    st.header(t("plan.indicators"))
+    if not with_ind:
+        st.info(t("plan.no_indicator"))
+        return
+    rows = []
+    for item in with_ind:
+        ind = item.commitment.indicator
+        assert ind is not None
+        check = check_indicator(ind)
+        rows.append({
+            t("plan.col_indicator"): ind.name,
+            t("plan.col_unit"): ind.unit,
+            t("plan.col_direction"): t(f"plan.direction_{ind.direction.value}"),
+            t("plan.col_baseline"): ind.baseline,
+            **{t("plan.col_target_year", year=year_text(y)): ind.targets.get(y) for y in (1, 2, 3)},
+            t("plan.col_latest"): (f"{check.actual:g} ({year_text(check.year)})"
+                                   if check.actual is not None and check.year is not None else ""),
+            t("plan.col_expected"): f"{check.expected:g}" if check.expected is not None else "",
+            t("plan.col_state"): indicator_text(check.state),
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    labels = {i.id: f"{i.commitment.indicator.name} ({i.commitment.title})"
+              for i in with_ind if i.commitment.indicator}
+    chosen = st.selectbox(t("plan.indicator_to_show"), list(labels), format_func=labels.__getitem__,
+                          key=f"plan.indicator_pick.{c.view.id}")
+    item = next((i for i in with_ind if i.id == chosen), with_ind[0])
+    ind = item.commitment.indicator
+    assert ind is not None
+    series = pd.DataFrame([{"year": p.year, "planned": p.planned, "actual": p.actual}
+                           for p in indicator_series(ind)])
+    fig = charts.indicator(series, ind.unit, t, t("plan.indicator_chart", name=ind.name))
+    show_chart(fig, series, _indicator_summary(ind), f"plan.indicator.{item.id}", "indicateur")
+    if c.view.info.editable:
+        _measure_form(item)
+
+
+def _indicator_summary(ind: Indicator) -> str:
+    check = check_indicator(ind)
+    if check.actual is None or check.year is None or check.expected is None:
+        return t("plan.indicator_summary_none", name=ind.name, baseline=f"{ind.baseline:g}", unit=ind.unit)
+    return t("plan.indicator_summary", name=ind.name, actual=f"{check.actual:g}", unit=ind.unit,
+             year=year_text(check.year), expected=f"{check.expected:g}", state=indicator_text(check.state))
+
+
+def _measure_form(item: CommitmentItem) -> None:
+    ind = item.commitment.indicator
+    assert ind is not None
+    form = f"plan.measure.{item.id}.{item.revision}"
+    with st.form(form, clear_on_submit=True):
+        st.markdown(f"**{t('plan.add_measure', name=plain(ind.name))}**")
+        cols = st.columns(4)
+        year = cols[0].selectbox(t("plan.f_measure_year"), list(YEARS), format_func=year_text, index=1,
+                                 key=f"{form}.year")
+        value = cols[1].number_input(t("plan.f_measure_value", unit=ind.unit), value=None, key=f"{form}.value")
+        source = cols[2].text_input(t("plan.f_measure_source"), max_chars=300, key=f"{form}.source")
+        when = cols[3].date_input(t("plan.f_measure_date"), value=_today(), format="YYYY-MM-DD",
+                                  key=f"{form}.date")
+        submitted = st.form_submit_button(t("plan.save_measure"), icon=":material/add_chart:",
+                                          key=f"{form}.submit")
+    if not submitted:
+        return
+    if value is None:
+        st.error(t("plan.measure_value_required"), icon=":material/error:")
+        return
+    measure = Measure(year=year, value=float(value), source=source.strip() or None,
+                      date=when if isinstance(when, dt.date) else None)
+    updated = item.commitment.model_copy(
+        update={"indicator": ind.model_copy(update={"actuals": [*ind.actuals, measure]})})
+    _write(lambda: store().update_commitment(actor(), item.id, updated, item.revision),
+           t("plan.measure_saved", name=ind.name))
+
+
+# --- targets per criterion ---------------------------------------------------------------------------
+
+
+def _targets(c: Cycle) -> None:
+    st.header(t("plan.targets"))
+    st.caption(t("plan.targets_help"))
+    ref, view = c.ref, c.view
+    lg = lang()
+    labels = {lv.id: lv.label.get(lg) for lv in ref.scale.levels if not lv.pending}
+    by_label = {v: k for k, v in labels.items()}
+    year_cols = {y: t("plan.col_target_year", year=year_text(y)) for y in (1, 2, 3)}
+    rows = []
+    for crit in ref.criteria_for(view.assessment.profile):
+        answer = view.effective.get(crit.id)
+        current = (t("plan.na") if answer and answer.not_applicable else scale_label(ref, answer.level)
+                   if answer else "—")
+        targets = view.assessment.targets.get(crit.id, {})
+        rows.append({
+            "id": crit.id,
+            t("plan.col_criterion"): crit.title.get(lg),
+            t("plan.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
+            t("plan.col_current"): current,
+            **{col: labels.get(targets.get(y, "")) for y, col in year_cols.items()},
+        })
+    frame = pd.DataFrame(rows)
+    editable = view.info.editable
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch",
+        disabled=["id", t("plan.col_criterion"), t("plan.col_theme"), t("plan.col_current")] if editable
+        else True,
+        column_config={col: st.column_config.SelectboxColumn(col, options=list(by_label), required=False)
+                       for col in year_cols.values()},
+        key=f"plan.targets.{view.id}.{view.info.revision}",
+    )
+    if editable and st.button(t("plan.save_targets"), icon=":material/save:",
+                              key=f"plan.save_targets.{view.id}.{view.info.revision}"):
+        changes = []
+        for before, after in zip(frame.to_dict("records"), edited.to_dict("records"), strict=True):
+            for y, col in year_cols.items():
+                old, new = before[col], after[col]
+                if (old or None) != (new or None):
+                    changes.append((str(before["id"]), y, by_label.get(new) if new else None))
+        if not changes:
+            st.info(t("plan.no_target_change"))
+        else:
+            _write(lambda: _save_targets(view.id, changes), t("plan.targets_saved", count=len(changes)))
+    _theme_trajectory(c)
+
+
+def _save_targets(campaign_id: int, changes: list[tuple[str, int, str | None]]) -> None:
+    data, who = store(), actor()
+    for cid, year, level in changes:
+        data.set_target(who, campaign_id, cid, year, level)
+
+
+def _theme_trajectory(c: Cycle) -> None:
+    lg = lang()
+    rows = [{"theme": th.name.get(lg), "year": ys.year,
+             "percent": round(p, 1) if (p := ys.themes.get(th.id)) is not None else math.nan}
+            for th in c.ref.themes for ys in c.planned]
+    frame = pd.DataFrame(rows)
+    fig = charts.theme_trajectory(frame, t)
+    ends = ", ".join(f"{th.name.get(lg)} {c.planned[-1].themes.get(th.id) or 0:.0f} %" for th in c.ref.themes)
+    show_chart(fig, frame, t("plan.theme_summary", themes=ends), "plan.themes", "trajectoire-themes")
+
+
+def main() -> None:
+    st.title(t("plan.title"))
+    selection = pick_campaign()
+    if selection is None:
+        return
+    _flash()
+    try:
+        c = cycle(store(), selection.campaign)
+    except LabelnrError as exc:
+        st.error(t("plan.cannot_open", reason=str(exc)), icon=":material/error:")
+        return
+    _header(c)
+    _flags(c)
+    _projection(c)
+    _commitments(c)
+    _indicators(c)
+    _targets(c)
+
+
+main()

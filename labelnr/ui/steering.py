@@ -1,0 +1,177 @@
+"""What the plan and dashboard pages share: an entity's cycle read from the store, and its labels.
+
+An entity's *cycle* is its campaigns on one referential (baseline, year 1, 2, 3). The
+selected campaign carries the plan (targets and commitments); the planned and projected
+trajectories start from the earliest campaign of the cycle made with the same referential
+version (the baseline, usually), so that they sit beside the actual points of every year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from labelnr.assessment import Commitment
+from labelnr.referential import Referential
+from labelnr.storage.service import Store
+from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
+from labelnr.trajectory import (
+    PERIOD_YEAR,
+    YEARS,
+    Held,
+    IndicatorState,
+    Progress,
+    YearScore,
+    actual_trajectory,
+    planned_trajectory,
+    projected_trajectory,
+)
+from labelnr.ui import charts
+from labelnr.ui.context import lang, t
+
+#: Shown beside the words, never instead of them: the state must not depend on colour or icon alone.
+PROGRESS_ICON: dict[Progress, str] = {
+    Progress.DONE: "✅",
+    Progress.ON_TRACK: "🕒",
+    Progress.LATE: "⚠️",
+    Progress.DROPPED: "✖️",
+}
+INDICATOR_ICON: dict[IndicatorState, str] = {
+    IndicatorState.ON_TRACK: "✅",
+    IndicatorState.OFF_TRACK: "⚠️",
+    IndicatorState.NO_DATA: "➖",
+}
+
+
+def progress_text(state: Progress) -> str:
+    return f"{PROGRESS_ICON[state]} {t(f'steering.progress_{state.value}')}"
+
+
+def indicator_text(state: IndicatorState) -> str:
+    return f"{INDICATOR_ICON[state]} {t(f'steering.indicator_{state.value}')}"
+
+
+def level_name(ref: Referential, level: int) -> str:
+    for lv in ref.scoring.levels:
+        if lv.level == level:
+            return lv.name.get(lang())
+    return t("steering.no_level")
+
+
+def scale_label(ref: Referential, level_id: str | None) -> str:
+    if level_id is None:
+        return "—"
+    level = ref.scale.level(level_id)
+    return level.label.get(lang()) if level else level_id
+
+
+def scope_label(ref: Referential, commitment: Commitment) -> str:
+    """The criterion (id and title) or the theme a commitment is about."""
+    lg = lang()
+    if commitment.criterion is not None:
+        crit = ref.criteria_by_id.get(commitment.criterion)
+        return f"{commitment.criterion} — {crit.title.get(lg)}" if crit else commitment.criterion
+    theme = ref.themes_by_id.get(commitment.theme or "")
+    return t("steering.theme_scope", theme=theme.name.get(lg) if theme else commitment.theme)
+
+
+def period_label(info: CampaignInfo) -> str:
+    return t(f"context.period_{info.period.value}")
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """An entity's three-year cycle around one selected campaign."""
+
+    ref: Referential
+    view: CampaignView
+    scores: CampaignScores
+    #: The campaign the planned and projected trajectories start from, and its year (0-3).
+    start: CampaignView
+    start_year: int
+    planned: list[YearScore]
+    projected: list[YearScore]
+    actual: dict[int, Held]
+    #: The other campaigns of the cycle, by year, and the one just before the selected campaign.
+    campaigns: dict[int, CampaignInfo]
+    previous: CampaignInfo | None
+    #: The baseline's date: commitments without due date are due a year per target year after it.
+    cycle_start: dt.date | None
+
+
+def cycle(data: Store, campaign_id: int) -> Cycle:
+    view = data.campaign(campaign_id)
+    info = view.info
+    ref = data.referential_of(campaign_id)
+    same_ref = [c for c in data.campaigns(info.entity_id)
+                if c.referential_id == info.referential_id and c.period in PERIOD_YEAR]
+    held = [Held(c.period, c.date, *_points(data, c, view), c.id) for c in same_ref]
+    actual = actual_trajectory(held)
+    by_year = {PERIOD_YEAR[c.period]: c for c in same_ref if actual.get(PERIOD_YEAR[c.period]) is not None
+               and actual[PERIOD_YEAR[c.period]].campaign_id == c.id}
+    same_version = [c for c in same_ref if c.referential_version == info.referential_version]
+    first = min(same_version, key=lambda c: (c.period.index, c.date), default=info)
+    start = view if first.id == view.id else data.campaign(first.id)
+    a = view.assessment
+    effective = start.effective
+    planned = planned_trajectory(ref, effective, a.targets, a.profile, a.applicability)
+    projected = projected_trajectory(ref, effective, [c.commitment for c in view.commitments], a.profile,
+                                     a.applicability)
+    year = PERIOD_YEAR.get(info.period)
+    earlier = [c for y, c in by_year.items() if year is not None and y < year]
+    baseline = by_year.get(0)
+    return Cycle(
+        ref=ref, view=view, scores=data.scores_of(view), start=start,
+        start_year=PERIOD_YEAR.get(first.period, 0), planned=planned, projected=projected, actual=actual,
+        campaigns=by_year, previous=max(earlier, key=lambda c: c.period.index, default=None),
+        cycle_start=baseline.date if baseline else None,
+    )
+
+
+def _points(data: Store, info: CampaignInfo, selected: CampaignView) -> tuple[float, int]:
+    scores = data.scores_of(selected) if info.id == selected.id else data.scores(info.id)
+    return scores.self_assessed.points, scores.self_assessed.level
+
+
+def trajectory_frame(c: Cycle) -> pd.DataFrame:
+    """year, planned, projected, actual — planned and projected only from the start of the plan."""
+    rows = []
+    for year in YEARS:
+        before_start = year < c.start_year
+        rows.append({
+            "year": year,
+            "planned": math.nan if before_start else round(c.planned[year].points, 1),
+            "projected": math.nan if before_start else round(c.projected[year].points, 1),
+            "actual": round(c.actual[year].points, 1) if year in c.actual else math.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def year_text(year: int) -> str:
+    return t("charts.year_0") if year == 0 else t("charts.year_n", n=year)
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's data as a table: year numbers as words, column names translated."""
+    table = frame.copy()
+    if "year" in table:
+        table["year"] = [year_text(int(y)) for y in table["year"]]
+    return table.rename(columns={c: t(f"steering.col_{c}") for c in table.columns})
+
+
+def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
+    """A chart with its text summary, its data as a table and an HTML download for slides."""
+    st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
+    st.caption(summary)
+    with st.expander(t("steering.chart_data"), icon=":material/table:"):
+        st.dataframe(labelled(table), hide_index=True, width="stretch")
+    title = html.unescape(str(fig.layout.title.text or file_name))
+    st.download_button(t("steering.download_html"), lambda: charts.figure_html(fig, title),
+                       file_name=f"{file_name}.html", mime="text/html", key=f"download.{key}",
+                       help=t("steering.download_help"), icon=":material/download:", on_click="ignore")
