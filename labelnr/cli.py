@@ -16,6 +16,7 @@ as a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import os
@@ -50,6 +51,13 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+#: The store's module, which adds ``--campaign`` (and its database options) to ``migrate``.
+STORAGE_CLI = "labelnr.storage.cli"
+
+
+class UsageError(LabelnrError):
+    """The arguments do not make sense together (exit code 2, like argparse's own errors)."""
 
 
 # --- helpers shared by every command (extension modules may use them) -------------------
@@ -423,6 +431,20 @@ def render_migration(reports: Sequence[MigrationReport], new_ref: Referential, l
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    if getattr(args, "campaign", None) is not None:
+        if args.audit is not None:
+            raise UsageError("give either an assessment file or --campaign, not both")
+        storage = _extension(STORAGE_CLI)
+        assert storage is not None  # --campaign only exists when the store's module does
+        result: int = storage.cmd_migrate_campaign(args)
+        return result
+    if args.audit is None:
+        raise UsageError("give the assessment file to migrate (AUDIT.yaml)"
+                         + (" or --campaign ID" if hasattr(args, "campaign") else ""))
+    return _migrate_file(args)
+
+
+def _migrate_file(args: argparse.Namespace) -> int:
     from labelnr.assessment import check_against
     from labelnr.interchange import dump_assessment, load_assessment, write_atomic
     from labelnr.loader import load_catalog
@@ -463,14 +485,18 @@ def register_migrate(subparsers: Subparsers) -> None:
         description="Writes a NEW assessment for the newer version through the mapping (renamed ids keep "
                     "their answers, split ones are copied for review, merged ones keep the weakest, removed "
                     "ones are listed) and lists what needs a new answer. The original file is never changed.")
-    parser.add_argument("audit", type=Path, metavar="AUDIT.yaml")
+    parser.add_argument("audit", type=Path, metavar="AUDIT.yaml", nargs="?")
     parser.add_argument("--to", required=True, metavar="VERSION", help="the referential version to reach")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT.yaml",
                         help="where to write it (default: <stem>.<version>.yaml next to the original)")
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     add_lang_option(parser)
-    add_criteria_option(parser)
+    storage = _extension(STORAGE_CLI)
+    if storage is not None and hasattr(storage, "add_campaign_migration_options"):
+        storage.add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
+    else:
+        add_criteria_option(parser)
     parser.set_defaults(func=cmd_migrate)
 
 
@@ -509,6 +535,7 @@ CORE: tuple[Callable[[Subparsers], None], ...] = (
 )
 
 
+@functools.cache
 def _extension(name: str) -> Any | None:
     """The extension module, or ``None`` when this checkout does not have it."""
     try:
@@ -532,7 +559,7 @@ def build_parser(extensions: Sequence[str] = EXTENSIONS) -> argparse.ArgumentPar
     parser = argparse.ArgumentParser(
         prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for register in CORE:
         register(subparsers)
     for name in extensions:
@@ -557,6 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidFile as exc:
         report_problems(exc.problems)
         return EXIT_INVALID
+    except UsageError as exc:
+        err(f"labelnr {args.command}: {exc}" if getattr(args, "command", None) else f"labelnr: {exc}")
+        return EXIT_USAGE
     except LabelnrError as exc:
         err(f"labelnr: {exc}")
         return EXIT_INVALID
