@@ -59,6 +59,12 @@ def test_every_demo_file_loads_and_validates(demo: Demo) -> None:
         assert assessment.answers, name
 
 
+def test_demo_files_point_editors_at_the_schema() -> None:
+    for path in sorted(AUDITS.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=./assessment.schema.json", path.name
+
+
 def test_demo_files_survive_an_export_round_trip(demo: Demo, catalog: Catalog) -> None:
     for name, (assessment, _) in demo.items():
         again, _ = parse_assessment(dump_assessment(assessment), name, catalog)
