@@ -106,7 +106,10 @@ def to_data(assessment: Assessment) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: object) -> bool:
+        # A date shared by several fields (campaign and verdicts) must be written out each
+        # time: anchors and aliases (&id001 / *id001) are unreadable for people editing by hand.
+        return True
 
 
 def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -90,6 +90,18 @@ def test_dates_and_multiline_comments(audit: Assessment, catalog: Catalog) -> No
     assert parse_assessment(text, "n.yaml", catalog)[0] == noted
 
 
+
+def test_shared_values_are_written_out_not_aliased(audit: Assessment, catalog: Catalog) -> None:
+    day = audit.campaign.date
+    stamped = audit.model_copy(update={"verdicts": {
+        cid: v.model_copy(update={"date": day}) for cid, v in audit.verdicts.items()}})
+    assert stamped.verdicts
+    text = dump_assessment(stamped)
+    assert "&id" not in text
+    assert "*id" not in text
+    assert text.count(f"date: {day.isoformat()}") == 1 + len(stamped.verdicts)
+    assert parse_assessment(text, "s.yaml", catalog)[0] == stamped
+
 @pytest.mark.parametrize(("old", "new", "marker", "criterion", "words"), [
     ('version: "1"', 'version: "9"', "referential:", None, "referential evo version 9 is not available"),
     ("  O-5: {level: partial}", "  O-9: {level: partial}", "O-9:", "O-9",
