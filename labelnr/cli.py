@@ -549,7 +549,8 @@ def _extension(name: str) -> Any | None:
     return None
 
 
-def build_parser(extensions: Sequence[str] = EXTENSIONS) -> argparse.ArgumentParser:
+def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser: core commands, then those of :data:`EXTENSIONS` (or ``extensions``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -562,7 +563,7 @@ def build_parser(extensions: Sequence[str] = EXTENSIONS) -> argparse.ArgumentPar
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for register in CORE:
         register(subparsers)
-    for name in extensions:
+    for name in EXTENSIONS if extensions is None else extensions:
         module = _extension(name)
         if module is not None:
             module.register(subparsers)

@@ -52,10 +52,10 @@ def render(item: Published) -> str:
     return json.dumps(schema_of(item), indent=2, ensure_ascii=False) + "\n"
 
 
-def stale(items: tuple[Published, ...] = PUBLISHED) -> list[Path]:
-    """Published files that are missing or differ from what the models generate."""
+def stale(items: tuple[Published, ...] | None = None) -> list[Path]:
+    """Published files (default: :data:`PUBLISHED`) that are missing or differ from the models."""
     out: list[Path] = []
-    for item in items:
+    for item in PUBLISHED if items is None else items:
         try:
             current = item.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -65,8 +65,9 @@ def stale(items: tuple[Published, ...] = PUBLISHED) -> list[Path]:
     return out
 
 
-def write(items: tuple[Published, ...] = PUBLISHED) -> list[Path]:
+def write(items: tuple[Published, ...] | None = None) -> list[Path]:
     """Regenerate the files that are stale; return those written."""
+    items = PUBLISHED if items is None else items
     changed = stale(items)
     for item in items:
         if item.path in changed:

@@ -1,0 +1,397 @@
+"""The ``labelnr`` command line: exit codes, output lines, files written (or not)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from labelnr import cli, schema
+from labelnr.loader import DEFAULT_DIR
+from labelnr.referential import Referential
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _no_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABELNR_LANG", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, list[str], list[str]]:
+    code = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err.splitlines()
+
+
+@pytest.fixture
+def criteria(tmp_path: Path) -> Path:
+    """A criteria folder holding the two test versions."""
+    folder = tmp_path / "criteria"
+    folder.mkdir()
+    for name in ("v1-ref.yaml", "v2-ref.yaml"):
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def audit(tmp_path: Path) -> Path:
+    path = tmp_path / "work" / "acme.yaml"
+    path.parent.mkdir()
+    shutil.copy(FIXTURES / "v1-audit.yaml", path)
+    return path
+
+
+# --- validate ------------------------------------------------------------------------------
+
+def test_validate_the_default_criteria_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    shipped = sorted(DEFAULT_DIR.glob("*.y*ml"))
+    code, out, err = run(capsys, "validate")
+    if not shipped:  # before the referentials land: an empty folder is an error, said plainly
+        assert code == 1
+        assert err == [f"{cli.shown(DEFAULT_DIR)}: no YAML file (*.yaml, *.yml) in this folder"]
+        return
+    assert (code, err) == (0, [])
+    assert [line.split()[1] for line in out[:-1]] == [str(cli.shown(p)) for p in shipped]
+    assert out[-1] == f"{len(shipped)} valid file(s)"
+
+
+def test_validate_reports_one_line_per_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = (FIXTURES / "v1-ref.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: O-4, theme: ops", "{id: O-4, theme: opz").replace(
+        "{id: G-2, theme: gov", "{id: G-2, theme: gov, priority: high")
+    bad.write_text(text, encoding="utf-8")
+    line_o4 = next(i for i, t in enumerate(text.splitlines(), 1) if "id: O-4" in t)
+    line_g2 = next(i for i, t in enumerate(text.splitlines(), 1) if "id: G-2" in t)
+    good = FIXTURES / "mini.yaml"
+    code, out, err = run(capsys, "validate", good, bad)
+    assert code == 1
+    assert err == [
+        f"{bad}:{line_g2}: criterion G-2: priority 'high' has no weight in scoring.priority_weights",
+        f"{bad}:{line_o4}: criterion O-4: unknown theme 'opz'",
+    ]
+    assert out == [f"ok  {good}  mini@1: 3 criteria, 2 themes", "1 valid file(s), 2 problem(s) in 1 file(s)"]
+
+
+def test_validate_yaml_syntax_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "broken-syntax.yaml"
+    bad.write_text("id: x\nversion: '1'\ncriteria: [a, b\nthemes: []\n", encoding="utf-8")
+    code, _, err = run(capsys, "validate", bad)
+    assert code == 1
+    assert len(err) == 1
+    assert err[0].startswith(f"{bad}:4: YAML syntax error")
+
+
+def test_validate_missing_path_and_empty_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(capsys, "validate", tmp_path / "nope.yaml", empty)
+    assert code == 1
+    assert err == [f"{tmp_path / 'nope.yaml'}: no such file or folder",
+                   f"{empty}: no YAML file (*.yaml, *.yml) in this folder"]
+
+
+def test_validate_a_folder_with_versions_and_an_assessment(capsys: pytest.CaptureFixture[str], criteria: Path,
+                                                           audit: Path) -> None:
+    code, out, err = run(capsys, "validate", criteria, audit, "--criteria", criteria)
+    assert (code, err) == (0, [])
+    assert out == [
+        f"ok  {criteria / 'v1-ref.yaml'}  evo@1: 8 criteria, 2 themes",
+        f"ok  {criteria / 'v2-ref.yaml'}  evo@2: 7 criteria, 2 themes",
+        f"ok  {audit}  acme-it baseline 2023-03-01: 8 answers to evo@1",
+        "3 valid file(s)",
+    ]
+
+
+def test_validate_a_newer_version_alone_finds_the_older_one_in_criteria(
+        capsys: pytest.CaptureFixture[str], criteria: Path, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate", criteria / "v2-ref.yaml", "--criteria", criteria)
+    assert code == 0
+    assert out[0].endswith("evo@2: 7 criteria, 2 themes")
+    code, _, err = run(capsys, "validate", criteria / "v2-ref.yaml", "--criteria", tmp_path / "elsewhere")
+    assert code == 1
+    assert len(err) == 1
+    assert "mapping comes from version '1' of 'evo', which is not available" in err[0]
+
+
+def test_validate_an_assessment_with_problems(capsys: pytest.CaptureFixture[str], criteria: Path,
+                                              audit: Path) -> None:
+    text = audit.read_text(encoding="utf-8").replace("O-5: {level: partial}", "O-5: {level: plenty}")
+    audit.write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "O-5:" in t)
+    code, _, err = run(capsys, "validate", audit, "--criteria", criteria)
+    assert code == 1
+    assert err == [f"{audit}:{line}: criterion O-5: 'plenty' is not an answer of the scale "
+                   "(none, low, partial, full, to_assess)"]
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+def test_diff_human(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "diff", FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml", "--lang", "en")
+    assert (code, err) == (0, [])
+    assert out == [
+        "evo@1 → evo@2 (through the mapping in evo@2)",
+        "Added (1):",
+        "  + N-1  Sufficiency",
+        "Removed (2):",
+        "  - O-4  Fax",
+        "  - O-5  Screens  (not in the mapping: was it meant?)",
+        "Renamed (1):",
+        "  G-3 → GOV-3  Referent",
+        "Split (1):",
+        "  O-1 → O-1a, O-1b  (Devices and printing)",
+        "Merged (1):",
+        "  O-2 + O-3 → O-23  End of life",
+        "Changed (1):",
+        "  G-2  Dedicated budget: title, weight",
+        "    title: Budget → Dedicated budget",
+        "    weight: 1 → 2",
+        "Other changes (1):",
+        "  scoring.levels.2.min_points: 600 → 500",
+        "Unchanged: 1 criterion(s)",
+    ]
+
+
+def test_diff_french_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "diff", FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml")
+    assert "  + N-1  Sobriété" in out
+    assert "    title: Budget → Budget dédié" in out
+
+
+def test_diff_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["diff", str(FIXTURES / "v1-ref.yaml"), str(FIXTURES / "v2-ref.yaml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["added"] == ["N-1"]
+    assert data["links"] == [
+        {"kind": "renamed", "old": ["G-3"], "new": ["GOV-3"]},
+        {"kind": "split", "old": ["O-1"], "new": ["O-1a", "O-1b"]},
+        {"kind": "merged", "old": ["O-2", "O-3"], "new": ["O-23"]},
+    ]
+    assert [c["new_id"] for c in data["changed"]] == ["G-2"]
+
+
+def test_diff_checks_the_mapping_against_the_old_file(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    new = tmp_path / "v2.yaml"
+    text = (FIXTURES / "v2-ref.yaml").read_text(encoding="utf-8").replace("old: O-4}", "old: O-44}")
+    new.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "diff", FIXTURES / "v1-ref.yaml", new)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "O-44" in t)
+    assert (code, out) == (1, [])
+    assert err == [f"{new}:{line}: criterion O-44: mapping names 'O-44', which is not a criterion of "
+                   "version 1"]
+
+
+def test_diff_unreadable_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "diff", tmp_path / "a.yaml", FIXTURES / "v2-ref.yaml")
+    assert code == 1
+    assert err == [f"{tmp_path / 'a.yaml'}: cannot read the file: No such file or directory"]
+
+
+# --- score ---------------------------------------------------------------------------------
+
+def test_score_human(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path) -> None:
+    code, out, err = run(capsys, "score", audit, "--criteria", criteria, "--lang", "en")
+    assert (code, err) == (0, [])
+    # gov (weight 2 of 3): (1 + 0.5 + 1) / 3 = 83.3 % of 666.7; ops: 3.25 / 5 = 65 % of 333.3
+    assert out == [
+        "Acme IT (acme-it), baseline of 2023-03-01, Evolution 1",
+        "Score: 772.2 / 1000 points (77.2 %), 8 of 8 criteria answered",
+        "Label level reached: 2 (Level 2)",
+        "Themes:",
+        "  Governance   83.3 %   555.6 / 666.7 points  (3/3 answered)",
+        "  Operations   65.0 %   216.7 / 333.3 points  (5/5 answered)",
+    ]
+
+
+def test_score_gaps(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path) -> None:
+    audit.write_text(audit.read_text(encoding="utf-8").replace("G-1: {level: full", "G-1: {level: none"),
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "score", audit, "--criteria", criteria)
+    assert code == 0
+    # gov: (0 + 0.5 + 1) / 3 = 50 % of 666.7 = 333.3, plus ops 216.7 = 550
+    assert out[1] == "Score: 550 / 1000 points (55.0 %), 8 of 8 criteria answered"
+    assert out[2] == "Label level reached: none"
+    assert out[out.index("Gaps:"):] == [
+        "Gaps:",
+        "  Level 1 (Niveau 1), needs 300 points:",
+        "    mandatory criteria not met (1):",
+        "      G-1 Stratégie écrite",
+        "  Level 2 (Niveau 2), needs 600 points:",
+        "    50 points short",
+        "    mandatory criteria not met (1):",
+        "      G-1 Stratégie écrite",
+    ]
+
+
+def test_score_json(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path) -> None:
+    code = cli.main(["score", str(audit), "--criteria", str(criteria), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    scores = data["scores"]
+    assert (scores["referential"], scores["level"], scores["answered"]) == ("evo@1", 2, 8)
+    assert round(scores["points"], 2) == 772.22
+    assert round(scores["themes"]["ops"]["percent"], 2) == 65.0
+    assert scores["criteria"]["O-3"]["credit"] == 0.25
+    assert [g["reached"] for g in scores["gaps"]] == [True, True]
+    assert data["entity"]["id"] == "acme-it"
+
+
+def test_score_of_an_unknown_version(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path) -> None:
+    text = audit.read_text(encoding="utf-8").replace('version: "1"', 'version: "7"')
+    audit.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "score", audit, "--criteria", criteria)
+    assert (code, out) == (1, [])
+    assert err == [f"{audit}:2: referential evo version 7 is not available (known: evo@1, evo@2)"]
+
+
+# --- migrate -------------------------------------------------------------------------------
+
+def test_migrate_writes_a_new_file_next_to_the_original(capsys: pytest.CaptureFixture[str], criteria: Path,
+                                                        audit: Path) -> None:
+    original = audit.read_bytes()
+    code, out, err = run(capsys, "migrate", audit, "--to", "2", "--criteria", criteria, "--lang", "en")
+    target = audit.with_name("acme.2.yaml")
+    assert (code, err) == (0, [])
+    assert audit.read_bytes() == original
+    assert out[0] == f"Wrote {target} (evo@2); {audit} is unchanged."
+    assert "  answers carried: 6 (2 kept, 1 renamed, 3 to review)" in out
+    assert "    review O-23: weakest of O-2, O-3" in out
+    assert "  removed O-5 (its answer is dropped, not in the mapping)" in out
+    assert '  commitment "Track every printer" moved from O-1 to O-1a (check it: O-1 was split)' in out
+    assert "  not carried: verdict G-1: verdicts judged evo@1; the new version needs its own review" in out
+    assert out[-2:] == ["Needs a new answer (1):", "  N-1  Sufficiency  (new)"]
+    code, out, _ = run(capsys, "validate", target, "--criteria", criteria)
+    assert code == 0
+    assert out[0] == f"ok  {target}  acme-it baseline 2023-03-01: 6 answers to evo@2"
+
+
+def test_migrate_never_overwrites_without_force(capsys: pytest.CaptureFixture[str], criteria: Path,
+                                                audit: Path) -> None:
+    target = audit.with_name("acme.2.yaml")
+    target.write_text("mine\n", encoding="utf-8")
+    code, out, err = run(capsys, "migrate", audit, "--to", "2", "--criteria", criteria)
+    assert (code, out) == (1, [])
+    assert err == [f"labelnr: {target} already exists: choose another file with -o, or add --force"]
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    code, _, _ = run(capsys, "migrate", audit, "--to", "2", "--criteria", criteria, "--force")
+    assert code == 0
+    written = target.read_text(encoding="utf-8")
+    assert written.startswith("format: labelnr-assessment/1\nreferential:\n  id: evo\n  version: '2'\n")
+
+
+def test_migrate_output_option_and_json(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path,
+                                        tmp_path: Path) -> None:
+    out_file = tmp_path / "elsewhere" / "new.yaml"
+    code = cli.main(["migrate", str(audit), "--to", "2", "--criteria", str(criteria), "-o", str(out_file),
+                     "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["output"] == str(out_file)
+    assert out_file.exists()
+    (step,) = data["steps"]
+    assert step["needs_answer"] == ["N-1"]
+    assert [c["new"] for c in step["carried"] if c["review"]] == ["O-1a", "O-1b", "O-23"]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--to", "9"], "labelnr: version 9 of evo is not available (known versions: 1, 2)"),
+    (["--to", "1"], "labelnr: the assessment already uses evo@1"),
+    (["--to", "2", "-o", "{audit}"], "labelnr: {audit} is the original assessment: it is never changed, "
+                                     "choose another -o"),
+])
+def test_migrate_refusals(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path, extra: list[str],
+                          message: str) -> None:
+    original = audit.read_bytes()
+    args = [a.format(audit=audit) for a in extra]
+    code, _, err = run(capsys, "migrate", audit, *args, "--criteria", criteria)
+    assert code == 1
+    assert err == [message.format(audit=audit)]
+    assert audit.read_bytes() == original
+    assert sorted(p.name for p in audit.parent.iterdir()) == ["acme.yaml"]
+
+
+def test_migrate_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "migrate", "--to", "2")
+    assert code == 2
+    assert err[0].startswith("labelnr migrate: give the assessment file to migrate (AUDIT.yaml)")
+
+
+# --- schema --------------------------------------------------------------------------------
+
+def test_schema_check_on_the_repository(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "schema", "--check")
+    assert (code, out, err) == (0, ["JSON schemas are up to date."], [])
+
+
+def test_schema_check_and_write(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    item = schema.Published(Referential, tmp_path / "referential.schema.json", "t", "d")
+    monkeypatch.setattr(schema, "PUBLISHED", (item,))
+    code, _, err = run(capsys, "schema", "--check")
+    assert code == 1
+    assert err == [f"{item.path}: out of date with the model: run `labelnr schema` and commit it"]
+    code, out, _ = run(capsys, "schema")
+    assert (code, out) == (0, [f"wrote {item.path}"])
+    assert json.loads(item.path.read_text(encoding="utf-8"))["title"] == "t"
+    assert run(capsys, "schema", "--check")[0] == 0
+
+
+# --- the program ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "code"), [([], 2), (["frobnicate"], 2), (["diff", "only-one.yaml"], 2),
+                                            (["--help"], 0), (["score", "--lang", "de", "x.yaml"], 2)])
+def test_usage_exit_codes(capsys: pytest.CaptureFixture[str], args: list[str], code: int) -> None:
+    assert cli.main(args) == code
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "usage: labelnr" in (captured.out if code == 0 else captured.err)
+
+
+def test_extension_modules(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "labelnr_test_ext.py").write_text(textwrap.dedent("""\
+        import argparse
+
+        def hello(args: argparse.Namespace) -> int:
+            print(f"hello {args.name}")
+            return 0
+
+        def register(subparsers):
+            parser = subparsers.add_parser("hello", help="say hello")
+            parser.add_argument("name")
+            parser.set_defaults(func=hello)
+        """), encoding="utf-8")
+    (tmp_path / "labelnr_broken_ext.py").write_text("import a_library_that_is_not_installed\n",
+                                                    encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "EXTENSIONS", ("labelnr_test_ext", "labelnr_missing_ext", "labelnr_broken_ext"))
+    code, out, err = run(capsys, "hello", "world")
+    assert (code, out) == (0, ["hello world"])
+    # A module that is not there is skipped quietly; one that fails to import is named.
+    assert err == ["labelnr: the commands of labelnr_broken_ext are unavailable: "
+                   "No module named 'a_library_that_is_not_installed'"]
+    assert run(capsys, "schema", "--check")[0] == 0
+
+
+def test_installed_console_script(tmp_path: Path) -> None:
+    script = shutil.which("labelnr", path=str(Path(sys.executable).parent)) or shutil.which("labelnr")
+    assert script is not None, "the labelnr console script is not installed (pip install -e .)"
+    bad = tmp_path / "broken-theme.yaml"
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: B-1, theme: b,", "{id: B-1, theme: c,")
+    bad.write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "id: B-1" in t)
+    result = subprocess.run([script, "validate", str(FIXTURES / "mini.yaml"), str(bad)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1
+    assert result.stderr == f"{bad}:{line}: criterion B-1: unknown theme 'c'\n"
+    assert result.stdout.splitlines()[0] == f"ok  {FIXTURES / 'mini.yaml'}  mini@1: 3 criteria, 2 themes"
