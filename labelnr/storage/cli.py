@@ -129,6 +129,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for result in results:
         verb = "created" if result.created else "updated"
         _out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
+        for warning in result.warnings:
+            _out(f"  warning: {warning}")
     return 0
 
 

@@ -183,7 +183,9 @@ class EvidenceRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     criterion_id: Mapped[str]
-    kind: Mapped[str] = mapped_column(String(8))  # "file" or "link"
+    #: "file" (a stored blob), "link", or "named": a file an imported assessment names but did
+    #: not provide (listed and exported, nothing to download until it is uploaded).
+    kind: Mapped[str] = mapped_column(String(8))
     type: Mapped[str] = mapped_column(String(16))  # documentation / means / result
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(Text)
@@ -192,6 +194,8 @@ class EvidenceRow(Base):
     filename: Mapped[str | None] = mapped_column(String(200))
     media_type: Mapped[str | None] = mapped_column(String(100))
     effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: For "named" evidence: the file reference as the assessment gave it (exported back as is).
+    reference: Mapped[str | None] = mapped_column(Text)
     #: Set on copies frozen from an ancestor's campaign at submission (not the campaign's own).
     inherited_from_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -112,6 +112,7 @@ def evidence_item(row: EvidenceRow) -> EvidenceItem:
         added_at=row.added_at,
         added_by=row.added_by,
         inherited_from_id=row.inherited_from_id,
+        reference=row.reference,
     )
 
 

@@ -191,6 +191,8 @@ class ImportItem:
     referential: Referential
     #: (criterion id, index in its evidence list) → the file.
     files: dict[tuple[str, int], EvidenceFile] = field(default_factory=dict)
+    #: Evidence files the assessment names but that are not beside it: kept as "named" evidence.
+    warnings: tuple[Problem, ...] = ()
 
 
 class Store:
@@ -383,8 +385,13 @@ class Store:
             if row is None:
                 raise NotFound(f"there is no evidence {evidence_id}")
             self._authorize(s, _actor(actor), Action.READ, repo.get_campaign(s, row.campaign_id).entity_id)
-            if row.kind != "file" or row.sha256 is None:
+            if row.kind == "link":
                 raise InvalidInput(f"evidence {evidence_id} is a link, not a file: open {row.url}")
+            if row.kind != "file" or row.sha256 is None:
+                raise InvalidInput(
+                    f"evidence {evidence_id} ('{row.filename}') was named but never uploaded: "
+                    "upload the file to make it available"
+                )
             return self.files.path(row.sha256)
 
     def grants(self, identity: str | None = None) -> list[Grant]:
@@ -928,12 +935,19 @@ class Store:
             _check_criterion(ref, camp, criterion_id)
             if level is not None and level not in ref.scale.ids:
                 raise InvalidInput(f"'{level}' is not an answer of the scale ({', '.join(ref.scale.ids)})")
-            self._put_target(tx, target, campaign_id, criterion_id, year, level)
+            row = tx.session.get(TargetRow, (campaign_id, criterion_id, year))
+            self._put_target(tx, target, campaign_id, criterion_id, year, level, row)
 
     def _put_target(
-        self, tx: _Tx, target: Target, campaign_id: int, criterion_id: str, year: int, level: str | None
+        self,
+        tx: _Tx,
+        target: Target,
+        campaign_id: int,
+        criterion_id: str,
+        year: int,
+        level: str | None,
+        row: TargetRow | None,
     ) -> None:
-        row = tx.session.get(TargetRow, (campaign_id, criterion_id, year))
         old = row.level if row else None
         if old == level:
             return
@@ -1024,6 +1038,7 @@ class Store:
                         size=ev.size,
                         filename=ev.filename,
                         media_type=ev.media_type,
+                        reference=ev.reference,
                         effective_date=ev.effective_date,
                         inherited_from_id=ev.inherited_from_id or ev.campaign_id,
                         added_at=tx.rec.at,
@@ -1184,7 +1199,9 @@ class Store:
         self._replace_content(tx, target, camp, a, item.files)
         tx.rec.change(target, "import", "file", None, item.source)
         s.flush()
-        return ImportResult(item.source, camp.id, created, tx.rec.count - before - 1)
+        return ImportResult(
+            item.source, camp.id, created, tx.rec.count - before - 1, tuple(str(w) for w in item.warnings)
+        )
 
     def _replace_content(
         self,
@@ -1227,14 +1244,16 @@ class Store:
             )
             s.delete(row)
         current = {
-            (t.criterion_id, t.year): t.level
+            (t.criterion_id, t.year): t
             for t in s.scalars(select(TargetRow).where(TargetRow.campaign_id == camp.id))
         }
         wanted_targets = {
             (cid, year): level for cid, years in a.targets.items() for year, level in years.items()
         }
         for cid, year in sorted(set(current) | set(wanted_targets)):
-            self._put_target(tx, target, camp.id, cid, year, wanted_targets.get((cid, year)))
+            self._put_target(
+                tx, target, camp.id, cid, year, wanted_targets.get((cid, year)), current.get((cid, year))
+            )
 
     def _replace_evidence(
         self,
@@ -1258,45 +1277,18 @@ class Store:
             ].append(row)
         for cid, answer in sorted(a.answers.items()):
             for index, ref in enumerate(answer.evidence):
-                key = _ref_key(cid, ref)
+                stored = None if ref.url else files.get((cid, index)) or self.stored_file(ref)
+                kind = "link" if ref.url else "file" if stored else "named"
+                key = _evidence_key(
+                    cid, kind, ref.type.value, ref.title, ref.url, ref.sha256, ref.effective_date
+                )
                 if existing.get(key):
                     existing[key].pop(0)
                     continue
-                row = self._evidence_row_for(camp.id, cid, index, ref, files)
-                self._add_evidence(tx, target, row)
+                self._add_evidence(tx, target, _evidence_row(camp.id, cid, kind, ref, stored))
         for rows in existing.values():
             for row in rows:
                 self._remove_evidence(tx, target, row)
-
-    def _evidence_row_for(
-        self,
-        campaign_id: int,
-        cid: str,
-        index: int,
-        ref: EvidenceRef,
-        files: dict[tuple[str, int], EvidenceFile],
-    ) -> EvidenceRow:
-        row = EvidenceRow(
-            campaign_id=campaign_id,
-            criterion_id=cid,
-            kind="link" if ref.url else "file",
-            type=ref.type.value,
-            title=ref.title,
-            url=ref.url,
-            effective_date=ref.effective_date,
-        )
-        if ref.url is not None:
-            return row
-        ev_file = files.get((cid, index)) or self.stored_file(ref)
-        if ev_file is None:
-            raise InvalidInput(f"criterion {cid}: evidence file '{ref.file}' is not in the evidence store")
-        row.sha256, row.size, row.filename, row.media_type = (
-            ev_file.sha256,
-            ev_file.size,
-            ev_file.filename,
-            ev_file.media_type,
-        )
-        return row
 
     def stored_file(self, ref: EvidenceRef) -> EvidenceFile | None:
         """The evidence store's copy of a file reference (by its sha256), if it holds one."""
@@ -1547,6 +1539,7 @@ def _evidence_record(row: EvidenceRow) -> dict[str, Any]:
         "size": row.size,
         "filename": row.filename,
         "media_type": row.media_type,
+        "reference": row.reference,
         "effective_date": row.effective_date,
     }
     return {k: v for k, v in record.items() if v is not None}
@@ -1564,10 +1557,31 @@ def _evidence_key(
     return (cid, kind, type_, title, url, sha256, effective_date)
 
 
-def _ref_key(cid: str, ref: EvidenceRef) -> tuple[Any, ...]:
-    return _evidence_key(
-        cid, "link" if ref.url else "file", ref.type.value, ref.title, ref.url, ref.sha256, ref.effective_date
+def _evidence_row(
+    campaign_id: int, cid: str, kind: str, ref: EvidenceRef, stored: EvidenceFile | None
+) -> EvidenceRow:
+    """The row of an interchange evidence entry: a link, a stored file, or a file only named."""
+    row = EvidenceRow(
+        campaign_id=campaign_id,
+        criterion_id=cid,
+        kind=kind,
+        type=ref.type.value,
+        title=ref.title,
+        url=ref.url,
+        sha256=ref.sha256,
+        effective_date=ref.effective_date,
     )
+    if stored is not None:
+        row.sha256, row.size, row.filename, row.media_type = (
+            stored.sha256,
+            stored.size,
+            stored.filename,
+            stored.media_type,
+        )
+    elif kind == "named" and ref.file is not None:
+        row.reference = ref.file
+        row.filename = sanitise_filename(PurePosixPath(ref.file).name)
+    return row
 
 
 def _same_place(source: str, entity: EntityRow, a: Assessment) -> None:

@@ -10,11 +10,15 @@ Import reads files (or folders of ``*.yaml``), validates all of them against the
 referential version, resolves their evidence files, and imports everything in one
 transaction — or nothing, with every problem located (file, line, criterion).
 Evidence ``file`` paths are relative to the YAML file and may not leave its folder; a
-file whose ``sha256`` the store already holds needs no copy beside the YAML.
+file whose ``sha256`` the store already holds needs no copy beside the YAML. A file that
+is named but not there is kept as "named" evidence (listed, exported back as given, not
+downloadable until uploaded) and reported as a warning: assessments often name documents
+that do not travel with them.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
@@ -28,7 +32,7 @@ from labelnr.storage.errors import InvalidEvidence, NotFound
 from labelnr.storage.evidence import EvidenceStore, check_upload, sanitise_filename
 from labelnr.storage.service import EvidenceFile, ImportItem, Store
 from labelnr.storage.views import CampaignInfo, ImportResult
-from labelnr.yamlpos import read
+from labelnr.yamlpos import Located, read
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -50,17 +54,28 @@ def assessment_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> Problem:
+@functools.lru_cache(maxsize=64)
+def _located(path: Path, mtime_ns: int) -> Located | None:
+    del mtime_ns  # part of the cache key: an edited file is read again
     try:
-        return read(path).problem(loc, message, criterion)
+        return read(path)
     except InvalidFile:
+        return None
+
+
+def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> Problem:
+    """A problem at the line of ``loc`` in ``path`` (the file is parsed once for all its problems)."""
+    located = _located(path, path.stat().st_mtime_ns) if path.is_file() else None
+    if located is None:
         return Problem(str(path), None, message, criterion)
+    return located.problem(loc, message, criterion)
 
 
 def _evidence_file(
     path: Path, cid: str, index: int, name: str, sha256: str | None, files: EvidenceStore
 ) -> EvidenceFile | Problem | None:
-    """The file an evidence entry names, checked; None when the store already holds its sha256."""
+    """The file an evidence entry names, checked; None when the store already holds its sha256 or
+    when the file is not there (it is then kept as "named" evidence, see :func:`read_items`)."""
     if sha256 is not None and files.has(sha256):
         return None
     loc = ("answers", cid, "evidence", index, "file")
@@ -72,13 +87,7 @@ def _evidence_file(
         )
     source = path.parent.joinpath(*relative.parts)
     if not source.is_file():
-        return _locate(
-            path,
-            loc,
-            f"evidence file '{name}' was not found next to {path.name}"
-            + (" and no stored file has its sha256" if sha256 else ""),
-            cid,
-        )
+        return None
     data = source.read_bytes()
     try:
         display, media_type = check_upload(display, data, files.max_bytes)
@@ -88,6 +97,11 @@ def _evidence_file(
     if sha256 is not None and digest != sha256:
         return _locate(path, loc, f"evidence file '{name}' does not match its sha256 (it has {digest})", cid)
     return EvidenceFile(digest, len(data), display, media_type, data)
+
+
+def _missing(path: Path, cid: str, index: int, name: str) -> Problem:
+    message = f"evidence file '{name}' is not next to {path.name}: kept by name, upload it later"
+    return _locate(path, ("answers", cid, "evidence", index, "file"), message, cid)
 
 
 def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> list[ImportItem]:
@@ -121,6 +135,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                 )
             )
         resolved: dict[tuple[str, int], EvidenceFile] = {}
+        missing: list[Problem] = []
         for cid, answer in assessment.answers.items():
             for index, ev in enumerate(answer.evidence):
                 if ev.file is None:
@@ -130,7 +145,9 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                     problems.append(found)
                 elif found is not None:
                     resolved[(cid, index)] = found
-        items.append(ImportItem(str(path), assessment, ref, resolved))
+                elif ev.sha256 is None or not files.has(ev.sha256):
+                    missing.append(_missing(path, cid, index, ev.file))
+        items.append(ImportItem(str(path), assessment, ref, resolved, tuple(missing)))
     if problems:
         raise InvalidFile(problems)
     return items

@@ -100,7 +100,8 @@ class EvidenceItem:
     id: int
     campaign_id: int
     criterion_id: str
-    #: "file" (stored blob, download through Store.evidence_path) or "link".
+    #: "file" (stored blob, download through Store.evidence_path), "link", or "named" (a file an
+    #: imported assessment names without providing it: nothing to download yet).
     kind: str
     type: EvidenceType
     title: str
@@ -114,12 +115,22 @@ class EvidenceItem:
     added_by: str
     #: The ancestor's campaign this evidence was inherited from (frozen at submission), if any.
     inherited_from_id: int | None
+    #: For "named" evidence: the file reference as given.
+    reference: str | None = None
 
     def ref(self) -> EvidenceRef:
         """The evidence as the interchange file writes it (files under ``evidence/<sha256>/``)."""
         if self.kind == "link":
             return EvidenceRef(
                 type=self.type, title=self.title, url=self.url, effective_date=self.effective_date
+            )
+        if self.kind == "named":
+            return EvidenceRef(
+                type=self.type,
+                title=self.title,
+                file=self.reference or self.filename,
+                sha256=self.sha256,
+                effective_date=self.effective_date,
             )
         return EvidenceRef(
             type=self.type,
@@ -221,6 +232,8 @@ class ImportResult:
     campaign_id: int
     created: bool
     changes: int
+    #: Files the assessment names that were not provided (kept as "named" evidence, to upload).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

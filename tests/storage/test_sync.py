@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from storage_helpers import campaign_of
 
-from labelnr.assessment import Answer
+from labelnr.assessment import Answer, Assessment
 from labelnr.errors import InvalidFile
 from labelnr.interchange import load_assessment
-from labelnr.loader import Catalog
-from labelnr.storage import CampaignLocked, Store, open_store
-from labelnr.storage.sync import campaign_filename, export_all, export_campaign, import_paths
+from labelnr.loader import Catalog, load_catalog
+from labelnr.storage import CampaignLocked, InvalidInput, Store, open_store
+from labelnr.storage.sync import (
+    assessment_files,
+    campaign_filename,
+    export_all,
+    export_campaign,
+    import_paths,
+)
 
 PDF = b"%PDF-1.4\n% evidence\n"
 
@@ -177,7 +184,6 @@ def test_an_invalid_file_imports_nothing_and_every_problem_is_located(store: Sto
         import_paths(store, "importer", [files])
     located = [(p.line, p.criterion, p.message) for p in caught.value.problems]
     assert located == [
-        (8, "A-2", "evidence file 'proofs/missing.pdf' was not found next to zz-bad.yaml"),
         (10, "B-1", "evidence file '../secret.pdf' must be a path inside the assessment's folder"),
     ]
     assert store.organisations() == []
@@ -251,3 +257,82 @@ def test_reimport_updates_a_draft_with_history_and_refuses_a_submitted_one(store
     with pytest.raises(CampaignLocked):
         import_paths(store, "third-import", [dsi_file])
     assert store.campaign(dsi).effective["B-1"].level == "full"
+
+
+def test_a_file_named_but_not_provided_is_kept_by_name(store: Store, files: Path, tmp_path: Path) -> None:
+    (files / "proofs" / "policy.pdf").unlink()
+    results = import_paths(store, "importer", [files / "group.yaml"])
+    assert results[0].warnings == (
+        f"{files / 'group.yaml'}:11: criterion A-1: evidence file 'proofs/policy.pdf' is not next to "
+        "group.yaml: kept by name, upload it later",
+    )
+    group = campaign_of(store, "acme-group")
+    named = store.campaign(group).evidence["A-1"][0]
+    assert (named.kind, named.reference, named.filename, named.sha256) == (
+        "named",
+        "proofs/policy.pdf",
+        "policy.pdf",
+        None,
+    )
+    with pytest.raises(InvalidInput, match="was named but never uploaded"):
+        store.evidence_path("reader", named.id)
+    assert store.check_integrity().ok
+    # Exported as given, it comes back unchanged.
+    text = export_campaign(store, group)
+    assert "file: proofs/policy.pdf\n" in text
+    out = tmp_path / "out"
+    export_all(store, out)
+    assert not (out / "proofs").exists()
+    assert [r.changes for r in import_paths(store, "importer", [out])] == [0]
+    # Once the file is there, importing again replaces the name by the stored file.
+    (files / "proofs" / "policy.pdf").write_bytes(PDF)
+    assert import_paths(store, "importer", [files / "group.yaml"])[0].warnings == ()
+    kinds = {(e.kind, e.sha256) for e in store.campaign(group).evidence["A-1"]}
+    assert kinds == {("file", hashlib.sha256(PDF).hexdigest()), ("link", None)}
+
+
+DEMO = Path(__file__).resolve().parents[2] / "audits"
+
+
+def _file_refs_as_given(exported: Assessment, original: Assessment) -> Assessment:
+    """Files copied into the evidence store are exported under evidence/<sha256>/: put back the
+    original references to compare the rest exactly."""
+    answers = {}
+    for cid, answer in exported.answers.items():
+        given = original.answers[cid].evidence if cid in original.answers else []
+        evidence = [
+            ev.model_copy(update={"file": old.file, "sha256": old.sha256})
+            if ev.file and ev.file.startswith("evidence/")
+            else ev
+            for ev, old in zip(answer.evidence, given, strict=True)
+        ]
+        answers[cid] = answer.model_copy(update={"evidence": evidence})
+    return exported.model_copy(update={"answers": answers})
+
+
+def test_the_demo_assessments_import_and_export_without_loss(db_url: str, tmp_path: Path) -> None:
+    shipped = load_catalog()
+    sources = assessment_files([DEMO])
+    assert len(sources) >= 2
+    data = tmp_path / "data"
+    data.mkdir()
+    for source in sources:
+        shutil.copyfile(source, data / source.name)
+    store = open_store(db_url, data, shipped)  # the first start imports the demo files
+    try:
+        assert store.demo_problems == []
+        campaigns = [c for org in store.organisations() for c in store.organisation_campaigns(org.id)]
+        assert len(campaigns) == len(sources)
+        assert any(s.inherited for c in campaigns for s in store.campaign(c.id).sources.values())
+        written = export_all(store, tmp_path / "out")
+    finally:
+        store.dispose()
+    originals = {}
+    for source in sources:
+        original, _ = load_assessment(source, shipped)
+        originals[(original.entity.id, original.referential.version, original.campaign.period)] = original
+    for path in written:
+        exported, _ = load_assessment(path, shipped)
+        original = originals.pop((exported.entity.id, exported.referential.version, exported.campaign.period))
+        assert _file_refs_as_given(exported, original) == original
+    assert originals == {}
