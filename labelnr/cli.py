@@ -2,11 +2,11 @@
 
 Each subcommand is a ``register_*`` function that adds its parser and sets ``func``, the
 handler: it takes the parsed arguments and returns the exit code. Commands of other
-parts of the product live in their own modules, listed in :data:`EXTENSIONS`, each with
-a ``register(subparsers)`` function; they are imported when the parser is built, after
-the core commands (so they may extend one, e.g. ``subparsers.choices["migrate"]``), and a
-module missing from this checkout is simply skipped. ``register`` must stay cheap: import
-heavy libraries inside the handlers.
+parts of the product live in their own modules, listed in :data:`EXTENSIONS` with the
+commands they add, each with a ``register(subparsers)`` function; a module is imported
+only when one of its commands is asked for, after the core commands (so it may extend
+one, e.g. ``subparsers.choices["migrate"]``), and a module missing from this checkout is
+simply skipped. ``labelnr migrate --campaign`` comes from the store's module.
 
 Exit codes: 0 done, 1 invalid input (each problem printed as ``FILE:LINE: message`` on
 stderr), 2 wrong usage. A :class:`~labelnr.errors.LabelnrError` never reaches the user
@@ -42,13 +42,13 @@ if TYPE_CHECKING:  # the commands import what they need when they run, to start 
 Handler = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-#: Modules adding subcommands, each exposing ``register(subparsers)``: the store adds
-#: ``db``, ``import`` and ``export-yaml``. Add yours here (Excel: ``export``,
-#: ``import-xlsx``; accounts: ``users``); --help lists commands in this order.
-EXTENSIONS: tuple[str, ...] = (
-    "labelnr.storage.cli",
-    "labelnr.auth_cli",
-)
+#: Modules adding subcommands, each exposing ``register(subparsers)``, with the commands
+#: they add. A module is imported only when one of its commands is run (or for the full
+#: help, or an unknown command), so a slow or missing module never burdens the others.
+#: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "labelnr.storage.cli": ("db", "import", "export-yaml"),
+}
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -479,7 +479,8 @@ def _migrate_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register_migrate(subparsers: Subparsers) -> None:
+def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
+    """``campaigns``: also offer ``--campaign`` (stored campaigns) when the store's module exists."""
     parser = subparsers.add_parser(
         "migrate", help="carry an assessment over to a newer referential version",
         description="Writes a NEW assessment for the newer version through the mapping (renamed ids keep "
@@ -492,7 +493,7 @@ def register_migrate(subparsers: Subparsers) -> None:
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     add_lang_option(parser)
-    storage = _extension(STORAGE_CLI)
+    storage = _extension(STORAGE_CLI) if campaigns else None
     if storage is not None and hasattr(storage, "add_campaign_migration_options"):
         storage.add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
     else:
@@ -530,9 +531,24 @@ def register_schema(subparsers: Subparsers) -> None:
 
 # --- the program -------------------------------------------------------------------------
 
-CORE: tuple[Callable[[Subparsers], None], ...] = (
-    register_validate, register_diff, register_score, register_migrate, register_schema,
-)
+CORE: dict[str, Callable[[Subparsers], None]] = {
+    "validate": register_validate, "diff": register_diff, "score": register_score,
+    "migrate": register_migrate, "schema": register_schema,
+}
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand asked for: the first argument that is not an option (the main parser has no
+    option taking a value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _extensions_for(argv: Sequence[str]) -> list[str]:
+    command = _command_of(argv)
+    if command in CORE:
+        return []
+    owners = [module for module, commands in EXTENSIONS.items() if command in commands]
+    return owners or list(EXTENSIONS)  # no command, help, or unknown: list every command
 
 
 @functools.cache
@@ -549,8 +565,9 @@ def _extension(name: str) -> Any | None:
     return None
 
 
-def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The full parser: core commands, then those of :data:`EXTENSIONS` (or ``extensions``)."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: every core command, and the extension modules it needs
+    (all of them when ``argv`` is ``None``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -561,9 +578,15 @@ def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentPa
         prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
-    for register in CORE:
-        register(subparsers)
-    for name in EXTENSIONS if extensions is None else extensions:
+    everything = argv is None
+    # Stored campaigns need the store: load it for `migrate --campaign` or the help only.
+    campaigns = everything or any(a.startswith("--campaign") or a in ("-h", "--help") for a in argv or ())
+    for name, register in CORE.items():
+        if name == "migrate":
+            register_migrate(subparsers, campaigns=campaigns)
+        else:
+            register(subparsers)
+    for name in list(EXTENSIONS) if argv is None else _extensions_for(argv):
         module = _extension(name)
         if module is not None:
             module.register(subparsers)
@@ -571,7 +594,8 @@ def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentPa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse

@@ -373,13 +373,22 @@ def test_extension_modules(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     (tmp_path / "labelnr_broken_ext.py").write_text("import a_library_that_is_not_installed\n",
                                                     encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "EXTENSIONS", ("labelnr_test_ext", "labelnr_missing_ext", "labelnr_broken_ext"))
+    monkeypatch.setattr(cli, "EXTENSIONS", {"labelnr_test_ext": ("hello",), "labelnr_missing_ext": ("gone",),
+                                            "labelnr_broken_ext": ("broken",)})
+    # Core commands import no extension module: the broken one stays silent.
+    assert run(capsys, "schema", "--check") == (0, ["JSON schemas are up to date."], [])
     code, out, err = run(capsys, "hello", "world")
-    assert (code, out) == (0, ["hello world"])
-    # A module that is not there is skipped quietly; one that fails to import is named.
+    assert (code, out, err) == (0, ["hello world"], [])
+    # The full help lists every command: a module that is not there is skipped quietly,
+    # one that fails to import is named, and the others still work.
+    code, out, err = run(capsys, "--help")
+    assert code == 0
+    assert any(line.split()[:1] == ["hello"] for line in out)
     assert err == ["labelnr: the commands of labelnr_broken_ext are unavailable: "
                    "No module named 'a_library_that_is_not_installed'"]
-    assert run(capsys, "schema", "--check")[0] == 0
+    code, _, err = run(capsys, "broken")
+    assert code == 2
+    assert "invalid choice: 'broken'" in err[-1]
 
 
 def test_installed_console_script(tmp_path: Path) -> None:
