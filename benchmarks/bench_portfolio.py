@@ -183,6 +183,8 @@ def main() -> None:
     print(f"machine      {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}; "
           f"{dt.date.today().isoformat()}")
+    if hasattr(os, "getloadavg"):  # other work on the machine inflates every time below
+        print(f"load         1-minute load average {os.getloadavg()[0]:.1f} after the runs")
     print()
     width = max(len(name) for name, _ in rows)
     print(f"{'path':<{width}}  {'best (ms)':>10}  {'vs portfolio':>12}")
