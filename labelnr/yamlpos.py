@@ -40,7 +40,12 @@ class Located:
         return Problem(self.file, self.line_of(loc), message, criterion)
 
 
-class _Builder(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (several times faster on a whole referential); the
+# nodes, marks and safe constructors are the same.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Builder(_SafeBase):  # type: ignore[misc,valid-type]
     pass
 
 
