@@ -1,0 +1,874 @@
+"""Write the auditor's evidence workbook (.xlsx) from a :class:`WorkbookData`.
+
+Written with XlsxWriter (faster than openpyxl on a formatted workbook; see
+``benchmarks/bench_excel.py``), with ``strings_to_formulas``, ``strings_to_urls`` and
+``strings_to_numbers`` off. Every piece of text goes through :meth:`_Writer.text`, which
+uses ``write_string``: text a user typed is never a formula, whatever it starts with, and
+text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return also gets Excel's
+"quote prefix", so editing the cell later keeps it text. Hyperlinks are made only from
+``http``/``https`` addresses and from the evidence pack's own relative file paths.
+
+Sheets: About, Summary, one per theme, Evidence, Action plan, Trajectory (with a native
+chart), History, and two hidden sheets (drop-down lists; the export data a re-import
+checks against, see :mod:`labelnr.excel.meta`). Every sheet is protected without a
+password; only the cells a re-import reads (auditor columns, and the referent's answer
+columns for a draft) are unlocked, highlighted and validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+
+from labelnr.assessment import Verdict
+from labelnr.excel.meta import (
+    LISTS_SHEET,
+    META_SHEET,
+    SheetLayout,
+    build_records,
+    text_of,
+    with_checksum,
+)
+from labelnr.excel.model import NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
+from labelnr.i18n import Translator
+from labelnr.referential import Criterion, Theme
+from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress, projected_trajectory
+
+#: First characters that make a spreadsheet read text as a formula (or a DDE call).
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+OPTIONS: dict[str, Any] = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,  # links are made on purpose, from checked addresses only
+    "strings_to_numbers": False,
+    "default_date_format": "yyyy-mm-dd",
+}
+
+#: Columns of a criteria sheet, in order; those a re-import may read are in EDITABLE.
+THEME_COLUMNS: tuple[str, ...] = (
+    "id",
+    "principle",
+    "title",
+    "description",
+    "level",
+    "mandatory",
+    "expected",
+    "answer",
+    "na_justification",
+    "comment",
+    "owner",
+    "inherited_from",
+    "points",
+    "max_points",
+    "evidence",
+    "evidence_link",
+    "sha256",
+    "verdict",
+    "verdict_comment",
+    "verified_points",
+)
+REFERENT_COLUMNS = frozenset({"answer", "na_justification", "comment", "owner"})
+AUDITOR_COLUMNS = frozenset({"verdict", "verdict_comment"})
+WIDTHS: dict[str, float] = {
+    "id": 10,
+    "principle": 22,
+    "title": 40,
+    "description": 60,
+    "level": 8,
+    "mandatory": 11,
+    "expected": 40,
+    "answer": 16,
+    "na_justification": 30,
+    "comment": 40,
+    "owner": 22,
+    "inherited_from": 18,
+    "points": 11,
+    "max_points": 11,
+    "evidence": 40,
+    "evidence_link": 28,
+    "sha256": 30,
+    "verdict": 22,
+    "verdict_comment": 40,
+    "verified_points": 11,
+}
+#: The longest text the interchange model accepts in each editable column.
+MAX_LENGTH: dict[str, int] = {
+    "na_justification": 4000,
+    "comment": 8000,
+    "owner": 200,
+    "verdict_comment": 8000,
+}
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "theme",
+    "type",
+    "title",
+    "evidence_link",
+    "file",
+    "sha256",
+    "size",
+    "effective_date",
+    "inherited_from",
+)
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_LINKABLE = re.compile(r"^https?://[^\s\"<>]+$", re.IGNORECASE)
+_MAX_URL = 2079  # Excel's limit on a hyperlink's address
+_MAX_CELL = 32767  # Excel's limit on a cell's text
+
+
+def is_dangerous(text: str) -> bool:
+    return text.startswith(DANGEROUS_PREFIXES)
+
+
+def sheet_name(wanted: str, taken: set[str]) -> str:
+    """A valid, unique (case-insensitive) sheet name close to ``wanted``."""
+    base = _SHEET_NAME_BAD.sub("-", wanted).strip().strip("'")[:31].strip() or "Sheet"
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def _link_target(entry: EvidenceEntry) -> str | None:
+    """Where an evidence's hyperlink may point: a web address, or the pack's relative file path."""
+    if entry.url is not None:
+        ok = len(entry.url) <= _MAX_URL and _LINKABLE.match(entry.url) and "#" not in entry.url[:8]
+        return entry.url if ok else None
+    path = entry.pack_path
+    if path is None or "#" in path or len(path) > 255:
+        return None
+    return "external:" + path
+
+
+class _Writer:
+    """Formats and safe writes for one workbook."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self._formats: dict[tuple[str, bool, bool], Any] = {}
+
+    def fmt(self, kind: str, editable: bool = False, quote: bool = False) -> Any:
+        key = (kind, editable, quote)
+        if key not in self._formats:
+            props: dict[str, Any] = {"valign": "top", "locked": not editable}
+            if kind in ("text", "link"):
+                props["text_wrap"] = True
+            if kind == "link":
+                props.update(font_color="#0563C1", underline=1)
+            elif kind == "header":
+                props.update(bold=True, text_wrap=True, bg_color="#DDE5F0", border=1)
+            elif kind == "title":
+                props.update(bold=True, font_size=14)
+            elif kind == "bold":
+                props.update(bold=True)
+            elif kind == "number":
+                props["num_format"] = "0.0"
+            elif kind == "integer":
+                props["num_format"] = "0"
+            elif kind == "percent":
+                props["num_format"] = "0.0"
+            elif kind == "date":
+                props["num_format"] = "yyyy-mm-dd"
+            elif kind == "datetime":
+                props["num_format"] = "yyyy-mm-dd hh:mm:ss"
+            if editable:
+                props["bg_color"] = "#FFF2CC"
+            if quote:
+                props["quote_prefix"] = True
+            self._formats[key] = self.book.add_format(props)
+        return self._formats[key]
+
+    def text(
+        self, ws: Any, row: int, col: int, value: str | None, kind: str = "text", editable: bool = False
+    ) -> None:
+        """User or referential text, always as an inert string (never a formula)."""
+        if value is None or value == "":
+            ws.write_blank(row, col, None, self.fmt(kind, editable))
+            return
+        value = value[:_MAX_CELL]
+        ws.write_string(row, col, value, self.fmt(kind, editable, is_dangerous(value)))
+
+    def number(self, ws: Any, row: int, col: int, value: float | None, kind: str = "number") -> None:
+        if value is None:
+            ws.write_blank(row, col, None, self.fmt(kind))
+        else:
+            ws.write_number(row, col, round(value, 4), self.fmt(kind))
+
+    def date(self, ws: Any, row: int, col: int, value: dt.date | None) -> None:
+        if value is None:
+            ws.write_blank(row, col, None, self.fmt("date"))
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value.replace(tzinfo=None), self.fmt("datetime"))
+        else:
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt("date"))
+
+    def link(self, ws: Any, row: int, col: int, target: str | None, label: str) -> None:
+        """A hyperlink whose label is inert text; plain text when the target is not linkable."""
+        if target is None:
+            self.text(ws, row, col, label)
+            return
+        label = label[:_MAX_CELL] or target
+        ws.write_url(row, col, target, self.fmt("link", quote=is_dangerous(label)), string=label)
+
+    def header(self, ws: Any, row: int, labels: Sequence[str]) -> None:
+        for col, label in enumerate(labels):
+            ws.write_string(row, col, label, self.fmt("header"))
+
+
+def _protect(ws: Any) -> None:
+    """Protection against accidental edits, without a password; filters and widths stay usable."""
+    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+
+
+def _table(w: _Writer, ws: Any, name: str, last_row: int, headers: Sequence[str]) -> None:
+    """Header row, and an Excel table (with its filter buttons) over rows 0..last_row."""
+    if last_row < 1:  # a table needs a data row: a filtered header alone
+        w.header(ws, 0, headers)
+        ws.autofilter(0, 0, 0, len(headers) - 1)
+        return
+    ws.add_table(
+        0,
+        0,
+        last_row,
+        len(headers) - 1,
+        {
+            "name": name,
+            "style": "Table Style Light 1",
+            "columns": [{"header": h, "header_format": w.fmt("header")} for h in headers],
+            "autofilter": True,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """References to the drop-down lists in the hidden lists sheet."""
+
+    answers: str
+    answers_with_na: str
+    verdicts: str
+
+
+class WorkbookExport:
+    """Builds one workbook; use :func:`write_workbook` or :func:`workbook_bytes`."""
+
+    def __init__(self, data: WorkbookData, output: IO[bytes]) -> None:
+        self.data = data
+        self.ref = data.referential
+        self.t = Translator(data.lang)
+        self.lang = self.t.lang
+        self.book = xlsxwriter.Workbook(output, OPTIONS)
+        self.w = _Writer(self.book)
+        self.taken: set[str] = {META_SHEET, LISTS_SHEET}
+        self.evidence_by_criterion: dict[str, list[EvidenceEntry]] = defaultdict(list)
+        for entry in data.evidence:
+            self.evidence_by_criterion[entry.criterion].append(entry)
+
+    # --- labels ---------------------------------------------------------------------------
+
+    def answer_label(self, level: str | None) -> str | None:
+        if level is None:
+            return None
+        if level == NOT_APPLICABLE:
+            return self.t("excel.not_applicable")
+        scale = self.ref.scale.level(level)
+        return scale.label.get(self.lang) if scale else level
+
+    def verdict_label(self, verdict: str | None) -> str | None:
+        return self.t(f"excel.verdict_{verdict}") if verdict else None
+
+    def theme_name(self, theme_id: str) -> str:
+        theme = self.ref.themes_by_id.get(theme_id)
+        return theme.name.get(self.lang) if theme else theme_id
+
+    # --- the workbook -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        data = self.data
+        self.book.set_properties(
+            {
+                "title": self.t("excel.about_title"),
+                "subject": f"{data.assessment.entity.name} — {self.ref.key} — {data.period.value}",
+                "author": data.exported_by,
+                "company": data.assessment.organisation.name,
+                "comments": f"Label NR Workbook {data.app_version}",
+                "created": data.exported_at.replace(tzinfo=None),
+            }
+        )
+        about = self.book.add_worksheet(sheet_name(self.t("excel.sheet_about"), self.taken))
+        summary = self.book.add_worksheet(sheet_name(self.t("excel.sheet_summary"), self.taken))
+        themes = [t for t in self.ref.themes if any(c.theme == t.id for c in data.criteria)]
+        theme_sheets = [
+            (t, self.book.add_worksheet(sheet_name(t.name.get(self.lang), self.taken))) for t in themes
+        ]
+        evidence = self.book.add_worksheet(sheet_name(self.t("excel.sheet_evidence"), self.taken))
+        plan = self.book.add_worksheet(sheet_name(self.t("excel.sheet_plan"), self.taken))
+        trajectory = self.book.add_worksheet(sheet_name(self.t("excel.sheet_trajectory"), self.taken))
+        history = self.book.add_worksheet(sheet_name(self.t("excel.sheet_history"), self.taken))
+        lists_ws = self.book.add_worksheet(LISTS_SHEET)
+        meta_ws = self.book.add_worksheet(META_SHEET)
+
+        lists = self._lists(lists_ws)
+        evidence_rows = self._evidence_sheet(evidence)
+        layouts = [
+            self._theme_sheet(ws, theme, i, lists, evidence.name, evidence_rows)
+            for i, (theme, ws) in enumerate(theme_sheets, start=1)
+        ]
+        records, digest = with_checksum(build_records(data, layouts))
+        self._meta_sheet(meta_ws, records)
+        self._about(about, [ws for ws in self.book.worksheets() if ws not in (lists_ws, meta_ws)])
+        self._summary(summary, digest)
+        self._plan(plan)
+        self._trajectory(trajectory)
+        self._history(history)
+        for key, value in (
+            ("labelnr_campaign_id", data.campaign_id),
+            ("labelnr_referential", self.ref.key),
+            ("labelnr_campaign_revision", str(data.campaign_revision)),
+            ("labelnr_checksum", digest),
+        ):
+            self.book.set_custom_property(key, value)
+        about.activate()
+        self.book.close()
+
+    # --- hidden sheets ------------------------------------------------------------------------
+
+    def _lists(self, ws: Any) -> _Lists:
+        scale = [lv.label.get(self.lang) for lv in self.ref.scale.levels]
+        verdicts = [self.t(f"excel.verdict_{v.value}") for v in Verdict]
+        columns = (scale, [*scale, self.t("excel.not_applicable")], verdicts)
+        refs: list[str] = []
+        for col, values in enumerate(columns):
+            for row, value in enumerate(values):
+                ws.write_string(row, col, value)
+            letter = chr(ord("A") + col)
+            refs.append(f"={LISTS_SHEET}!${letter}$1:${letter}${len(values)}")
+        ws.hide()
+        _protect(ws)
+        return _Lists(*refs)
+
+    def _meta_sheet(self, ws: Any, records: Sequence[Sequence[str]]) -> None:
+        for row, record in enumerate(records):
+            for col, value in enumerate(record):
+                if value:
+                    ws.write_string(row, col, value)
+        ws.hide()
+        _protect(ws)
+
+    # --- About and Summary -----------------------------------------------------------------
+
+    def _campaign_label(self) -> str:
+        c = self.data.assessment.campaign
+        period = self.t(f"context.period_{c.period.value}")
+        return f"{c.name} — {period}" if c.name else period
+
+    def _pairs(self, ws: Any, row: int, pairs: Iterable[tuple[str, object]]) -> int:
+        for label, value in pairs:
+            ws.write_string(row, 0, label, self.w.fmt("bold"))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.w.number(ws, row, 1, float(value), "integer" if isinstance(value, int) else "number")
+            elif isinstance(value, dt.date):
+                self.w.date(ws, row, 1, value)
+            else:
+                self.w.text(ws, row, 1, text_of(value))
+            row += 1
+        return row
+
+    def _about(self, ws: Any, sheets: Sequence[Any]) -> None:
+        data, a, t = self.data, self.data.assessment, self.t
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 1, 90)
+        ws.write_string(0, 0, t("excel.about_title"), self.w.fmt("title"))
+        ws.merge_range(1, 0, 1, 1, "", self.w.fmt("text"))
+        self.w.text(ws, 1, 0, t("excel.about_howto"))
+        ws.set_row(1, 48)
+        pairs: list[tuple[str, object]] = [
+            (t("excel.organisation"), f"{a.organisation.name} ({a.organisation.id})"),
+            (t("excel.entity"), f"{a.entity.name} ({a.entity.id})"),
+            (t("excel.campaign"), self._campaign_label()),
+            (t("excel.campaign_id"), f"{data.campaign_id} ({t('excel.source_' + data.source)})"),
+            (t("excel.campaign_date"), a.campaign.date),
+            (t("excel.status"), t(f"context.status_{data.status}")),
+            (t("excel.referential"), f"{self.ref.title.get(self.lang)} ({self.ref.id})"),
+            (t("excel.referential_version"), self.ref.version),
+            (t("excel.referential_sha256"), data.referential_sha256),
+            (t("excel.profile"), self._profile_name()),
+            (t("excel.revision"), data.campaign_revision),
+            (t("excel.app_version"), data.app_version),
+            (t("excel.generated_at"), data.exported_at.astimezone(dt.UTC).replace(tzinfo=None)),
+            (t("excel.generated_by"), data.exported_by),
+        ]
+        if data.as_of is not None:
+            pairs.append((t("excel.about_as_of"), data.as_of))
+        row = self._pairs(ws, 3, pairs) + 1
+        ws.write_string(row, 0, t("excel.about_index"), self.w.fmt("bold"))
+        for sheet in sheets:
+            row += 1
+            self.w.link(ws, row, 0, f"internal:'{sheet.name}'!A1", sheet.name)
+        _protect(ws)
+
+    def _profile_name(self) -> str | None:
+        profile = self.ref.profile(self.data.assessment.profile)
+        return profile.name.get(self.lang) if profile else None
+
+    def _summary(self, ws: Any, digest: str) -> None:
+        data, t, a = self.data, self.t, self.data.assessment
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 6, 22)
+        row = (
+            self._pairs(
+                ws,
+                0,
+                [
+                    (t("excel.organisation"), a.organisation.name),
+                    (t("excel.entity"), a.entity.name),
+                    (t("excel.campaign"), self._campaign_label()),
+                    (t("excel.referential"), f"{self.ref.id} {self.ref.version}"),
+                    (t("excel.generated_at"), data.exported_at.astimezone(dt.UTC).replace(tzinfo=None)),
+                    (t("excel.checksum"), digest),
+                ],
+            )
+            + 1
+        )
+        s, v = data.self_scores, data.verified_scores
+        self.w.header(
+            ws, row, [t("excel.summary_metric"), t("excel.summary_self"), t("excel.summary_verified")]
+        )
+        lines: list[tuple[str, float, float, str]] = [
+            (t("excel.summary_points", total=f"{s.total_points:g}"), s.points, v.points, "number"),
+            (t("excel.summary_percent"), s.percent, v.percent, "percent"),
+            (t("excel.summary_level"), s.level, v.level, "integer"),
+            (t("excel.summary_answered"), s.answered, v.answered, "integer"),
+        ]
+        for label, mine, checked, kind in lines:
+            row += 1
+            ws.write_string(row, 0, label, self.w.fmt("bold"))
+            self.w.number(ws, row, 1, mine, kind)
+            self.w.number(ws, row, 2, checked, kind)
+        row += 2
+        self.w.header(
+            ws,
+            row,
+            [
+                t("excel.summary_theme"),
+                t("excel.summary_theme_self"),
+                t("excel.summary_theme_verified"),
+                t("excel.summary_theme_points"),
+                t("excel.summary_theme_max"),
+            ],
+        )
+        for theme in self.ref.themes:
+            mine_t, checked_t = s.themes.get(theme.id), v.themes.get(theme.id)
+            if mine_t is None or checked_t is None:
+                continue
+            row += 1
+            self.w.text(ws, row, 0, theme.name.get(self.lang))
+            self.w.number(ws, row, 1, mine_t.percent, "percent")
+            self.w.number(ws, row, 2, checked_t.percent, "percent")
+            self.w.number(ws, row, 3, mine_t.points)
+            self.w.number(ws, row, 4, mine_t.max_points)
+        row += 2
+        self._gaps(ws, row)
+        _protect(ws)
+
+    def _gaps(self, ws: Any, row: int) -> None:
+        t = self.t
+        ws.write_string(row, 0, t("excel.summary_gaps"), self.w.fmt("bold"))
+        row += 1
+        keys = (
+            "summary_level",
+            "summary_basis",
+            "summary_reached",
+            "summary_needed",
+            "summary_short",
+            "summary_missing",
+            "summary_below",
+        )
+        self.w.header(ws, row, [t(f"excel.{key}") for key in keys])
+        for basis, scores in (
+            (t("excel.summary_self"), self.data.self_scores),
+            (t("excel.summary_verified"), self.data.verified_scores),
+        ):
+            for gap in scores.gaps:
+                row += 1
+                self.w.text(ws, row, 0, gap.name.get(self.lang))
+                self.w.text(ws, row, 1, basis)
+                self.w.text(ws, row, 2, t("excel.word_yes") if gap.reached else t("excel.word_no"))
+                self.w.number(ws, row, 3, gap.points_needed)
+                self.w.number(ws, row, 4, gap.points_short)
+                self.w.text(ws, row, 5, ", ".join(gap.missing_mandatory))
+                below = [
+                    f"{self.theme_name(b.theme)} ({b.percent:.1f} % < {b.minimum:g} %)"
+                    for b in gap.themes_below_minimum
+                ]
+                self.w.text(ws, row, 6, "; ".join(below))
+
+    # --- criteria sheets ---------------------------------------------------------------------
+
+    def _theme_sheet(
+        self,
+        ws: Any,
+        theme: Theme,
+        index: int,
+        lists: _Lists,
+        evidence_sheet: str,
+        evidence_rows: dict[str, int],
+    ) -> SheetLayout:
+        data, t = self.data, self.t
+        criteria = [c for c in data.criteria if c.theme == theme.id]
+        headers = [t(f"excel.col_{key}") for key in THEME_COLUMNS]
+        col = {key: i for i, key in enumerate(THEME_COLUMNS)}
+        for key, i in col.items():
+            ws.set_column(i, i, WIDTHS[key])
+        answers_open = data.answers_editable
+        verdicts_open = data.verdicts_editable
+        principles = {p.id: p.name.get(self.lang) for p in theme.principles}
+        for row, crit in enumerate(criteria, start=1):
+            self._criterion_row(
+                ws,
+                row,
+                crit,
+                col,
+                principles,
+                evidence_sheet,
+                evidence_rows,
+                answers_open and crit.id not in data.forced_na,
+                verdicts_open,
+            )
+        last = len(criteria)
+        _table(self.w, ws, f"criteria_{index}", last, headers)
+        ws.freeze_panes(1, 1)
+        if last:
+            self._validations(ws, criteria, col, lists, answers_open, verdicts_open)
+        _protect(ws)
+        return SheetLayout(ws.name, theme.id, THEME_COLUMNS)
+
+    def _criterion_row(
+        self,
+        ws: Any,
+        row: int,
+        crit: Criterion,
+        col: dict[str, int],
+        principles: dict[str, str],
+        evidence_sheet: str,
+        evidence_rows: dict[str, int],
+        answers_open: bool,
+        verdicts_open: bool,
+    ) -> None:
+        data, w, lg = self.data, self.w, self.lang
+        mine = data.self_scores.criteria.get(crit.id)
+        checked = data.verified_scores.criteria.get(crit.id)
+        w.text(ws, row, col["id"], crit.id)
+        w.text(ws, row, col["principle"], principles.get(crit.principle or ""))
+        w.text(ws, row, col["title"], crit.title.get(lg))
+        w.text(ws, row, col["description"], crit.description.get(lg))
+        w.number(ws, row, col["level"], crit.level, "integer")
+        w.text(ws, row, col["mandatory"], self.t("excel.word_yes" if crit.mandatory else "excel.word_no"))
+        expected = [
+            f"[{self.t('excel.evidence_' + e.type.value)}] {e.description.get(lg)}" for e in crit.evidence
+        ]
+        w.text(ws, row, col["expected"], "\n".join(expected))
+        values = row_values(data, crit.id)
+        w.text(ws, row, col["answer"], self.answer_label(values["answer"]), editable=answers_open)
+        w.text(ws, row, col["na_justification"], values["na_justification"], editable=answers_open)
+        w.text(ws, row, col["comment"], values["comment"], editable=answers_open)
+        w.text(ws, row, col["owner"], values["owner"], editable=answers_open)
+        w.text(ws, row, col["inherited_from"], data.inherited_from.get(crit.id))
+        w.number(ws, row, col["points"], mine.points if mine and mine.applicable else None)
+        w.number(ws, row, col["max_points"], mine.max_points if mine and mine.applicable else None)
+        self._evidence_cells(ws, row, col, crit.id, evidence_sheet, evidence_rows)
+        w.text(ws, row, col["verdict"], self.verdict_label(values["verdict"]), editable=verdicts_open)
+        w.text(ws, row, col["verdict_comment"], values["verdict_comment"], editable=verdicts_open)
+        w.number(ws, row, col["verified_points"], checked.points if checked and checked.applicable else None)
+
+    def _evidence_cells(
+        self,
+        ws: Any,
+        row: int,
+        col: dict[str, int],
+        criterion: str,
+        evidence_sheet: str,
+        evidence_rows: dict[str, int],
+    ) -> None:
+        entries = self.evidence_by_criterion.get(criterion, [])
+        lines = []
+        for e in entries:
+            date = f" ({e.effective_date.isoformat()})" if e.effective_date else ""
+            lines.append(f"[{self.t('excel.evidence_' + e.type.value)}] {e.title}{date}")
+        self.w.text(ws, row, col["evidence"], "\n".join(lines))
+        if len(entries) == 1:
+            self.w.link(
+                ws,
+                row,
+                col["evidence_link"],
+                _link_target(entries[0]),
+                entries[0].url or entries[0].pack_path or entries[0].title,
+            )
+        elif entries:
+            first = evidence_rows[criterion] + 1
+            self.w.link(
+                ws,
+                row,
+                col["evidence_link"],
+                f"internal:'{evidence_sheet}'!A{first}",
+                self.t("excel.evidence_several", count=len(entries)),
+            )
+        else:
+            self.w.text(ws, row, col["evidence_link"], None)
+        self.w.text(ws, row, col["sha256"], "\n".join(e.sha256 for e in entries if e.sha256))
+
+    def _validations(
+        self,
+        ws: Any,
+        criteria: Sequence[Criterion],
+        col: dict[str, int],
+        lists: _Lists,
+        answers_open: bool,
+        verdicts_open: bool,
+    ) -> None:
+        t = self.t
+        base = {
+            "error_title": t("excel.validation_title"),
+            "error_message": t("excel.validation_message"),
+            "ignore_blank": True,
+        }
+        last = len(criteria)
+        if verdicts_open:
+            ws.data_validation(
+                1,
+                col["verdict"],
+                last,
+                col["verdict"],
+                {"validate": "list", "source": lists.verdicts, **base},
+            )
+            self._length(ws, col["verdict_comment"], last, MAX_LENGTH["verdict_comment"])
+        if not answers_open:
+            return
+        # One validation per run of rows that allow (or not) "not applicable".
+        start = 0
+        for i in range(1, last + 1):
+            if i == last or criteria[i].not_applicable.allowed != criteria[start].not_applicable.allowed:
+                source = lists.answers_with_na if criteria[start].not_applicable.allowed else lists.answers
+                ws.data_validation(
+                    start + 1, col["answer"], i, col["answer"], {"validate": "list", "source": source, **base}
+                )
+                start = i
+        for key in ("na_justification", "comment", "owner"):
+            self._length(ws, col[key], last, MAX_LENGTH[key])
+
+    def _length(self, ws: Any, column: int, last: int, maximum: int) -> None:
+        ws.data_validation(
+            1,
+            column,
+            last,
+            column,
+            {
+                "validate": "length",
+                "criteria": "<=",
+                "value": maximum,
+                "ignore_blank": True,
+                "error_title": self.t("excel.validation_length"),
+                "error_message": self.t("excel.validation_length_message", max=maximum),
+            },
+        )
+
+    # --- evidence, plan, trajectory, history ---------------------------------------------------
+
+    def _evidence_sheet(self, ws: Any) -> dict[str, int]:
+        """One row per evidence; returns the first row (0-based) of each criterion's evidence."""
+        t, w = self.t, self.w
+        headers = [t(f"excel.col_{key}") for key in EVIDENCE_COLUMNS]
+        widths = (10, 22, 14, 40, 40, 24, 30, 12, 12, 18)
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        criteria = {c.id: c for c in self.data.criteria}
+        order = {c.id: i for i, c in enumerate(self.data.criteria)}
+        entries = sorted(
+            (e for e in self.data.evidence if e.criterion in criteria), key=lambda e: order[e.criterion]
+        )
+        first: dict[str, int] = {}
+        for row, e in enumerate(entries, start=1):
+            first.setdefault(e.criterion, row)
+            w.text(ws, row, 0, e.criterion)
+            w.text(ws, row, 1, self.theme_name(criteria[e.criterion].theme))
+            w.text(ws, row, 2, t(f"excel.evidence_{e.type.value}"))
+            w.text(ws, row, 3, e.title)
+            w.link(ws, row, 4, _link_target(e), e.url or e.pack_path or "")
+            w.text(ws, row, 5, e.file_name)
+            w.text(ws, row, 6, e.sha256)
+            w.number(ws, row, 7, e.size, "integer")
+            w.date(ws, row, 8, e.effective_date)
+            w.text(ws, row, 9, e.inherited_from)
+        _table(self.w, ws, "evidence", len(entries), headers)
+        ws.freeze_panes(1, 1)
+        _protect(ws)
+        return first
+
+    def _plan(self, ws: Any) -> None:
+        t, w, data = self.t, self.w, self.data
+        keys = (
+            "commitment",
+            "scope",
+            "target_level",
+            "target_year",
+            "owner",
+            "due",
+            "commitment_status",
+            "progress",
+            "expected_points",
+            "indicator",
+        )
+        widths = (40, 26, 16, 10, 22, 12, 14, 14, 12, 50)
+        headers = [t(f"excel.col_{k}") for k in keys]
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        baseline = next((p.date for p in data.actual if PERIOD_YEAR.get(p.period) == 0), None)
+        today = data.as_of or data.exported_at.date()
+        for row, c in enumerate(data.commitments, start=1):
+            scope = c.criterion if c.criterion is not None else self.theme_name(c.theme or "")
+            w.text(ws, row, 0, c.title)
+            w.text(ws, row, 1, scope)
+            w.text(ws, row, 2, self.answer_label(c.target_level))
+            w.number(ws, row, 3, c.target_year, "integer")
+            w.text(ws, row, 4, c.owner)
+            w.date(ws, row, 5, c.due)
+            w.text(ws, row, 6, t(f"excel.commitment_{c.status.value}"))
+            w.text(ws, row, 7, t(f"excel.progress_{progress(c, today, baseline).value}"))
+            w.number(ws, row, 8, c.expected_points)
+            w.text(ws, row, 9, _indicator_text(c.indicator) if c.indicator else None)
+        _table(self.w, ws, "plan", len(data.commitments), headers)
+        ws.freeze_panes(1, 1)
+        _protect(ws)
+
+    def _trajectory(self, ws: Any) -> None:
+        t, w, data, ref = self.t, self.w, self.data, self.ref
+        a = data.assessment
+        start = data.plan_start if data.plan_start is not None else data.effective
+        planned = planned_trajectory(ref, start, a.targets, a.profile, a.applicability)
+        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability)
+        actual: dict[int, tuple[float, float | None]] = {}
+        for point in sorted(data.actual, key=lambda p: p.date):
+            year = PERIOD_YEAR.get(point.period)
+            if year is not None:
+                actual[year] = (point.points, point.verified_points)
+        levels = ref.scoring.levels
+        keys = ("col_year", "col_planned", "col_projected", "col_actual", "col_actual_verified")
+        headers = [t(f"excel.{key}") for key in keys]
+        headers += [t("excel.trajectory_level", name=lv.name.get(self.lang)) for lv in levels]
+        ws.set_column(0, len(headers) - 1, 16)
+        for row, year in enumerate(YEARS, start=1):
+            label = t("excel.year_baseline") if year == 0 else t("excel.year_label", year=year)
+            w.text(ws, row, 0, label)
+            w.number(ws, row, 1, planned[year].points)
+            w.number(ws, row, 2, projected[year].points)
+            mine, checked = actual.get(year, (None, None))
+            w.number(ws, row, 3, mine)
+            w.number(ws, row, 4, checked)
+            for i, lv in enumerate(levels):
+                w.number(ws, row, 5 + i, lv.min_points)
+        _table(self.w, ws, "trajectory", len(YEARS), headers)
+        self._chart(ws, len(headers))
+        _protect(ws)
+
+    def _chart(self, ws: Any, columns: int) -> None:
+        chart = self.book.add_chart({"type": "line"})
+        last = len(YEARS)
+        styles = {
+            1: ("#0072B2", "solid", "circle"),
+            2: ("#E69F00", "dash", "diamond"),
+            3: ("#009E73", "solid", "square"),
+            4: ("#CC79A7", "round_dot", "triangle"),
+        }
+        for col in range(1, columns):
+            color, dash, marker = styles.get(col, ("#999999", "long_dash", "none"))
+            chart.add_series(
+                {
+                    "name": [ws.name, 0, col],
+                    "categories": [ws.name, 1, 0, last, 0],
+                    "values": [ws.name, 1, col, last, col],
+                    "line": {"color": color, "dash_type": dash, "width": 2.25 if col < 5 else 1},
+                    "marker": {
+                        "type": marker,
+                        "size": 7,
+                        "fill": {"color": color},
+                        "border": {"color": color},
+                    },
+                }
+            )
+        chart.set_title({"name": self.t("excel.trajectory_title")})
+        chart.set_y_axis(
+            {"name": self.t("excel.trajectory_points"), "min": 0, "max": self.ref.scoring.total_points}
+        )
+        chart.set_legend({"position": "bottom"})
+        chart.show_blanks_as("gap")
+        chart.set_size({"width": 720, "height": 400})
+        ws.insert_chart(len(YEARS) + 3, 0, chart, {"description": self.t("excel.trajectory_alt")})
+
+    def _history(self, ws: Any) -> None:
+        t, w = self.t, self.w
+        keys = ("when", "who", "action", "id", "field", "old", "new")
+        widths = (20, 26, 14, 10, 22, 40, 40)
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        for row, event in enumerate(self.data.history, start=1):
+            w.date(ws, row, 0, event.at.astimezone(dt.UTC) if event.at.tzinfo else event.at)
+            w.text(ws, row, 1, event.actor)
+            w.text(ws, row, 2, event.action)
+            w.text(ws, row, 3, event.criterion)
+            w.text(ws, row, 4, event.field)
+            w.text(ws, row, 5, _plain_text(event.old))
+            w.text(ws, row, 6, _plain_text(event.new))
+        headers = [t(f"excel.col_{k}") for k in keys]
+        _table(self.w, ws, "history", len(self.data.history), headers)
+        ws.freeze_panes(1, 0)
+        _protect(ws)
+
+
+def _plain_text(value: object) -> str | None:
+    """A history value (JSON data) as one line of text."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain_text(v) or "" for v in value)
+    return str(value)
+
+
+def _indicator_text(indicator: Any) -> str:
+    targets = ", ".join(f"{year}: {value:g}" for year, value in sorted(indicator.targets.items()))
+    actuals = ", ".join(f"{m.year}: {m.value:g}" for m in indicator.actuals)
+    return (
+        f"{indicator.name} ({indicator.unit}, {indicator.direction.value}) — {indicator.baseline:g}"
+        f" → [{targets}] — {actuals}"
+    )
+
+
+def write_workbook(data: WorkbookData, output: IO[bytes]) -> None:
+    """Write the workbook of ``data`` to a binary stream."""
+    WorkbookExport(data, output).run()
+
+
+def workbook_bytes(data: WorkbookData) -> bytes:
+    buffer = io.BytesIO()
+    write_workbook(data, buffer)
+    return buffer.getvalue()
+
+
+def save_workbook(data: WorkbookData, path: Path) -> None:
+    """Write the workbook to ``path`` through a temporary file, so a crash never leaves half a file."""
+    from labelnr.excel.files import write_bytes_atomic
+
+    write_bytes_atomic(path, workbook_bytes(data))
