@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from labelnr.assessment import Commitment, CommitmentStatus, Direction, Indicator, Measure
 from labelnr.errors import LabelnrError
 from labelnr.referential import Referential
+from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CommitmentItem
 from labelnr.trajectory import (
     YEARS,
@@ -45,27 +46,69 @@ from labelnr.ui.steering import (
 )
 
 FLASH = "plan.flash"
+FLASH_ERROR = "plan.flash_error"
 
 
 def _today() -> dt.date:
     return dt.date.today()
 
 
-def _write(action: Callable[[], object], success: str) -> None:
-    """Run one change; on success say so after the rerun, otherwise explain why nothing changed."""
+def _write(action: Callable[[], object], success: str, form: str | None = None) -> None:
+    """Run one change; on success forget the form's draft and say so after the rerun.
+
+    When the store refuses, nothing is saved and the draft stays as typed, with the reason
+    (for a conflict: who changed the item) and a button to reload the stored version.
+    """
     try:
         action()
     except LabelnrError as exc:
         st.error(t("plan.refused", reason=str(exc)), icon=":material/error:")
+        if isinstance(exc, ConflictError) and form is not None:
+            st.button(t("plan.reload"), key=f"{form}.reload", on_click=_forget, args=(form,),
+                      icon=":material/refresh:")
         return
+    if form is not None:
+        _forget(form)
     st.session_state[FLASH] = success
     st.rerun()
+
+
+def _draft(form: str, revision: int, values: dict[str, Any]) -> int:
+    """The revision a form's draft started from; the first time, the stored values fill its widgets.
+
+    Widgets are keyed ``<form>.<field>`` and get their value from session state only, so
+    that what a user typed survives reruns, page switches and a refused save.
+    """
+    base = f"{form}.base"
+    if base not in st.session_state:
+        st.session_state[base] = revision
+        for name, value in values.items():
+            st.session_state[f"{form}.{name}"] = value
+    return int(st.session_state[base])
+
+
+def _forget(form: str) -> None:
+    """Drop a form's draft: its widgets start again from the stored values."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{form}.")]:
+        del st.session_state[key]
+
+
+def _remove(commitment_id: int, revision: int, title: str) -> None:
+    try:
+        store().remove_commitment(actor(), commitment_id, revision)
+    except LabelnrError as exc:
+        st.session_state[FLASH_ERROR] = t("plan.refused", reason=str(exc))
+        return
+    st.session_state[FLASH] = t("plan.removed", title=title)
 
 
 def _flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if isinstance(message, str):
         st.success(message, icon=":material/check_circle:")
+    error = st.session_state.pop(FLASH_ERROR, None)
+    if isinstance(error, str):
+        st.error(error, icon=":material/error:")
 
 
 # --- header and flags --------------------------------------------------------------------------
@@ -148,10 +191,9 @@ def _commitments(c: Cycle) -> None:
             item = next((i for i in items if i.id == chosen), None)
             if item is not None:
                 _commitment_form(c, item)
-                if st.button(t("plan.remove"), key=f"plan.remove.{item.id}.{item.revision}",
-                             icon=":material/delete:"):
-                    _write(lambda: store().remove_commitment(actor(), item.id, item.revision),
-                           t("plan.removed", title=item.commitment.title))
+                # The revision shown is the one removed: a commitment changed meanwhile is kept.
+                st.button(t("plan.remove"), key=f"plan.remove.{item.id}", icon=":material/delete:",
+                          on_click=_remove, args=(item.id, item.revision, item.commitment.title))
 
 
 def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str, Any]:
@@ -184,59 +226,64 @@ def _optional(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
+def _commitment_values(ref: Referential, base: Commitment | None) -> dict[str, Any]:
+    """A commitment as the form's widget values (the defaults of a new one)."""
+    ind = base.indicator if base else None
+    scope = (f"criterion:{base.criterion}" if base and base.criterion else
+             f"theme:{base.theme}" if base else f"theme:{ref.themes[0].id}")
+    values: dict[str, Any] = {
+        "title": base.title if base else "", "scope": scope,
+        "target_level": base.target_level if base else None,
+        "target_year": base.target_year if base else 1,
+        "status": base.status if base else CommitmentStatus.PLANNED,
+        "owner": (base.owner or "") if base else "", "due": base.due if base else None,
+        "expected": base.expected_points if base else None,
+        "ind_name": ind.name if ind else "", "ind_unit": ind.unit if ind else "",
+        "ind_direction": ind.direction if ind else Direction.HIGHER,
+        "ind_baseline": ind.baseline if ind else None,
+    }
+    values.update({f"ind_target{y}": ind.targets.get(y) if ind else None for y in (1, 2, 3)})
+    return values
+
+
 def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     ref = c.ref
     base = item.commitment if item else None
-    ind = base.indicator if base else None
-    form_key = f"plan.form.{c.view.id}.{item.id}.{item.revision}" if item else f"plan.form.{c.view.id}.new"
+    form = f"plan.form.{c.view.id}.{item.id if item else 'new'}"
+    revision = _draft(form, item.revision if item else 0, _commitment_values(ref, base))
     scopes = _scopes(ref)
-    scope_keys = list(scopes)
-    current_scope = (f"criterion:{base.criterion}" if base and base.criterion else
-                     f"theme:{base.theme}" if base else scope_keys[0])
     levels: list[str | None] = [None, *[lv.id for lv in ref.scale.levels if not lv.pending]]
-    statuses = list(CommitmentStatus)
-    def k(name: str) -> str:
-        return f"{form_key}.{name}"
 
-    with st.form(form_key, clear_on_submit=item is None):
-        title = st.text_input(t("plan.f_title"), value=base.title if base else "", max_chars=300,
-                              key=k("title"))
-        scope = st.selectbox(t("plan.f_scope"), scope_keys, format_func=scopes.__getitem__, key=k("scope"),
-                             index=scope_keys.index(current_scope) if current_scope in scopes else 0)
+    def k(name: str) -> str:
+        return f"{form}.{name}"
+
+    with st.form(form):
+        title = st.text_input(t("plan.f_title"), max_chars=300, key=k("title"))
+        scope = st.selectbox(t("plan.f_scope"), list(scopes), format_func=scopes.__getitem__, key=k("scope"))
         left, middle, right = st.columns(3)
         target_level = left.selectbox(
             t("plan.f_target_level"), levels, key=k("target_level"),
-            index=levels.index(base.target_level) if base and base.target_level in levels else 0,
             format_func=lambda lv: t("plan.none") if lv is None else scale_label(ref, lv))
         target_year = middle.selectbox(t("plan.f_target_year"), [1, 2, 3], format_func=year_text,
-                                       index=(base.target_year - 1) if base else 0, key=k("target_year"))
-        status = right.selectbox(t("plan.f_status"), statuses, key=k("status"),
-                                 format_func=lambda s: t(f"plan.status_{s.value}"),
-                                 index=statuses.index(base.status) if base else 0)
+                                       key=k("target_year"))
+        status = right.selectbox(t("plan.f_status"), list(CommitmentStatus), key=k("status"),
+                                 format_func=lambda s: t(f"plan.status_{s.value}"))
         left, middle, right = st.columns(3)
-        owner = left.text_input(t("plan.f_owner"), value=(base.owner or "") if base else "", max_chars=200,
-                                key=k("owner"))
-        due = middle.date_input(t("plan.f_due"), value=base.due if base else None, format="YYYY-MM-DD",
-                                key=k("due"))
+        owner = left.text_input(t("plan.f_owner"), max_chars=200, key=k("owner"))
+        due = middle.date_input(t("plan.f_due"), format="YYYY-MM-DD", key=k("due"))
         expected = right.number_input(t("plan.f_expected_points"), min_value=0.0, key=k("expected"),
-                                      value=base.expected_points if base else None,
                                       help=t("plan.f_expected_points_help"))
         st.markdown(f"**{t('plan.f_indicator')}**")
         st.caption(t("plan.f_indicator_help"))
         left, middle, right = st.columns(3)
-        ind_name = left.text_input(t("plan.f_ind_name"), value=ind.name if ind else "", max_chars=200,
-                                   key=k("ind_name"))
-        ind_unit = middle.text_input(t("plan.f_ind_unit"), value=ind.unit if ind else "", max_chars=40,
-                                     key=k("ind_unit"))
-        directions = list(Direction)
-        direction = right.selectbox(t("plan.f_ind_direction"), directions, key=k("ind_direction"),
-                                    format_func=lambda d: t(f"plan.direction_{d.value}"),
-                                    index=directions.index(ind.direction) if ind else 0)
+        ind_name = left.text_input(t("plan.f_ind_name"), max_chars=200, key=k("ind_name"))
+        ind_unit = middle.text_input(t("plan.f_ind_unit"), max_chars=40, key=k("ind_unit"))
+        direction = right.selectbox(t("plan.f_ind_direction"), list(Direction), key=k("ind_direction"),
+                                    format_func=lambda d: t(f"plan.direction_{d.value}"))
         cols = st.columns(4)
-        baseline = cols[0].number_input(t("plan.f_ind_baseline"), value=ind.baseline if ind else None,
-                                        key=k("ind_baseline"))
-        yearly = [cols[y].number_input(t("plan.f_ind_target", year=year_text(y)), key=k(f"ind_target{y}"),
-                                       value=ind.targets.get(y) if ind else None) for y in (1, 2, 3)]
+        baseline = cols[0].number_input(t("plan.f_ind_baseline"), key=k("ind_baseline"))
+        yearly = [cols[y].number_input(t("plan.f_ind_target", year=year_text(y)), key=k(f"ind_target{y}"))
+                  for y in (1, 2, 3)]
         submitted = st.form_submit_button(t("plan.save") if item else t("plan.add"), key=k("submit"),
                                           icon=":material/save:", type="primary")
     if not submitted:
@@ -246,18 +293,20 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
         "owner": owner.strip() or None, "due": due if isinstance(due, dt.date) else None, "status": status,
         "expected_points": _optional(expected),
     }
-    kind, _, scope_id = scope.partition(":")
+    kind, _, scope_id = str(scope).partition(":")
     fields[kind] = scope_id
-    commitment = _build(fields, ind_name.strip(), ind_unit.strip(), direction, _optional(baseline),
+    ind = base.indicator if base else None
+    commitment = _build(fields, ind_name.strip(), ind_unit.strip(), direction or Direction.HIGHER,
+                        _optional(baseline),
                         [_optional(v) for v in yearly], ind.actuals if ind else [])
     if commitment is None:
         return
     if item is None:
         _write(lambda: store().add_commitment(actor(), c.view.id, commitment),
-               t("plan.added", title=commitment.title))
+               t("plan.added", title=commitment.title), form)
     else:
-        _write(lambda: store().update_commitment(actor(), item.id, commitment, item.revision),
-               t("plan.updated", title=commitment.title))
+        _write(lambda: store().update_commitment(actor(), item.id, commitment, revision),
+               t("plan.updated", title=commitment.title), form)
 
 
 def _build(fields: dict[str, Any], name: str, unit: str, direction: Direction, baseline: float | None,
@@ -332,16 +381,16 @@ def _indicator_summary(ind: Indicator) -> str:
 def _measure_form(item: CommitmentItem) -> None:
     ind = item.commitment.indicator
     assert ind is not None
-    form = f"plan.measure.{item.id}.{item.revision}"
-    with st.form(form, clear_on_submit=True):
+    form = f"plan.measure.{item.id}"
+    revision = _draft(form, item.revision, {"year": 1, "value": None, "source": "", "date": _today()})
+    with st.form(form):
         st.markdown(f"**{t('plan.add_measure', name=plain(ind.name))}**")
         cols = st.columns(4)
-        year = cols[0].selectbox(t("plan.f_measure_year"), list(YEARS), format_func=year_text, index=1,
+        year = cols[0].selectbox(t("plan.f_measure_year"), list(YEARS), format_func=year_text,
                                  key=f"{form}.year")
-        value = cols[1].number_input(t("plan.f_measure_value", unit=ind.unit), value=None, key=f"{form}.value")
+        value = cols[1].number_input(t("plan.f_measure_value", unit=ind.unit), key=f"{form}.value")
         source = cols[2].text_input(t("plan.f_measure_source"), max_chars=300, key=f"{form}.source")
-        when = cols[3].date_input(t("plan.f_measure_date"), value=_today(), format="YYYY-MM-DD",
-                                  key=f"{form}.date")
+        when = cols[3].date_input(t("plan.f_measure_date"), format="YYYY-MM-DD", key=f"{form}.date")
         submitted = st.form_submit_button(t("plan.save_measure"), icon=":material/add_chart:",
                                           key=f"{form}.submit")
     if not submitted:
@@ -353,8 +402,8 @@ def _measure_form(item: CommitmentItem) -> None:
                       date=when if isinstance(when, dt.date) else None)
     updated = item.commitment.model_copy(
         update={"indicator": ind.model_copy(update={"actuals": [*ind.actuals, measure]})})
-    _write(lambda: store().update_commitment(actor(), item.id, updated, item.revision),
-           t("plan.measure_saved", name=ind.name))
+    _write(lambda: store().update_commitment(actor(), item.id, updated, revision),
+           t("plan.measure_saved", name=ind.name), form)
 
 
 # --- targets per criterion ---------------------------------------------------------------------------
@@ -389,10 +438,10 @@ def _targets(c: Cycle) -> None:
         else True,
         column_config={col: st.column_config.SelectboxColumn(col, options=list(by_label), required=False)
                        for col in year_cols.values()},
-        key=f"plan.targets.{view.id}.{view.info.revision}",
+        key=f"plan.targets.{view.id}.editor",
     )
     if editable and st.button(t("plan.save_targets"), icon=":material/save:",
-                              key=f"plan.save_targets.{view.id}.{view.info.revision}"):
+                              key=f"plan.targets.{view.id}.save"):
         changes = []
         for before, after in zip(frame.to_dict("records"), edited.to_dict("records"), strict=True):
             for y, col in year_cols.items():
@@ -402,7 +451,8 @@ def _targets(c: Cycle) -> None:
         if not changes:
             st.info(t("plan.no_target_change"))
         else:
-            _write(lambda: _save_targets(view.id, changes), t("plan.targets_saved", count=len(changes)))
+            _write(lambda: _save_targets(view.id, changes), t("plan.targets_saved", count=len(changes)),
+                   f"plan.targets.{view.id}")
     _theme_trajectory(c)
 
 

@@ -1,0 +1,222 @@
+"""The three-year plan page: commitments move the projected trajectory, flags for late work and
+indicators off track, forms that refuse what is incomplete, conflicts, read-only snapshots.
+
+Demo data: the group's baseline (campaign 1) has GOV-01 "partial". Theme gov weighs 2 of 3 →
+666.7 points over GOV-01..03 (222.2 each); GOV-01 partial (0.66) earns 146.7 → 147 / 1000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labelnr.assessment import Commitment, CommitmentStatus, Indicator, Measure
+from labelnr.loader import load_catalog
+from labelnr.storage import Store, open_store
+from labelnr.trajectory import Progress, progress
+
+from .conftest import open_app, texts
+
+GROUP = 1
+NEW = f"plan.form.{GROUP}.new"
+FAR = dt.date(2099, 1, 1)  # a due date that never passes: the page judges lateness on today's date
+
+
+@pytest.fixture
+def other(data_dirs: tuple[Path, Path]) -> Store:
+    """A second store on the same database: another user, another process."""
+    criteria, audits = data_dirs
+    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
+
+
+def projected(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric if "projeté" in m.label or "projected" in m.label]
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table of the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def add_commitment(at: AppTest, title: str, scope: str, level: str | None, year: int) -> AppTest:
+    at.text_input(key=f"{NEW}.title").input(title)
+    at.selectbox(key=f"{NEW}.scope").set_value(scope)
+    at.selectbox(key=f"{NEW}.target_level").set_value(level)
+    at.selectbox(key=f"{NEW}.target_year").set_value(year)
+    at.button(key=f"{NEW}.submit").click()
+    return at.run()
+
+
+def test_page_runs_with_the_demo_and_shows_the_projection(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("plan")
+    assert projected(at) == ["147 / 1000"] * 4
+    page = texts(at)
+    assert "Aucun engagement pour l'instant" in page
+    assert "Aucun engagement ne porte encore d'indicateur mesurable." in page
+    assert [h.value for h in at.header] == ["Score projeté par année", "Engagements", "Indicateurs",
+                                            "Cibles par critère"]
+    assert len(at.get("plotly_chart")) == 2  # trajectory and themes
+    assert "Données du graphique" in [e.label for e in at.expander]
+
+
+def test_adding_a_commitment_changes_the_projected_trajectory(data_dirs: tuple[Path, Path],
+                                                              other: Store) -> None:
+    at = add_commitment(open_app("plan"), "Publier la politique", "criterion:GOV-01", "full", 2)
+    assert not at.exception
+    assert "Engagement « Publier la politique » ajouté." in texts(at)
+    # GOV-01 full from year 2: 222.2 + 0 + 0 → 222 / 1000; baseline and year 1 unchanged.
+    assert projected(at) == ["147 / 1000", "147 / 1000", "222 / 1000", "222 / 1000"]
+    stored = other.campaign(GROUP).commitments
+    assert [(c.commitment.title, c.commitment.criterion, c.commitment.target_level, c.commitment.target_year)
+            for c in stored] == [("Publier la politique", "GOV-01", "full", 2)]
+    commitments = table(at, "Engagement")
+    assert list(commitments["Engagement"]) == ["Publier la politique"]
+    # No due date: due at the end of year 2 counted from the baseline (2024-03-01), judged today.
+    # (AppTest cannot fill a date input that starts empty, so the form's due date stays empty here.)
+    late = progress(stored[0].commitment, dt.date.today(), dt.date(2024, 3, 1)) is Progress.LATE
+    assert list(commitments["Avancement"]) == ["⚠️ En retard" if late else "🕒 Dans les temps"]
+    # The trajectory table beside the chart moved too.
+    assert "222.2" in texts(at)
+
+
+def test_theme_commitment_without_level_adds_its_expected_points(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("plan")
+    at.text_input(key=f"{NEW}.title").input("Former les équipes")
+    at.selectbox(key=f"{NEW}.scope").set_value("theme:use")
+    at.number_input(key=f"{NEW}.expected").set_value(100.0)
+    at.button(key=f"{NEW}.submit").click()
+    at.run()
+    assert projected(at) == ["147 / 1000", "247 / 1000", "247 / 1000", "247 / 1000"]
+
+
+def test_incomplete_forms_are_refused_with_a_message(data_dirs: tuple[Path, Path], other: Store) -> None:
+    at = open_app("plan")
+    at.button(key=f"{NEW}.submit").click()
+    at.run()
+    assert "Donnez un intitulé à l'engagement." in [e.value for e in at.error]
+    at.text_input(key=f"{NEW}.title").input("Réemploi")
+    at.text_input(key=f"{NEW}.ind_name").input("Part réemployée")
+    at.button(key=f"{NEW}.submit").click()
+    at.run()
+    assert any("Indicateur incomplet" in e.value for e in at.error)
+    assert not at.exception
+    assert other.campaign(GROUP).commitments == ()
+
+
+def test_late_commitments_and_off_track_indicators_are_flagged(data_dirs: tuple[Path, Path],
+                                                               other: Store) -> None:
+    other.add_commitment("someone", GROUP, Commitment(
+        title="Inventaire du parc", criterion="USE-01", target_level="partial", target_year=1,
+        due=dt.date(2020, 1, 1)))
+    other.add_commitment("someone", GROUP, Commitment(
+        title="Réemployer", theme="use", target_year=2, due=FAR, indicator=Indicator(
+            name="Part réemployée", unit="%", baseline=10, targets={1: 30},
+            actuals=[Measure(year=1, value=20)])))
+    at = open_app("plan")
+    warnings = [w.value for w in at.warning]
+    assert any("1 engagement(s) en retard" in w and "Inventaire du parc" in w for w in warnings)
+    assert any("1 indicateur(s) hors trajectoire" in w and "Part réemployée" in w for w in warnings)
+    commitments = table(at, "Engagement")
+    assert list(commitments["Avancement"]) == ["⚠️ En retard", "🕒 Dans les temps"]
+    assert "Part réemployée — ⚠️ Hors trajectoire" in list(commitments["Indicateur"])
+    indicators = table(at, "État")
+    assert list(indicators["État"]) == ["⚠️ Hors trajectoire"]
+    assert list(indicators["Dernière mesure"]) == ["20 (Année 1)"]
+
+
+def test_an_actual_measure_entered_puts_the_indicator_back_on_track(data_dirs: tuple[Path, Path],
+                                                                   other: Store) -> None:
+    item = other.add_commitment("someone", GROUP, Commitment(
+        title="Réemployer", theme="use", target_year=2, due=FAR, indicator=Indicator(
+            name="Part réemployée", unit="%", baseline=10, targets={1: 30},
+            actuals=[Measure(year=1, value=20)])))
+    at = open_app("plan")
+    form = f"plan.measure.{item.id}"
+    assert at.number_input(key=f"{form}.value").label == "Valeur (%)"
+    at.number_input(key=f"{form}.value").set_value(35.0)
+    at.selectbox(key=f"{form}.year").set_value(1)
+    at.button(key=f"{form}.submit").click()
+    at.run()
+    assert not at.exception
+    assert "Mesure enregistrée pour « Part réemployée »." in texts(at)
+    ind = other.campaign(GROUP).commitments[0].commitment.indicator
+    assert ind is not None
+    assert [(m.year, m.value) for m in ind.actuals] == [(1, 20), (1, 35)]
+    assert list(table(at, "État")["État"]) == ["✅ Sur la trajectoire"]
+    assert not at.warning
+
+
+def test_targets_set_move_the_planned_trajectory(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.set_target("someone", GROUP, "GOV-02", 1, "full")
+    other.set_target("someone", GROUP, "USE-01", 3, "partial")
+    at = open_app("plan")
+    editor = table(at, "Cible Année 1").fillna("")
+    assert list(editor["Cible Année 1"]) == ["", "Complète", "", "", ""]
+    assert list(editor["Cible Année 3"]) == ["", "", "", "Partielle", ""]
+    page = texts(at)
+    # planned: year 1 = 146.7 + 222.2 = 368.9; year 3 adds USE-01 partial: use 333.3 / 2 × 0.66 = 110.
+    assert "368.9" in page
+    assert "478.9" in page
+
+
+def test_editing_and_a_conflicting_edit(data_dirs: tuple[Path, Path], other: Store) -> None:
+    item = other.add_commitment("someone", GROUP, Commitment(title="Budget", criterion="GOV-03",
+                                                             target_year=1, due=FAR))
+    at = open_app("plan")
+    form = f"plan.form.{GROUP}.{item.id}"
+    assert at.text_input(key=f"{form}.title").value == "Budget"
+    at.selectbox(key=f"{form}.status").set_value(CommitmentStatus.DONE)
+    at.text_input(key=f"{form}.owner").input("Direction financière")
+    other.update_commitment("alice@example.org", item.id, Commitment(title="Budget voté", criterion="GOV-03",
+                                                                       target_year=1, due=FAR), item.revision)
+    at.button(key=f"{form}.submit").click()
+    at.run()
+    errors = [e.value for e in at.error]
+    assert any("Rien n'a été enregistré" in e and "alice@example.org" in e for e in errors)
+    assert other.campaign(GROUP).commitments[0].commitment.title == "Budget voté"
+    # What the user typed is still there after the refusal and another rerun.
+    at.run()
+    assert at.text_input(key=f"{form}.owner").value == "Direction financière"
+    assert at.text_input(key=f"{form}.title").value == "Budget"
+    at.button(key=f"{form}.submit").click()
+    at.run()
+    at.button(key=f"{form}.reload").click()
+    at.run()
+    assert at.text_input(key=f"{form}.title").value == "Budget voté"
+    assert at.text_input(key=f"{form}.owner").value == ""
+    at.selectbox(key=f"{form}.status").set_value(CommitmentStatus.DONE)
+    at.button(key=f"{form}.submit").click()
+    at.run()
+    saved = other.campaign(GROUP).commitments[0].commitment
+    assert (saved.title, saved.status) == ("Budget voté", CommitmentStatus.DONE)
+    assert list(table(at, "Avancement")["Avancement"]) == ["✅ Réalisé"]
+
+
+def test_removing_a_commitment(data_dirs: tuple[Path, Path], other: Store) -> None:
+    item = other.add_commitment("someone", GROUP, Commitment(title="Budget", criterion="GOV-03",
+                                                             target_year=1, expected_points=50))
+    at = open_app("plan")
+    assert projected(at)[1] == "197 / 1000"
+    at.button(key=f"plan.remove.{item.id}").click()
+    at.run()
+    assert "Engagement « Budget » supprimé." in texts(at)
+    assert other.campaign(GROUP).commitments == ()
+    assert projected(at) == ["147 / 1000"] * 4
+
+
+def test_submitted_campaign_is_read_only(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.submit("someone", GROUP)
+    at = open_app("plan")
+    assert any("ne peut plus être modifié" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key and b.key.endswith(".submit")]
+
+
+def test_english(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("plan", lang="en")
+    assert at.title[0].value == "Three-year plan"
+    assert projected(at) == ["147 / 1000"] * 4
+    assert "Year 1 (projected)" in [m.label for m in at.metric]
