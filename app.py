@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from labelnr.permissions import Action
+from labelnr.ui.auth import can_anywhere, gate
 from labelnr.ui.context import sidebar, t
 
 PAGES = Path(__file__).resolve().parent / "labelnr" / "ui" / "pages"
@@ -16,6 +18,12 @@ def page(name: str, icon: str, default: bool = False) -> st.Page:
 
 st.set_page_config(page_title=t("common.app_title"), page_icon=":material/eco:", layout="wide")
 sidebar()
+if not gate():  # shared mode: sign in first; a signed-in user without a role is told what to do
+    st.stop()
+administration = [
+    page("admin", ":material/settings:"),
+    st.Page(PAGES / "roles.py", title=t("roles.title"), icon=":material/group:", url_path="roles"),
+]
 st.navigation({
     t("context.section_workbook"): [
         page("assessment", ":material/checklist:", default=True),
@@ -28,6 +36,6 @@ st.navigation({
     t("context.section_settings"): [
         page("referentials", ":material/menu_book:"),
         page("history", ":material/history:"),
-        page("admin", ":material/settings:"),
+        *(administration if can_anywhere(Action.MANAGE) else []),
     ],
 }).run()

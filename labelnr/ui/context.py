@@ -23,7 +23,6 @@ import streamlit as st
 from labelnr.errors import Problem
 from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
 from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
-from labelnr.permissions import LOCAL_USER
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -71,20 +70,15 @@ def language_switch() -> None:
 
 def actor() -> str:
     """The identity recorded on every change: the signed-in e-mail, or the local administrator."""
-    user = st.user
-    if user.get("is_logged_in"):
-        email = user.get("email")
-        if isinstance(email, str) and email:
-            return email
-    return LOCAL_USER
+    from labelnr.ui.auth import current_identity  # sign-in lives there (labelnr.ui.auth)
+
+    return current_identity()
 
 
 def show_user() -> None:
-    who = actor()
-    if who == LOCAL_USER:
-        st.sidebar.caption(t("context.local_mode"))
-    else:
-        st.sidebar.caption(t("context.signed_in_as", who=plain(who)))
+    from labelnr.ui.auth import show_identity
+
+    show_identity()
 
 
 # --- text typed by users ----------------------------------------------------------------------
@@ -135,11 +129,13 @@ def catalog() -> Catalog:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(dirs: tuple[Path, ...], data_dir: str | None, database_url: str | None) -> Store:
+    from labelnr.auth import enforce_grants
     from labelnr.storage.service import open_store
 
     # The store scores with the referentials valid when it opened: a file broken later
     # shows on the Referentials page while campaigns keep the last good version.
-    return open_store(catalog=catalog())
+    # Grants are enforced once the demo data is in (its import is no one's change).
+    return enforce_grants(open_store(catalog=catalog()))
 
 
 def store() -> Store:
@@ -182,9 +178,11 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
 
     Returns ``None``, after saying why, when there is nothing to pick yet.
     """
+    from labelnr.ui.auth import readable_entities, readable_organisations
+
     box = where or st.sidebar
     data = store()
-    orgs = data.organisations()
+    orgs = readable_organisations(data.organisations())  # only what the signed-in user may read
     if not orgs:
         st.info(t("context.no_organisation"))
         return None
@@ -192,7 +190,7 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     org = remembered_select(t("context.organisation"), list(names), "pick_org", names.__getitem__, box)
     if org is None:
         return None
-    entities = data.entity_tree(org)
+    entities = readable_entities(data.entity_tree(org))
     labels = {e.id: ("\u2003" * e.depth) + e.name for e in entities}
     entity = remembered_select(t("context.entity"), list(labels), "pick_entity", labels.__getitem__, box)
     if entity is None:
