@@ -226,17 +226,42 @@ def register_validate(subparsers: Subparsers) -> None:
 
 # --- diff --------------------------------------------------------------------------------
 
-def _value(value: Any, lang: str, limit: int = 70) -> str:
-    if isinstance(value, dict) and set(value) == {"fr", "en"}:
-        text = str(value[lang])
-    elif isinstance(value, (dict, list)):
+def _localised(value: Any, lang: str) -> Any:
+    """Texts ``{fr, en}`` replaced by the one in ``lang``, at any depth."""
+    if isinstance(value, dict):
+        if set(value) == {"fr", "en"}:
+            return value[lang]
+        return {k: _localised(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_localised(v, lang) for v in value]
+    return value
+
+
+def _text(value: Any, lang: str) -> str:
+    value = _localised(value, lang)
+    if isinstance(value, (dict, list)):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, float):
         text = _num(value)
     else:
         text = "—" if value is None else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return " ".join(text.split())
+
+
+def _change(old: Any, new: Any, lang: str, limit: int = 60) -> str:
+    """``old → new``; long values are cut around their first difference so that it shows."""
+    before, after = _text(old, lang), _text(new, lang)
+    if len(before) <= limit and len(after) <= limit:
+        return f"{before} → {after}"
+    same = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                min(len(before), len(after)))
+    start = max(0, same - 15)
+
+    def cut(text: str) -> str:
+        part = text[start:start + limit]
+        return ("…" if start else "") + part + ("…" if start + limit < len(text) else "")
+
+    return f"{cut(before)} → {cut(after)}"
 
 
 def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang: str) -> list[str]:
@@ -267,10 +292,10 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
     for change in diff.changed:
         name = change.new_id if change.old_id == change.new_id else f"{change.old_id} → {change.new_id}"
         changed.append(f"{name}  {title(new, change.new_id)}: {', '.join(change.field_names)}")
-        changed.extend(f"  {f.field}: {_value(f.old, lang)} → {_value(f.new, lang)}" for f in change.fields)
+        changed.extend(f"  {f.field}: {_change(f.old, f.new, lang)}" for f in change.fields)
     section("Changed", changed, len(diff.changed))
     section("Other changes",
-            [f"{f.field}: {_value(f.old, lang)} → {_value(f.new, lang)}" for f in diff.settings])
+            [f"{f.field}: {_change(f.old, f.new, lang)}" for f in diff.settings])
     lines.append(f"Unchanged: {len(diff.unchanged)} criterion(s)" if not diff.is_empty else "No difference.")
     return lines
 
@@ -337,9 +362,11 @@ def render_scores(scores: Scores, ref: Referential, assessment: Assessment, lang
     width = max((len(t.name.get(lang)) for t in ref.themes), default=0)
     for theme in ref.themes:
         ts = scores.themes[theme.id]
+        # "answered" counts not-applicable answers too: compare it with every criterion in scope.
+        in_scope = sum(1 for c in scores.criteria.values() if c.theme == theme.id)
         pct = "n/a" if ts.percent is None else f"{ts.percent:5.1f} %"
         lines.append(f"  {theme.name.get(lang):<{width}}  {pct:>7}  {_num(ts.points):>6} / "
-                     f"{_num(ts.max_points)} points  ({ts.answered}/{ts.applicable} answered)")
+                     f"{_num(ts.max_points)} points  ({ts.answered}/{in_scope} answered)")
     missing_levels = [g for g in scores.gaps if not g.reached]
     if missing_levels:
         lines.append("Gaps:")

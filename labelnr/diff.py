@@ -139,8 +139,14 @@ def criterion_changes(old_ref: Referential, old: Criterion, new_ref: Referential
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    """Nested settings as ``path → leaf``; lists of items with an ``id`` (or ``level``) are keyed by it."""
-    if isinstance(value, dict):
+    """Nested settings as ``path → leaf``; lists of items with an ``id`` (or ``level``) are keyed by it.
+
+    A text in both languages is one leaf: its translations change together. Empty lists
+    and maps are left out, like absent values, so that "nothing" reads the same either way.
+    """
+    if isinstance(value, (list, dict)) and not value:
+        return
+    if isinstance(value, dict) and set(value) != {"fr", "en"}:
         for key, item in value.items():
             _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
     elif isinstance(value, list) and value and all(

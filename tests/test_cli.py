@@ -404,3 +404,19 @@ def test_installed_console_script(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == f"{bad}:{line}: criterion B-1: unknown theme 'c'\n"
     assert result.stdout.splitlines()[0] == f"ok  {FIXTURES / 'mini.yaml'}  mini@1: 3 criteria, 2 themes"
+
+
+def test_diff_shows_where_a_long_text_changed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    long = "A strategy exists and is signed by the board and published to every employee and reviewed"
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    text = (FIXTURES / "v1-ref.yaml").read_text(encoding="utf-8")
+    old.write_text(text.replace("en: A strategy exists.}", f"en: {long} yearly.}}"), encoding="utf-8")
+    new.write_text(text.replace('version: "1"', 'version: "2"').replace(
+        "en: A strategy exists.}", f"en: {long} every two years.}}"), encoding="utf-8")
+    code, out, _ = run(capsys, "diff", old, new, "--lang", "en")
+    assert code == 0
+    assert out[1:4] == [
+        "Changed (1):",
+        "  G-1  Written strategy: description",
+        "    description: …e and reviewed yearly. → …e and reviewed every two years.",
+    ]

@@ -99,7 +99,7 @@ def test_mandatory_from_a_level_list_counts_as_mandatory(v1: Referential) -> Non
     diff = diff_referentials(v1, newer)
     (change,) = diff.changed
     assert change.fields == (FieldChange("mandatory", False, True),)
-    assert diff.settings == (FieldChange("scoring.levels.2.mandatory", [], ["G-2"]),)
+    assert diff.settings == (FieldChange("scoring.levels.2.mandatory", None, ["G-2"]),)
 
 
 def test_json_form_is_plain_data(v1: Referential, v2: Referential) -> None:
