@@ -446,7 +446,9 @@ def render_migration(reports: Sequence[MigrationReport], new_ref: Referential, l
                                                     else f" (not answered{note})"))
         for moved in report.moved_commitments:
             check = f" (check it: {moved.old} was split)" if moved.review else ""
-            lines.append(f"  commitment \"{moved.title}\" moved from {moved.old} to {moved.new}{check}")
+            where = (f"stays on {moved.new}" if moved.old == moved.new
+                     else f"moved from {moved.old} to {moved.new}")
+            lines.append(f"  commitment \"{moved.title}\" {where}{check}")
         for dropped in report.dropped:
             lines.append(f"  not carried: {dropped.what} {dropped.id}: {dropped.reason}")
     last = reports[-1]
