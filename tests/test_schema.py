@@ -98,3 +98,21 @@ def test_schema_catches_what_an_editor_should_flag() -> None:
     assert any("'titel' was unexpected" in m for m in messages)
     assert any("'title' is a required property" in m for m in messages)
     assert any("'moved' is not one of" in m for m in messages)
+
+
+def test_the_examples_in_the_format_documentation_are_valid(tmp_path: Path) -> None:
+    from labelnr.interchange import parse_assessment
+    from labelnr.loader import Catalog, LoadedReferential, parse_referential
+
+    doc = (Path(__file__).parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    blocks = [part.split("```", 1)[0] for part in doc.split("```yaml\n")[1:]]
+    blocks = [b for b in blocks if "\nid: " in b or "\nformat: " in b]  # the two full examples
+    assert len(blocks) == 2
+    ref = parse_referential(blocks[0], "formats.md#referential")
+    assessment, _ = parse_assessment(
+        blocks[1], "formats.md#assessment",
+        Catalog(loaded={ref.key: LoadedReferential(ref, tmp_path / "ref.yaml", "0" * 64)}))
+    assert (ref.key, assessment.referential.version) == ("demo-grid@2", "2")
+    for item, text in zip(schema.PUBLISHED, blocks, strict=True):
+        data = json.loads(json.dumps(yaml.safe_load(text), default=str))
+        assert all_messages(validator(item).iter_errors(data)) == []
