@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from labelnr.assessment import Commitment
+from labelnr.i18n import catalog
 from labelnr.referential import Referential
 from labelnr.storage.service import Store
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
@@ -158,11 +159,14 @@ def year_text(year: int) -> str:
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """A chart's data as a table: year numbers as words, column names translated."""
+    """A chart's data as a table: year numbers as words, our column names translated (names that
+    come from the data, such as themes or entities, stay as they are)."""
     table = frame.copy()
     if "year" in table:
         table["year"] = [year_text(int(y)) for y in table["year"]]
-    return table.rename(columns={c: t(f"steering.col_{c}") for c in table.columns})
+    known = catalog()
+    return table.rename(columns={c: t(f"steering.col_{c}") for c in table.columns
+                                 if f"steering.col_{c}" in known})
 
 
 def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:

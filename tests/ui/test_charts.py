@@ -24,7 +24,7 @@ def test_trajectory_draws_planned_projected_actual_and_the_level_lines() -> None
                          "projected": [250, 380, 600, 640], "actual": [250, 410, math.nan, math.nan]})
     fig = charts.trajectory(data, [Threshold("Niveau 1", 300), Threshold("Niveau 2", 500)], 1000, FR)
     assert [t.name for t in fig.data] == ["Prévu (cibles)", "Projeté (engagements)", "Réel"]
-    assert list(fig.data[0].x) == ["Référence", "Année 1", "Année 2", "Année 3"]
+    assert list(fig.data[0].x) == ["État initial", "Année 1", "Année 2", "Année 3"]
     assert list(fig.data[2].y) == [250, 410, None, None]  # years not held yet are gaps, not zeros
     assert len(_styles(fig)) == 3  # each series has its own dash and marker
     assert {t.line.color for t in fig.data} <= set(OKABE_ITO.values())

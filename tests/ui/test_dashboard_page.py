@@ -1,0 +1,138 @@
+"""The steering dashboard: level and gap, charts each with a text and a table, the three-year
+trajectory from real campaigns, commitments burn-up, the whole organisation, English.
+
+Demo data: the group's baseline (campaign 1) has GOV-01 "partial" → 146.7 points; the Lyon
+site's baseline (campaign 2) inherits it and adds USE-01 "low" → 201.7. Level 1 needs more
+than 300 points and GOV-01 fully met (mandatory, minimum credit 1); level 2 at least 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
+from labelnr.loader import load_catalog
+from labelnr.storage import Store, open_store
+
+from .conftest import open_app, texts
+
+GROUP = 1
+
+
+@pytest.fixture
+def other(data_dirs: tuple[Path, Path]) -> Store:
+    criteria, audits = data_dirs
+    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def year_one(other: Store) -> int:
+    """The group's year-1 campaign: GOV-02 now full, a plan with targets and three commitments."""
+    info = other.copy_campaign("someone", GROUP, "year1", dt.date(2025, 3, 1))
+    other.save_answer("someone", info.id, "GOV-02", Answer(level="full"), 0)
+    other.set_target("someone", info.id, "GOV-01", 2, "full")
+    other.set_target("someone", info.id, "USE-01", 3, "partial")
+    other.add_commitment("someone", info.id, Commitment(
+        title="Politique publiée", criterion="GOV-01", target_level="full", target_year=2, status="done"))
+    other.add_commitment("someone", info.id, Commitment(
+        title="Inventaire", criterion="USE-01", target_level="partial", target_year=1,
+        due=dt.date(2020, 1, 1)))
+    other.add_commitment("someone", info.id, Commitment(
+        title="Impressions", criterion="USE-03", target_level="low", target_year=3, due=dt.date(2099, 1, 1)))
+    return info.id
+
+
+def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("dashboard")
+    assert [h.value for h in at.header] == ["Niveau atteint", "Score par thème", "Trajectoire sur trois ans",
+                                            "Engagements", "Entités × thèmes", "Principaux écarts"]
+    assert metric(at, "Points (auto-évaluation)") == "147 / 1000"
+    assert metric(at, "Niveau du label") == "Aucun niveau"
+    assert metric(at, "Niveau suivant") == "Niveau 1"
+    page = texts(at)
+    assert ("Pour atteindre « Niveau 1 » : il manque 153 points ; "
+            "critères obligatoires à atteindre : GOV-01.") in page
+    # radar, trajectory and heatmap; no burn-up without commitments, said in words.
+    assert len(at.get("plotly_chart")) == 3
+    assert "Aucun engagement dans le plan" in page
+    # Every chart has its data as a table and a download for slides.
+    assert [e.label for e in at.expander].count("Données du graphique") == 3
+    assert len(at.get("download_button")) == 3
+    heat = table(at, "Entité")
+    assert list(heat["Entité"]) == ["Groupe ACME", "Site de Lyon"]
+    assert list(heat["Usages"]) == [0.0, 16.5]
+    gaps = table(at, "Points manquants")
+    assert list(gaps["Critère"])[:2] == ["GOV-02", "GOV-03"]
+    assert list(gaps["Points manquants"])[:2] == [222.2, 222.2]
+
+
+def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Path], other: Store) -> None:
+    campaign = year_one(other)
+    at = open_app("dashboard")
+    at.sidebar.selectbox(key="pick_campaign").set_value(campaign).run()
+    assert not at.exception
+    # year 1: GOV-01 partial 146.7 + GOV-02 full 222.2 = 368.9, GOV-01 still not fully met → no level.
+    assert metric(at, "Points (auto-évaluation)") == "369 / 1000"
+    assert metric(at, "Niveau du label") == "Aucun niveau"
+    traj = table(at, "Réel")
+    # Actual: the baseline (146.7) and year 1 (368.9). Planned and projected start from the baseline
+    # answers (GOV-02 was not planned, so they stay below the actual year 1):
+    # planned year 2: GOV-01 full 222.2; year 3: + USE-01 partial 333.3 / 2 × 0.66 = 110 → 332.2.
+    # projected: year 1 Inventaire (USE-01 partial) 110 + 146.7 = 256.7; year 2 GOV-01 full → 332.2;
+    # year 3 USE-03 low 166.7 × 0.33 = 55 → 387.2.
+    assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
+    assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
+    assert list(traj["Projeté (engagements)"]) == [146.7, 256.7, 332.2, 387.2]
+    radar = table(at, "Campagne précédente (%)")
+    assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
+    assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]
+    # Commitments: one done, one late, one on track, all due by year 3.
+    burn = table(at, "Engagements dus (cumul)")
+    assert list(burn["Engagements dus (cumul)"]) == [1, 2, 3]
+    assert list(burn["En retard"]) == [1, 1, 1]
+    assert list(burn["Réalisés"]) == [0, 1, 1]
+    page = texts(at)
+    assert "3 engagement(s) dus d'ici l'année 3 : ✅ Réalisé 1, 🕒 Dans les temps 1, ⚠️ En retard 1." in page
+    assert any("1 engagement(s) en retard" in w.value and "Inventaire" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_a_verdict_moves_the_verified_points(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.set_verdict("auditor", GROUP, "GOV-01", AuditorVerdict(verdict=Verdict.NON_CONFORM), 0)
+    at = open_app("dashboard")
+    assert metric(at, "Points (auto-évaluation)") == "147 / 1000"
+    assert metric(at, "Points vérifiés") == "0 / 1000"
+
+
+def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("dashboard")
+    at.segmented_control(key="dashboard.scope").set_value("organisation").run()
+    assert not at.exception
+    assert metric(at, "Entités") == "2"
+    assert metric(at, "Points moyens") == "174 / 1000"  # (146.7 + 201.7) / 2
+    assert metric(at, "Atteignent « Niveau 1 »") == "0 / 2"
+    ranking = table(at, "Vers le niveau suivant")
+    assert list(ranking["Entité"]) == ["Site de Lyon", "Groupe ACME"]
+    gaps = table(at, "Entités concernées")
+    assert list(gaps["Entités concernées"])[:2] == [2, 2]
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_english(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("dashboard", lang="en")
+    assert at.title[0].value == "Steering dashboard"
+    assert metric(at, "Points (self-assessed)") == "147 / 1000"
+    assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01." in texts(at)
+    assert [e.label for e in at.expander].count("Chart data") == 3
