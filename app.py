@@ -24,18 +24,14 @@ administration = [
     page("admin", ":material/settings:"),
     st.Page(PAGES / "roles.py", title=t("roles.title"), icon=":material/group:", url_path="roles"),
 ]
-st.navigation({
-    t("context.section_workbook"): [
-        page("assessment", ":material/checklist:", default=True),
-        page("plan", ":material/event_upcoming:"),
-    ],
-    t("context.section_steering"): [
-        page("dashboard", ":material/monitoring:"),
-        page("audit", ":material/fact_check:"),
-    ],
-    t("context.section_settings"): [
-        page("referentials", ":material/menu_book:"),
-        page("history", ":material/history:"),
-        *(administration if can_anywhere(Action.MANAGE) else []),
-    ],
-}).run()
+# One flat list: Streamlit draws sections as non-list items inside the menu's <ul>, which
+# screen readers and axe-core reject (list / listitem rules).
+st.navigation([
+    page("assessment", ":material/checklist:", default=True),
+    page("plan", ":material/event_upcoming:"),
+    page("dashboard", ":material/monitoring:"),
+    page("audit", ":material/fact_check:"),
+    page("referentials", ":material/menu_book:"),
+    page("history", ":material/history:"),
+    *(administration if can_anywhere(Action.MANAGE) else []),
+]).run()

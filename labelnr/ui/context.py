@@ -91,6 +91,12 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+def table(rows: Sequence[dict[str, object]]) -> None:
+    """A static table (real HTML, read by screen readers); st.table renders Markdown in its
+    cells, so every text is escaped and shows as written."""
+    st.table([{k: plain(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows])
+
+
 # --- referentials -------------------------------------------------------------------------
 
 

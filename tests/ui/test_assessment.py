@@ -3,6 +3,7 @@ the user's text, evidence uploads, read-only snapshots, filters, drafts across p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def open_criterion(at: AppTest, cid: str, campaign: int = SITE) -> AppTest:
 
 def statuses(at: AppTest) -> list[str]:
     """The status line shown above each criterion, in page order."""
-    return [unescape(c.value) for c in at.caption if unescape(c.value).startswith("État :")]
+    lines = [unescape(c.value) for c in at.caption]
+    return [line for line in lines if re.match(r"^[A-Z]+-\d+ : ", line)]
 
 
 def points(at: AppTest) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import open_app, texts
+from .conftest import open_app, texts, unescape
 
 
 def test_page_lists_the_latest_version_and_its_criteria(data_dirs: tuple[Path, Path]) -> None:
@@ -28,7 +28,7 @@ def test_diff_of_two_versions_follows_the_mapping(data_dirs: tuple[Path, Path]) 
     at = open_app("referentials")
     shown = texts(at)
     assert "GOV-03" in shown  # added
-    kinds = at.table[1].value.to_string()
+    kinds = unescape(at.table[1].value.to_string())
     assert "renommé" in kinds
     assert "USE-02" in kinds
     assert "USE-03" in kinds

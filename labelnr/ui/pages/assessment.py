@@ -23,7 +23,7 @@ from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
-from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t, table
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -224,7 +224,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
             parts.append(t("assessment.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
                            percent=f"{short.percent:.0f}", minimum=f"{short.minimum:g}"))
         st.markdown("✘ " + " ; ".join(parts))
-    st.table([
+    table([
         {
             t("assessment.theme"): theme.name.get(lg),
             t("assessment.theme_percent"): "—" if (ts := scores.themes[theme.id]).percent is None
@@ -263,7 +263,7 @@ def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) 
     parts.append(t("assessment.status_evidence", count=evidence))
     if dirty:
         parts.append(t("assessment.status_draft"))
-    return f"{t('assessment.status')} : " + " · ".join(parts)
+    return t("assessment.status", id=crit.id, status=" · ".join(parts))
 
 
 def _expected(crit: Criterion) -> None:
@@ -408,12 +408,20 @@ def _evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
 def _evidence_line(item: EvidenceItem) -> str:
     kind = t(f"assessment.evidence_{item.type.value}")
     if item.kind == "link" and item.url:
-        where = f"{plain(item.url)}"
+        where = plain(item.url)
     else:
-        size = f"{(item.size or 0) / 1024:.0f} Ko" if lang() == "fr" else f"{(item.size or 0) / 1024:.0f} KB"
-        where = f"{plain(item.filename or '')} ({size}, SHA-256 {(item.sha256 or '')[:12]}…)"
+        name = "" if item.filename == item.title else f"{plain(item.filename or '')} "
+        where = f"{name}({_size(item.size or 0)}, SHA-256 {(item.sha256 or '')[:12]}…)"
     inherited = f" · {t('assessment.status_inherited')}" if item.inherited_from_id is not None else ""
     return f"- {kind} — {plain(item.title)} — {where}{inherited}"
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return t("assessment.bytes", size=size)
+    if size < 1024 * 1024:
+        return t("assessment.kilobytes", size=f"{size / 1024:.0f}")
+    return t("assessment.megabytes", size=f"{size / 1024 / 1024:.1f}")
 
 
 def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 from labelnr.diff import FieldChange, ReferentialDiff, diff_referentials
 from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
-from labelnr.ui.context import catalog, lang, plain, show_problems, t
+from labelnr.ui.context import catalog, lang, plain, show_problems, t, table
 
 
 def _problems(cat: Catalog) -> None:
@@ -44,7 +44,7 @@ def _pick_referential(cat: Catalog) -> Referential | None:
 
 def _summary(ref: Referential) -> None:
     lg = lang()
-    st.subheader(ref.title.get(lg))
+    st.header(ref.title.get(lg))
     st.caption(t("referentials.meta", version=ref.version, date=ref.effective_date.isoformat(),
                  source=plain(ref.source)))
     cols = st.columns(4)
@@ -54,10 +54,11 @@ def _summary(ref: Referential) -> None:
     cols[3].metric(t("referentials.levels_count"), len(ref.scoring.levels))
     st.markdown(f"**{t('referentials.scale')}** — "
                 + " · ".join(f"{plain(lv.label.get(lg))} ({lv.credit:.0%})" for lv in ref.scale.levels))
-    st.table([
+    table([
         {
             t("referentials.level"): lv.name.get(lg),
-            t("referentials.min_points"): ("> " if lv.strictly_above else "≥ ") + f"{lv.min_points:g}",
+            t("referentials.min_points"): t("referentials.more_than" if lv.strictly_above
+                                            else "referentials.at_least", points=f"{lv.min_points:g}"),
             t("referentials.theme_minimums"): ", ".join(
                 f"{ref.themes_by_id[k].name.get(lg)} ≥ {v:g} %" for k, v in lv.theme_minimums.items()
                 if k in ref.themes_by_id),
@@ -183,7 +184,7 @@ def _show_diff(diff: ReferentialDiff) -> None:
     links = [k for k in diff.links if k.kind != "kept"]
     if links:
         st.markdown(f"**{t('referentials.relinked')}**")
-        st.table([
+        table([
             {t("referentials.kind"): t(f"referentials.kind_{k.kind}"),
              t("referentials.before"): ", ".join(k.old), t("referentials.after"): ", ".join(k.new)}
             for k in links
@@ -191,10 +192,10 @@ def _show_diff(diff: ReferentialDiff) -> None:
     for change in diff.changed:
         name = change.new_id if change.old_id == change.new_id else f"{change.old_id} → {change.new_id}"
         st.markdown(f"**{t('referentials.changed_criterion', id=plain(name))}**")
-        st.table(_changes_table(change.fields))
+        table(_changes_table(change.fields))
     if diff.settings:
         st.markdown(f"**{t('referentials.settings')}**")
-        st.table(_changes_table(diff.settings))
+        table(_changes_table(diff.settings))
 
 
 def main() -> None:

@@ -1,0 +1,169 @@
+"""Browser tests: headless Chromium (Debian package) against ``streamlit run app.py``.
+
+The server runs once per session on a free port over a temporary data folder holding
+the demo assessments of ``audits/`` plus one empty campaign the scenario fills in.
+Waiting follows Streamlit's own end-to-end suite: the health endpoint, then the app's
+``data-test-script-state`` at ``notRunning``, then no skeleton left on the page.
+
+Without /usr/bin/chromium the tests are skipped with the reason, except when ``CI`` is
+set, where that is a failure. Artefacts (screenshots, page weights) go to
+``test-artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The entity and campaign the scenario works on (created empty before the server starts).
+E2E_ORG = "clairconseil"
+E2E_ENTITY = "atelier-e2e"
+E2E_ENTITY_NAME = "Atelier E2E"
+STARTUP_TIMEOUT = 90.0
+RUN_TIMEOUT_MS = 30_000
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: browser tests may not be skipped)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _prepare_data(folder: Path) -> Path:
+    """A data folder with the demo files and one empty draft campaign for the scenario."""
+    from labelnr.loader import load_catalog
+    from labelnr.storage import open_store
+
+    audits = folder / "audits"
+    audits.mkdir()
+    for path in (ROOT / "audits").glob("*.yaml"):
+        shutil.copy(path, audits)
+    store = open_store(data_dir=audits, catalog=load_catalog([ROOT / "criteria"]))
+    try:
+        ref = store.catalog.latest("label-nr")
+        assert ref is not None, "criteria/ has no label-nr referential"
+        if E2E_ORG not in {o.id for o in store.organisations()}:
+            store.create_organisation("local", E2E_ORG, "Clair Conseil")
+        store.create_entity("local", E2E_ORG, E2E_ENTITY, E2E_ENTITY_NAME)
+        store.create_campaign("local", E2E_ENTITY, ref.id, ref.version, "baseline", dt.date(2025, 1, 15),
+                              name="Diagnostic E2E")
+    finally:
+        store.dispose()
+    return audits
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not CHROMIUM.exists():
+        _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
+    data = _prepare_data(tmp_path_factory.mktemp("e2e"))
+    port = _free_port()
+    env = {**os.environ, "LABELNR_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
+    env.pop("LABELNR_DATABASE_URL", None)
+    env.pop("LABELNR_CRITERIA_DIR", None)
+    log = (data / "streamlit.log").open("wb")
+    process = subprocess.Popen(  # our own app, started like the README says
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not _healthy(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.close()
+            output = (data / "streamlit.log").read_text(errors="replace")[-3000:]
+            pytest.fail(f"streamlit run did not become healthy on {url}:\n{output}")
+        time.sleep(0.25)
+    try:
+        yield Server(url, data)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(app_server: Server) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def wait_for_app(page: Any) -> None:
+    """Wait until the script has run and everything it sent is drawn (as Streamlit's e2e suite)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    page.wait_for_selector("[data-testid='stMain'] h1", state="visible")
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[data-testid='stSkeleton'], [data-testid='stAppSkeleton']\")"
+        ".length === 0")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
+        "[data-testid='stSidebarContent']\")].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 12000)})
+    page.wait_for_timeout(300)  # let the layout settle at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path

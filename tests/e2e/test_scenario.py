@@ -1,0 +1,63 @@
+"""A referent answers three criteria, uploads evidence and sees the score change — in Chromium."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import E2E_ENTITY_NAME, Server, screenshot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EVIDENCE = b"%PDF-1.4\n% politique numerique responsable (e2e)\n%%EOF\n"
+
+
+def points(page: Any) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Points")
+    return str(metric.locator("[data-testid='stMetricValue']").inner_text()).strip()
+
+
+def pick(page: Any, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(
+        app_server: Server, page: Any) -> None:
+    page.goto(app_server.url)  # the self-assessment is the default page, at the root
+    wait_for_app(page)
+    pick(page, "Entité", E2E_ENTITY_NAME)
+    expect(page.get_by_text("Atelier E2E ·").first).to_be_visible()
+    wait_for_app(page)
+    start = points(page)
+    assert start.startswith("0 /")
+
+    expanders = page.locator("[data-testid='stExpander']")
+    for index, level in enumerate(["Raisonnable", "Partielle", "Raisonnable"]):
+        box = expanders.nth(index)
+        box.locator("summary").click()
+        box.get_by_text(level, exact=True).click()
+        # The score panel is a fragment: it moves before anything is saved.
+        expect(page.get_by_text(re.compile(r"Inclut 1 modification"))).to_be_visible()
+        box.get_by_role("button", name="Enregistrer").click()
+        expect(box.get_by_text("Réponse enregistrée.")).to_be_visible()
+        wait_for_app(page)
+    after_answers = points(page)
+    assert after_answers != start
+
+    first = expanders.nth(0)
+    first.locator("input[type='file']").set_input_files(
+        files=[{"name": "politique.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE}])
+    expect(first.get_by_text("politique.pdf")).to_be_visible()
+    first.get_by_role("button", name="Joindre").click()
+    expect(first.get_by_text(re.compile(r"politique\.pdf \(\d+ o, SHA-256"))).to_be_visible()
+    wait_for_app(page)
+    statuses = page.locator("[data-testid='stCaptionContainer']").filter(
+        has_text=re.compile(r"^[A-Z]+-\d+\.\d+ : "))
+    expect(statuses.nth(0)).to_contain_text("1 preuve(s)")
+    expect(statuses.nth(1)).to_contain_text("Partielle")
+    screenshot(page, "scenario-assessment-answered")
+    assert points(page) == after_answers
