@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, select
 from sqlalchemy.orm import Session
 
 from labelnr.assessment import (
@@ -225,9 +225,9 @@ def entity_info(chain: Sequence[EntityRow]) -> EntityInfo:
     return EntityInfo(row.id, row.name, row.organisation_id, row.parent_id, len(chain) - 1, path)
 
 
-def tree(rows: Iterable[EntityRow]) -> list[EntityInfo]:
-    """Entities depth-first, children sorted by name then id."""
-    children: dict[str | None, list[EntityRow]] = defaultdict(list)
+def tree(rows: Iterable[EntityRow | Row[Any]]) -> list[EntityInfo]:
+    """Entities (ORM or plain rows of the entities table) depth-first, children by name then id."""
+    children: dict[str | None, list[EntityRow | Row[Any]]] = defaultdict(list)
     rows = list(rows)
     ids = {r.id for r in rows}
     for row in rows:
@@ -469,31 +469,49 @@ class PortfolioData:
     frozen: dict[int, dict[str, LevelNa]]
 
 
+#: Every own answer of an organisation that states something: the bulk of a portfolio.
+_OWN_ANSWERS = (
+    "SELECT a.campaign_id, a.criterion_id, a.level, a.na_reason IS NOT NULL FROM answers a "
+    "JOIN campaigns c ON c.id = a.campaign_id JOIN entities e ON e.id = c.entity_id "
+    "WHERE e.organisation_id = ? AND (a.level IS NOT NULL OR a.na_reason IS NOT NULL)"
+)
+
+
+def _raw_rows(connection: Connection, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Rows straight from the driver's cursor: 2-3 times faster than result rows for the
+    hundreds of thousands of answers of a portfolio (plain strings and integers only)."""
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")  # psycopg
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def load_portfolio(session: Session, organisation_id: str) -> PortfolioData:
-    entity_rows = list(session.scalars(select(EntityRow).where(EntityRow.organisation_id == organisation_id)))
     # Plain Core queries on the session's connection: no ORM objects for thousands of rows.
     connection = session.connection()
+    entity_rows = connection.execute(
+        select(EntityRow.__table__).where(EntityRow.organisation_id == organisation_id)
+    ).all()
     campaigns = connection.execute(
         select(CampaignRow.__table__)
         .join(EntityRow.__table__, EntityRow.id == CampaignRow.entity_id)
         .where(EntityRow.organisation_id == organisation_id)
     ).all()
-    ids = [c.id for c in campaigns]
     own: dict[int, dict[str, LevelNa]] = defaultdict(dict)
-    answers = select(
-        AnswerRow.campaign_id, AnswerRow.criterion_id, AnswerRow.level, AnswerRow.na_reason
-    ).where(
-        AnswerRow.campaign_id.in_(ids), (AnswerRow.level.is_not(None)) | (AnswerRow.na_reason.is_not(None))
-    )
-    for campaign_id, criterion, level, reason in connection.execute(answers).all():
-        own[campaign_id][criterion] = (level, reason is not None)
+    for campaign_id, criterion, level, is_na in _raw_rows(connection, _OWN_ANSWERS, organisation_id):
+        own[campaign_id][criterion] = (level, bool(is_na))
     frozen: dict[int, dict[str, LevelNa]] = defaultdict(dict)
-    snapshots = select(
-        InheritedAnswerRow.campaign_id, InheritedAnswerRow.criterion_id, InheritedAnswerRow.answer
+    snapshots = (
+        select(InheritedAnswerRow.campaign_id, InheritedAnswerRow.criterion_id, InheritedAnswerRow.answer)
+        .join(CampaignRow, CampaignRow.id == InheritedAnswerRow.campaign_id)
+        .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+        .where(EntityRow.organisation_id == organisation_id)
     )
-    for campaign_id, criterion, answer in session.execute(
-        snapshots.where(InheritedAnswerRow.campaign_id.in_(ids))
-    ):
+    for campaign_id, criterion, answer in connection.execute(snapshots):
         frozen[campaign_id][criterion] = (answer.get("level"), answer.get("not_applicable") is not None)
     return PortfolioData(
         entities=tree(entity_rows),
