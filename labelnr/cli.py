@@ -48,6 +48,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 #: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "labelnr.storage.cli": ("db", "import", "export-yaml"),
+    "labelnr.auth_cli": ("users",),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
