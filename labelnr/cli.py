@@ -94,6 +94,9 @@ def criteria_dirs(args: argparse.Namespace) -> list[Path]:
     from labelnr.loader import DEFAULT_DIR
 
     dirs: list[Path] | None = getattr(args, "criteria", None)
+    for folder in dirs or []:
+        if not folder.exists():  # else every assessment would only say "referential not available"
+            raise LabelnrError(f"{folder}: no such criteria folder")
     return dirs or [shown(DEFAULT_DIR)]
 
 

@@ -420,3 +420,9 @@ def test_diff_shows_where_a_long_text_changed(capsys: pytest.CaptureFixture[str]
         "  G-1  Written strategy: description",
         "    description: …e and reviewed yearly. → …e and reviewed every two years.",
     ]
+
+
+def test_missing_criteria_folder_is_named(capsys: pytest.CaptureFixture[str], audit: Path,
+                                          tmp_path: Path) -> None:
+    code, out, err = run(capsys, "score", audit, "--criteria", tmp_path / "nope")
+    assert (code, out, err) == (1, [], [f"labelnr: {tmp_path / 'nope'}: no such criteria folder"])
