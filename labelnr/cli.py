@@ -48,6 +48,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 #: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "labelnr.storage.cli": ("db", "import", "export-yaml"),
+    "labelnr.excel.cli": ("export", "import-xlsx"),
     "labelnr.auth_cli": ("users",),
 }
 

@@ -9,6 +9,7 @@ evidence pack. It is plain frozen data, built either from a stored campaign
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,6 +41,16 @@ Source = Literal["store", "file"]
 ANSWER_FIELDS: tuple[str, ...] = ("answer", "na_justification", "comment", "owner")
 VERDICT_FIELDS: tuple[str, ...] = ("verdict", "verdict_comment")
 EDITABLE_FIELDS: tuple[str, ...] = ANSWER_FIELDS + VERDICT_FIELDS
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A file name safe in any zip and file system: no folders, no leading dot, 120 characters at most."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = _UNSAFE_NAME.sub("_", base).lstrip("._")[-120:]
+    return clean or "file"
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,7 @@ class EvidenceEntry:
         """Where the evidence pack puts the file (and where the workbook's link points)."""
         if self.url is not None or self.file_name is None:
             return None
-        folder = self.sha256 or "unhashed"
-        return f"evidence/{folder}/{self.file_name}"
+        return f"evidence/{self.sha256 or 'unhashed'}/{safe_file_name(self.file_name)}"
 
 
 @dataclass(frozen=True)
@@ -183,12 +193,13 @@ class WorkbookData:
 
     @property
     def answers_editable(self) -> bool:
-        """The referent's columns can be filled in offline only while the campaign is a draft."""
-        return self.status == "draft"
+        """The referent's columns can be filled in offline only while the campaign is a draft
+        (and never in a workbook showing a past date)."""
+        return self.status == "draft" and self.as_of is None
 
     @property
     def verdicts_editable(self) -> bool:
-        return self.status in ("draft", "submitted")
+        return self.status in ("draft", "submitted") and self.as_of is None
 
 
 def row_values(data: WorkbookData, criterion_id: str) -> dict[str, str | None]:

@@ -1,0 +1,275 @@
+"""``labelnr export`` and ``labelnr import-xlsx``: the auditor's evidence workbook.
+
+    labelnr export CAMPAIGN --xlsx OUT.xlsx [--zip OUT.zip] [--as-of DATE] [--lang en]
+        CAMPAIGN is a stored campaign id or an interchange YAML file.
+    labelnr import-xlsx IN.xlsx [--yes] [--yaml FILE]
+        Shows every change the workbook makes (criterion, field, old → new), then applies
+        all of them or none: with --yes, or after you confirm. A workbook exported from a
+        YAML file is applied to that file (--yaml, default: the file of that name next to
+        the workbook).
+
+Database options as for the store's commands: ``--database URL``, ``--data-dir DIR``,
+``--criteria DIR``, ``--as IDENTITY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labelnr.errors import InvalidFile
+
+if TYPE_CHECKING:
+    from labelnr.excel.model import WorkbookData
+    from labelnr.excel.reimport import ImportedWorkbook, Preview
+    from labelnr.loader import Catalog
+    from labelnr.storage import Store
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("fr", "en"),
+        default=os.environ.get("LABELNR_LANG", "fr"),
+        help="language of the workbook (default: fr, or LABELNR_LANG)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
+    )
+    parser.add_argument(
+        "--criteria",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        help="folder of referential YAML files (repeatable; default: criteria/)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        metavar="IDENTITY",
+        help="who exports or imports, for the history (default: LABELNR_ACTOR or local)",
+    )
+
+
+def _actor(args: argparse.Namespace) -> str:
+    from labelnr.permissions import LOCAL_USER
+
+    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+
+    return load_catalog(args.criteria or [DEFAULT_DIR])
+
+
+def _store(args: argparse.Namespace, catalog: Catalog) -> Store:
+    from labelnr.storage import Store
+
+    store = Store(args.database, args.data_dir, catalog)
+    store.ensure_schema()
+    return store
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _export_data(args: argparse.Namespace) -> WorkbookData:
+    catalog = _catalog(args)
+    campaign: str = args.campaign
+    if campaign.isdigit():
+        from labelnr.excel.from_store import workbook_data
+
+        store = _store(args, catalog)
+        try:
+            return workbook_data(store, int(campaign), _actor(args), args.lang, as_of=args.as_of)
+        finally:
+            store.dispose()
+    path = Path(campaign)
+    if not path.is_file():
+        raise InvalidFile.single(campaign, "neither a stored campaign id nor an interchange YAML file")
+    if args.as_of is not None:
+        raise InvalidFile.single(campaign, "--as-of needs a stored campaign (its history is in the database)")
+    from labelnr.excel.from_file import from_path
+
+    return from_path(path, catalog, _actor(args), args.lang)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.xlsx is None and args.zip is None:
+        raise InvalidFile.single("export", "say where to write: --xlsx OUT.xlsx and/or --zip OUT.zip")
+    from labelnr.excel.export import workbook_bytes
+    from labelnr.excel.files import write_bytes_atomic
+
+    data = _export_data(args)
+    workbook = workbook_bytes(data)
+    if args.xlsx is not None:
+        write_bytes_atomic(args.xlsx, workbook)
+        _out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
+    if args.zip is not None:
+        from labelnr.excel.pack import write_pack
+
+        name = args.xlsx.name if args.xlsx is not None else args.zip.with_suffix(".xlsx").name
+        report = write_pack(data, workbook, args.zip, name)
+        _out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
+        for missing in report.not_provided:
+            _err(
+                f"warning: criterion {missing.entry.criterion}: evidence '{missing.entry.title}' names a "
+                "file "
+                "that was never provided; it is listed in the manifest as not_provided"
+            )
+    return 0
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _confirm(count: int) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"Apply these {count} change(s)? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "o", "oui")
+
+
+def cmd_import_xlsx(args: argparse.Namespace) -> int:
+    from labelnr.excel.reimport import read_path
+
+    imported = read_path(args.workbook)
+    if imported.meta.get("as_of"):
+        raise InvalidFile.single(
+            str(args.workbook),
+            f"this workbook shows the campaign as of "
+            f"{imported.meta.get('as_of')}: a past state cannot be imported",
+        )
+    if imported.meta.get("source") == "file":
+        return _import_into_file(args, imported)
+    return _import_into_store(args, imported)
+
+
+def _show(current: WorkbookData, result: Preview, lang: str) -> None:
+    from labelnr.excel.reimport import describe
+
+    lines = describe(current, result, lang)
+    _out(f"{result.source}: {len(lines)} change(s)")
+    for line in lines:
+        _out(f"  {line}")
+
+
+def _decided(args: argparse.Namespace, count: int) -> bool:
+    if args.yes or _confirm(count):
+        return True
+    _out("nothing changed: run again with --yes to apply these changes")
+    return False
+
+
+def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
+    from labelnr.excel.from_store import apply_import, stored_campaign_id, workbook_data
+    from labelnr.excel.reimport import preview
+
+    campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
+    store = _store(args, _catalog(args))
+    try:
+        current = workbook_data(store, campaign_id, _actor(args), args.lang)
+        result = preview(imported, current)
+        if result.empty:
+            _out(f"{imported.source}: no change to import into campaign {campaign_id}")
+            return 0
+        _show(current, result, args.lang)
+        if not _decided(args, len(result.changes)):
+            return 0
+        saved = apply_import(store, _actor(args), current, result)
+    finally:
+        store.dispose()
+    _out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
+    return 0
+
+
+def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
+    from labelnr.excel.from_file import from_path
+    from labelnr.excel.reimport import apply_to_assessment, preview
+    from labelnr.interchange import dump_assessment, write_atomic
+
+    target: Path = args.yaml or args.workbook.parent / imported.meta.get("campaign_id")
+    if not target.is_file():
+        raise InvalidFile.single(
+            str(args.workbook),
+            f"this workbook was exported from the file "
+            f"{imported.meta.get('campaign_id')}, not found at {target}: give it with --yaml",
+        )
+    current = from_path(target, _catalog(args), _actor(args), args.lang)
+    result = preview(imported, current)
+    if result.empty:
+        _out(f"{imported.source}: no change to import into {target}")
+        return 0
+    _show(current, result, args.lang)
+    if not _decided(args, len(result.changes)):
+        return 0
+    updated = apply_to_assessment(current, result, _actor(args), dt.datetime.now(dt.UTC).date())
+    write_atomic(target, dump_assessment(updated))
+    _out(f"imported into {target}: {len(result.changes)} change(s)")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    export = subparsers.add_parser(
+        "export", help="the auditor's Excel evidence workbook of a campaign (and an evidence pack)"
+    )
+    export.add_argument(
+        "campaign", metavar="CAMPAIGN", help="a stored campaign id, or an interchange YAML file"
+    )
+    export.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="write the workbook here")
+    export.add_argument(
+        "--zip",
+        type=Path,
+        metavar="OUT.zip",
+        help="write the evidence pack here: workbook, evidence files, manifest",
+    )
+    export.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the campaign and its evidence as they stood at the end of DATE (stored campaigns)",
+    )
+    _options(export)
+    export.set_defaults(func=cmd_export)
+
+    imp = subparsers.add_parser(
+        "import-xlsx", help="read back an evidence workbook filled in offline (preview, then all or nothing)"
+    )
+    imp.add_argument("workbook", type=Path, metavar="IN.xlsx")
+    imp.add_argument("--yes", action="store_true", help="apply the changes without asking")
+    imp.add_argument(
+        "--yaml",
+        type=Path,
+        metavar="FILE",
+        help="for a workbook exported from a YAML file: the file to update",
+    )
+    _options(imp)
+    imp.set_defaults(func=cmd_import_xlsx)
