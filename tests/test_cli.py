@@ -114,6 +114,7 @@ def test_validate_a_newer_version_alone_finds_the_older_one_in_criteria(
     code, out, _ = run(capsys, "validate", criteria / "v2-ref.yaml", "--criteria", criteria)
     assert code == 0
     assert out[0].endswith("evo@2: 7 criteria, 2 themes")
+    (tmp_path / "elsewhere").mkdir()
     code, _, err = run(capsys, "validate", criteria / "v2-ref.yaml", "--criteria", tmp_path / "elsewhere")
     assert code == 1
     assert len(err) == 1
