@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -197,7 +198,7 @@ def _check_content(archive: zipfile.ZipFile, source: str, limits: Limits) -> Non
                         tail = window[-_OVERLAP:]
         except InvalidFile:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise _refuse(
                 source,
                 f"not a readable .xlsx workbook: the part '{info.filename}' is damaged or truncated ({exc})",

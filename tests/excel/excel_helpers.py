@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import warnings
 from collections.abc import Mapping
@@ -42,17 +43,37 @@ def mini_assessment(**changes: Any) -> Assessment:
         entity=Entity(id="dsi", name="DSI"),
         campaign=Campaign(period=Period.BASELINE, date=dt.date(2025, 2, 1), name="Diagnostic"),
         answers={
-            "A-1": Answer(level="partial", comment="Politique en cours", owner="Alice",
-                          evidence=[EvidenceRef(type="documentation", title="Politique",
-                                                url="https://example.org/politique.pdf",
-                                                effective_date=dt.date(2025, 1, 10))]),
+            "A-1": Answer(
+                level="partial",
+                comment="Politique en cours",
+                owner="Alice",
+                evidence=[
+                    EvidenceRef(
+                        type="documentation",
+                        title="Politique",
+                        url="https://example.org/politique.pdf",
+                        effective_date=dt.date(2025, 1, 10),
+                    )
+                ],
+            ),
             "A-2": Answer(not_applicable=NotApplicable(reason="no-dc", justification="Pas de salle serveur")),
             "B-1": Answer(level="none"),
         },
-        verdicts={"A-1": AuditorVerdict(verdict="partial", comment="À compléter", auditor="Bob",
-                                        date=dt.date(2025, 2, 20))},
-        commitments=[Commitment(title="Signer la politique", criterion="A-1", target_level="full",
-                                target_year=1, owner="Alice", due=dt.date(2026, 1, 31))],
+        verdicts={
+            "A-1": AuditorVerdict(
+                verdict="partial", comment="À compléter", auditor="Bob", date=dt.date(2025, 2, 20)
+            )
+        },
+        commitments=[
+            Commitment(
+                title="Signer la politique",
+                criterion="A-1",
+                target_level="full",
+                target_year=1,
+                owner="Alice",
+                due=dt.date(2026, 1, 31),
+            )
+        ],
         targets={"A-1": {1: "full"}, "B-1": {2: "partial"}},
     )
     return base.model_copy(update=changes)
@@ -69,22 +90,42 @@ def open_book(content: bytes, **options: Any) -> Any:
         return openpyxl.load_workbook(io.BytesIO(content), **options)
 
 
+class Text(str):
+    """A value typed as text (openpyxl would otherwise store a leading '=' as a formula)."""
+
+    __slots__ = ()
+
+
 def edit(content: bytes, cells: Mapping[tuple[str, str], Any]) -> bytes:
     """The workbook with cells changed as a user would in a spreadsheet program."""
     book = open_book(content)
     for (sheet, ref), value in cells.items():
-        book[sheet][ref] = value
+        cell = book[sheet][ref]
+        cell.value = value
+        if isinstance(value, Text):
+            cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def row_of(content: bytes, sheet: str, criterion: str) -> int:
+@functools.lru_cache(maxsize=64)
+def _rows(content: bytes, sheet: str) -> dict[str, int]:
     book = open_book(content, read_only=True)
-    for index, row in enumerate(book[sheet].iter_rows(values_only=True), start=1):
-        if row and row[0] == criterion:
-            return index
-    raise AssertionError(f"{criterion} not in {sheet}")
+    try:
+        return {
+            str(row[0]): index
+            for index, row in enumerate(book[sheet].iter_rows(values_only=True), start=1)
+            if row and row[0]
+        }
+    finally:
+        book.close()
+
+
+def row_of(content: bytes, sheet: str, criterion: str) -> int:
+    rows = _rows(content, sheet)
+    assert criterion in rows, f"{criterion} not in {sheet}"
+    return rows[criterion]
 
 
 def exported(data: WorkbookData) -> bytes:
@@ -95,7 +136,12 @@ def make_data(loaded: LoadedReferential, assessment: Assessment | None = None, *
     """The workbook data of a campaign on the tiny referential (as exported from a YAML file)."""
     import dataclasses
 
-    data = workbook_data(assessment or mini_assessment(), loaded, campaign_id="mini-baseline.yaml",
-                         exported_by="tester@example.org", exported_at=EXPORTED_AT,
-                         lang=fields.pop("lang", "fr"))
+    data = workbook_data(
+        assessment or mini_assessment(),
+        loaded,
+        campaign_id="mini-baseline.yaml",
+        exported_by="tester@example.org",
+        exported_at=EXPORTED_AT,
+        lang=fields.pop("lang", "fr"),
+    )
     return dataclasses.replace(data, **fields) if fields else data

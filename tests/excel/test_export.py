@@ -41,18 +41,26 @@ def test_every_dangerous_prefix_has_a_payload() -> None:
 def _hostile(loaded: LoadedReferential, text: str) -> bytes:
     a = mini_assessment()
     answers = dict(a.answers)
-    answers["A-1"] = Answer(level="partial", comment=text, owner=text,
-                            evidence=[EvidenceRef(type="result", title=text, file="preuve.pdf")])
+    answers["A-1"] = Answer(
+        level="partial",
+        comment=text,
+        owner=text,
+        evidence=[EvidenceRef(type="result", title=text, file="preuve.pdf")],
+    )
     answers["A-2"] = Answer(not_applicable=NotApplicable(reason="x", justification=text))
-    a = a.model_copy(update={
-        "answers": answers,
-        "verdicts": {"A-1": AuditorVerdict(verdict="partial", comment=text)},
-        "commitments": [Commitment(title=text, criterion="A-1", target_year=1, owner=text)],
-        "organisation": a.organisation.model_copy(update={"name": text}),
-        "entity": a.entity.model_copy(update={"name": text}),
-        "campaign": a.campaign.model_copy(update={"name": text}),
-    })
-    history = (HistoryEntry(dt.datetime(2025, 2, 2, tzinfo=dt.UTC), text, "answer", "A-1", "comment", text, text),)
+    a = a.model_copy(
+        update={
+            "answers": answers,
+            "verdicts": {"A-1": AuditorVerdict(verdict="partial", comment=text)},
+            "commitments": [Commitment(title=text, criterion="A-1", target_year=1, owner=text)],
+            "organisation": a.organisation.model_copy(update={"name": text}),
+            "entity": a.entity.model_copy(update={"name": text}),
+            "campaign": a.campaign.model_copy(update={"name": text}),
+        }
+    )
+    history = (
+        HistoryEntry(dt.datetime(2025, 2, 2, tzinfo=dt.UTC), text, "answer", "A-1", "comment", text, text),
+    )
     return exported(make_data(loaded, a, history=history, exported_by=text))
 
 
@@ -70,7 +78,9 @@ def test_user_text_is_never_a_formula(mini: LoadedReferential, prefix: str) -> N
         ("Preuves", "D2"),  # evidence title
         ("Plan d'action", "A2"),  # commitment title
         ("Plan d'action", "E2"),  # commitment owner
-        ("Historique", "B2"), ("Historique", "F2"), ("Historique", "G2"),  # actor, old, new
+        ("Historique", "B2"),
+        ("Historique", "F2"),
+        ("Historique", "G2"),  # actor, old, new
     }
     for sheet, ref in checked:
         cell = book[sheet][ref]
@@ -90,8 +100,18 @@ def test_user_text_is_never_a_formula(mini: LoadedReferential, prefix: str) -> N
 
 def test_sheets_in_order_with_the_hidden_ones_last(mini: LoadedReferential) -> None:
     book = open_book(exported(make_data(mini)))
-    assert book.sheetnames == ["À propos", "Synthèse", "Thème A", "Thème B", "Preuves", "Plan d'action",
-                               "Trajectoire", "Historique", LISTS_SHEET, META_SHEET]
+    assert book.sheetnames == [
+        "À propos",
+        "Synthèse",
+        "Thème A",
+        "Thème B",
+        "Preuves",
+        "Plan d'action",
+        "Trajectoire",
+        "Historique",
+        LISTS_SHEET,
+        META_SHEET,
+    ]
     states = {ws.title: ws.sheet_state for ws in book.worksheets}
     assert states[LISTS_SHEET] == states[META_SHEET] == "hidden"
     assert all(state == "visible" for name, state in states.items() if name not in (LISTS_SHEET, META_SHEET))
@@ -165,7 +185,11 @@ def test_drop_downs_hold_the_referentials_values(mini: LoadedReferential) -> Non
     assert scale == ["Aucune", "Partielle", "Complète", "À évaluer"]
     assert [c.value for c in lists["B"] if c.value] == [*scale, "Non applicable"]
     assert [c.value for c in lists["C"] if c.value] == [
-        "Conforme", "Partiellement conforme", "Non conforme", "Non vérifié"]
+        "Conforme",
+        "Partiellement conforme",
+        "Non conforme",
+        "Non vérifié",
+    ]
     ws = book["Thème A"]
     by_column: dict[str, set[str]] = {}
     for dv in ws.data_validations.dataValidation:
@@ -181,8 +205,15 @@ def test_evidence_sheet_links_and_hashes(mini: LoadedReferential) -> None:
     sha = "ab" * 32
     entries = (
         EvidenceEntry("A-1", EvidenceType.DOCUMENTATION, "Politique", url="https://example.org/p.pdf"),
-        EvidenceEntry("A-1", EvidenceType.RESULT, "Rapport", file_name="rapport 2025.pdf", sha256=sha, size=1234,
-                      effective_date=dt.date(2025, 1, 2)),
+        EvidenceEntry(
+            "A-1",
+            EvidenceType.RESULT,
+            "Rapport",
+            file_name="rapport 2025.pdf",
+            sha256=sha,
+            size=1234,
+            effective_date=dt.date(2025, 1, 2),
+        ),
         EvidenceEntry("B-1", EvidenceType.MEANS, "Lien douteux", url="javascript:alert(1)"),
     )
     content = exported(make_data(mini, evidence=entries))
@@ -196,7 +227,8 @@ def test_evidence_sheet_links_and_hashes(mini: LoadedReferential) -> None:
     assert ws["E3"].hyperlink.target == f"evidence\\{sha}\\rapport_2025.pdf"
     assert ws["E4"].hyperlink is None  # only http(s) addresses become links
     assert ws["E4"].value == "javascript:alert(1)"
-    assert ws["G3"].value == sha and ws["H3"].value == 1234
+    assert ws["G3"].value == sha
+    assert ws["H3"].value == 1234
     assert ws["I3"].value == dt.datetime(2025, 1, 2)
     theme = book["Thème A"]
     row = row_of(content, "Thème A", "A-1")
@@ -216,8 +248,10 @@ def test_summary_and_about_carry_provenance(mini: LoadedReferential) -> None:
     assert about["Généré par"] == "tester@example.org"
     assert about["Généré le (UTC)"] == dt.datetime(2025, 3, 1, 9, 30)
     summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
-    assert summary["Points (sur 1000)"] == (pytest.approx(data.self_scores.points, abs=1e-3),
-                                            pytest.approx(data.verified_scores.points, abs=1e-3))
+    assert summary["Points (sur 1000)"] == (
+        pytest.approx(data.self_scores.points, abs=1e-3),
+        pytest.approx(data.verified_scores.points, abs=1e-3),
+    )
     assert len(summary["Somme de contrôle (SHA-256)"][0]) == 64
     assert book.custom_doc_props["labelnr_campaign_id"].value == "mini-baseline.yaml"
     assert book.custom_doc_props["labelnr_referential"].value == "mini@1"
@@ -231,7 +265,8 @@ def test_trajectory_has_a_native_chart_and_its_table(mini: LoadedReferential) ->
     assert rows[0][:4] == ("Année", "Prévu (cibles)", "Projeté (engagements)", "Réel (auto-évalué)")
     assert [r[0] for r in rows[1:]] == ["État initial", "Année 1", "Année 2", "Année 3"]
     planned = [r[1] for r in rows[1:]]
-    assert planned == sorted(planned) and planned[-1] > planned[0]  # targets raise the score
+    assert planned == sorted(planned)
+    assert planned[-1] > planned[0]
     assert rows[1][3] == pytest.approx(make_data(mini).self_scores.points, abs=1e-3)
     assert rows[2][3] is None  # no year-1 campaign held yet
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
