@@ -168,3 +168,64 @@ def query(
     else:
         rows = list(session.scalars(stmt.order_by(EventRow.id)))
     return [_event(r) for r in rows]
+
+
+@dataclass
+class Replayed:
+    """A campaign's own content rebuilt from its events (see :func:`replay`)."""
+
+    campaign: dict[str, Any]
+    applicability: dict[str, Any]
+    status: str | None
+    answers: dict[str, dict[str, Any]]
+    verdicts: dict[str, dict[str, Any]]
+    #: Evidence id → (criterion, evidence record as recorded when added).
+    evidence: dict[int, tuple[str, dict[str, Any]]]
+    #: Commitment id → its data.
+    commitments: dict[int, dict[str, Any]]
+    targets: dict[tuple[str, int], str]
+
+
+def replay(events: list[HistoryEvent]) -> Replayed:
+    """Apply a campaign's events in order: the state they lead to.
+
+    Every change the store makes to a campaign's own content is an event with its old and
+    new value, so replaying the events up to a date gives the campaign as it stood then.
+    """
+    state = Replayed({}, {}, None, {}, {}, {}, {}, {})
+    for event in events:
+        field, new, crit = event.field, event.new, event.criterion_id
+        if event.action == "campaign":
+            if field.startswith("applicability."):
+                _put(state.applicability, field.removeprefix("applicability."), new)
+            elif field == "applicability":
+                state.applicability = dict(new or {})
+            else:
+                state.campaign[field] = new
+        elif event.action == "status":
+            state.status = new
+        elif event.action == "answer" and crit is not None:
+            _put(state.answers.setdefault(crit, {}), field, new)
+        elif event.action == "verdict" and crit is not None:
+            _put(state.verdicts.setdefault(crit, {}), field, new)
+        elif event.action == "evidence" and crit is not None and event.subject is not None:
+            if field == "added":
+                state.evidence[int(event.subject)] = (crit, dict(new))
+            else:
+                state.evidence.pop(int(event.subject), None)
+        elif event.action == "commitment" and event.subject is not None:
+            subject = int(event.subject)
+            if field == "commitment":
+                _put(state.commitments, subject, None if new is None else dict(new))
+            else:
+                _put(state.commitments.setdefault(subject, {}), field, new)
+        elif event.action == "target" and crit is not None:
+            _put(state.targets, (crit, int(field.removeprefix("year"))), new)
+    return state
+
+
+def _put(mapping: dict[Any, Any], key: Any, value: Any) -> None:
+    if value is None:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value

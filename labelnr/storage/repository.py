@@ -35,6 +35,7 @@ from labelnr.assessment import (
     Campaign,
     Commitment,
     Entity,
+    EvidenceRef,
     NotApplicable,
     Party,
     Period,
@@ -42,6 +43,7 @@ from labelnr.assessment import (
 )
 from labelnr.referential import EvidenceType
 from labelnr.storage.errors import NotFound
+from labelnr.storage.history import Replayed
 from labelnr.storage.models import (
     AnswerRow,
     CampaignRow,
@@ -550,3 +552,68 @@ def effective_levels(data: PortfolioData) -> dict[int, tuple[dict[str, LevelNa],
                     inherited += 1
         result[info.id] = (mine, inherited)
     return result
+
+
+# --- history replay -----------------------------------------------------------------------
+
+
+def _recorded_ref(record: dict[str, Any]) -> EvidenceRef:
+    """The interchange form of an evidence record kept by the history."""
+    common = {
+        "type": record["type"],
+        "title": record["title"],
+        "effective_date": record.get("effective_date"),
+    }
+    if record["kind"] == "link":
+        return EvidenceRef.model_validate({**common, "url": record["url"]})
+    if record["kind"] == "named":
+        return EvidenceRef.model_validate(
+            {
+                **common,
+                "file": record.get("reference") or record.get("filename"),
+                "sha256": record.get("sha256"),
+            }
+        )
+    sha = record["sha256"]
+    return EvidenceRef.model_validate(
+        {**common, "file": f"evidence/{sha}/{record['filename']}", "sha256": sha}
+    )
+
+
+def replayed_assessment(state: Replayed, org: OrganisationRow, entity: EntityRow) -> Assessment:
+    """The campaign's own content as the history says it was (see :func:`history.replay`)."""
+    ref_id, _, version = str(state.campaign["referential"]).partition("@")
+    evidence: dict[str, list[EvidenceRef]] = defaultdict(list)
+    for evidence_id in sorted(state.evidence):
+        criterion, record = state.evidence[evidence_id]
+        evidence[criterion].append(_recorded_ref(record))
+    answers = {
+        cid: Answer.model_validate({**state.answers.get(cid, {}), "evidence": evidence.get(cid, [])})
+        for cid in sorted(set(state.answers) | set(evidence))
+        if state.answers.get(cid) or evidence.get(cid)
+    }
+    by_year: dict[str, dict[int, str]] = defaultdict(dict)
+    for (cid, year), level in sorted(state.targets.items()):
+        by_year[cid][year] = level
+    return Assessment(
+        referential=RefPin(id=ref_id, version=version),
+        profile=state.campaign.get("profile"),
+        applicability=dict(sorted(state.applicability.items())),
+        organisation=Party(id=org.id, name=org.name),
+        entity=Entity(id=entity.id, name=entity.name, parent=entity.parent_id),
+        campaign=Campaign.model_validate(
+            {
+                "period": state.campaign["period"],
+                "date": state.campaign["date"],
+                "name": state.campaign.get("name"),
+            }
+        ),
+        answers=answers,
+        verdicts={
+            cid: AuditorVerdict.model_validate(fields)
+            for cid, fields in sorted(state.verdicts.items())
+            if fields.get("verdict")
+        },
+        commitments=[Commitment.model_validate(state.commitments[i]) for i in sorted(state.commitments)],
+        targets=dict(by_year),
+    )

@@ -13,6 +13,7 @@ Reading::
     organisation_campaigns(organisation_id) -> list[CampaignInfo]
     campaign_info(campaign_id) -> CampaignInfo
     campaign(campaign_id) -> CampaignView                       # own + effective answers, sources, revisions
+    campaign_as_of(campaign_id, when) -> CampaignSnapshot        # own content and status then (history)
     referential_of(campaign_id) -> Referential
     scores(campaign_id) -> CampaignScores                       # self-assessed and verified
     portfolio(organisation_id) -> list[PortfolioRow]            # every campaign scored
@@ -116,6 +117,7 @@ from labelnr.storage.models import (
     CampaignRow,
     CommitmentRow,
     EntityRow,
+    EventRow,
     EvidenceRow,
     InheritedAnswerRow,
     OrganisationRow,
@@ -127,6 +129,7 @@ from labelnr.storage.models import (
 from labelnr.storage.views import (
     CampaignInfo,
     CampaignScores,
+    CampaignSnapshot,
     CampaignStatus,
     CampaignView,
     CommitmentItem,
@@ -370,6 +373,22 @@ class Store:
                 until=until,
                 limit=limit,
             )
+
+    def campaign_as_of(self, campaign_id: int, when: dt.datetime | dt.date) -> CampaignSnapshot:
+        """The campaign's own content and status as they stood at ``when`` (a date: the end of
+        that day, UTC), rebuilt from the history."""
+        if not isinstance(when, dt.datetime):
+            when = dt.datetime.combine(when, dt.time.max, tzinfo=dt.UTC)
+        with self.db.reading() as s:
+            row = repo.get_campaign(s, campaign_id)
+            entity = repo.get_entity(s, row.entity_id)
+            org = repo.get_organisation(s, entity.organisation_id)
+            events = hist.query(s, campaign_id=campaign_id, until=when)
+        if not events:
+            raise NotFound(f"campaign {campaign_id} did not exist yet on {when:%Y-%m-%d %H:%M} UTC")
+        state = hist.replay(events)
+        status = CampaignStatus(state.status or CampaignStatus.DRAFT.value)
+        return CampaignSnapshot(campaign_id, when, status, repo.replayed_assessment(state, org, entity))
 
     def evidence_item(self, evidence_id: int) -> EvidenceItem:
         with self.db.reading() as s:
@@ -1383,10 +1402,15 @@ class Store:
         return IntegrityReport(tuple(problems), len(checked))
 
     def sweep_evidence(self, grace: dt.timedelta = dt.timedelta(hours=1)) -> list[Path]:
-        """Remove temporary files and blobs no evidence names (left by crashes or removals)."""
+        """Remove what crashes leave behind: temporary files, and blobs that neither an evidence
+        row nor the history names (removed evidence stays, for the campaign as it stood)."""
         with self.db.reading() as s:
-            used = set(s.scalars(select(EvidenceRow.sha256).where(EvidenceRow.sha256.is_not(None))))
-        return self.files.sweep({u for u in used if u}, grace)
+            used = {sha for sha in s.scalars(select(EvidenceRow.sha256)) if sha}
+            for old, new in s.execute(
+                select(EventRow.old, EventRow.new).where(EventRow.action == "evidence")
+            ):
+                used.update(r["sha256"] for r in (old, new) if isinstance(r, dict) and r.get("sha256"))
+        return self.files.sweep(used, grace)
 
     def import_demo(self) -> list[ImportResult]:
         """Fill an empty database with the demo assessments (``<data folder>/*.yaml``).

@@ -208,6 +208,16 @@ class CampaignScores:
 
 
 @dataclass(frozen=True)
+class CampaignSnapshot:
+    """A campaign's own content and status as they stood at a moment, rebuilt from the history."""
+
+    campaign_id: int
+    at: dt.datetime
+    status: CampaignStatus
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
 class PortfolioRow:
     """One campaign of an organisation, scored (self-assessed) for dashboards."""
 

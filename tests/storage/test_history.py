@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import pytest
 from storage_helpers import campaign_of
 
-from labelnr.assessment import Answer, NotApplicable
-from labelnr.storage import Store
+from labelnr.assessment import (
+    Answer,
+    AuditorVerdict,
+    Commitment,
+    CommitmentStatus,
+    Indicator,
+    NotApplicable,
+    Verdict,
+)
+from labelnr.storage import NotFound, Store
 
 
 def test_each_change_is_recorded_field_by_field_with_who_and_when(tree: Store) -> None:
@@ -59,3 +69,74 @@ def test_evidence_plan_status_and_tree_changes_are_recorded_too(tree: Store) -> 
     ]
     created = [(e.action, e.field, e.new) for e in tree.events(entity_id="site-a1") if e.campaign_id is None]
     assert created == [("entity", "name", "Site A1"), ("entity", "parent", "dsi-a")]
+
+
+def test_the_history_rebuilds_the_campaign_as_it_stood_at_any_moment(tree: Store) -> None:
+    cid = campaign_of(tree, "group")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x01" * 16
+    steps: list[Callable[[], object]] = [
+        lambda: tree.save_answer("a", cid, "A-1", Answer(level="partial", comment="c", owner="o"), 0),
+        lambda: tree.add_evidence_file("a", cid, "A-1", "shot.png", png, "result", dt.date(2025, 2, 1)),
+        lambda: tree.add_evidence_link("a", cid, "B-1", "https://example.org", "Doc", "documentation"),
+        lambda: tree.save_answer(
+            "b",
+            cid,
+            "A-2",
+            Answer(
+                not_applicable=NotApplicable(reason="r", justification="j", review_by=dt.date(2026, 1, 1))
+            ),
+            0,
+        ),
+        lambda: tree.add_commitment(
+            "a",
+            cid,
+            Commitment(
+                title="Plan", theme="b", target_year=2, indicator=Indicator(name="n", unit="%", baseline=1)
+            ),
+        ),
+        lambda: tree.set_target("a", cid, "A-1", 1, "full"),
+        lambda: tree.set_verdict("v", cid, "A-1", AuditorVerdict(verdict=Verdict.PARTIAL, comment="x"), 0),
+        lambda: tree.update_commitment(
+            "a",
+            _first_commitment(tree, cid),
+            Commitment(title="Plan B", criterion="B-1", target_year=3, status=CommitmentStatus.DONE),
+            1,
+        ),
+        lambda: tree.remove_evidence("a", tree.campaign(cid).evidence["B-1"][0].id),
+        lambda: tree.clear_answer("a", cid, "A-1", 1),
+        lambda: tree.set_target("a", cid, "A-1", 1, None),
+        lambda: tree.submit("a", cid),
+    ]
+    seen = []
+    for step in steps:
+        step()
+        view = tree.campaign(cid)
+        seen.append((dt.datetime.now(dt.UTC), view.status, view.assessment))
+    for moment, status, assessment in seen:
+        snapshot = tree.campaign_as_of(cid, moment)
+        assert (snapshot.status, snapshot.assessment) == (status, assessment)
+    # The removed evidence file is still there for the campaign as it stood.
+    tree.sweep_evidence(dt.timedelta(0))
+    early = tree.campaign_as_of(cid, seen[1][0]).assessment.answers["A-1"].evidence[0]
+    assert early.sha256 is not None
+    assert tree.files.verify(early.sha256) is None
+    with pytest.raises(NotFound, match="did not exist yet"):
+        tree.campaign_as_of(cid, dt.date(2000, 1, 1))
+
+
+def test_copied_and_migrated_campaigns_have_their_whole_content_in_their_history(store: Store) -> None:
+    store.create_organisation("admin", "o", "O")
+    store.create_entity("admin", "o", "e", "E")
+    old = store.create_campaign("admin", "e", "evo", "1", "baseline", dt.date(2025, 1, 1))
+    for crit, level in (("G-3", "full"), ("O-2", "full"), ("O-3", "low")):
+        store.save_answer("a", old.id, crit, Answer(level=level), 0)
+    store.add_commitment("a", old.id, Commitment(title="Referent", criterion="G-3", target_year=1))
+    copy = store.copy_campaign("a", old.id, "year1", dt.date(2026, 1, 1))
+    migrated, _ = store.migrate_campaign("a", old.id, "2")
+    now = dt.datetime.now(dt.UTC)
+    for info in (copy, migrated):
+        assert store.campaign_as_of(info.id, now).assessment == store.campaign(info.id).assessment
+
+
+def _first_commitment(store: Store, campaign_id: int) -> int:
+    return store.campaign(campaign_id).commitments[0].id
