@@ -1,0 +1,408 @@
+"""Audit: the auditor's view of a campaign, criterion by criterion.
+
+Each criterion shows the self-assessed answer, its evidence (links, files with their SHA-256)
+and the verdict form; the self-assessed and verified scores sit side by side. Criteria sit
+in lazy expanders, so only the ones an auditor opens draw their widgets. Verdicts carry the
+revision the auditor read: a verdict changed by someone else meanwhile is refused, saying who.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from labelnr.assessment import AuditorVerdict, Verdict
+from labelnr.errors import InvalidFile, LabelnrError
+from labelnr.i18n import translate
+from labelnr.referential import Criterion, Referential
+from labelnr.storage.errors import ConflictError
+from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
+from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
+
+FLASH = "audit.flash"
+AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
+VERDICT_ICON: dict[Verdict | None, str] = {
+    Verdict.CONFORM: "✅",
+    Verdict.PARTIAL: "◐",
+    Verdict.NON_CONFORM: "❌",
+    Verdict.NOT_VERIFIED: "❔",
+    None: "➖",
+}
+
+
+def _flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if isinstance(message, str):
+        st.success(message, icon=":material/check_circle:")
+
+
+def _write(action: Callable[[], object], success: str, form: str) -> None:
+    """Run one change; on success forget the form's draft. When refused, the draft stays as typed."""
+    try:
+        action()
+    except LabelnrError as exc:
+        st.error(t("audit.refused", reason=str(exc)), icon=":material/error:")
+        if isinstance(exc, ConflictError):
+            st.button(t("audit.reload"), key=f"{form}.reload", on_click=_forget, args=(form,),
+                      icon=":material/refresh:")
+        return
+    _forget(form)
+    st.session_state[FLASH] = success
+    st.rerun()
+
+
+def _draft(form: str, revision: int, values: dict[str, object]) -> int:
+    """The revision the auditor's draft started from; the first time, stored values fill the widgets."""
+    base = f"{form}.base"
+    if base not in st.session_state:
+        st.session_state[base] = revision
+        for name, value in values.items():
+            st.session_state[f"{form}.{name}"] = value
+    return int(st.session_state[base])
+
+
+def _forget(form: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{form}.")]:
+        del st.session_state[key]
+
+
+def verdict_text(verdict: Verdict | None) -> str:
+    """The verdict in words, with an icon beside (never the icon or a colour alone)."""
+    name = t(f"audit.verdict_{verdict.value}") if verdict else t("audit.no_verdict")
+    return f"{VERDICT_ICON[verdict]} {name}"
+
+
+def _answer_text(ref: Referential, view: CampaignView, cid: str) -> str:
+    answer = view.effective.get(cid)
+    if answer is None:
+        return t("audit.unanswered")
+    if answer.not_applicable is not None:
+        return t("audit.not_applicable")
+    level = ref.scale.level(answer.level) if answer.level else None
+    return level.label.get(lang()) if level else t("audit.unanswered")
+
+
+def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView, cid: str) -> str:
+    lowered = scores.lowered.get(cid)
+    if lowered is None:
+        return _answer_text(ref, view, cid)
+    level = ref.scale.level(lowered[1])
+    return level.label.get(lang()) if level else lowered[1]
+
+
+# --- scores side by side -----------------------------------------------------------------------
+
+
+def _scores(ref: Referential, scores: CampaignScores) -> None:
+    st.header(t("audit.scores"))
+    mine, verified = scores.self_assessed, scores.verified
+    total = ref.scoring.total_points
+    cols = st.columns(4)
+    cols[0].metric(t("audit.self_points"), f"{mine.points:.0f} / {total:g}")
+    cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
+                   delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
+    cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
+    cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
+    st.caption(t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered)))
+    lg = lang()
+    st.dataframe(pd.DataFrame([
+        {t("audit.col_theme"): th.name.get(lg),
+         t("audit.col_self_percent"): _pct(mine.themes[th.id].percent),
+         t("audit.col_verified_percent"): _pct(verified.themes[th.id].percent)}
+        for th in ref.themes if th.id in mine.themes
+    ]), hide_index=True, width="stretch")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def _level_name(ref: Referential, level: int) -> str:
+    for lv in ref.scoring.levels:
+        if lv.level == level:
+            return lv.name.get(lang())
+    return t("audit.no_level")
+
+
+# --- criteria ---------------------------------------------------------------------------------
+
+
+def _filters(ref: Referential) -> tuple[str | None, bool]:
+    lg = lang()
+    themes: list[str | None] = [None, *[th.id for th in ref.themes]]
+    names = {th.id: th.name.get(lg) for th in ref.themes}
+    left, right = st.columns([2, 1])
+    theme = left.selectbox(t("audit.filter_theme"), themes, key="audit.theme", persist_state="session",
+                           format_func=lambda th: t("audit.all_themes") if th is None else names[th])
+    pending = right.checkbox(t("audit.filter_pending"), key="audit.pending", persist_state="session",
+                             help=t("audit.filter_pending_help"))
+    return theme, pending
+
+
+def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
+    st.header(t("audit.criteria"))
+    theme, pending = _filters(ref)
+    verdicts = view.assessment.verdicts
+    shown = [c for c in ref.criteria if c.id in scores.self_assessed.criteria
+             and (theme is None or c.theme == theme)
+             and (not pending or verdicts.get(c.id) is None
+                  or verdicts[c.id].verdict is Verdict.NOT_VERIFIED)]
+    if not shown:
+        st.info(t("audit.nothing_shown"))
+        return
+    lg = lang()
+    mine, verified = scores.self_assessed.criteria, scores.verified.criteria
+    st.dataframe(pd.DataFrame([
+        {t("audit.col_criterion"): c.id,
+         t("audit.col_title"): c.title.get(lg),
+         t("audit.col_self"): _answer_text(ref, view, c.id),
+         t("audit.col_verdict"): verdict_text(verdicts[c.id].verdict if c.id in verdicts else None),
+         t("audit.col_verified"): _verified_text(ref, scores, view, c.id),
+         t("audit.col_self_points"): round(mine[c.id].points, 1),
+         t("audit.col_verified_points"): round(verified[c.id].points, 1),
+         t("audit.col_evidence"): len(view.evidence.get(c.id, ()))}
+        for c in shown
+    ]), hide_index=True, width="stretch")
+    st.caption(t("audit.open_hint"))
+    for crit in shown:
+        # The label stays the same whatever happens to the criterion: an expander whose label
+        # changes is a new widget, and would close under the auditor's eyes.
+        box = st.expander(f"{crit.id} — {crit.title.get(lg)}", key=f"audit.exp.{view.id}.{crit.id}",
+                          on_change="rerun")
+        with box:
+            if box.open:
+                _criterion(ref, view, scores, crit)
+
+
+def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, crit: Criterion) -> None:
+    lg = lang()
+    cid = crit.id
+    st.markdown(plain(crit.description.get(lg)))
+    if crit.evidence:
+        st.markdown(f"**{t('audit.expected_evidence')}**\n\n" + "\n".join(
+            f"- {t(f'audit.evidence_type_{e.type.value}')} : {plain(e.description.get(lg))}"
+            for e in crit.evidence))
+    answer = view.effective.get(cid)
+    source = view.sources.get(cid)
+    st.markdown(f"**{t('audit.self_assessed')}** : {plain(_answer_text(ref, view, cid))}")
+    if source is not None and source.inherited:
+        st.caption(t("audit.inherited_from", entity=plain(source.entity_name)))
+    if answer is not None:
+        if answer.not_applicable is not None:
+            st.markdown(f"**{t('audit.na_justification')}** : {plain(answer.not_applicable.justification)}")
+        if answer.comment:
+            st.markdown(f"**{t('audit.comment')}** : {plain(answer.comment)}")
+        if answer.owner:
+            st.markdown(f"**{t('audit.owner')}** : {plain(answer.owner)}")
+    _evidence(view.evidence.get(cid, ()))
+    mine, verified = scores.self_assessed.criteria[cid], scores.verified.criteria[cid]
+    verified_answer = plain(_verified_text(ref, scores, view, cid))
+    st.markdown(t("audit.points_side_by_side", mine=f"{mine.points:.1f}", verified=f"{verified.points:.1f}",
+                  max=f"{mine.max_points:.1f}", verified_answer=verified_answer))
+    _verdict_form(view, cid)
+
+
+def _evidence(items: tuple[EvidenceItem, ...]) -> None:
+    if not items:
+        st.warning(t("audit.no_evidence"), icon="⚠️")
+        return
+    st.markdown(f"**{t('audit.evidence')}**")
+    st.dataframe(pd.DataFrame([
+        {t("audit.col_ev_type"): t(f"audit.evidence_type_{e.type.value}"),
+         t("audit.col_ev_title"): e.title,
+         t("audit.col_ev_link"): e.url if e.kind == "link" else None,
+         t("audit.col_ev_file"): _file_name(e) if e.kind != "link" else "",
+         t("audit.col_ev_size"): _size(e.size),
+         t("audit.col_ev_sha256"): e.sha256 or "",
+         t("audit.col_ev_date"): e.effective_date.isoformat() if e.effective_date else "",
+         t("audit.col_ev_added"): f"{e.added_by} · {e.added_at:%Y-%m-%d}",
+         t("audit.col_ev_inherited"): t("audit.answer_yes") if e.inherited_from_id is not None else ""}
+        for e in items
+    ]), hide_index=True, width="stretch",
+        column_config={t("audit.col_ev_link"): st.column_config.LinkColumn(t("audit.col_ev_link"))})
+    for e in items:
+        if e.kind == "named":
+            st.caption(t("audit.named_missing", title=plain(e.title)))
+        if e.kind != "file":
+            continue
+        try:
+            path = store().evidence_path(actor(), e.id)
+        except LabelnrError as exc:
+            st.caption(t("audit.file_unavailable", title=plain(e.title), reason=plain(str(exc))))
+            continue
+        st.download_button(t("audit.download_file", name=plain(e.filename or e.title)), _reader(path),
+                           file_name=e.filename or f"evidence-{e.id}", mime=e.media_type or None,
+                           key=f"audit.dl.{e.id}", on_click="ignore", icon=":material/download:")
+
+
+def _file_name(item: EvidenceItem) -> str:
+    # "named" evidence (a file an imported assessment names but did not provide) keeps its reference.
+    return item.filename or str(getattr(item, "reference", None) or "")
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return ""
+    french = lang() == "fr"
+    if size < 1024:
+        return f"{size} {'o' if french else 'B'}"
+    return f"{size / 1024:.0f} {'Ko' if french else 'KB'}"
+
+
+def _verdict_form(view: CampaignView, cid: str) -> None:
+    current = view.verdict(cid)
+    if view.info.status not in AUDITABLE:
+        if current is not None and current.comment:
+            st.markdown(f"**{t('audit.verdict_comment')}** : {plain(current.comment)}")
+        return
+    form = f"audit.verdict.{view.id}.{cid}"
+    revision = _draft(form, view.verdict_revision(cid), {
+        "verdict": current.verdict if current else None,
+        "comment": (current.comment or "") if current else "",
+    })
+    options: list[Verdict | None] = [None, *Verdict]
+    with st.form(form):
+        st.markdown(f"**{t('audit.verdict')}**")
+        if current is not None:
+            st.caption(t("audit.verdict_by", auditor=plain(current.auditor or "?"),
+                         date=current.date.isoformat() if current.date else "?"))
+        chosen = st.selectbox(t("audit.verdict"), options, key=f"{form}.verdict", format_func=verdict_text)
+        comment = st.text_area(t("audit.verdict_comment"), max_chars=8000, key=f"{form}.comment")
+        submitted = st.form_submit_button(t("audit.save_verdict"), type="primary", icon=":material/gavel:",
+                                          key=f"{form}.submit")
+    if not submitted:
+        return
+    if chosen is None and comment.strip():
+        st.error(t("audit.comment_needs_verdict"), icon=":material/error:")
+        return
+    verdict = (AuditorVerdict(verdict=chosen, comment=comment.strip() or None, date=dt.date.today())
+               if chosen is not None else None)
+    _write(lambda: store().set_verdict(actor(), view.id, cid, verdict, revision),
+           t("audit.verdict_saved", criterion=cid) if verdict else t("audit.verdict_cleared", criterion=cid),
+           form)
+
+
+# --- Excel evidence workbook ---------------------------------------------------------------------
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(view: CampaignView) -> None:
+    """Export the evidence workbook; re-import one filled in offline, after a preview of every change."""
+    st.header(t("audit.workbook"))
+    st.caption(t("audit.workbook_help"))
+    left, right = st.columns(2)
+    with left:
+        _export(view)
+    with right:
+        _import(view)
+
+
+def _export(view: CampaignView) -> None:
+    key = f"audit.xlsx.{view.id}"
+    ready = st.session_state.get(key)
+    if st.button(t("audit.prepare_xlsx"), key=f"{key}.prepare", icon=":material/table_view:"):
+        from labelnr.excel.export import workbook_bytes
+        from labelnr.excel.from_store import workbook_data
+
+        try:
+            ready = (view.info.revision, workbook_bytes(workbook_data(store(), view.id, actor(), lang())))
+        except LabelnrError as exc:
+            st.error(t("audit.export_failed", reason=str(exc)), icon=":material/error:")
+            return
+        st.session_state[key] = ready
+    if not isinstance(ready, tuple) or ready[0] != view.info.revision:
+        return  # nothing prepared yet, or prepared before the campaign last changed
+    info = view.info
+    name = f"labelnr-{view.entity.id}-{info.period.value}-{info.date.isoformat()}.xlsx"
+    st.download_button(t("audit.download_xlsx"), ready[1], file_name=name, mime=XLSX_MIME,
+                       key=f"{key}.download", on_click="ignore", icon=":material/download:", type="primary")
+
+
+def _import(view: CampaignView) -> None:
+    from labelnr.excel.from_store import apply_import, workbook_data
+    from labelnr.excel.reimport import FIELD_KEYS, preview, read_workbook, shown_value
+
+    round_key = f"audit.upload_round.{view.id}"
+    upload = st.file_uploader(t("audit.upload_xlsx"), type=["xlsx"], help=t("audit.upload_help"),
+                              key=f"audit.upload.{view.id}.{st.session_state.get(round_key, 0)}")
+    if upload is None:
+        return
+    try:
+        imported = read_workbook(io.BytesIO(upload.getvalue()), upload.name)
+        current = workbook_data(store(), view.id, actor(), lang())
+        result = preview(imported, current)
+    except InvalidFile as exc:
+        show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
+        return
+    except LabelnrError as exc:
+        st.error(t("audit.import_failed", reason=str(exc)), icon=":material/error:")
+        return
+    if result.empty:
+        st.info(t("audit.import_nothing"), icon=":material/info:")
+        return
+    lg = lang()
+    st.markdown(f"**{t('audit.import_preview', count=len(result.changes))}**")
+    st.dataframe(pd.DataFrame([
+        {t("audit.col_criterion"): c.criterion,
+         t("audit.col_field"): translate(FIELD_KEYS[c.field], lg),
+         t("audit.col_old"): shown_value(current, c.field, c.old, lg),
+         t("audit.col_new"): shown_value(current, c.field, c.new, lg),
+         t("audit.col_cell"): f"{c.sheet} {c.cell}".strip()}
+        for c in result.changes
+    ]), hide_index=True, width="stretch")
+    if st.button(t("audit.apply_all", count=len(result.changes)), key=f"audit.apply.{view.id}",
+                 type="primary", icon=":material/done_all:"):
+        try:
+            apply_import(store(), actor(), current, result)
+        except InvalidFile as exc:
+            show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
+            return
+        except LabelnrError as exc:
+            st.error(t("audit.import_failed", reason=str(exc)), icon=":material/error:")
+            return
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1  # a fresh, empty uploader
+        st.session_state[FLASH] = t("audit.imported", count=len(result.changes))
+        st.rerun()
+
+
+def _header(ref: Referential, view: CampaignView) -> None:
+    info = view.info
+    st.caption(t("audit.caption", entity=plain(view.entity.name), campaign=plain(
+        info.name or t(f"context.period_{info.period.value}")), date=info.date.isoformat(),
+        referential=plain(ref.title.get(lang())), version=plain(ref.version),
+        status=t(f"context.status_{info.status.value}")))
+    if info.status not in AUDITABLE:
+        st.info(t("audit.read_only", status=t(f"context.status_{info.status.value}")), icon=":material/lock:")
+
+
+def main() -> None:
+    st.title(t("audit.title"))
+    selection = pick_campaign()
+    if selection is None:
+        return
+    _flash()
+    data = store()
+    try:
+        view = data.campaign(selection.campaign)
+        ref = data.referential_of(selection.campaign)
+        scores = data.scores_of(view)
+    except LabelnrError as exc:
+        st.error(t("audit.cannot_open", reason=str(exc)), icon=":material/error:")
+        return
+    _header(ref, view)
+    _scores(ref, scores)
+    _workbook(view)
+    _criteria(ref, view, scores)
+
+
+main()
