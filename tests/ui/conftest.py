@@ -60,3 +60,16 @@ def texts(at: AppTest) -> str:
 def unescape(markdown: str) -> str:
     """Text typed by users and referential texts are Markdown-escaped by the pages: undo it."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def tables(at: AppTest) -> list[list[dict[str, str]]]:
+    """The Markdown tables drawn by ``labelnr.ui.context.table``, as rows of unescaped cells."""
+    found: list[list[dict[str, str]]] = []
+    for element in at.markdown:
+        lines = element.value.splitlines()
+        if len(lines) < 2 or not lines[0].startswith("| ") or not re.fullmatch(r"\|( --- \|)+", lines[1]):
+            continue
+        cells = [[unescape(c.strip()) for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+        header = cells[0]
+        found.append([dict(zip(header, row, strict=True)) for row in cells[2:]])
+    return found

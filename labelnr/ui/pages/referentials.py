@@ -89,7 +89,7 @@ def _criteria(ref: Referential) -> None:
         return
     principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
     yes, no = t("referentials.answer_yes"), t("referentials.answer_no")
-    st.dataframe(
+    table(
         [
             {
                 t("referentials.id"): c.id,
@@ -102,9 +102,7 @@ def _criteria(ref: Referential) -> None:
                 t("referentials.na_allowed"): yes if c.not_applicable.allowed else no,
             }
             for c in found
-        ],
-        hide_index=True,
-        width="stretch",
+        ]
     )
     by_id = {c.id: c for c in found}
     chosen = st.selectbox(t("referentials.details_of"), list(by_id),
