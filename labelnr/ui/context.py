@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -91,7 +91,7 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
 
 
-def table(rows: Sequence[dict[str, object]]) -> None:
+def table(rows: Sequence[Mapping[str, object]]) -> None:
     """A small static table, drawn from Markdown: a real HTML table for screen readers, without
     the Arrow serialisation (about 0.8 MB of scripts) that st.table and st.dataframe load.
     Every cell is escaped, so it shows as written."""
