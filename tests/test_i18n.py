@@ -1,0 +1,58 @@
+"""The translation mechanism and its catalogs: French by default, English on request, every entry
+complete in both languages with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from labelnr.i18n import LOCALES_DIR, MissingTranslation, Translator, catalog, normalise, translate
+
+PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+
+
+def test_french_is_the_default_and_english_is_available() -> None:
+    assert translate("common.save") == "Enregistrer"
+    assert translate("common.save", "en") == "Save"
+    assert Translator("en")("common.cancel") == "Cancel"
+    assert Translator()("common.cancel") == "Annuler"
+
+
+@pytest.mark.parametrize("given", [None, "", "de", "EN", "fr"])
+def test_unknown_languages_fall_back_to_french(given: str | None) -> None:
+    assert normalise(given) == "fr"
+
+
+def test_fields_fill_the_placeholders() -> None:
+    assert translate("assessment.saved_by", "en", who="alice", when="2025-01-01") == \
+        "Saved by alice on 2025-01-01."
+
+
+def test_an_unknown_key_is_an_error_naming_it() -> None:
+    with pytest.raises(MissingTranslation, match=r"common\.no_such_key"):
+        translate("common.no_such_key", "en")
+
+
+def test_every_catalog_entry_has_both_languages_and_the_same_placeholders() -> None:
+    problems = []
+    for key, texts in catalog().items():
+        if set(texts) != {"fr", "en"}:
+            problems.append(f"{key}: languages {sorted(texts)}")
+            continue
+        if not texts["fr"].strip() or not texts["en"].strip():
+            problems.append(f"{key}: empty text")
+        if sorted(PLACEHOLDER.findall(texts["fr"])) != sorted(PLACEHOLDER.findall(texts["en"])):
+            problems.append(f"{key}: placeholders differ between fr and en")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", sorted(LOCALES_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_catalog_keys_are_plain_strings(path: Path) -> None:
+    """YAML reads keys such as ``yes``/``no``/``on`` as booleans: a key must stay a string."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    assert isinstance(data, dict)
+    odd = [k for k in data if not isinstance(k, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", k)]
+    assert not odd, f"{path.name}: keys that are not lower_snake_case strings: {odd}"
