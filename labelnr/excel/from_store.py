@@ -72,8 +72,9 @@ class _EvidenceReader:
             )
         location = None
         name = item.filename
-        if item.kind == "file":
-            location = str(self.store.evidence_path(self.actor, item.id))
+        if item.kind == "file" and item.sha256 is not None and self.store.files.has(item.sha256):
+            # Content-addressed: the path holds no user input (the export right was checked).
+            location = str(self.store.files.path(item.sha256))
         else:  # named: a file an imported assessment names, never provided
             reference = getattr(item, "reference", None) or item.filename or item.title
             name = PurePosixPath(reference).name
