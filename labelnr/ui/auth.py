@@ -110,7 +110,7 @@ def gate() -> bool:
     if not store().grants(who):
         st.title(t("auth.no_role_title"))
         st.warning(t("auth.no_role", who=plain(who)))
-        st.code(f"labelnr users grant {who} referent ENTITY_ID", language="shell")
+        st.code(f"labelnr users grant {who} referent ENTITY_ID", language=None)
         _logout_button(st)
         return False
     return True
@@ -154,7 +154,7 @@ def show_identity() -> None:
             for role in roles
         ]
         st.sidebar.caption(t("auth.your_roles", roles=" · ".join(lines)))
-    _logout_button(st.sidebar, "logout_sidebar")
+        _logout_button(st.sidebar, "logout_sidebar")  # without a role, the page itself offers it
 
 
 def role_name(role: Role) -> str:

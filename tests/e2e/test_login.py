@@ -1,0 +1,286 @@
+"""Sign-in end to end: headless Chromium, ``streamlit run app.py`` configured for OpenID Connect,
+and a local identity provider (``oidc-provider-mock``) on loopback.
+
+The app gets its ``[auth]`` section from a secrets file in a temporary folder (``--secrets.files``),
+so nothing is written into the repository. Alice is referent of the Lyon site; her
+campaign holds user text full of markup, which must show as text in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labelnr.assessment import Answer
+from labelnr.loader import load_catalog
+from labelnr.permissions import LOCAL_USER
+from labelnr.storage import open_store
+
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RUN_TIMEOUT_MS,
+    STARTUP_TIMEOUT,
+    _free_port,
+    _healthy,
+    _unavailable,
+    screenshot,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+UI_DATA = ROOT / "tests" / "ui" / "data"
+MOCK = Path(sys.executable).with_name("oidc-provider-mock")
+ALICE = {"sub": "alice", "email": "alice@example.org", "email_verified": True, "name": "Alice Martin"}
+SITE = 2  # the Lyon campaign of the UI demo data
+COMMENT = (
+    "<script>window.__xss = 1</script> "
+    '<img src=x onerror="window.__xss = 2"> '
+    "[click me](javascript:window.__xss=3)"
+)
+FILE = "<img src=x onerror=alert(1)> notes.png"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _wait(check: Any, what: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not check():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"{what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.25)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The identity provider's base URL (Alice predefined; anyone else typed in its form)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
+    if not MOCK.exists():
+        _unavailable(f"sign-in tests need {MOCK}: pip install oidc-provider-mock")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("oidc") / "oidc.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait(lambda: _answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log)
+    yield url
+    _stop(process)
+
+
+@dataclass(frozen=True)
+class Shared:
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def shared_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    """``streamlit run app.py`` in shared mode over the UI demo data, Alice referent of Lyon."""
+    folder = tmp_path_factory.mktemp("shared")
+    criteria, audits = folder / "criteria", folder / "audits"
+    shutil.copytree(UI_DATA / "criteria", criteria)
+    shutil.copytree(UI_DATA / "audits", audits)
+    store = open_store(data_dir=audits, catalog=load_catalog([criteria]))
+    store.grant_role(LOCAL_USER, ALICE["email"], "referent", "acme-lyon")
+    store.save_answer(LOCAL_USER, SITE, "GOV-02", Answer(level="low", comment=COMMENT), 0)
+    store.add_evidence_file(LOCAL_USER, SITE, "GOV-02", FILE, PNG, "result", title=COMMENT)
+    store.dispose()
+    port = _free_port()
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "labelnr-e2e"\n'
+        'client_secret = "e2e-client-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "LABELNR_DATA_DIR": str(audits),
+        "LABELNR_CRITERIA_DIR": str(criteria),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("LABELNR_DATABASE_URL", None)
+    log = folder / "streamlit.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                "--secrets.files",
+                str(secrets_file),
+            ],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait(lambda: _healthy(url), "streamlit run", process, log)
+    yield Shared(url, audits)
+    _stop(process)
+
+
+@pytest.fixture(scope="module")
+def chromium(shared_app: Shared) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tab(chromium: Any) -> Iterator[Any]:
+    """A fresh browser (no cookie), recording any dialog a script would open."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def sign_in(tab: Any, app: Shared, who: str | None = None) -> None:
+    """From the sign-in screen through the provider's form and back (``who``: typed subject)."""
+    tab.goto(app.url)
+    wait_for_app(tab)
+    assert tab.locator("[data-testid='stMain'] h1").inner_text() == "Connexion"
+    tab.get_by_role("button", name="Se connecter").click()
+    tab.wait_for_url("**/oauth2/authorize**")
+    if who is None:
+        tab.get_by_role("button", name=ALICE["sub"]).click()
+    else:
+        tab.get_by_placeholder("sub").fill(who)
+        tab.get_by_role("button", name="Authorize").click()
+    tab.wait_for_url(f"{app.url}/**")
+    wait_for_app(tab)
+
+
+def sidebar_text(tab: Any) -> str:
+    return str(tab.locator("[data-testid='stSidebar']").inner_text())
+
+
+def test_a_referent_signs_in_and_works_on_their_entity_only(tab: Any, shared_app: Shared) -> None:
+    sign_in(tab, shared_app)
+    side = sidebar_text(tab)
+    assert "Connecté en tant que alice@example.org" in side
+    assert "Vos rôles : Référent — Groupe ACME / Site de Lyon" in side
+    nav = tab.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Auto-évaluation" in nav
+    assert "Rôles" not in nav
+    assert "Administration" not in nav
+    assert "Site de Lyon" in side
+    assert "Groupe ACME" not in side.replace("Groupe ACME / Site de Lyon", ""), "the group is not hers"
+    path = screenshot(tab, "login-referent")
+    assert path.stat().st_size > 10_000
+    # A change made in the browser is recorded under the signed-in identity.
+    tab.locator("[data-testid='stExpander'] summary", has_text="GOV-03").click()
+    wait_for_app(tab)
+    criterion = tab.locator("[data-testid='stExpander']", has_text="GOV-03")
+    criterion.get_by_text("Complète", exact=True).click()
+    criterion.get_by_role("button", name="Enregistrer").click()
+    wait_for_app(tab)
+    criterion.get_by_text("Enregistré par alice@example.org", exact=False).wait_for()
+    store = open_store(
+        data_dir=shared_app.data_dir,
+        catalog=load_catalog([shared_app.data_dir.parent / "criteria"]),
+        import_demo=False,
+    )
+    try:
+        events = store.history(SITE, "GOV-03")  # never answered before: every event is hers
+        assert events
+        assert {e.actor for e in events} == {ALICE["email"]}
+    finally:
+        store.dispose()
+
+
+def test_user_text_shows_as_text_in_the_browser(tab: Any, shared_app: Shared) -> None:
+    sign_in(tab, shared_app)
+    tab.locator("[data-testid='stExpander'] summary", has_text="GOV-02").click()
+    wait_for_app(tab)
+    main = tab.locator("[data-testid='stMain']")
+    main.get_by_text("onerror", exact=False).first.wait_for()
+    shown = main.inner_text()
+    assert '<img src=x onerror="window.__xss = 2">' in shown, "the evidence title shows as typed"
+    assert "[click me](javascript:window.__xss=3)" in shown
+    injected = tab.evaluate(
+        """() => ({
+            flag: window.__xss ?? null,
+            onerror: document.querySelectorAll('[onerror]').length,
+            javascript: document.querySelectorAll('a[href^="javascript"]').length,
+            inline: [...document.querySelectorAll('[data-testid="stMain"] script')].length,
+        })"""
+    )
+    assert injected == {"flag": None, "onerror": 0, "javascript": 0, "inline": 0}
+    assert tab.dialogs == []
+    screenshot(tab, "login-user-text")
+
+
+def test_a_signed_in_user_without_a_role_is_told_what_to_do_and_can_sign_out(
+    tab: Any, shared_app: Shared
+) -> None:
+    sign_in(tab, shared_app, who="nora@example.org")
+    main = tab.locator("[data-testid='stMain']")
+    assert main.locator("h1").inner_text() == "Aucun rôle pour l'instant"
+    assert "nora@example.org" in main.inner_text()
+    assert "labelnr users grant nora@example.org referent ENTITY_ID" in main.inner_text()
+    screenshot(tab, "login-no-role")
+    main.get_by_role("button", name="Se déconnecter").click()
+    tab.wait_for_url("**/oauth2/end_session**")  # the provider's own sign-out, then back to the app
+    tab.get_by_role("button", name="End session").click()
+    tab.wait_for_url(f"{shared_app.url}/**")
+    wait_for_app(tab)
+    assert tab.locator("[data-testid='stMain'] h1").inner_text() == "Connexion"
