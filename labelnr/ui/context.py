@@ -10,7 +10,9 @@ Everything a user picks (language, organisation, entity, campaign) lives in
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -106,6 +108,23 @@ def table(rows: Sequence[Mapping[str, object]]) -> None:
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
     lines.extend("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows)
     st.markdown("\n".join(lines))
+
+
+#: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(rows: Sequence[Mapping[str, object]]) -> str:
+    """Rows as CSV for a download; a cell that a spreadsheet would run as a formula stays text."""
+    out = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        cells = {k: "" if v is None else str(v) for k, v in row.items()}
+        writer.writerow({k: "'" + v if v.startswith(FORMULA_START) else v for k, v in cells.items()})
+    return out.getvalue()
 
 
 # --- referentials -------------------------------------------------------------------------

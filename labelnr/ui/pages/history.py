@@ -10,11 +10,10 @@ import streamlit as st
 
 from labelnr.errors import LabelnrError
 from labelnr.storage.history import HistoryEvent
-from labelnr.ui.context import pick_campaign, store, t
+from labelnr.ui.context import csv_text, pick_campaign, store, t
 
 #: Events shown at most (the newest): enough to review, light enough for the page.
 LIMIT = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SCOPES = ("campaign", "entity", "organisation")
 KINDS = ("answer", "evidence", "verdict", "commitment", "target", "status", "campaign", "entity",
          "organisation", "grant", "import")
@@ -97,16 +96,7 @@ def main() -> None:
 
 
 def _csv(events: list[HistoryEvent]) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    rows = _rows(events)
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    # A cell starting like a formula would run in a spreadsheet: keep it text.
-    writer.writerows({k: "'" + v if v[:1] in FORMULA_START else v for k, v in row.items()} for row in rows)
-    return out.getvalue()
+    return csv_text(_rows(events))
 
 
 main()

@@ -1,0 +1,74 @@
+"""The History page: who changed what, filterable, newest first, exported as safe CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labelnr.assessment import Answer
+from labelnr.loader import load_catalog
+from labelnr.storage import Store, open_store
+from labelnr.ui.context import csv_text
+
+from .conftest import open_app, texts
+
+GROUP, SITE = 1, 2
+
+
+@pytest.fixture
+def other(data_dirs: tuple[Path, Path]) -> Store:
+    criteria, audits = data_dirs
+    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
+
+
+def history() -> AppTest:
+    at = open_app("history")
+    at.sidebar.selectbox(key="pick_entity").set_value("acme-lyon").run()
+    return at
+
+
+def test_changes_of_the_campaign_newest_first(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low", comment="Nommée"), 0)
+    at = history()
+    rows = at.dataframe[0].value
+    assert rows.iloc[0]["Qui"] == "alice@example.org"
+    assert set(rows["Campagne"]) == {str(SITE)}
+    newest = rows[rows["Qui"] == "alice@example.org"]
+    assert set(newest["Champ"]) == {"level", "comment"}
+    assert set(newest["Après"]) == {"low", "Nommée"}
+
+
+def test_filters_by_author_criterion_kind_and_scope(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low"), 0)
+    at = history()
+    at.text_input(key="hist_actor").input("alice@example.org").run()
+    assert set(at.dataframe[0].value["Qui"]) == {"alice@example.org"}
+    at.text_input(key="hist_actor").input("").run()
+    at.text_input(key="hist_criterion").input("USE-01").run()
+    assert set(at.dataframe[0].value["Critère"]) == {"USE-01"}
+    at.text_input(key="hist_criterion").input("").run()
+    at.multiselect(key="hist_kinds").set_value(["campaign"]).run()
+    assert set(at.dataframe[0].value["Quoi"]) == {"campagne"}
+    at.selectbox(key="hist_scope").set_value("organisation").run()
+    assert set(at.dataframe[0].value["Campagne"]) == {str(GROUP), str(SITE)}
+    at.text_input(key="hist_actor").input("nobody@example.org").run()
+    assert "Aucun changement" in texts(at)
+
+
+def test_csv_export_keeps_formulas_as_text(data_dirs: tuple[Path, Path], other: Store) -> None:
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low", comment="=HYPERLINK(1)"), 0)
+    at = history()
+    assert at.get("download_button")
+    rows = [{"Qui": e.actor, "Après": e.new} for e in other.events(campaign_id=SITE)]
+    exported = csv_text(rows)
+    assert "'=HYPERLINK(1)" in exported
+    assert "\n=HYPERLINK" not in exported
+    assert csv_text([{"a": "-1", "b": "+33 1", "c": "@x", "d": "ok"}]).splitlines()[1] == "'-1,'+33 1,'@x,ok"
+
+
+def test_english(data_dirs: tuple[Path, Path]) -> None:
+    at = open_app("history", lang="en")
+    assert at.title[0].value == "History"
+    assert "Who" in at.dataframe[0].value.columns
