@@ -44,8 +44,13 @@ class ConflictError(StoreError):
         changed_at: dt.datetime | None,
         current_revision: int,
         expected_revision: int,
+        criterion_id: str | None = None,
+        kind: str | None = None,
     ) -> None:
         self.what = what
+        #: The criterion concerned and the kind of row ("answer", "verdict", "commitment").
+        self.criterion_id = criterion_id
+        self.kind = kind
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current_revision = current_revision

@@ -47,6 +47,7 @@ Writing (each takes the ``actor`` identity first and is checked by :meth:`Store.
     submit(actor, campaign_id) / mark_audited(actor, campaign_id) / close_campaign(actor, campaign_id)
     grant_role(actor, identity, role, node) / revoke_role(actor, identity, role, node)
     import_items(actor, items) -> list[ImportResult]            # see labelnr.storage.sync
+    import_changes(actor, campaign_id, answers: [AnswerChange], verdicts: [VerdictChange], source) -> int
 
 No lost update: answers, verdicts and commitments carry a revision. A save names the
 revision its author read (``CampaignView.answer_revision(criterion)``, 0 for a criterion
@@ -65,7 +66,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -183,6 +184,24 @@ class EvidenceFile:
     filename: str
     media_type: str
     data: bytes | None
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One answer of a batch (:meth:`Store.import_changes`); ``answer`` None clears it."""
+
+    criterion_id: str
+    answer: Answer | None
+    expected_revision: int
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """One verdict of a batch; ``verdict`` None clears it."""
+
+    criterion_id: str
+    verdict: AuditorVerdict | None
+    expected_revision: int
 
 
 @dataclass(frozen=True)
@@ -656,7 +675,7 @@ class Store:
             camp, target = self._campaign(tx, Action.ANSWER, campaign_id, _DRAFT, "its answers")
             _check_answer(self._ref(camp), camp, criterion_id, answer)
             row = self._answer_row(tx.session, campaign_id, criterion_id)
-            _expect(row, expected_revision, f"the answer to {criterion_id}")
+            _expect(row, expected_revision, f"the answer to {criterion_id}", criterion_id, "answer")
             return self._put_answer(tx, target, campaign_id, criterion_id, row, answer)
 
     def clear_answer(self, actor: str, campaign_id: int, criterion_id: str, expected_revision: int) -> int:
@@ -664,7 +683,7 @@ class Store:
         with self._tx(actor) as tx:
             _, target = self._campaign(tx, Action.ANSWER, campaign_id, _DRAFT, "its answers")
             row = self._answer_row(tx.session, campaign_id, criterion_id)
-            _expect(row, expected_revision, f"the answer to {criterion_id}")
+            _expect(row, expected_revision, f"the answer to {criterion_id}", criterion_id, "answer")
             return self._put_answer(tx, target, campaign_id, criterion_id, row, None)
 
     @staticmethod
@@ -721,26 +740,8 @@ class Store:
         actor and today. Allowed on drafts and submitted campaigns."""
         with self._tx(actor) as tx:
             camp, target = self._campaign(tx, Action.VERDICT, campaign_id, _AUDITABLE, "its verdicts")
-            ref = self._ref(camp)
-            if criterion_id not in ref.criteria_by_id:
-                raise InvalidInput(f"criterion '{criterion_id}' is not part of {ref.key}")
-            if verdict is not None:
-                verdict = _validated(
-                    AuditorVerdict,
-                    {
-                        **verdict.model_dump(),
-                        "auditor": verdict.auditor or tx.rec.actor[:200],
-                        "date": verdict.date or tx.rec.at.date(),
-                    },
-                    f"verdict on {criterion_id}",
-                )
-            row = tx.session.scalars(
-                select(VerdictRow).where(
-                    VerdictRow.campaign_id == campaign_id, VerdictRow.criterion_id == criterion_id
-                )
-            ).one_or_none()
-            _expect(row, expected_revision, f"the verdict on {criterion_id}")
-            return self._put_verdict(tx, target, campaign_id, criterion_id, row, verdict)
+            change = VerdictChange(criterion_id, verdict, expected_revision)
+            return self._set_verdict_in(tx, target, camp, self._ref(camp), change)[1]
 
     def _put_verdict(
         self,
@@ -779,6 +780,74 @@ class Store:
             row.updated_at, row.updated_by = tx.rec.at, tx.rec.actor
         tx.rec.fields(target, "verdict", old, new, criterion=criterion_id)
         return row.revision
+
+    def import_changes(
+        self,
+        actor: str,
+        campaign_id: int,
+        answers: Sequence[AnswerChange] = (),
+        verdicts: Sequence[VerdictChange] = (),
+        source: str | None = None,
+    ) -> int:
+        """Several answers and verdicts saved in one transaction, all or nothing (a workbook
+        filled in offline). Each change carries the revision it was based on: the first one
+        that moved on since raises :class:`ConflictError` (with its criterion) and nothing is
+        saved. Answers need a draft; verdicts alone may go to a submitted campaign.
+        Returns the number of rows changed."""
+        answers = [
+            replace(c, answer=_validated(Answer, c.answer.model_dump(), f"answer to {c.criterion_id}"))
+            if c.answer is not None
+            else c
+            for c in answers
+        ]
+        action = Action.IMPORT_ANSWERS if answers else Action.IMPORT_VERDICTS
+        allowed = _DRAFT if answers else _AUDITABLE
+        with self._tx(actor) as tx:
+            camp, target = self._campaign(
+                tx, action, campaign_id, allowed, "its answers" if answers else "its verdicts"
+            )
+            if answers and verdicts:
+                self._authorize(tx.session, tx.rec.actor, Action.IMPORT_VERDICTS, camp.entity_id)
+            ref = self._ref(camp)
+            changed = 0
+            for change in answers:
+                cid = change.criterion_id
+                if change.answer is not None:
+                    _check_answer(ref, camp, cid, change.answer)
+                row = self._answer_row(tx.session, campaign_id, cid)
+                _expect(row, change.expected_revision, f"the answer to {cid}", cid, "answer")
+                before = row.revision if row else 0
+                changed += self._put_answer(tx, target, campaign_id, cid, row, change.answer) != before
+            for vchange in verdicts:
+                before, after = self._set_verdict_in(tx, target, camp, ref, vchange)
+                changed += after != before
+            if source is not None and tx.rec.count:
+                tx.rec.change(target, "import", "file", None, source)
+            return changed
+
+    def _set_verdict_in(
+        self, tx: _Tx, target: Target, camp: CampaignRow, ref: Referential, change: VerdictChange
+    ) -> tuple[int, int]:
+        """Check and save one verdict; (revision before, revision after)."""
+        cid, verdict = change.criterion_id, change.verdict
+        if cid not in ref.criteria_by_id:
+            raise InvalidInput(f"criterion '{cid}' is not part of {ref.key}")
+        if verdict is not None:
+            verdict = _validated(
+                AuditorVerdict,
+                {
+                    **verdict.model_dump(),
+                    "auditor": verdict.auditor or tx.rec.actor[:200],
+                    "date": verdict.date or tx.rec.at.date(),
+                },
+                f"verdict on {cid}",
+            )
+        row = tx.session.scalars(
+            select(VerdictRow).where(VerdictRow.campaign_id == camp.id, VerdictRow.criterion_id == cid)
+        ).one_or_none()
+        _expect(row, change.expected_revision, f"the verdict on {cid}", cid, "verdict")
+        before = row.revision if row else 0
+        return before, self._put_verdict(tx, target, camp.id, cid, row, verdict)
 
     # --- evidence ---------------------------------------------------------------------------
 
@@ -912,7 +981,13 @@ class Store:
             row = self._commitment_row(tx.session, commitment_id)
             camp, target = self._campaign(tx, Action.COMMITMENT, row.campaign_id, _DRAFT, "its commitments")
             _check_commitment(self._ref(camp), commitment)
-            _expect(row, expected_revision, f"commitment '{row.data.get('title')}'")
+            _expect(
+                row,
+                expected_revision,
+                f"commitment '{row.data.get('title')}'",
+                row.data.get("criterion"),
+                "commitment",
+            )
             self._update_commitment(tx, target, row, commitment)
             return _commitment_item(row)
 
@@ -929,7 +1004,13 @@ class Store:
         with self._tx(actor) as tx:
             row = self._commitment_row(tx.session, commitment_id)
             _, target = self._campaign(tx, Action.COMMITMENT, row.campaign_id, _DRAFT, "its commitments")
-            _expect(row, expected_revision, f"commitment '{row.data.get('title')}'")
+            _expect(
+                row,
+                expected_revision,
+                f"commitment '{row.data.get('title')}'",
+                row.data.get("criterion"),
+                "commitment",
+            )
             tx.rec.change(
                 target, "commitment", "commitment", row.data, None, row.data.get("criterion"), row.id
             )
@@ -1497,11 +1578,23 @@ def _identity(value: str) -> str:
     return who
 
 
-def _expect(row: AnswerRow | VerdictRow | CommitmentRow | None, expected: int, what: str) -> None:
+def _expect(
+    row: AnswerRow | VerdictRow | CommitmentRow | None,
+    expected: int,
+    what: str,
+    criterion_id: str | None = None,
+    kind: str | None = None,
+) -> None:
     current = row.revision if row is not None else 0
     if current != expected:
         raise ConflictError(
-            what, row.updated_by if row else None, row.updated_at if row else None, current, expected
+            what,
+            row.updated_by if row else None,
+            row.updated_at if row else None,
+            current,
+            expected,
+            criterion_id,
+            kind,
         )
 
 

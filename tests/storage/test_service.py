@@ -33,6 +33,7 @@ from labelnr.storage import (
     UnknownReferential,
     open_store,
 )
+from labelnr.storage.service import AnswerChange, VerdictChange
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -512,3 +513,38 @@ def test_a_stored_campaign_migrates_to_a_newer_version_as_a_new_draft(store: Sto
     assert store.campaign(old.id).info.status is CampaignStatus.SUBMITTED  # the source stays as it was
     with pytest.raises(AlreadyExists):
         store.migrate_campaign("admin", old.id, "2")
+
+
+def test_a_batch_of_answers_and_verdicts_lands_whole_or_not_at_all(tree: Store) -> None:
+    cid = campaign_of(tree, "group")
+    save(tree, cid, "A-1", level="partial")
+    changes = [AnswerChange("A-1", Answer(level="full"), 1), AnswerChange("B-1", Answer(level="partial"), 0)]
+    verdicts = [VerdictChange("A-1", AuditorVerdict(verdict=Verdict.CONFORM), 0)]
+    assert tree.import_changes("auditor", cid, changes, verdicts, source="review.xlsx") == 3
+    view = tree.campaign(cid)
+    assert (view.effective["A-1"].level, view.effective["B-1"].level) == ("full", "partial")
+    assert view.verdict_revision("A-1") == 1
+    assert tree.history(cid)[-1].new == "review.xlsx"
+
+    # One stale row refuses the whole batch, naming its criterion.
+    stale = [AnswerChange("A-2", Answer(level="full"), 0), AnswerChange("B-1", Answer(level="none"), 0)]
+    with pytest.raises(ConflictError) as caught:
+        tree.import_changes("auditor", cid, stale)
+    assert (caught.value.criterion_id, caught.value.kind, caught.value.changed_by) == (
+        "B-1",
+        "answer",
+        "auditor",
+    )
+    assert "A-2" not in tree.campaign(cid).effective
+    with pytest.raises(InvalidInput, match="'great' is not an answer"):
+        tree.import_changes("auditor", cid, [AnswerChange("A-2", Answer(level="great"), 0)])
+    # Verdicts alone may reach a submitted campaign; answers may not.
+    tree.submit("alice", cid)
+    assert (
+        tree.import_changes(
+            "auditor", cid, verdicts=[VerdictChange("B-1", AuditorVerdict(verdict=Verdict.PARTIAL), 0)]
+        )
+        == 1
+    )
+    with pytest.raises(CampaignLocked):
+        tree.import_changes("auditor", cid, [AnswerChange("A-2", Answer(level="full"), 0)])
