@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,9 +33,23 @@ def text_of(value: object) -> str:
     return str(value)
 
 
+#: Excel's escape of a control character (``_x000D_`` is a carriage return).
+_ESCAPED = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
+def unescape(text: str) -> str:
+    """Undo Excel's ``_xHHHH_`` escapes of control characters.
+
+    openpyxl leaves them in place, and drops the escape of a literal ``_xHHHH_`` typed by a
+    user, so the two cannot be told apart once read: both count as the control character.
+    """
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def canonical(value: str) -> str:
-    """Line ends as one '\\n' each: spreadsheet programs may rewrite them on save."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    """A value as compared after a round trip: escapes undone, line ends as one '\n' each
+    (spreadsheet programs may rewrite them on save)."""
+    return unescape(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def checksum(records: Iterable[Sequence[str]]) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, AuditorVerdict, NotApplicable, Verdict
 from labelnr.errors import InvalidFile, Problem
-from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_records
+from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_records, unescape
 from labelnr.excel.model import (
     ANSWER_FIELDS,
     EDITABLE_FIELDS,
@@ -46,8 +45,6 @@ from labelnr.i18n import translate
 
 #: The reason code given to a "not applicable" declared in a workbook (when it had none).
 WORKBOOK_NA_REASON = "workbook"
-
-_ESCAPED = re.compile(r"_x(00[01][0-9A-Fa-f])_")
 
 MAX_LENGTH: dict[str, int] = {
     "na_justification": 4000,
@@ -94,10 +91,7 @@ def _text(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    text = str(value)
-    if "_x" in text:  # openpyxl leaves Excel's _xHHHH_ escapes of control characters in place
-        text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
-    return text or None
+    return unescape(str(value)) or None
 
 
 def _cell(sheet: str, cell: Any) -> Cell:
