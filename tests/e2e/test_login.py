@@ -40,7 +40,7 @@ from .conftest import (
     wait_for_app,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_DATA = ROOT / "tests" / "ui" / "data"
