@@ -173,14 +173,21 @@ def main() -> None:
     selection = pick_campaign() if data.organisations() else None
     if selection is not None:
         info = data.campaign_info(selection.campaign)
-        st.header(t("admin.this_campaign", entity=plain(data.entity(info.entity_id).name),
-                    period=t(f"context.period_{info.period.value}"), date=info.date.isoformat()))
-        _status(info)
-        _copy(info)
+        st.header(t("admin.this_campaign"))
+        st.caption(t("admin.this_campaign_is", entity=plain(data.entity(info.entity_id).name),
+                     name=plain(info.name or t(f"context.period_{info.period.value}")),
+                     period=t(f"context.period_{info.period.value}"), date=info.date.isoformat()))
+        left, right = st.columns(2, gap="large")
+        with left:
+            _status(info)
+        with right:
+            _copy(info)
     st.header(t("admin.create_title"))
-    _organisations()
-    _entities(selection)
+    left, right = st.columns(2, gap="large")
+    with left:
+        _organisations()
+    with right:
+        _entities(selection)
     _new_campaign(selection)
-
 
 main()

@@ -30,14 +30,14 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _rows(events: list[HistoryEvent]) -> list[dict[str, str]]:
+def _rows(events: list[HistoryEvent], entities: dict[str, str]) -> list[dict[str, str]]:
     return [
         {
             t("history.when"): f"{e.at:%Y-%m-%d %H:%M:%S}",
             t("history.who"): e.actor,
             t("history.what"): t(f"history.kind_{e.action}") if e.action in KINDS else e.action,
             t("history.field"): e.field,
-            t("history.entity"): e.entity_id or "",
+            t("history.entity"): entities.get(e.entity_id or "", e.entity_id or ""),
             t("history.campaign"): str(e.campaign_id or ""),
             t("history.criterion"): e.criterion_id or "",
             t("history.old"): _text(e.old),
@@ -90,13 +90,11 @@ def main() -> None:
     if not events:
         st.info(t("history.none"))
         return
-    st.dataframe(_rows(events), hide_index=True, width="stretch")
-    st.download_button(t("history.download"), _csv(events), file_name="labelnr-history.csv",
+    entities = {e.id: e.name for e in store().entity_tree(selection.organisation)}
+    rows = _rows(events, entities)
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button(t("history.download"), csv_text(rows), file_name="labelnr-history.csv",
                        mime="text/csv", on_click="ignore")
-
-
-def _csv(events: list[HistoryEvent]) -> str:
-    return csv_text(_rows(events))
 
 
 main()
