@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from multiprocessing.synchronize import Barrier
+from multiprocessing.synchronize import Barrier, Event
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,9 @@ def increment(
         store.dispose()
 
 
-def write_forever(url: str, data_dir: str, campaign_id: int, seed: int) -> None:
-    """Answers, evidence files, links and removals as fast as possible, until killed."""
+def write_forever(url: str, data_dir: str, campaign_id: int, seed: int, started: Event) -> None:
+    """Answers, evidence files, links and removals as fast as possible, until killed;
+    ``started`` is set once the first write has landed."""
     rng = random.Random(seed)
     store = _store(url, data_dir)
     criteria = ["A-1", "A-2", "B-1"]
@@ -118,3 +119,4 @@ def write_forever(url: str, data_dir: str, campaign_id: int, seed: int) -> None:
             items = [e for group in store.campaign(campaign_id).evidence.values() for e in group]
             if items:
                 store.remove_evidence("writer", rng.choice(items).id)
+        started.set()

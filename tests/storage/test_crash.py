@@ -24,11 +24,14 @@ def kill_writers(store: Store, campaign_id: int, db_url: str) -> None:
     """Start a busy writer and SIGKILL it at a random moment, KILLS times."""
     rng = random.Random(20251115)
     for i in range(KILLS):
+        started = PROCESSES.Event()
         proc = PROCESSES.Process(
-            target=storage_workers.write_forever, args=(db_url, str(store.data_dir), campaign_id, i)
+            target=storage_workers.write_forever, args=(db_url, str(store.data_dir), campaign_id, i, started)
         )
         proc.start()
-        time.sleep(rng.uniform(0.15, 0.6))
+        # Kill at a random moment once it writes, however long a loaded machine takes to start it.
+        assert started.wait(timeout=120)
+        time.sleep(rng.uniform(0.0, 0.4))
         assert proc.pid is not None
         os.kill(proc.pid, signal.SIGKILL)
         proc.join(timeout=30)
