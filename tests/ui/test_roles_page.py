@@ -200,3 +200,48 @@ def test_an_organisation_administrator_manages_its_subtree_only(data: Store) -> 
     }
     granted = [e for e in data.events(organisation_id="acme") if e.action == "grant" and "vic" in e.field]
     assert [e.actor for e in granted] == ["boss@example.org"], "the history names the signed-in identity"
+
+
+# --- can(): what pages ask before showing a control -----------------------------------------------
+
+
+def _report_can() -> None:
+    import streamlit as st
+
+    from labelnr.permissions import Action
+    from labelnr.ui.auth import can, can_anywhere
+
+    checks = {
+        "answer lyon": can(Action.ANSWER, "acme-lyon"),
+        "answer group": can(Action.ANSWER, "acme-group"),
+        "read organisation": can(Action.READ, "acme"),
+        "read lyon": can(Action.READ, "acme-lyon"),
+        "verdict lyon": can(Action.VERDICT, "acme-lyon"),
+        "manage installation": can(Action.MANAGE),
+        "manage somewhere": can_anywhere(Action.MANAGE),
+    }
+    st.text(" ".join(name.replace(" ", "-") for name, ok in checks.items() if ok))
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        (
+            None,
+            "answer-lyon answer-group read-organisation read-lyon verdict-lyon manage-installation "
+            "manage-somewhere",
+        ),
+        ("ann@example.org", "answer-lyon read-lyon"),
+        ("vic@example.org", "read-organisation read-lyon verdict-lyon"),
+    ],
+)
+def test_can_tells_pages_what_the_identity_may_do(data: Store, user: str | None, expected: str) -> None:
+    data.grant_role(LOCAL_USER, "ann@example.org", "referent", "acme-lyon")
+    data.grant_role(LOCAL_USER, "vic@example.org", "auditor", "acme")
+    at = AppTest.from_function(_report_can, default_timeout=30)
+    if user is not None:
+        at.secrets["auth"] = AUTH
+        at.user = signed_in(user)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text[0].value == expected
