@@ -402,7 +402,7 @@ def _evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
         if len(cols) > 1:
             cols[1].button(t("assessment.remove"), key=f"rm-ev-{item.id}", on_click=_remove_evidence,
                            args=(view.id, cid, item.id),
-                           help=t("assessment.remove_help", title=item.title))
+                           help=t("assessment.remove_help", title=plain(item.title)))
 
 
 def _evidence_line(item: EvidenceItem) -> str:
@@ -466,7 +466,7 @@ def _attach(add: Any) -> None:
     try:
         add()
     except LabelnrError as exc:
-        st.error(t("assessment.evidence_refused", reason=str(exc)))
+        st.error(t("assessment.evidence_refused", reason=plain(str(exc))))
         return
     st.rerun()  # the list, the filters and the labels show the new evidence
 
