@@ -27,10 +27,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from labelnr.storage.errors import StoreBusy, StoreError
+from labelnr.storage.errors import AlreadyExists, StoreBusy, StoreError
 
 ENV_DATA_DIR = "LABELNR_DATA_DIR"
 ENV_DATABASE_URL = "LABELNR_DATABASE_URL"
@@ -98,7 +98,11 @@ def make_engine(raw_url: str) -> Engine:
     url = _normalised(raw_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}") from None
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -107,6 +111,11 @@ def make_engine(raw_url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     except ModuleNotFoundError:
         raise StoreError("PostgreSQL needs the psycopg driver: pip install 'labelnr[postgres]'") from None
+
+
+def _is_duplicate(exc: IntegrityError) -> bool:
+    """A unique constraint violated (PostgreSQL SQLSTATE 23505, SQLite's own message)."""
+    return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -133,19 +142,38 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._reader() as session, session.begin():
-            yield session
+        try:
+            with self._reader() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise self._unavailable(exc) from exc
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
+        """A write transaction: committed when the block ends, rolled back on any error.
+
+        A unique constraint hit by a change made at the same moment elsewhere (two people
+        creating the same campaign) becomes :class:`AlreadyExists`; a database that is locked
+        or unreachable, a clear :class:`StoreError`.
+        """
         try:
             with self._writer() as session, session.begin():
                 yield session
+        except IntegrityError as exc:
+            if not _is_duplicate(exc):
+                raise
+            raise AlreadyExists(
+                "this change collides with one saved at the same moment by someone else; "
+                "nothing was saved: reload and try again"
+            ) from exc
         except OperationalError as exc:
             if self.backend == "sqlite" and _is_busy(exc):
                 raise StoreBusy() from exc
-            raise
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: OperationalError) -> StoreError:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return StoreError(f"cannot use the database {self.display_url}: {reason}")
 
     def lock_exclusively(self, session: Session) -> None:
         """Serialise one-off jobs (demo import) between processes, until the transaction ends.
@@ -184,8 +212,14 @@ def ensure_schema(engine: Engine) -> bool:
     write lock is held for the whole upgrade, which runs in one transaction.
     """
     head = head_revision()
-    if current_revision(engine) == head:
-        return False
+    try:
+        if current_revision(engine) == head:
+            return False
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(
+            f"cannot use the database {engine.url.render_as_string(hide_password=True)}: {reason}"
+        ) from exc
     config = alembic_config()
     with engine.connect().execution_options(labelnr_write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":

@@ -12,7 +12,7 @@ from storage_helpers import REFERENTIALS
 
 from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
-from labelnr.storage import ConflictError, Store
+from labelnr.storage import ConflictError, Store, open_store
 
 
 def _store(url: str, data_dir: str) -> Store:
@@ -120,3 +120,13 @@ def write_forever(url: str, data_dir: str, campaign_id: int, seed: int, started:
             if items:
                 store.remove_evidence("writer", rng.choice(items).id)
         started.set()
+
+
+def open_at_once(url: str, data_dir: str, barrier: Barrier, results: Any) -> None:
+    """Start like an app process on a possibly empty database: schema, demo import."""
+    barrier.wait(timeout=60)
+    store = open_store(url, Path(data_dir), load_catalog(REFERENTIALS))
+    try:
+        results.put((store.demo_problems, [o.id for o in store.organisations()]))
+    finally:
+        store.dispose()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import storage_workers
-from storage_helpers import PROCESSES, campaign_of
+from storage_helpers import PROCESSES, REFERENTIALS, campaign_of
 
+from labelnr.loader import load_catalog
 from labelnr.storage import Store
 
 
@@ -80,3 +82,25 @@ def test_read_modify_write_loops_never_lose_an_increment(tree: Store, db_url: st
     assert [e.new for e in comments] == [str(n) for n in range(1, workers * times + 1)]
     assert Counter(e.actor for e in comments) == {f"user{i}": times for i in range(workers)}
     assert len(reports) == workers
+
+
+def test_app_processes_starting_together_create_the_schema_and_import_the_demo_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for entity, parent in (("demo-group", None), ("demo-site", "demo-group")):
+        (data / f"{entity}.yaml").write_text(
+            'referential: {id: mini, version: "1"}\norganisation: {id: demo, name: Demo}\n'
+            f"entity: {{id: {entity}, name: {entity}{', parent: ' + parent if parent else ''}}}\n"
+            "campaign: {period: baseline, date: 2025-01-01}\nanswers: {A-1: {level: full}}\n",
+            encoding="utf-8",
+        )
+    reports = run_all(storage_workers.open_at_once, [(db_url, str(data))] * 3)
+    assert reports == [([], ["demo"])] * 3
+    store = Store(db_url, data, load_catalog(REFERENTIALS))
+    try:
+        imports = [e.new for e in store.events(organisation_id="demo") if e.action == "import"]
+        assert sorted(Path(p).name for p in imports) == ["demo-group.yaml", "demo-site.yaml"]
+    finally:
+        store.dispose()

@@ -90,3 +90,16 @@ def test_the_database_refuses_to_rewrite_or_delete_history(db_url: str) -> None:
             assert s.execute(text("SELECT actor FROM events")).scalars().all() == ["alice"]
     finally:
         database.dispose()
+
+
+def test_an_unreachable_or_unwritable_database_is_explained(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the data folder"):
+        dbmod.make_engine(f"sqlite:///{blocked / 'sub' / 'x.db'}")
+    engine = dbmod.make_engine("postgresql+psycopg://u:secret@127.0.0.1:1/db")
+    try:
+        with pytest.raises(StoreError, match=r"cannot use the database postgresql\+psycopg://u:\*\*\*@127"):
+            dbmod.ensure_schema(engine)
+    finally:
+        engine.dispose()
