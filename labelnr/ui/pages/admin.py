@@ -35,7 +35,7 @@ def _run(action: Callable[[], Any], done: str) -> bool:
     try:
         action()
     except LabelnrError as exc:
-        st.error(t("admin.refused", reason=str(exc)))
+        st.error(t("admin.refused", reason=plain(str(exc))))
         return False
     st.session_state["admin_flash"] = done
     st.rerun()

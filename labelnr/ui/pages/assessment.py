@@ -19,10 +19,12 @@ import streamlit as st
 
 from labelnr.assessment import Answer, NotApplicable
 from labelnr.errors import LabelnrError
+from labelnr.permissions import Action
 from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
+from labelnr.ui.auth import can
 from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t, table
 
 NA_REASON = "declared"
@@ -162,7 +164,7 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
         }
         st.rerun([_editor_key(campaign, cid)])
     except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=str(exc)))
+        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
         st.rerun([_editor_key(campaign, cid)])
     st.session_state.pop(_key(campaign, cid, "conflict"), None)
     _set_base(campaign, cid, revision, values, reset=False)
@@ -306,13 +308,18 @@ def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
     _evidence_list(view, crit.id, editable=False)
 
 
+def _writable(view: CampaignView) -> bool:
+    """A draft the user's role lets them answer (the store refuses the rest anyway)."""
+    return view.info.editable and can(Action.ANSWER, view.info.entity_id)
+
+
 def _editor(campaign: int, cid: str) -> None:
     """One criterion's form: a fragment, so typing here reruns nothing else."""
     data = store()
     view = data.campaign(campaign)
     ref = data.referential(view.info.referential_id, view.info.referential_version)
     crit = ref.criteria_by_id[cid]
-    if not view.info.editable:
+    if not _writable(view):
         _read_only(ref, crit, view)
         return
     saved = view.assessment.answers.get(cid)
@@ -428,7 +435,7 @@ def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
     try:
         store().remove_evidence(actor(), evidence_id)
     except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=str(exc)))
+        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
     st.rerun()
 
 
@@ -542,6 +549,8 @@ def _header(ref: Referential, view: CampaignView) -> None:
         date=info.date.isoformat(), status=t(f"context.status_{info.status.value}")))
     if not info.editable:
         st.info(t("assessment.read_only", status=t(f"context.status_{info.status.value}")))
+    elif not _writable(view):
+        st.info(t("assessment.read_only_role"))
 
 
 def main() -> None:
@@ -554,7 +563,7 @@ def main() -> None:
         view = data.campaign(selection.campaign)
         ref = data.referential(view.info.referential_id, view.info.referential_version)
     except LabelnrError as exc:
-        st.error(t("assessment.cannot_open", reason=str(exc)))
+        st.error(t("assessment.cannot_open", reason=plain(str(exc))))
         return
     _header(ref, view)
     _scores_panel(view.id)

@@ -350,7 +350,7 @@ def main() -> None:
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))
             _entity(data, c)
     except LabelnrError as exc:
-        st.error(t("dashboard.cannot_open", reason=str(exc)), icon=":material/error:")
+        st.error(t("dashboard.cannot_open", reason=plain(str(exc))), icon=":material/error:")
 
 
 main()

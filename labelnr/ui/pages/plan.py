@@ -62,7 +62,7 @@ def _write(action: Callable[[], object], success: str, form: str | None = None) 
     try:
         action()
     except LabelnrError as exc:
-        st.error(t("plan.refused", reason=str(exc)), icon=":material/error:")
+        st.error(t("plan.refused", reason=plain(str(exc))), icon=":material/error:")
         if isinstance(exc, ConflictError) and form is not None:
             st.button(t("plan.reload"), key=f"{form}.reload", on_click=_forget, args=(form,),
                       icon=":material/refresh:")
@@ -97,7 +97,7 @@ def _remove(commitment_id: int, revision: int, title: str) -> None:
     try:
         store().remove_commitment(actor(), commitment_id, revision)
     except LabelnrError as exc:
-        st.session_state[FLASH_ERROR] = t("plan.refused", reason=str(exc))
+        st.session_state[FLASH_ERROR] = t("plan.refused", reason=plain(str(exc)))
         return
     st.session_state[FLASH] = t("plan.removed", title=title)
 
@@ -482,7 +482,7 @@ def main() -> None:
     try:
         c = cycle(store(), selection.campaign)
     except LabelnrError as exc:
-        st.error(t("plan.cannot_open", reason=str(exc)), icon=":material/error:")
+        st.error(t("plan.cannot_open", reason=plain(str(exc))), icon=":material/error:")
         return
     _header(c)
     _flags(c)
