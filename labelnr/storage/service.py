@@ -28,6 +28,8 @@ Writing (each takes the ``actor`` identity first and is checked by :meth:`Store.
 
     create_organisation(actor, organisation_id, name) -> OrganisationInfo
     create_entity(actor, organisation_id, entity_id, name, parent_id=None) -> EntityInfo
+    rename(actor, organisation_or_entity_id, name)
+    update_campaign(actor, campaign_id, date=None, name=None) -> CampaignInfo
     create_campaign(actor, entity_id, referential_id, referential_version, period, date,
                     profile=None, name=None, applicability=None) -> CampaignInfo
     copy_campaign(actor, campaign_id, period, date=None, name=None) -> CampaignInfo
@@ -489,6 +491,35 @@ class Store:
         tx.rec.change(target, "entity", "name", None, party.name)
         tx.rec.change(target, "entity", "parent", None, parent_id)
         return row
+
+    def rename(self, actor: str, node_id: str, name: str) -> None:
+        """Rename an organisation or an entity (ids never change: files and history use them)."""
+        party = _validated(Party, {"id": "x", "name": name}, "name")
+        with self._tx(actor) as tx:
+            self._authorize(tx.session, tx.rec.actor, Action.MANAGE, node_id)
+            target = self._node_target(tx.session, node_id)
+            row: EntityRow | OrganisationRow | None = tx.session.get(EntityRow, node_id)
+            if row is None:
+                row = repo.get_organisation(tx.session, node_id)
+            action = "entity" if isinstance(row, EntityRow) else "organisation"
+            tx.rec.change(target, action, "name", row.name, party.name)
+            row.name = party.name
+
+    def update_campaign(
+        self, actor: str, campaign_id: int, date: dt.date | None = None, name: str | None = None
+    ) -> CampaignInfo:
+        """Change a draft campaign's date or display name (None leaves it; "" clears the name)."""
+        with self._tx(actor) as tx:
+            camp, target = self._campaign(tx, Action.MANAGE, campaign_id, _DRAFT, "its date and name")
+            if date is not None:
+                tx.rec.change(target, "campaign", "date", camp.date, date)
+                camp.date = date
+            if name is not None:
+                clean = name.strip()[:200] or None
+                tx.rec.change(target, "campaign", "name", camp.name, clean)
+                camp.name = clean
+            tx.session.flush()
+            return repo.campaign_info(camp, target.organisation_id or "")
 
     def create_campaign(
         self,

@@ -548,3 +548,31 @@ def test_a_batch_of_answers_and_verdicts_lands_whole_or_not_at_all(tree: Store) 
     )
     with pytest.raises(CampaignLocked):
         tree.import_changes("auditor", cid, [AnswerChange("A-2", Answer(level="full"), 0)])
+
+
+def test_names_and_dates_can_change_ids_cannot(tree: Store) -> None:
+    cid = campaign_of(tree, "dsi-a")
+    tree.rename("admin", "dsi-a", "IT department A")
+    tree.rename("admin", "acme", "ACME Corp")
+    info = tree.update_campaign("admin", cid, date=dt.date(2025, 2, 1), name="Baseline 2025")
+    assert (info.date, info.name) == (dt.date(2025, 2, 1), "Baseline 2025")
+    assert tree.update_campaign("admin", cid, name="").name is None
+    assert tree.entity("dsi-a").name == "IT department A"
+    assert tree.organisation("acme").name == "ACME Corp"
+    view = tree.campaign(cid)
+    assert (view.assessment.entity.name, view.assessment.organisation.name) == (
+        "IT department A",
+        "ACME Corp",
+    )
+    assert [(e.field, e.old, e.new) for e in tree.events(entity_id="dsi-a") if e.action == "entity"][-1] == (
+        "name",
+        "IT A",
+        "IT department A",
+    )
+    with pytest.raises(InvalidInput, match="invalid name"):
+        tree.rename("admin", "dsi-a", "")
+    with pytest.raises(NotFound):
+        tree.rename("admin", "nowhere", "X")
+    tree.submit("alice", cid)
+    with pytest.raises(CampaignLocked):
+        tree.update_campaign("admin", cid, name="Later")
