@@ -13,7 +13,7 @@ from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
 from labelnr.storage import Store, open_store
 
-from .conftest import open_app, texts, unescape
+from .conftest import APP, open_app, texts, unescape
 
 GROUP, SITE = 1, 2  # campaign ids of the demo: the group, then its Lyon site
 
@@ -178,3 +178,23 @@ def test_language_switch_shows_english(data_dirs: tuple[Path, Path]) -> None:
     assert at.title[0].value == "Self-assessment"
     assert "Responsible digital policy" in at.expander[0].label
     assert [s.label for s in at.sidebar.selectbox] == ["Organisation", "Entity", "Campaign"]
+
+
+def test_a_steering_member_reads_a_draft_without_answering(data_dirs: tuple[Path, Path],
+                                                           other: Store) -> None:
+    other.grant_role("local", "sam@example.org", "steering", "acme")
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-long-random-cookie-secret-for-the-tests-0123456789",
+        "client_id": "workbook", "client_secret": "not-so-secret",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": True, "sub": "sam", "email": "sam@example.org"}
+    at.run()
+    at.sidebar.selectbox(key="pick_entity").set_value("acme-lyon").run()
+    at = open_criterion(at, "USE-01")
+    assert not at.exception
+    assert any("pas d'y répondre" in i.value for i in at.info)
+    assert not at.radio
+    assert "Faible" in texts(at)
