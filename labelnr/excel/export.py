@@ -123,6 +123,8 @@ _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _LINKABLE = re.compile(r"^https?://[^\s\"<>]+$", re.IGNORECASE)
 _MAX_URL = 2079  # Excel's limit on a hyperlink's address
 _MAX_CELL = 32767  # Excel's limit on a cell's text
+#: Day 0 of Excel's (1900) date system, as its serial numbers count (valid after 1900-03-01).
+_EPOCH = dt.datetime(1899, 12, 30)
 
 
 def is_dangerous(text: str) -> bool:
@@ -193,26 +195,31 @@ class _Writer:
     def text(
         self, ws: Any, row: int, col: int, value: str | None, kind: str = "text", editable: bool = False
     ) -> None:
-        """User or referential text, always as an inert string (never a formula)."""
+        """User or referential text, always as an inert string (never a formula).
+
+        An empty cell is written only when it is editable (it carries the unlocked format).
+        """
         if value is None or value == "":
-            ws.write_blank(row, col, None, self.fmt(kind, editable))
+            if editable:
+                ws.write_blank(row, col, None, self.fmt(kind, editable))
             return
         value = value[:_MAX_CELL]
         ws.write_string(row, col, value, self.fmt(kind, editable, is_dangerous(value)))
 
     def number(self, ws: Any, row: int, col: int, value: float | None, kind: str = "number") -> None:
-        if value is None:
-            ws.write_blank(row, col, None, self.fmt(kind))
-        else:
+        if value is not None:
             ws.write_number(row, col, round(value, 4), self.fmt(kind))
 
     def date(self, ws: Any, row: int, col: int, value: dt.date | None) -> None:
+        """A date or a (naive UTC) date and time, as Excel's serial number with a date format."""
         if value is None:
-            ws.write_blank(row, col, None, self.fmt("date"))
-        elif isinstance(value, dt.datetime):
-            ws.write_datetime(row, col, value.replace(tzinfo=None), self.fmt("datetime"))
+            return
+        if isinstance(value, dt.datetime):
+            delta = value.replace(tzinfo=None) - _EPOCH
+            serial = delta.days + delta.seconds / 86400
+            ws.write_number(row, col, serial, self.fmt("datetime"))
         else:
-            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt("date"))
+            ws.write_number(row, col, (value - _EPOCH.date()).days, self.fmt("date"))
 
     def link(self, ws: Any, row: int, col: int, target: str | None, label: str) -> None:
         """A hyperlink whose label is inert text; plain text when the target is not linkable."""
@@ -227,9 +234,19 @@ class _Writer:
             ws.write_string(row, col, label, self.fmt("header"))
 
 
-def _protect(ws: Any) -> None:
-    """Protection against accidental edits, without a password; filters and widths stay usable."""
+def _protect(ws: Any, table: bool = True) -> None:
+    """Protection against accidental edits, without a password; filters and widths stay usable.
+
+    Also the print layout: one page wide, and for tables landscape with the header row on
+    every page.
+    """
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if table:
+        ws.set_landscape()
+        ws.repeat_rows(0)
+        ws.set_row(0, 45)  # room for the wrapped headers
 
 
 def _table(w: _Writer, ws: Any, name: str, last_row: int, headers: Sequence[str]) -> None:
@@ -356,7 +373,7 @@ class WorkbookExport:
             letter = chr(ord("A") + col)
             refs.append(f"={LISTS_SHEET}!${letter}$1:${letter}${len(values)}")
         ws.hide()
-        _protect(ws)
+        _protect(ws, table=False)
         return _Lists(*refs)
 
     def _meta_sheet(self, ws: Any, records: Sequence[Sequence[str]]) -> None:
@@ -365,7 +382,7 @@ class WorkbookExport:
                 if value:
                     ws.write_string(row, col, value)
         ws.hide()
-        _protect(ws)
+        _protect(ws, table=False)
 
     # --- About and Summary -----------------------------------------------------------------
 
@@ -417,7 +434,7 @@ class WorkbookExport:
         for sheet in sheets:
             row += 1
             self.w.link(ws, row, 0, f"internal:'{sheet.name}'!A1", sheet.name)
-        _protect(ws)
+        _protect(ws, table=False)
 
     def _profile_name(self) -> str | None:
         profile = self.ref.profile(self.data.assessment.profile)
@@ -481,7 +498,7 @@ class WorkbookExport:
             self.w.number(ws, row, 4, mine_t.max_points)
         row += 2
         self._gaps(ws, row)
-        _protect(ws)
+        _protect(ws, table=False)
 
     def _gaps(self, ws: Any, row: int) -> None:
         t = self.t
@@ -792,7 +809,9 @@ class WorkbookExport:
             4: ("#CC79A7", "round_dot", "triangle"),
         }
         for col in range(1, columns):
-            color, dash, marker = styles.get(col, ("#999999", "long_dash", "none"))
+            # Thresholds of the label levels: grey, a dash pattern of their own, no marker.
+            threshold = ("#595959", "long_dash" if col % 2 else "dash", "none")
+            color, dash, marker = styles.get(col, threshold)
             chart.add_series(
                 {
                     "name": [ws.name, 0, col],

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, AuditorVerdict, NotApplicable, Verdict
@@ -94,12 +95,17 @@ def _text(value: Any) -> str | None:
     return unescape(str(value)) or None
 
 
-def _cell(sheet: str, cell: Any) -> Cell:
+def _cell(sheet: str, row: tuple[Any, ...], number: int, column: int) -> Cell:
+    """The cell of ``row`` (1-based ``number``) in 0-based ``column``; missing cells are empty."""
+    ref = f"{get_column_letter(column + 1)}{number}"
+    if column >= len(row):
+        return Cell(sheet, ref, None)
+    cell = row[column]
     formula = getattr(cell, "data_type", None) == "f"
     value = cell.value
     if formula and not isinstance(value, str):  # array or data-table formulas
         value = getattr(value, "text", None) or "="
-    return Cell(sheet, cell.coordinate, _text(value), formula)
+    return Cell(sheet, ref, _text(value), formula)
 
 
 def _rows(ws: Any) -> Iterator[tuple[Any, ...]]:
@@ -162,12 +168,10 @@ def _read(book: Any, source: str) -> ImportedWorkbook:
         for index, row in enumerate(_rows(book[layout.name])):
             if index == 0:
                 continue
-            id_cell = _cell(layout.name, row[position["id"]]) if len(row) > position["id"] else None
-            if id_cell is None or (id_cell.value is None and not id_cell.formula):
+            id_cell = _cell(layout.name, row, index + 1, position["id"])
+            if id_cell.value is None and not id_cell.formula:
                 continue
-            cells = {
-                f: _cell(layout.name, row[position[f]]) for f in EDITABLE_FIELDS if position[f] < len(row)
-            }
+            cells = {f: _cell(layout.name, row, index + 1, position[f]) for f in EDITABLE_FIELDS}
             rows.append(WorkbookRow(id_cell.value or "", id_cell, cells))
     return ImportedWorkbook(source, meta, tuple(rows))
 
