@@ -37,7 +37,7 @@ from labelnr.excel.meta import (
     text_of,
     with_checksum,
 )
-from labelnr.excel.model import NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
+from labelnr.excel.model import MAX_LENGTH, NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
 from labelnr.i18n import Translator
 from labelnr.referential import Criterion, Theme
 from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress, projected_trajectory
@@ -99,13 +99,6 @@ WIDTHS: dict[str, float] = {
     "verdict": 22,
     "verdict_comment": 40,
     "verified_points": 11,
-}
-#: The longest text the interchange model accepts in each editable column.
-MAX_LENGTH: dict[str, int] = {
-    "na_justification": 4000,
-    "comment": 8000,
-    "owner": 200,
-    "verdict_comment": 8000,
 }
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "id",

@@ -50,7 +50,9 @@ def inside(folder: Path, name: str) -> Path | None:
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts or "\\" in name or not relative.parts:
         return None
-    return folder.joinpath(*relative.parts)
+    path = folder.joinpath(*relative.parts)
+    # A symbolic link inside the folder must not lead outside it either.
+    return path if path.resolve().is_relative_to(folder.resolve()) else None
 
 
 def evidence_entries(assessment: Assessment, folder: Path | None) -> tuple[EvidenceEntry, ...]:

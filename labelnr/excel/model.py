@@ -41,6 +41,13 @@ Source = Literal["store", "file"]
 ANSWER_FIELDS: tuple[str, ...] = ("answer", "na_justification", "comment", "owner")
 VERDICT_FIELDS: tuple[str, ...] = ("verdict", "verdict_comment")
 EDITABLE_FIELDS: tuple[str, ...] = ANSWER_FIELDS + VERDICT_FIELDS
+#: The longest text the interchange model accepts in each free-text editable field.
+MAX_LENGTH: dict[str, int] = {
+    "na_justification": 4000,
+    "comment": 8000,
+    "owner": 200,
+    "verdict_comment": 8000,
+}
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")

@@ -35,6 +35,7 @@ from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_rec
 from labelnr.excel.model import (
     ANSWER_FIELDS,
     EDITABLE_FIELDS,
+    MAX_LENGTH,
     NOT_APPLICABLE,
     VERDICT_FIELDS,
     HistoryEntry,
@@ -46,13 +47,6 @@ from labelnr.i18n import translate
 
 #: The reason code given to a "not applicable" declared in a workbook (when it had none).
 WORKBOOK_NA_REASON = "workbook"
-
-MAX_LENGTH: dict[str, int] = {
-    "na_justification": 4000,
-    "comment": 8000,
-    "owner": 200,
-    "verdict_comment": 8000,
-}
 
 
 # --- reading -------------------------------------------------------------------------------
