@@ -34,19 +34,20 @@ from labelnr.trajectory import (
     projected_trajectory,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import lang, t
+from labelnr.ui.context import lang, plain, t
 
 #: Shown beside the words, never instead of them: the state must not depend on colour or icon alone.
+#: Plain Unicode symbols that common system fonts draw (emoji would need an emoji font).
 PROGRESS_ICON: dict[Progress, str] = {
-    Progress.DONE: "✅",
-    Progress.ON_TRACK: "🕒",
-    Progress.LATE: "⚠️",
-    Progress.DROPPED: "✖️",
+    Progress.DONE: "✓",
+    Progress.ON_TRACK: "→",
+    Progress.LATE: "⚠",
+    Progress.DROPPED: "✗",
 }
 INDICATOR_ICON: dict[IndicatorState, str] = {
-    IndicatorState.ON_TRACK: "✅",
-    IndicatorState.OFF_TRACK: "⚠️",
-    IndicatorState.NO_DATA: "➖",
+    IndicatorState.ON_TRACK: "✓",
+    IndicatorState.OFF_TRACK: "⚠",
+    IndicatorState.NO_DATA: "–",
 }
 
 
@@ -172,7 +173,7 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
     """A chart with its text summary, its data as a table and an HTML download for slides."""
     st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
-    st.caption(summary)
+    st.caption(plain(summary))  # summaries quote names people typed (entities, indicators)
     with st.expander(t("steering.chart_data"), icon=":material/table:"):
         st.dataframe(labelled(table), hide_index=True, width="stretch")
     title = html.unescape(str(fig.layout.title.text or file_name))

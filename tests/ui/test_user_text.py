@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
+from labelnr.assessment import Answer, AuditorVerdict, Commitment, Indicator, Verdict
 from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER
 from labelnr.storage import Store, open_store
@@ -33,7 +33,7 @@ FILE = "<img src=x onerror=alert(1)>[click me](javascript:alert(1)) __bold__.png
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 SITE = 2  # the demo's Lyon campaign
 #: Substrings that only our payloads contain.
-MARKERS = ("xss", "onerror", "click me", "pixel", "bold")
+MARKERS = ("xss", "onerror", "click me", "pixel", "bold", "devices", "javascript")
 #: Elements whose text Streamlit shows as it is (no Markdown).
 VERBATIM = {"Text", "Code", "Json"}
 
@@ -47,10 +47,17 @@ def payloads(data_dirs: tuple[Path, Path]) -> dict[str, str]:
         LOCAL_USER, SITE, "GOV-02", Answer(level="low", comment=f"{SCRIPT} {LINK}", owner=IMG), 0
     )
     stored = store.add_evidence_file(LOCAL_USER, SITE, "GOV-02", FILE, PNG, "result", title=f"{IMG} {LINK}")
+    indicator = Indicator(name=f"{IMG} *devices*", unit="[%](javascript:x)", baseline=10, targets={1: 20})
     store.add_commitment(
         LOCAL_USER,
         SITE,
-        Commitment(title=f"{SCRIPT}{LINK}", criterion="GOV-02", target_year=1, due=dt.date(2020, 1, 1)),
+        Commitment(
+            title=f"{SCRIPT}{LINK}",
+            criterion="GOV-02",
+            target_year=1,
+            due=dt.date(2020, 1, 1),
+            indicator=indicator,
+        ),
     )
     store.set_verdict(
         LOCAL_USER, SITE, "GOV-02", AuditorVerdict(verdict=Verdict.PARTIAL, comment=f"{IMG} _x_"), 0
@@ -63,6 +70,7 @@ def payloads(data_dirs: tuple[Path, Path]) -> dict[str, str]:
         "title": f"{IMG} {LINK}",
         "file": stored.filename,
         "commitment": f"{SCRIPT}{LINK}",
+        "indicator": f"{IMG} *devices*",
         "verdict": f"{IMG} _x_",
     }
 
@@ -145,7 +153,7 @@ def assert_escaped(at: AppTest, payloads: dict[str, str]) -> str:
 PAGES_SHOWN = [
     ("assessment", f"exp.{SITE}.GOV-02", ["comment", "owner", "title", "file"]),
     ("audit", f"audit.exp.{SITE}.GOV-02", ["comment", "owner", "title", "file", "verdict"]),
-    ("plan", None, ["commitment"]),
+    ("plan", None, ["commitment", "indicator"]),
     ("dashboard", None, ["commitment"]),
     ("history", None, ["comment", "owner", "title", "commitment"]),
 ]

@@ -133,10 +133,10 @@ def _flags(c: Cycle) -> None:
            and check_indicator(i.commitment.indicator).state is IndicatorState.OFF_TRACK]
     if late:
         st.warning(t("plan.late_flag", count=len(late)) + "\n\n" + "\n".join(
-            f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late), icon="⚠️")
+            f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late), icon=":material/warning:")
     if off:
         st.warning(t("plan.off_track_flag", count=len(off)) + "\n\n" + "\n".join(
-            f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator), icon="⚠️")
+            f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator), icon=":material/warning:")
 
 
 # --- projected score -------------------------------------------------------------------------------
@@ -149,7 +149,8 @@ def _projection(c: Cycle) -> None:
     cols = st.columns(len(YEARS))
     for year, col in zip(YEARS, cols, strict=True):
         projected = c.projected[year]
-        delta = None if year == 0 else f"{projected.points - c.projected[year - 1].points:+.0f}"
+        gain = projected.points - c.projected[year - 1].points if year else 0.0
+        delta = f"{gain:+.0f}" if round(gain) else None
         col.metric(t("plan.projected_in", year=year_text(year)), f"{projected.points:.0f} / {total:g}",
                    delta=delta, delta_color="normal")
         col.caption(level_name(c.ref, projected.level))
@@ -388,7 +389,7 @@ def _measure_form(item: CommitmentItem) -> None:
         cols = st.columns(4)
         year = cols[0].selectbox(t("plan.f_measure_year"), list(YEARS), format_func=year_text,
                                  key=f"{form}.year")
-        value = cols[1].number_input(t("plan.f_measure_value", unit=ind.unit), key=f"{form}.value")
+        value = cols[1].number_input(t("plan.f_measure_value", unit=plain(ind.unit)), key=f"{form}.value")
         source = cols[2].text_input(t("plan.f_measure_source"), max_chars=300, key=f"{form}.source")
         when = cols[3].date_input(t("plan.f_measure_date"), format="YYYY-MM-DD", key=f"{form}.date")
         submitted = st.form_submit_button(t("plan.save_measure"), icon=":material/add_chart:",
@@ -424,8 +425,8 @@ def _targets(c: Cycle) -> None:
                    if answer else "—")
         targets = view.assessment.targets.get(crit.id, {})
         rows.append({
-            "id": crit.id,
-            t("plan.col_criterion"): crit.title.get(lg),
+            t("plan.col_criterion"): crit.id,
+            t("plan.col_criterion_title"): crit.title.get(lg),
             t("plan.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
             t("plan.col_current"): current,
             **{col: labels.get(targets.get(y, "")) for y, col in year_cols.items()},
@@ -434,8 +435,9 @@ def _targets(c: Cycle) -> None:
     editable = view.info.editable
     edited = st.data_editor(
         frame, hide_index=True, width="stretch",
-        disabled=["id", t("plan.col_criterion"), t("plan.col_theme"), t("plan.col_current")] if editable
-        else True,
+        disabled=[t("plan.col_criterion"), t("plan.col_criterion_title"), t("plan.col_theme"),
+                  t("plan.col_current")] if editable else True,
+        placeholder="—",
         column_config={col: st.column_config.SelectboxColumn(col, options=list(by_label), required=False)
                        for col in year_cols.values()},
         key=f"plan.targets.{view.id}.editor",
@@ -447,7 +449,7 @@ def _targets(c: Cycle) -> None:
             for y, col in year_cols.items():
                 old, new = before[col], after[col]
                 if (old or None) != (new or None):
-                    changes.append((str(before["id"]), y, by_label.get(new) if new else None))
+                    changes.append((str(before[t("plan.col_criterion")]), y, by_label.get(new) if new else None))
         if not changes:
             st.info(t("plan.no_target_change"))
         else:
