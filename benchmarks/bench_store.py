@@ -54,8 +54,10 @@ def populate(store: Store, ref: Referential, entities: int, seed: int = 7) -> in
     rows: list[dict[str, Any]] = [{"id": "group", "organisation_id": ORG, "parent_id": None, "name": "Group"}]
     departments = [f"dept-{i}" for i in range(9)]
     rows += [{"id": d, "organisation_id": ORG, "parent_id": "group", "name": d} for d in departments]
-    rows += [{"id": f"site-{i:04d}", "organisation_id": ORG, "parent_id": departments[i % 9], "name": f"Site {i}"}
-             for i in range(entities - 10)]
+    rows += [
+        {"id": f"site-{i:04d}", "organisation_id": ORG, "parent_id": departments[i % 9], "name": f"Site {i}"}
+        for i in range(entities - 10)
+    ]
     for row in rows:
         row["created_at"] = now
     campaigns: list[dict[str, Any]] = []
@@ -66,27 +68,51 @@ def populate(store: Store, ref: Referential, entities: int, seed: int = 7) -> in
         for index, period in enumerate(PERIODS):
             cid = next_id
             next_id += 1
-            campaigns.append({
-                "id": cid, "entity_id": entity["id"], "referential_id": ref.id,
-                "referential_version": ref.version, "profile": None, "period": period,
-                "date": dt.date(2024 + index, 3, 1), "name": None, "status": "draft",
-                "applicability": {}, "revision": 1, "copied_from_id": None, "created_at": now,
-                "created_by": "bench", "updated_at": now, "updated_by": "bench",
-            })
+            campaigns.append(
+                {
+                    "id": cid,
+                    "entity_id": entity["id"],
+                    "referential_id": ref.id,
+                    "referential_version": ref.version,
+                    "profile": None,
+                    "period": period,
+                    "date": dt.date(2024 + index, 3, 1),
+                    "name": None,
+                    "status": "draft",
+                    "applicability": {},
+                    "revision": 1,
+                    "copied_from_id": None,
+                    "created_at": now,
+                    "created_by": "bench",
+                    "updated_at": now,
+                    "updated_by": "bench",
+                }
+            )
             own = governance if entity["id"] == "group" else [c.id for c in others if rng.random() < 0.85]
             for crit in own:
                 grown = min(len(levels) - 1, int(rng.gauss(maturity * len(levels) + index * 0.5, 1)))
-                answers.append({
-                    "campaign_id": cid, "criterion_id": crit, "level": levels[max(0, grown)], "na_reason": None,
-                    "na_justification": None, "na_approved_by": None, "na_review_by": None, "comment": None,
-                    "owner": None, "revision": 1, "updated_at": now, "updated_by": "bench",
-                })
+                answers.append(
+                    {
+                        "campaign_id": cid,
+                        "criterion_id": crit,
+                        "level": levels[max(0, grown)],
+                        "na_reason": None,
+                        "na_justification": None,
+                        "na_approved_by": None,
+                        "na_review_by": None,
+                        "comment": None,
+                        "owner": None,
+                        "revision": 1,
+                        "updated_at": now,
+                        "updated_by": "bench",
+                    }
+                )
     with store.db.writing() as s:
         s.execute(insert(OrganisationRow), [{"id": ORG, "name": "Benchmark", "created_at": now}])
         s.execute(insert(EntityRow), rows)
         s.execute(insert(CampaignRow), campaigns)
         for start in range(0, len(answers), 20_000):
-            s.execute(insert(AnswerRow), answers[start:start + 20_000])
+            s.execute(insert(AnswerRow), answers[start : start + 20_000])
     return len(answers)
 
 
@@ -113,7 +139,9 @@ def run(label: str, url: str, data: Path, ref: Referential, entities: int, repea
     warm = timed(lambda: fresh.portfolio(ORG), repeat)
     assert len(rows) == entities * len(PERIODS)
 
-    site = next(r.campaign.id for r in rows if r.entity.id == "site-0001" and r.campaign.period.value == "year3")
+    site = next(
+        r.campaign.id for r in rows if r.entity.id == "site-0001" and r.campaign.period.value == "year3"
+    )
     crit = next(c.id for c in ref.criteria if c.theme != ref.themes[0].id)
     revision = fresh.campaign(site).answer_revision(crit)
     levels = [lv.id for lv in ref.scale.levels if not lv.pending]
@@ -126,13 +154,20 @@ def run(label: str, url: str, data: Path, ref: Referential, entities: int, repea
     fresh.dispose()
     saves.sort()
     return {
-        "backend": label, "answers": answers, "setup_s": setup, "cold_ms": cold, "warm_ms": min(warm),
-        "save_median_ms": statistics.median(saves), "save_p95_ms": saves[int(len(saves) * 0.95) - 1],
+        "backend": label,
+        "answers": answers,
+        "setup_s": setup,
+        "cold_ms": cold,
+        "warm_ms": min(warm),
+        "save_median_ms": statistics.median(saves),
+        "save_p95_ms": saves[int(len(saves) * 0.95) - 1],
     }
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--entities", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-postgres", action="store_true")
@@ -146,11 +181,15 @@ def main(argv: list[str]) -> None:
         if not args.no_postgres:
             results.extend(_postgres(Path(tmp), ref, args.entities, args.repeat))
     print(f"{args.entities} entities × {len(PERIODS)} campaigns × {ref.key} ({len(ref.criteria)} criteria)")
-    print(f"{'backend':<12}{'answers':>9}{'setup s':>9}{'portfolio cold ms':>19}{'warm ms':>9}"
-          f"{'save+scores median ms':>23}{'p95 ms':>8}")
+    print(
+        f"{'backend':<12}{'answers':>9}{'setup s':>9}{'portfolio cold ms':>19}{'warm ms':>9}"
+        f"{'save+scores median ms':>23}{'p95 ms':>8}"
+    )
     for r in results:
-        print(f"{r['backend']:<12}{r['answers']:>9}{r['setup_s']:>9.1f}{r['cold_ms']:>19.0f}{r['warm_ms']:>9.0f}"
-              f"{r['save_median_ms']:>23.1f}{r['save_p95_ms']:>8.1f}")
+        print(
+            f"{r['backend']:<12}{r['answers']:>9}{r['setup_s']:>9.1f}{r['cold_ms']:>19.0f}{r['warm_ms']:>9.0f}"
+            f"{r['save_median_ms']:>23.1f}{r['save_p95_ms']:>8.1f}"
+        )
 
 
 def _postgres(tmp: Path, ref: Referential, entities: int, repeat: int) -> list[dict[str, Any]]:
