@@ -53,7 +53,7 @@ def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(
         files=[{"name": "politique.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE}])
     expect(first.get_by_text("politique.pdf")).to_be_visible()
     first.get_by_role("button", name="Joindre").click()
-    expect(first.get_by_text(re.compile(r"politique\.pdf — \(\d+ o, SHA-256"))).to_be_visible()
+    expect(first.get_by_text(re.compile(r"politique\.pdf \(\d+ o, SHA-256"))).to_be_visible()
     wait_for_app(page)
     statuses = page.locator("[data-testid='stCaptionContainer']").filter(
         has_text=re.compile(r"^[A-Z]+-\d+\.\d+ : "))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
 APP = ROOT / "app.py"
 PAGES = "labelnr/ui/pages"
+
+
+@pytest.fixture(autouse=True)
+def full_error_details() -> Iterator[None]:
+    """.streamlit/config.toml hides error details from users; tests need them to say what broke."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
 
 
 @pytest.fixture

@@ -415,12 +415,12 @@ def _evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
 def _evidence_line(item: EvidenceItem) -> str:
     kind = t(f"assessment.evidence_{item.type.value}")
     if item.kind == "link" and item.url:
-        where = plain(item.url)
+        where = f" — {plain(item.url)}"
     else:
-        name = "" if item.filename == item.title else f"{plain(item.filename or '')} "
-        where = f"{name}({_size(item.size or 0)}, SHA-256 {(item.sha256 or '')[:12]}…)"
+        name = "" if item.filename == item.title else f" — {plain(item.filename or '')}"
+        where = f"{name} ({_size(item.size or 0)}, SHA-256 {(item.sha256 or '')[:12]}…)"
     inherited = f" · {t('assessment.status_inherited')}" if item.inherited_from_id is not None else ""
-    return f"- {kind} — {plain(item.title)} — {where}{inherited}"
+    return f"- {kind} — {plain(item.title)}{where}{inherited}"
 
 
 def _size(size: int) -> str:
