@@ -1,0 +1,81 @@
+"""How long the app takes to rerun each page (Streamlit AppTest, in process, no browser).
+
+Runs the real app over a copy of the demo data (audits/*.yaml, criteria/) in a temporary
+folder, then times: the first run (store opened, demo imported), a full rerun of the
+self-assessment page on its campaign, a rerun with one criterion open, a change of answer
+(the keyed score + criterion fragments only), and a rerun of every other page. Prints the
+best of ``--repeat`` runs for each, in milliseconds.
+
+    python benchmarks/bench_ui_reruns.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("plan", "dashboard", "audit", "referentials", "history", "admin")
+
+
+def best(repeat: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="labelnr-bench-ui-"))
+    audits = folder / "audits"
+    audits.mkdir()
+    for path in (ROOT / "audits").glob("*.yaml"):
+        shutil.copy(path, audits)
+    os.environ["LABELNR_DATA_DIR"] = str(audits)
+    os.environ.pop("LABELNR_DATABASE_URL", None)
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    start = time.perf_counter()
+    at.run()
+    print(f"first run (store, demo import, assessment page): {(time.perf_counter() - start) * 1000:8.0f} ms")
+    campaign = at.session_state["pick_campaign"]
+    print(f"assessment page, campaign {campaign}, {len(at.expander)} criteria shown")
+    print(f"  full rerun, all criteria closed:              {best(args.repeat, at.run):8.1f} ms")
+
+    first = next(k for k in at.session_state if str(k).startswith(f"exp.{campaign}."))
+    cid = str(first).split(".", 2)[2]
+
+    def open_and_run() -> None:
+        at.session_state[first] = True
+        at.run()
+
+    print(f"  full rerun, one criterion open:               {best(args.repeat, open_and_run):8.1f} ms")
+    radio = at.radio(key=f"a{campaign}.{cid}.level")
+    levels = list(radio.options)
+
+    def change_answer() -> None:
+        radio.set_value(levels[int(time.perf_counter() * 1000) % len(levels)])
+        at.run()
+
+    print(f"  change of answer (score + criterion fragments): {best(args.repeat, change_answer):6.1f} ms")
+    for page in PAGES:
+        at.switch_page(f"labelnr/ui/pages/{page}.py")
+        print(f"{page:<14} page rerun:                     {best(args.repeat, at.run):8.1f} ms")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
