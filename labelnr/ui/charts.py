@@ -41,6 +41,8 @@ SERIES = ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black"
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon")
 GRID = "#d9d9d9"
+#: Cividis is light from about half its range: values at or above this percentage get dark text.
+HEAT_LIGHT = 50.0
 THRESHOLD = "#555555"
 
 #: ``st.plotly_chart(fig, config=PLOT_CONFIG)``: a PNG download in the toolbar, no plotly logo.
@@ -119,7 +121,7 @@ def trajectory(data: pd.DataFrame, thresholds: Sequence[Threshold], total_points
     for level in thresholds:
         fig.add_hline(y=level.points, line={"color": THRESHOLD, "dash": "dashdot", "width": 1},
                       annotation_text=f"{safe(level.name)} ({level.points:g})",
-                      annotation_position="top left", annotation_font={"color": THRESHOLD})
+                      annotation_position="top right", annotation_font={"color": THRESHOLD})
     fig.update_yaxes(title=tr("charts.axis_points"), range=[0, total_points * 1.02], gridcolor=GRID)
     fig.update_xaxes(title=None, type="category", categoryorder="array",
                      categoryarray=[year_label(tr, y) for y in range(4)])
@@ -149,8 +151,14 @@ def radar(data: pd.DataFrame, tr: Tr, title: str | None = None) -> go.Figure:
             marker={"symbol": symbol, "size": 9},
             hovertemplate="%{theta}: %{r:.0f} %<extra>%{fullData.name}</extra>",
         ))
-    fig.update_polars(radialaxis={"range": [0, 100], "ticksuffix": " %", "gridcolor": GRID},
-                      angularaxis={"gridcolor": GRID})
+    # First theme at the top, clockwise; the radial scale sits between the first two themes so
+    # that its numbers do not run over a theme's name.
+    step = 360 / max(len(themes), 1)
+    fig.update_polars(
+        radialaxis={"range": [0, 100], "ticksuffix": " %", "gridcolor": GRID, "angle": 90 - step / 2,
+                    "tickangle": 90 - step / 2, "tickfont": {"size": 10, "color": THRESHOLD}},
+        angularaxis={"gridcolor": GRID, "rotation": 90, "direction": "clockwise"},
+    )
     return _layout(fig, title or tr("charts.title_radar"), height=440)
 
 
@@ -173,13 +181,22 @@ def theme_trajectory(data: pd.DataFrame, tr: Tr, title: str | None = None) -> go
 def heatmap(data: pd.DataFrame, tr: Tr, title: str | None = None) -> go.Figure:
     """Entities (index) × themes (columns) percentages, the value written in every cell."""
     z = [[None if pd.isna(v) else float(v) for v in row] for row in data.to_numpy()]
+    x = [safe(c) for c in data.columns]
+    y = [safe(i) for i in data.index]
     text = [["—" if v is None else f"{v:.0f} %" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[safe(c) for c in data.columns], y=[safe(i) for i in data.index], text=text,
-        texttemplate="%{text}", zmin=0, zmax=100, colorscale="Cividis",
+        z=z, x=x, y=y, text=text, zmin=0, zmax=100, colorscale="Cividis",
         colorbar={"title": {"text": "%"}, "ticksuffix": " %"}, xgap=2, ygap=2,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))
+    # Values written on the cells, dark on the light half of the scale and white on the dark
+    # half, so that each stays readable (plotly gives heatmap text a single colour).
+    for row, label_y in zip(z, y, strict=True):
+        for value, label_x in zip(row, x, strict=True):
+            fig.add_annotation(x=label_x, y=label_y, showarrow=False,
+                               text="—" if value is None else f"{value:.0f} %",
+                               font={"color": "#000000" if value is not None and value >= HEAT_LIGHT
+                                     else "#ffffff" if value is not None else "#262730"})
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="top")
     height = max(260, 90 + 44 * len(data.index))

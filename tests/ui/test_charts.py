@@ -58,6 +58,10 @@ def test_heatmap_writes_every_value_and_a_dash_where_no_criterion_applies() -> N
     heat = fig.data[0]
     assert list(heat.y) == ["Groupe", "Lyon"]
     assert [list(r) for r in heat.text] == [["62 %", "10 %"], ["—", "100 %"]]
+    notes = {(a.y, a.x): (a.text, a.font.color) for a in fig.layout.annotations}
+    assert notes[("Groupe", "Gouvernance")] == ("62 %", "#000000")  # dark text on the light half
+    assert notes[("Groupe", "Usages")] == ("10 %", "#ffffff")
+    assert notes[("Lyon", "Gouvernance")][0] == "—"
     assert heat.colorscale[0][1] != heat.colorscale[-1][1]
     assert (heat.zmin, heat.zmax) == (0, 100)
 

@@ -27,11 +27,11 @@ from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems,
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
 VERDICT_ICON: dict[Verdict | None, str] = {
-    Verdict.CONFORM: "✅",
+    Verdict.CONFORM: "✓",
     Verdict.PARTIAL: "◐",
-    Verdict.NON_CONFORM: "❌",
-    Verdict.NOT_VERIFIED: "❔",
-    None: "➖",
+    Verdict.NON_CONFORM: "✗",
+    Verdict.NOT_VERIFIED: "?",
+    None: "–",
 }
 
 
@@ -209,7 +209,7 @@ def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, cri
 
 def _evidence(items: tuple[EvidenceItem, ...]) -> None:
     if not items:
-        st.warning(t("audit.no_evidence"), icon="⚠️")
+        st.warning(t("audit.no_evidence"), icon=":material/warning:")
         return
     st.markdown(f"**{t('audit.evidence')}**")
     st.dataframe(pd.DataFrame([

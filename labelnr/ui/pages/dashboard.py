@@ -157,7 +157,7 @@ def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
         st.warning(t("dashboard.late_list", count=len(late)) + "\n\n" + "\n".join(
             f"- {plain(cm.title)} — {plain(c.view.entity.name)}"
             + (f" ({t('dashboard.due', date=cm.due.isoformat())})" if cm.due else "")
-            for c, cm in late), icon="⚠️")
+            for c, cm in late), icon=":material/warning:")
 
 
 def _heatmap(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:

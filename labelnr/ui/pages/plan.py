@@ -133,10 +133,12 @@ def _flags(c: Cycle) -> None:
            and check_indicator(i.commitment.indicator).state is IndicatorState.OFF_TRACK]
     if late:
         st.warning(t("plan.late_flag", count=len(late)) + "\n\n" + "\n".join(
-            f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late), icon=":material/warning:")
+            f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late),
+            icon=":material/warning:")
     if off:
         st.warning(t("plan.off_track_flag", count=len(off)) + "\n\n" + "\n".join(
-            f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator), icon=":material/warning:")
+            f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator),
+            icon=":material/warning:")
 
 
 # --- projected score -------------------------------------------------------------------------------
@@ -449,7 +451,8 @@ def _targets(c: Cycle) -> None:
             for y, col in year_cols.items():
                 old, new = before[col], after[col]
                 if (old or None) != (new or None):
-                    changes.append((str(before[t("plan.col_criterion")]), y, by_label.get(new) if new else None))
+                    cid = str(before[t("plan.col_criterion")])
+                    changes.append((cid, y, by_label.get(new) if new else None))
         if not changes:
             st.info(t("plan.no_target_change"))
         else:

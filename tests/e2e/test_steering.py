@@ -1,0 +1,139 @@
+"""The steering pages in Chromium: the dashboard draws its charts (and exports one for slides),
+a commitment typed in the plan moves the projection, the audit page opens a criterion.
+
+Works on the demo's Groupe Hexapost (a group and three entities, baseline and year 1) and
+on the empty "Atelier E2E" campaign of the session's server. Screenshots go to
+``test-artifacts/screenshots/steering-*.png``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from labelnr.assessment import Commitment
+from labelnr.loader import load_catalog
+from labelnr.storage import open_store
+
+from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, Server, screenshot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GROUP_ENTITY = "Groupe Hexapost — périmètre groupe"
+YEAR_ONE = re.compile(r"^Revue annuelle 2026 \(année 1\)")
+
+
+def pick(page: Any, label: str, option: str | re.Pattern[str]) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+
+
+def open_hexapost_year_one(page: Any, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    pick(page, "Organisation", "Groupe Hexapost")
+    pick(page, "Entité", GROUP_ENTITY)
+    pick(page, "Campagne", YEAR_ONE)
+    expect(page.get_by_text(re.compile(r"Groupe Hexapost — périmètre groupe ·")).first).to_be_visible()
+
+
+def _commitments(server: Server, entity: str) -> list[Commitment]:
+    """The plan of the entity's first campaign, read from the server's database."""
+    store = open_store(data_dir=server.data_dir, catalog=load_catalog([ROOT / "criteria"]))
+    try:
+        campaign = store.campaigns(entity)[0]
+        return [item.commitment for item in store.campaign(campaign.id).commitments]
+    finally:
+        store.dispose()
+
+
+def charts(page: Any) -> Any:
+    return page.locator("[data-testid='stPlotlyChart']")
+
+
+def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_server: Server, page: Any) -> None:
+    open_hexapost_year_one(page, f"{app_server.url}/dashboard")
+    # radar, trajectory, burn-up (the demo plan has commitments) and heatmap, each drawn as SVG.
+    expect(charts(page)).to_have_count(4)
+    for index in range(4):
+        expect(charts(page).nth(index).locator(".main-svg").first).to_be_visible()
+    trajectory = charts(page).nth(1)
+    expect(trajectory.get_by_text("Niveau 1 (300)")).to_be_visible()  # the level line is named
+    expect(trajectory.get_by_text("Réel").first).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "steering-dashboard-entity")
+
+    # The slides download: a standalone HTML page with plotly.js from its CDN.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger le graphique (HTML)").nth(1).click()
+    html = download.value.path().read_text(encoding="utf-8")
+    assert "<title>Trajectoire sur trois ans</title>" in html
+    assert "https://cdn.plot.ly/" in html
+    assert download.value.suggested_filename == "trajectoire.html"
+
+    # The chart's data as a table, for those who cannot read the chart.
+    page.get_by_text("Données du graphique").nth(1).click()
+    table = page.locator("[data-testid='stDataFrame']").filter(has_text="Projeté (engagements)")
+    expect(table).to_be_visible()
+
+    page.get_by_text("Toute l'organisation", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Moyenne des 4 entité\(s\)"))).to_be_visible()
+    expect(charts(page)).to_have_count(4)
+    expect(charts(page).nth(3).locator(".main-svg").first).to_be_visible()
+    screenshot(page, "steering-dashboard-organisation")
+
+
+def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server, page: Any) -> None:
+    page.goto(f"{app_server.url}/plan")
+    wait_for_app(page)
+    pick(page, "Entité", E2E_ENTITY_NAME)
+    year3 = page.locator("[data-testid='stMetric']").filter(has_text="Année 3 (projeté)")
+    before = year3.locator("[data-testid='stMetricValue']").inner_text()
+
+    page.get_by_text("Ajouter un engagement").click()
+    form = page.locator("[data-testid='stForm']").first
+    title = "Publier la politique numérique responsable"
+    form.get_by_label("Intitulé de l'engagement (obligatoire)").fill(title)
+    scope = form.get_by_role("combobox", name="Critère ou thème concerné")
+    scope.click()
+    scope.fill("GS-1.1")  # the list is long: type to filter it
+    page.get_by_role("option", name=re.compile(r"^GS-1\.1 — ")).click()
+    form.get_by_role("combobox", name="Niveau visé").click()
+    page.get_by_role("option", name="Raisonnable", exact=True).click()
+    form.get_by_role("combobox", name="Année cible").click()
+    page.get_by_role("option", name="Année 2", exact=True).click()
+    # Digits typed into the date segments are not committed by this Streamlit version: pick
+    # the 15th of next month in the calendar instead.
+    form.get_by_role("spinbutton", name="year, Échéance (facultative)").click()
+    calendar = page.locator("#stFloatingOverlayPortal")
+    calendar.locator("button[slot=next]").click()
+    calendar.get_by_role("gridcell").filter(has_text="15").first.click()
+    today = dt.date.today()
+    due = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=15)
+    form.get_by_role("button", name="Ajouter l'engagement").click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Engagement « {title} » ajouté.")).to_be_visible()
+    saved = _commitments(app_server, E2E_ENTITY)
+    assert [(c.title, c.criterion, c.target_level, c.target_year, c.due) for c in saved] == [
+        (title, "GS-1.1", "reasonable", 2, due)]
+    after = year3.locator("[data-testid='stMetricValue']").inner_text()
+    assert after != before
+    expect(charts(page).first.locator(".main-svg").first).to_be_visible()
+    screenshot(page, "steering-plan")
+
+
+def test_audit_page_opens_a_criterion_with_its_evidence_and_verdict_form(app_server: Server,
+                                                                          page: Any) -> None:
+    open_hexapost_year_one(page, f"{app_server.url}/audit")
+    expect(page.get_by_text("Points vérifiés")).to_be_visible()
+    page.locator("[data-testid='stExpander'] summary").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Enregistrer le verdict")).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "steering-audit")
