@@ -162,7 +162,7 @@ def screenshot(page: Any, name: str) -> Path:
     height = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
         "[data-testid='stSidebarContent']\")].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 12000)})
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 25000)})
     page.wait_for_timeout(300)  # let the layout settle at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)

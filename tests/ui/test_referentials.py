@@ -34,6 +34,9 @@ def test_diff_of_two_versions_follows_the_mapping(data_dirs: tuple[Path, Path]) 
     assert "USE-02" in kinds
     assert "USE-03" in kinds
     assert "Critère GOV-01 modifié" in shown
+    settings = {row["Champ"]: (row["Avant"], row["Après"]) for row in tables(at)[-1]}
+    assert settings["themes.gov.weight"] == ("1", "2")
+    assert settings["scoring.levels.2.theme_minimums.use"] == ("—", "40")
 
 
 def test_broken_file_is_reported_and_valid_ones_still_load(data_dirs: tuple[Path, Path]) -> None:

@@ -127,10 +127,19 @@ def _criterion_details(crit: Criterion) -> None:
 
 
 def _value(value: Any) -> str:
+    """A value of the diff in words: texts in the user's language, lists and records spelled out."""
     if value is None:
         return "—"
-    if isinstance(value, dict) and set(value) == {"fr", "en"}:
-        return str(value[lang()])
+    if isinstance(value, bool):
+        return t("referentials.answer_yes") if value else t("referentials.answer_no")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        if set(value) == {"fr", "en"}:
+            return str(value[lang()])
+        return "; ".join(f"{k} : {_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value) or "—"
     return str(value)
 
 
