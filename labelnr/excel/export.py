@@ -136,6 +136,11 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
+def _quoted(sheet: str) -> str:
+    """A sheet name as a cell reference writes it: in quotes, with its own quotes doubled."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
 def _link_target(entry: EvidenceEntry) -> str | None:
     """Where an evidence's hyperlink may point: a web address, or the pack's relative file path."""
     if entry.url is not None:
@@ -314,7 +319,7 @@ class WorkbookExport:
                 "author": data.exported_by,
                 "company": data.assessment.organisation.name,
                 "comments": f"Label NR Workbook {data.app_version}",
-                "created": data.exported_at.replace(tzinfo=None),
+                "created": data.exported_at.astimezone(dt.UTC).replace(tzinfo=None),
             }
         )
         about = self.book.add_worksheet(sheet_name(self.t("excel.sheet_about"), self.taken))
@@ -426,7 +431,7 @@ class WorkbookExport:
         ws.write_string(row, 0, t("excel.about_index"), self.w.fmt("bold"))
         for sheet in sheets:
             row += 1
-            self.w.link(ws, row, 0, f"internal:'{sheet.name}'!A1", sheet.name)
+            self.w.link(ws, row, 0, f"internal:{_quoted(sheet.name)}!A1", sheet.name)
         _protect(ws, table=False)
 
     def _profile_name(self) -> str | None:
@@ -632,7 +637,7 @@ class WorkbookExport:
                 ws,
                 row,
                 col["evidence_link"],
-                f"internal:'{evidence_sheet}'!A{first}",
+                f"internal:{_quoted(evidence_sheet)}!A{first}",
                 self.t("excel.evidence_several", count=len(entries)),
             )
         else:

@@ -247,6 +247,10 @@ def test_summary_and_about_carry_provenance(mini: LoadedReferential) -> None:
     assert about["Version de l'application"] == data.app_version
     assert about["Généré par"] == "tester@example.org"
     assert about["Généré le (UTC)"] == dt.datetime(2025, 3, 1, 9, 30)
+    links = {c.value: c.hyperlink.location for c in book["À propos"]["A"] if c.hyperlink}
+    assert links["Plan d'action"] == "'Plan d''action'!A1"  # quotes in a sheet name are doubled
+    assert links["Thème A"] == "'Thème A'!A1"
+    assert len(links) == 8
     summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
     assert summary["Points (sur 1000)"] == (
         pytest.approx(data.self_scores.points, abs=1e-3),
