@@ -20,6 +20,7 @@ from labelnr.loader import load_catalog
 from labelnr.storage import open_store
 
 from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, Server, screenshot, wait_for_app
+from .test_pages import _own_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,6 +53,14 @@ def _commitments(server: Server, entity: str) -> list[Commitment]:
         store.dispose()
 
 
+def assert_accessible(page: Any) -> None:
+    """axe-core on the page as it stands (charts drawn, criterion open), Streamlit's own markup aside."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    own = _own_violations(Axe().run(page).response["violations"])
+    assert not own, "\n".join(own)
+
+
 def charts(page: Any) -> Any:
     return page.locator("[data-testid='stPlotlyChart']")
 
@@ -67,6 +76,7 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
     expect(trajectory.get_by_text("Réel").first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "steering-dashboard-entity")
+    assert_accessible(page)
 
     # The slides download: a standalone HTML page with plotly.js from its CDN.
     with page.expect_download() as download:
@@ -87,6 +97,7 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
     expect(charts(page)).to_have_count(4)
     expect(charts(page).nth(3).locator(".main-svg").first).to_be_visible()
     screenshot(page, "steering-dashboard-organisation")
+    assert_accessible(page)
 
 
 def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server, page: Any) -> None:
@@ -125,7 +136,18 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
     after = year3.locator("[data-testid='stMetricValue']").inner_text()
     assert after != before
     expect(charts(page).first.locator(".main-svg").first).to_be_visible()
+    screenshot(page, "steering-plan-added")
+
+
+def test_plan_page_with_a_plan_in_progress(app_server: Server, page: Any) -> None:
+    open_hexapost_year_one(page, f"{app_server.url}/plan")
+    expect(page.get_by_text(re.compile(r"engagement\(s\) en retard"))).to_be_visible()
+    expect(charts(page)).to_have_count(3)  # projection, one indicator, targets per theme
+    for index in range(3):
+        expect(charts(page).nth(index).locator(".main-svg").first).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "steering-plan")
+    assert_accessible(page)
 
 
 def test_audit_page_opens_a_criterion_with_its_evidence_and_verdict_form(app_server: Server,
@@ -137,3 +159,4 @@ def test_audit_page_opens_a_criterion_with_its_evidence_and_verdict_form(app_ser
     expect(page.get_by_role("button", name="Enregistrer le verdict")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "steering-audit")
+    assert_accessible(page)
