@@ -30,8 +30,9 @@ from urllib.parse import urlsplit
 
 from labelnr.storage.errors import InvalidEvidence
 
-#: Default upload limit; ``LABELNR_MAX_EVIDENCE_MB`` overrides it.
+#: Default upload limit; ``LABELNR_MAX_EVIDENCE_MB`` overrides it (see :func:`max_upload_bytes`).
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+ENV_MAX_MB = "LABELNR_MAX_EVIDENCE_MB"
 MAX_NAME = 120
 MAX_URL = 2000
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -85,6 +86,20 @@ ALLOWED: dict[str, FileType] = {
     ".ods": FileType(_ODF + "spreadsheet", _ZIP),
     ".odp": FileType(_ODF + "presentation", _ZIP),
 }
+
+
+def max_upload_bytes() -> int:
+    """The upload limit: ``LABELNR_MAX_EVIDENCE_MB`` (a positive number of MB) or 25 MB."""
+    configured = os.environ.get(ENV_MAX_MB, "").strip()
+    if not configured:
+        return DEFAULT_MAX_BYTES
+    try:
+        megabytes = float(configured)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes <= 10_000:
+        raise InvalidEvidence(f"{ENV_MAX_MB}={configured!r} is not a size in MB between 0 and 10000")
+    return int(megabytes * 1024 * 1024)
 
 
 def sanitise_filename(name: str) -> str:

@@ -107,10 +107,10 @@ from labelnr.storage.errors import (
 )
 from labelnr.storage.evidence import (
     ALLOWED,
-    DEFAULT_MAX_BYTES,
     EvidenceStore,
     check_upload,
     check_url,
+    max_upload_bytes,
     sanitise_filename,
 )
 from labelnr.storage.history import HistoryEvent, Recorder, Target
@@ -228,12 +228,12 @@ class Store:
         data_dir: Path | None = None,
         catalog: Catalog | None = None,
         authorizer: Authorizer | None = None,
-        max_evidence_bytes: int = DEFAULT_MAX_BYTES,
+        max_evidence_bytes: int | None = None,
     ) -> None:
         self.data_dir = data_dir if data_dir is not None else dbmod.data_dir()
         self.db = dbmod.Database(url or dbmod.database_url(self.data_dir))
         self.catalog = catalog if catalog is not None else load_catalog()
-        self.files = EvidenceStore(self.data_dir / "evidence", max_evidence_bytes)
+        self.files = EvidenceStore(self.data_dir / "evidence", max_evidence_bytes or max_upload_bytes())
         self.authorizer: Authorizer = authorizer or allow_everything
         #: Problems of the demo files when they could not be imported (see :func:`open_store`).
         self.demo_problems: list[Problem] = []

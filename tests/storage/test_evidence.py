@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from labelnr.storage.errors import InvalidEvidence
-from labelnr.storage.evidence import EvidenceStore, check_upload, check_url, sanitise_filename
+from labelnr.storage.evidence import (
+    EvidenceStore,
+    check_upload,
+    check_url,
+    max_upload_bytes,
+    sanitise_filename,
+)
 
 PDF = b"%PDF-1.7\n1 0 obj\n"
 
@@ -115,3 +121,13 @@ def test_sweep_removes_old_leftovers_but_spares_used_and_recent_files(tmp_path: 
     removed = store.sweep({used}, grace=dt.timedelta(hours=1))
     assert sorted(removed) == sorted([store.path(unused), leftover])
     assert store.stored() == sorted([used, recent])
+
+
+def test_the_upload_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABELNR_MAX_EVIDENCE_MB", raising=False)
+    assert max_upload_bytes() == 25 * 1024 * 1024
+    monkeypatch.setenv("LABELNR_MAX_EVIDENCE_MB", "0.5")
+    assert max_upload_bytes() == 512 * 1024
+    monkeypatch.setenv("LABELNR_MAX_EVIDENCE_MB", "lots")
+    with pytest.raises(InvalidEvidence, match="LABELNR_MAX_EVIDENCE_MB='lots' is not a size in MB"):
+        max_upload_bytes()
