@@ -21,7 +21,7 @@ from labelnr.excel.model import WorkbookData
 from labelnr.excel.pack import write_pack
 from labelnr.excel.reimport import Preview, preview, read_workbook
 from labelnr.loader import Catalog, load_catalog
-from labelnr.storage import Store, open_store
+from labelnr.storage import NotFound, Store, open_store
 from labelnr.storage import service as store_service
 
 SHEET_A, SHEET_B = "Thème A", "Thème B"
@@ -278,9 +278,26 @@ def test_as_of_shows_the_campaign_and_evidence_as_they_stood(
     assert now.status == "submitted"
     assert now.effective["A-1"].level == "full"
     assert [e.title for e in now.evidence if e.criterion == "A-1"] == ["signed.pdf"]
-    before_everything = workbook_data(store, campaign, "auditor", as_of=dt.date(2025, 1, 9))
-    assert before_everything.effective == {}
-    assert before_everything.evidence == ()
+    with pytest.raises(NotFound, match="did not exist yet on 2025-01-09"):
+        workbook_data(store, campaign, "auditor", as_of=dt.date(2025, 1, 9))
+
+
+def test_as_of_inherits_what_the_parent_said_that_day(store: Store, campaign: int, clock: Clock) -> None:
+    group = store.create_campaign("admin", "group", "mini", "1", "baseline", dt.date(2025, 1, 10)).id
+    store.save_answer("gina", group, "B-1", Answer(level="full", comment="Groupe"), 0)
+    store.add_evidence_link(
+        "gina", group, "B-1", "https://example.org/groupe", "Charte groupe", "documentation"
+    )
+    clock.day(2025, 2, 10)
+    store.save_answer("gina", group, "B-1", Answer(level="none"), 1)
+    past = workbook_data(store, campaign, "auditor", as_of=dt.date(2025, 1, 31))
+    assert past.inherited_from == {"B-1": "ACME Group"}
+    assert past.effective["B-1"].level == "full"
+    titles = {(e.criterion, e.title, e.inherited_from) for e in past.evidence}
+    assert ("B-1", "Charte groupe", "ACME Group") in titles
+    assert ("B-1", "Rapport", None) in titles  # the campaign's own link, alongside
+    now = workbook_data(store, campaign, "auditor")
+    assert now.effective["B-1"].level == "none"
 
 
 def test_evidence_pack(store: Store, campaign: int, tmp_path: Path) -> None:
