@@ -367,11 +367,9 @@ def render_scores(scores: Scores, ref: Referential, assessment: Assessment, lang
     width = max((len(t.name.get(lang)) for t in ref.themes), default=0)
     for theme in ref.themes:
         ts = scores.themes[theme.id]
-        # "answered" counts not-applicable answers too: compare it with every criterion in scope.
-        in_scope = sum(1 for c in scores.criteria.values() if c.theme == theme.id)
         pct = "n/a" if ts.percent is None else f"{ts.percent:5.1f} %"
         lines.append(f"  {theme.name.get(lang):<{width}}  {pct:>7}  {_num(ts.points):>6} / "
-                     f"{_num(ts.max_points)} points  ({ts.answered}/{in_scope} answered)")
+                     f"{_num(ts.max_points)} points  ({ts.answered}/{ts.in_scope} answered)")
     missing_levels = [g for g in scores.gaps if not g.reached]
     if missing_levels:
         lines.append("Gaps:")

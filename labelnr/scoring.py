@@ -53,8 +53,11 @@ class ThemeScore:
     percent: float | None
     points: float
     max_points: float
+    #: Criteria with an answer, "not applicable" included.
     answered: int
     applicable: int
+    #: Every criterion of the theme in the profile, not applicable ones included.
+    in_scope: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ def score(
             sum(s.max_points for s in live),
             sum(1 for s in members if s.answered),
             len(live),
+            len(members),
         )
 
     points = sum(t.points for t in themes.values())

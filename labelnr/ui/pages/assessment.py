@@ -232,7 +232,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
             t("assessment.theme_percent"): "—" if (ts := scores.themes[theme.id]).percent is None
             else f"{ts.percent:.0f} %",
             t("assessment.points"): f"{ts.points:.0f} / {ts.max_points:.0f}",
-            t("assessment.answered"): f"{ts.answered} / {ts.applicable}",
+            t("assessment.answered"): f"{ts.answered} / {ts.in_scope}",
         }
         for theme in ref.themes
     ])
