@@ -280,6 +280,7 @@ def test_profile_and_applicability_question(profiles: Referential) -> None:
     assert s.themes["ops"].percent == pytest.approx(200 / 3)
     assert s.themes["ops"].points == pytest.approx(1000 / 3)
     assert s.themes["ops"].applicable == 2
+    assert s.themes["ops"].in_scope == 3  # O-1, O-3 and DC-2 (N/A); O-2 and DC-1 are out
     # fin: F-1 alone → 100 % → 200.
     assert s.themes["fin"].percent == 100
     assert s.points == pytest.approx(150 + 1000 / 3 + 200)
