@@ -29,10 +29,9 @@ if TYPE_CHECKING:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    from labelnr.auth import enforce_grants
     from labelnr.storage.cli import _store as open_cli_store
 
-    return enforce_grants(open_cli_store(args))
+    return open_cli_store(args)
 
 
 def _actor(args: argparse.Namespace) -> str:

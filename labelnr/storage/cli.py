@@ -67,10 +67,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _store(args: argparse.Namespace) -> Store:
+    """The store, checking every change made ``--as`` someone against the role grants."""
+    from labelnr.auth import enforce_grants
+
     catalog = load_catalog(args.criteria or [DEFAULT_DIR])
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
-    return store
+    return enforce_grants(store)
 
 
 def _actor(args: argparse.Namespace) -> str:

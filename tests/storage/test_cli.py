@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from labelnr.auth_cli import register as register_users
 from labelnr.errors import InvalidFile
+from labelnr.permissions import PermissionDenied
 from labelnr.storage import open_store
 from labelnr.storage.cli import add_campaign_migration_options, cmd_migrate_campaign, register
 
@@ -24,7 +26,9 @@ answers:
 
 def run(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="labelnr")
-    register(parser.add_subparsers(dest="command", required=True))
+    commands = parser.add_subparsers(dest="command", required=True)
+    register(commands)
+    register_users(commands)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
@@ -51,6 +55,10 @@ def test_upgrade_import_export_and_check(
 
     source = tmp_path / "in.yaml"
     source.write_text(ASSESSMENT, encoding="utf-8")
+    # --as names who acts, and that identity's roles are checked like in the app.
+    with pytest.raises(PermissionDenied, match=r"cli@example\.org may not"):
+        run("import", str(source), "--as", "cli@example.org", *common)
+    assert run("users", "grant", "cli@example.org", "admin", "*", *common) == 0
     assert run("import", str(source), "--as", "cli@example.org", *common) == 0
     assert "in.yaml: created campaign 1" in capsys.readouterr().out
 
