@@ -81,11 +81,13 @@ def _catalog(args: argparse.Namespace) -> Catalog:
 
 
 def _store(args: argparse.Namespace, catalog: Catalog) -> Store:
+    """The store, checking what is done ``--as`` someone against the role grants, like the app."""
+    from labelnr.auth import enforce_grants
     from labelnr.storage import Store
 
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
-    return store
+    return enforce_grants(store)
 
 
 def _date(text: str) -> dt.date:

@@ -44,6 +44,7 @@ from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress,
 
 #: First characters that make a spreadsheet read text as a formula (or a DDE call).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)
 
 OPTIONS: dict[str, Any] = {
     "in_memory": True,
@@ -197,12 +198,15 @@ class _Writer:
 
         An empty cell is written only when it is editable (it carries the unlocked format).
         """
-        if value is None or value == "":
+        if not value:
             if editable:
                 ws.write_blank(row, col, None, self.fmt(kind, editable))
             return
-        value = value[:_MAX_CELL]
-        ws.write_string(row, col, value, self.fmt(kind, editable, is_dangerous(value)))
+        if len(value) > _MAX_CELL:
+            value = value[:_MAX_CELL]
+        quote = value[0] in _DANGEROUS_FIRST
+        fmt = self._formats.get((kind, editable, quote)) or self.fmt(kind, editable, quote)
+        ws.write_string(row, col, value, fmt)
 
     def number(self, ws: Any, row: int, col: int, value: float | None, kind: str = "number") -> None:
         if value is not None:
