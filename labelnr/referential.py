@@ -59,6 +59,12 @@ class ScaleLevel(_Strict):
     pending: bool = Field(default=False, description="True for 'not assessed yet' answers (to assess, in "
                           "progress): they earn nothing and stay in the denominator.")
 
+    @model_validator(mode="after")
+    def _pending_earns_nothing(self) -> ScaleLevel:
+        if self.pending and self.credit > 0:
+            raise ValueError(f"'{self.id}' means 'not assessed yet' (pending) and so must have credit 0")
+        return self
+
 
 class Scale(_Strict):
     kind: Literal["maturity", "status"] = Field(
@@ -125,8 +131,9 @@ class ScoringRules(_Strict):
     method: Literal["themes", "pooled"] = Field(
         default="themes", description="themes: each theme is worth its weight's share of the points; "
         "pooled: one weighted ratio over every applicable criterion (RGESN style).")
-    priority_weights: dict[str, float] = Field(default_factory=dict, description="Weight of each priority "
-                                               "name, for criteria that give a priority instead of a weight.")
+    priority_weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Weight of each priority name, for criteria that give a priority instead of a weight.")
     mandatory_min_credit: float = Field(default=1.0, ge=0.0, le=1.0, description="Credit (0-1) a mandatory "
                                         "criterion must earn to count as met.")
     levels: list[LabelLevel] = Field(default_factory=list, description="Label levels and what each takes.")

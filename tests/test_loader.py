@@ -261,3 +261,18 @@ def test_fixture_referentials_load() -> None:
     catalog = load_catalog([FIXTURES / name for name in ("mini.yaml", "v1-ref.yaml", "v2-ref.yaml")])
     assert catalog.problems == []
     assert sorted(catalog.loaded) == ["evo@1", "evo@2", "mini@1"]
+
+
+def test_a_pending_answer_with_credit_and_a_zero_priority_weight_are_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "rgesn-mini.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken-weights.yaml"
+    broken.write_text(text.replace("priority: 1.5", "priority: 0"), encoding="utf-8")
+    with pytest.raises(InvalidFile, match=r"broken-weights\.yaml:\d+: 'priority': Input should be greater"):
+        load_referential(broken)
+    pending = tmp_path / "broken-pending.yaml"
+    lines = text.splitlines()
+    i = next(n for n, line in enumerate(lines) if "pending: true" in line)
+    lines[i] = lines[i].replace("credit: 0,", "credit: 0.5,") if "credit: 0," in lines[i] else lines[i]
+    pending.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InvalidFile, match="must have credit 0"):
+        load_referential(pending)
