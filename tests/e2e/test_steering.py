@@ -34,6 +34,15 @@ def pick(page: Any, label: str, option: str | re.Pattern[str]) -> None:
     wait_for_app(page)
 
 
+def choose(page: Any, within: Any, label: str, typed: str, option: re.Pattern[str]) -> None:
+    """Pick in a selectbox by typing to filter its list, then wait for the list to close."""
+    box = within.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(typed)
+    page.get_by_role("option", name=option).first.click()
+    expect(page.get_by_role("listbox")).to_have_count(0)
+
+
 def open_hexapost_year_one(page: Any, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
@@ -111,14 +120,9 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
     form = page.locator("[data-testid='stForm']").first
     title = "Publier la politique numérique responsable"
     form.get_by_label("Intitulé de l'engagement (obligatoire)").fill(title)
-    scope = form.get_by_role("combobox", name="Critère ou thème concerné")
-    scope.click()
-    scope.fill("GS-1.1")  # the list is long: type to filter it
-    page.get_by_role("option", name=re.compile(r"^GS-1\.1 — ")).click()
-    form.get_by_role("combobox", name="Niveau visé").click()
-    page.get_by_role("option", name="Raisonnable", exact=True).click()
-    form.get_by_role("combobox", name="Année cible").click()
-    page.get_by_role("option", name="Année 2", exact=True).click()
+    choose(page, form, "Critère ou thème concerné", "GS-1.1", re.compile(r"^GS-1\.1 — "))
+    choose(page, form, "Niveau visé", "Raisonnable", re.compile(r"^Raisonnable$"))
+    choose(page, form, "Année cible", "Année 2", re.compile(r"^Année 2$"))
     # Digits typed into the date segments are not committed by this Streamlit version: pick
     # the 15th of next month in the calendar instead.
     form.get_by_role("spinbutton", name="year, Échéance (facultative)").click()
