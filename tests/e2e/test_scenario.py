@@ -61,3 +61,34 @@ def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(
     expect(statuses.nth(1)).to_contain_text("Partielle")
     screenshot(page, "scenario-assessment-answered")
     assert points(page) == after_answers
+
+
+def test_a_draft_survives_a_trip_to_another_page(app_server: Server, page: Any) -> None:
+    page.goto(app_server.url)
+    wait_for_app(page)
+    pick(page, "Entité", E2E_ENTITY_NAME)
+    wait_for_app(page)
+    box = page.locator("[data-testid='stExpander']").nth(5)
+    box.locator("summary").click()
+    comment = box.get_by_label("Commentaire")
+    comment.fill("Brouillon : budget à confirmer en comité")
+    # Straight to another page, without saving nor leaving the field first. Streamlit's
+    # frontend sends the field's value *after* the page request, with the page it came from:
+    # that first click may leave the user on the self-assessment, the draft safe in the
+    # session; a second click then switches. What must never happen: the text lost, or a
+    # blank page (which a fragment around the field caused).
+    page.get_by_role("link", name="Référentiels").click()
+    wait_for_app(page)
+    if page.get_by_role("heading", name="Référentiels", level=1).count() == 0:
+        page.get_by_role("link", name="Référentiels").click()
+    expect(page.get_by_role("heading", name="Référentiels", level=1)).to_be_visible()
+    wait_for_app(page)
+    page.get_by_role("link", name="Auto-évaluation").click()
+    wait_for_app(page)
+    box = page.locator("[data-testid='stExpander']").nth(5)
+    if not box.get_by_label("Commentaire").is_visible():
+        box.locator("summary").click()
+    expect(box.get_by_label("Commentaire")).to_have_value("Brouillon : budget à confirmer en comité")
+    statuses = page.locator("[data-testid='stCaptionContainer']").filter(
+        has_text=re.compile(r"^[A-Z]+-\d+\.\d+ : "))
+    expect(statuses.nth(5)).to_contain_text("modifié, non enregistré")

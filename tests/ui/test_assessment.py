@@ -62,8 +62,12 @@ def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path
     before = points(at)
     at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
     at = open_criterion(at, "GOV-02")
+    # Only the score fragment reran: AppTest's tree holds that fragment alone.
+    assert [e.label for e in at.expander] == []
     assert points(at) != before
     assert "1 modification(s) non enregistrée(s)" in texts(at)
+    at = open_criterion(at, "GOV-02")  # a full run, as the next interaction would bring
+    assert "modifié, non enregistré" in statuses(at)[1]
     at.button(key=f"a{SITE}.GOV-02.save").click()
     at = open_criterion(at, "GOV-02")
     assert not at.exception
@@ -96,6 +100,7 @@ def test_conflict_names_the_other_author_and_keeps_the_draft(data_dirs: tuple[Pa
     at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
     at.text_area(key=f"a{SITE}.GOV-02.comment").input("Nommé en mars.")
     at = open_criterion(at, "GOV-02")
+    at = open_criterion(at, "GOV-02")  # the answer change reran the score fragment only
     other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low"), 0)
     at.button(key=f"a{SITE}.GOV-02.save").click()
     at = open_criterion(at, "GOV-02")

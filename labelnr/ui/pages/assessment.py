@@ -1,8 +1,13 @@
 """Self-assessment: answer each criterion of a campaign, with evidence, and watch the score move.
 
 Kept light on a 60-criterion referential: each criterion sits in a lazy expander, so
-only the criteria a user opens draw widgets; each open criterion is its own fragment,
-and the score panel is a keyed fragment that a change of answer reruns alone.
+only the criteria a user opens draw widgets, and the score panel is a keyed fragment that
+a change of answer reruns alone (the rest of the page stays as it is).
+
+The criterion editors are deliberately *not* fragments: a text field commits when it loses
+focus, and when that happens because the user clicked another page, a fragment rerun
+arriving after the page switch is dropped by Streamlit (the typed text is lost and the
+new page stays blank). A full rerun is coalesced with the page switch instead.
 
 What a user types is a *draft* held in session state (widgets with
 ``persist_state="session"``) until they save it: it survives page switches and a
@@ -36,10 +41,6 @@ SCORES_FRAGMENT = "scores"
 
 def _key(campaign: int, cid: str, name: str) -> str:
     return f"a{campaign}.{cid}.{name}"
-
-
-def _editor_key(campaign: int, cid: str) -> str:
-    return f"ed-{campaign}-{cid}"
 
 
 def _values(answer: Answer | None) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
         return
     if values["na"] and not values["just"].strip():
         _flash(campaign, cid, "error", t("assessment.na_needs_justification"))
-        st.rerun([_editor_key(campaign, cid)])
+        return
     conflict = st.session_state.get(_key(campaign, cid, "conflict"))
     expected = conflict["revision"] if overwrite and conflict else base.revision
     data = store()
@@ -162,26 +163,24 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
             "at": exc.changed_at,
             "revision": exc.current_revision,
         }
-        st.rerun([_editor_key(campaign, cid)])
+        return
     except LabelnrError as exc:
         _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
-        st.rerun([_editor_key(campaign, cid)])
+        return
     st.session_state.pop(_key(campaign, cid, "conflict"), None)
     _set_base(campaign, cid, revision, values, reset=False)
     _flash(campaign, cid, "success", t("assessment.saved"))
-    st.rerun()  # the labels, filters and scores of the whole page reflect the saved answer
 
 
 def _take_theirs(campaign: int, cid: str) -> None:
     view = store().campaign(campaign)
     st.session_state.pop(_key(campaign, cid, "conflict"), None)
     _set_base(campaign, cid, view.answer_revision(cid), _values(view.assessment.answers.get(cid)), reset=True)
-    st.rerun()
 
 
-def _rescore(campaign: int, cid: str) -> None:
-    """A changed answer or N/A box: rerun the score panel and this criterion only."""
-    st.rerun([SCORES_FRAGMENT, _editor_key(campaign, cid)])
+def _rescore() -> None:
+    """A changed answer: rerun the score panel only (the radio shows its new choice by itself)."""
+    st.rerun(SCORES_FRAGMENT)
 
 
 # --- the score panel ------------------------------------------------------------------------
@@ -314,7 +313,7 @@ def _writable(view: CampaignView) -> bool:
 
 
 def _editor(campaign: int, cid: str) -> None:
-    """One criterion's form: a fragment, so typing here reruns nothing else."""
+    """One criterion: its text, the answer widgets, the save state and the evidence."""
     data = store()
     view = data.campaign(campaign)
     ref = data.referential(view.info.referential_id, view.info.referential_version)
@@ -344,11 +343,10 @@ def _answer_widgets(ref: Referential, crit: Criterion, campaign: int) -> None:
     na = bool(st.session_state.get(_key(campaign, cid, "na")))
     st.radio(t("assessment.answer"), list(labels), format_func=labels.__getitem__, index=None,
              key=_key(campaign, cid, "level"), horizontal=True, disabled=na, persist_state="session",
-             on_change=_rescore, args=(campaign, cid))
+             on_change=_rescore)
     if crit.not_applicable.allowed:
         condition = crit.not_applicable.condition
         st.checkbox(t("assessment.not_applicable"), key=_key(campaign, cid, "na"), persist_state="session",
-                    on_change=_rescore, args=(campaign, cid),
                     help=condition.get(lg) if condition else t("assessment.na_help"))
         if na:
             st.text_area(t("assessment.justification"), key=_key(campaign, cid, "just"), max_chars=4000,
@@ -394,7 +392,7 @@ def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
         st.caption(t("assessment.saved_by", who=plain(current.updated_by),
                      when=f"{current.updated_at:%Y-%m-%d %H:%M} UTC"))
     st.button(t("assessment.save"), key=_key(campaign, cid, "save"), on_click=_save, args=(campaign, cid),
-              type="primary" if dirty else "secondary", disabled=not dirty)
+              type="primary")
 
 
 def _evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
@@ -436,7 +434,6 @@ def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
         store().remove_evidence(actor(), evidence_id)
     except LabelnrError as exc:
         _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
-    st.rerun()
 
 
 def _evidence_forms(campaign: int, cid: str) -> None:
@@ -539,7 +536,7 @@ def _criterion(ref: Referential, crit: Criterion, view: CampaignView) -> None:
     box = st.expander(_label(crit), key=f"exp.{view.id}.{crit.id}", on_change="rerun")
     with box:
         if box.open:
-            st.fragment(key=_editor_key(view.id, crit.id))(_editor)(view.id, crit.id)
+            _editor(view.id, crit.id)
 
 
 def _header(ref: Referential, view: CampaignView) -> None:
