@@ -196,6 +196,24 @@ def test_editing_and_a_conflicting_edit(data_dirs: tuple[Path, Path], other: Sto
     assert list(table(at, "Avancement")["Avancement"]) == ["✓ Réalisé"]
 
 
+def test_an_untouched_form_follows_a_change_made_elsewhere(data_dirs: tuple[Path, Path],
+                                                           other: Store) -> None:
+    item = other.add_commitment("someone", GROUP, Commitment(title="Budget", criterion="GOV-03",
+                                                             target_year=1, due=FAR))
+    at = open_app("plan")
+    form = f"plan.form.{GROUP}.{item.id}"
+    assert at.text_input(key=f"{form}.title").value == "Budget"
+    other.update_commitment("alice@example.org", item.id, Commitment(title="Budget voté", criterion="GOV-03",
+                                                                       target_year=1, due=FAR), item.revision)
+    at.run()
+    assert at.text_input(key=f"{form}.title").value == "Budget voté"
+    at.text_input(key=f"{form}.owner").input("DAF")
+    at.button(key=f"{form}.submit").click()
+    at.run()
+    saved = other.campaign(GROUP).commitments[0].commitment
+    assert (saved.title, saved.owner) == ("Budget voté", "DAF")
+
+
 def test_removing_a_commitment(data_dirs: tuple[Path, Path], other: Store) -> None:
     item = other.add_commitment("someone", GROUP, Commitment(title="Budget", criterion="GOV-03",
                                                              target_year=1, expected_points=50))

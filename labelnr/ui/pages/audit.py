@@ -23,6 +23,7 @@ from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
 from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.drafts import draft, forget
 
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
@@ -48,27 +49,12 @@ def _write(action: Callable[[], object], success: str, form: str) -> None:
     except LabelnrError as exc:
         st.error(t("audit.refused", reason=str(exc)), icon=":material/error:")
         if isinstance(exc, ConflictError):
-            st.button(t("audit.reload"), key=f"{form}.reload", on_click=_forget, args=(form,),
+            st.button(t("audit.reload"), key=f"{form}.reload", on_click=forget, args=(form,),
                       icon=":material/refresh:")
         return
-    _forget(form)
+    forget(form)
     st.session_state[FLASH] = success
     st.rerun()
-
-
-def _draft(form: str, revision: int, values: dict[str, object]) -> int:
-    """The revision the auditor's draft started from; the first time, stored values fill the widgets."""
-    base = f"{form}.base"
-    if base not in st.session_state:
-        st.session_state[base] = revision
-        for name, value in values.items():
-            st.session_state[f"{form}.{name}"] = value
-    return int(st.session_state[base])
-
-
-def _forget(form: str) -> None:
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{form}.")]:
-        del st.session_state[key]
 
 
 def verdict_text(verdict: Verdict | None) -> str:
@@ -265,7 +251,7 @@ def _verdict_form(view: CampaignView, cid: str) -> None:
             st.markdown(f"**{t('audit.verdict_comment')}** : {plain(current.comment)}")
         return
     form = f"audit.verdict.{view.id}.{cid}"
-    revision = _draft(form, view.verdict_revision(cid), {
+    revision = draft(form, view.verdict_revision(cid), {
         "verdict": current.verdict if current else None,
         "comment": (current.comment or "") if current else "",
     })

@@ -31,6 +31,7 @@ from labelnr.trajectory import (
 )
 from labelnr.ui import charts
 from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t
+from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -64,33 +65,13 @@ def _write(action: Callable[[], object], success: str, form: str | None = None) 
     except LabelnrError as exc:
         st.error(t("plan.refused", reason=plain(str(exc))), icon=":material/error:")
         if isinstance(exc, ConflictError) and form is not None:
-            st.button(t("plan.reload"), key=f"{form}.reload", on_click=_forget, args=(form,),
+            st.button(t("plan.reload"), key=f"{form}.reload", on_click=forget, args=(form,),
                       icon=":material/refresh:")
         return
     if form is not None:
-        _forget(form)
+        forget(form)
     st.session_state[FLASH] = success
     st.rerun()
-
-
-def _draft(form: str, revision: int, values: dict[str, Any]) -> int:
-    """The revision a form's draft started from; the first time, the stored values fill its widgets.
-
-    Widgets are keyed ``<form>.<field>`` and get their value from session state only, so
-    that what a user typed survives reruns, page switches and a refused save.
-    """
-    base = f"{form}.base"
-    if base not in st.session_state:
-        st.session_state[base] = revision
-        for name, value in values.items():
-            st.session_state[f"{form}.{name}"] = value
-    return int(st.session_state[base])
-
-
-def _forget(form: str) -> None:
-    """Drop a form's draft: its widgets start again from the stored values."""
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{form}.")]:
-        del st.session_state[key]
 
 
 def _remove(commitment_id: int, revision: int, title: str) -> None:
@@ -253,7 +234,7 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     ref = c.ref
     base = item.commitment if item else None
     form = f"plan.form.{c.view.id}.{item.id if item else 'new'}"
-    revision = _draft(form, item.revision if item else 0, _commitment_values(ref, base))
+    revision = draft(form, item.revision if item else 0, _commitment_values(ref, base))
     scopes = _scopes(ref)
     levels: list[str | None] = [None, *[lv.id for lv in ref.scale.levels if not lv.pending]]
 
@@ -385,7 +366,7 @@ def _measure_form(item: CommitmentItem) -> None:
     ind = item.commitment.indicator
     assert ind is not None
     form = f"plan.measure.{item.id}"
-    revision = _draft(form, item.revision, {"year": 1, "value": None, "source": "", "date": _today()})
+    revision = draft(form, item.revision, {"year": 1, "value": None, "source": "", "date": _today()})
     with st.form(form):
         st.markdown(f"**{t('plan.add_measure', name=plain(ind.name))}**")
         cols = st.columns(4)
