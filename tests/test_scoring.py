@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, Campaign, Entity, NotApplicable, Party, Period, RefPin
 from labelnr.loader import load_referential
@@ -367,11 +368,8 @@ def test_rgesn_not_applicable_and_in_progress(rgesn: Referential) -> None:
     assert s.percent == pytest.approx(100 * 4.25 / 9.25)
 
 
-def test_pending_answers_earn_nothing_even_if_the_scale_gives_them_credit(mini: Referential) -> None:
+def test_a_pending_answer_cannot_be_given_credit(mini: Referential) -> None:
     data = mini.model_dump()
     data["scale"]["levels"][3]["credit"] = 0.5  # to_assess, pending
-    ref = Referential.model_validate(data)
-    s = _score(ref, {"A-1": "full", "A-2": "to_assess", "B-1": "none"})
-    # Same as with credit 0: a = 2 of 3 → 500.
-    assert s.points == pytest.approx(500)
-    assert s.criteria["A-2"].credit == 0
+    with pytest.raises(ValidationError, match="must have credit 0"):
+        Referential.model_validate(data)

@@ -42,6 +42,7 @@ def referentials(draw: st.DrawFn) -> Referential:
     for i in draw(st.sets(st.integers(0, len(scale) - 1), max_size=2)):
         if scale[i]["credit"] != 1.0 or i < len(scale) - 1:
             scale[i]["pending"] = True
+            scale[i]["credit"] = 0.0  # the model refuses a pending answer that earns credit
     priorities = {"p": 1.5, "r": 1.25, "m": 1.0}
     n_crit = draw(st.integers(1, 10))
     total = draw(st.sampled_from([100.0, 1000.0, 37.0]))
