@@ -61,7 +61,7 @@ def _change(grant: bool, identity: str, role: Role, node: Node) -> None:
 
 
 def _grants_table(grants: list[Grant], where: dict[str, str]) -> None:
-    st.subheader(t("roles.current"))
+    st.header(t("roles.current"))
     if not grants:
         st.info(t("roles.none_yet"))
         return
@@ -80,7 +80,7 @@ def _grants_table(grants: list[Grant], where: dict[str, str]) -> None:
 
 
 def _grant_form(nodes: list[Node]) -> None:
-    st.subheader(t("roles.grant_title"))
+    st.header(t("roles.grant_title"))
     by_id = {n.id: n for n in nodes}
     with st.form("grant_role", clear_on_submit=True):
         identity = st.text_input(
@@ -105,7 +105,7 @@ def _grant_form(nodes: list[Node]) -> None:
 def _revoke_form(grants: list[Grant], nodes: dict[str, Node]) -> None:
     if not grants:
         return
-    st.subheader(t("roles.revoke_title"))
+    st.header(t("roles.revoke_title"))
     choice = st.selectbox(
         t("roles.revoke_pick"),
         range(len(grants)),
