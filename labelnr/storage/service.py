@@ -70,7 +70,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
@@ -168,6 +168,10 @@ def _actor(actor: str) -> str:
     return who
 
 
+#: The rows one criterion of a campaign has (at most one each).
+_Row = TypeVar("_Row", AnswerRow, VerdictRow)
+
+
 @dataclass
 class _Tx:
     """One write transaction: its session, its history recorder, the campaigns it touched."""
@@ -175,6 +179,31 @@ class _Tx:
     session: Session
     rec: Recorder
     campaigns: dict[int, CampaignRow] = field(default_factory=dict)
+
+    def revise(self, row: CampaignRow | AnswerRow | VerdictRow | CommitmentRow) -> None:
+        """One more revision of the row, stamped with this transaction's time and actor."""
+        row.revision += 1
+        row.updated_at, row.updated_by = self.rec.at, self.rec.actor
+
+    def put(
+        self, model: type[_Row], row: _Row | None, campaign_id: int, criterion_id: str, values: dict[str, Any]
+    ) -> _Row:
+        """The row of a campaign's criterion holding ``values``: created at revision 1, or revised."""
+        if row is None:
+            row = model(
+                campaign_id=campaign_id,
+                criterion_id=criterion_id,
+                revision=1,
+                updated_at=self.rec.at,
+                updated_by=self.rec.actor,
+                **values,
+            )
+            self.session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            self.revise(row)
+        return row
 
 
 @dataclass(frozen=True)
@@ -271,8 +300,7 @@ class Store:
             yield tx
             for camp in tx.campaigns.values():
                 if tx.rec.count:
-                    camp.revision += 1
-                    camp.updated_at, camp.updated_by = tx.rec.at, who
+                    tx.revise(camp)
 
     def _campaign(
         self, tx: _Tx, action: Action, campaign_id: int, allowed: frozenset[CampaignStatus], what: str
@@ -738,22 +766,7 @@ class Store:
         new = repo.history_fields(answer)
         if old == new:
             return row.revision if row else 0
-        fields = repo.answer_fields(answer or Answer())
-        if row is None:
-            row = AnswerRow(
-                campaign_id=campaign_id,
-                criterion_id=criterion_id,
-                revision=1,
-                updated_at=tx.rec.at,
-                updated_by=tx.rec.actor,
-                **fields,
-            )
-            tx.session.add(row)
-        else:
-            for key, value in fields.items():
-                setattr(row, key, value)
-            row.revision += 1
-            row.updated_at, row.updated_by = tx.rec.at, tx.rec.actor
+        row = tx.put(AnswerRow, row, campaign_id, criterion_id, repo.answer_fields(answer or Answer()))
         tx.rec.fields(target, "answer", old, new, criterion=criterion_id)
         return row.revision
 
@@ -794,21 +807,7 @@ class Store:
             "auditor": verdict.auditor if verdict else None,
             "date": verdict.date if verdict else None,
         }
-        if row is None:
-            row = VerdictRow(
-                campaign_id=campaign_id,
-                criterion_id=criterion_id,
-                revision=1,
-                updated_at=tx.rec.at,
-                updated_by=tx.rec.actor,
-                **values,
-            )
-            tx.session.add(row)
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.revision += 1
-            row.updated_at, row.updated_by = tx.rec.at, tx.rec.actor
+        row = tx.put(VerdictRow, row, campaign_id, criterion_id, values)
         tx.rec.fields(target, "verdict", old, new, criterion=criterion_id)
         return row.revision
 
@@ -1028,8 +1027,7 @@ class Store:
             return
         tx.rec.fields(target, "commitment", row.data, data, commitment.criterion, row.id)
         row.data = data
-        row.revision += 1
-        row.updated_at, row.updated_by = tx.rec.at, tx.rec.actor
+        tx.revise(row)
 
     def remove_commitment(self, actor: str, commitment_id: int, expected_revision: int) -> None:
         with self._tx(actor) as tx:
