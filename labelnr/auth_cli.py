@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from labelnr.cli import err, out
+from labelnr.cli import err, out, store_actor
 from labelnr.permissions import ROOT, Role
 
 if TYPE_CHECKING:
@@ -32,12 +32,6 @@ def _store(args: argparse.Namespace) -> Store:
     from labelnr.storage.cli import _store as open_cli_store
 
     return open_cli_store(args)
-
-
-def _actor(args: argparse.Namespace) -> str:
-    from labelnr.storage.cli import _actor as cli_actor
-
-    return cli_actor(args)
 
 
 def node_label(store: Store, node: str) -> str:
@@ -87,13 +81,13 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
     store = _store(args)
     try:
         if grant:
-            store.grant_role(_actor(args), who, args.role, args.node)
+            store.grant_role(store_actor(args), who, args.role, args.node)
         else:
             held = any(g.role.value == args.role and g.node == args.node for g in store.grants(who))
             if not held:
                 err(f"labelnr: {who} does not hold {args.role} on {args.node}: nothing to revoke")
                 return 1
-            store.revoke_role(_actor(args), who, args.role, args.node)
+            store.revoke_role(store_actor(args), who, args.role, args.node)
         verb = "now holds" if grant else "no longer holds"
         out(f"{who} {verb} {args.role} on {args.node} ({node_label(store, args.node)})")
     finally:

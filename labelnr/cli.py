@@ -101,6 +101,35 @@ def criteria_dirs(args: argparse.Namespace) -> list[Path]:
     return dirs or [shown(DEFAULT_DIR)]
 
 
+def add_store_options(parser: argparse.ArgumentParser, actor_help: str) -> None:
+    """``--database``, ``--data-dir``, ``--criteria`` and ``--as`` of the commands using the store.
+
+    Kept here, not in ``labelnr.storage``: importing the store takes seconds, and a command
+    adding these options may not need it (an Excel export of a YAML file)."""
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
+    )
+    add_criteria_option(parser)
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        metavar="IDENTITY",
+        help=f"{actor_help}, for the history (default: LABELNR_ACTOR or local)",
+    )
+
+
+def store_actor(args: argparse.Namespace) -> str:
+    """Who the history records for a command of the store: ``--as``, else LABELNR_ACTOR, else local."""
+    from labelnr.permissions import LOCAL_USER
+
+    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
+
+
 def add_lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("fr", "en"), default=os.environ.get("LABELNR_LANG", "fr"),
                         help="language of the referential's texts (default: fr, or LABELNR_LANG)")

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
 
 if TYPE_CHECKING:
@@ -45,33 +46,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("LABELNR_LANG", "fr"),
         help="language of the workbook (default: fr, or LABELNR_LANG)",
     )
-    parser.add_argument(
-        "--database",
-        metavar="URL",
-        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
-    )
-    parser.add_argument(
-        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
-    )
-    parser.add_argument(
-        "--criteria",
-        metavar="DIR",
-        type=Path,
-        action="append",
-        help="folder of referential YAML files (repeatable; default: criteria/)",
-    )
-    parser.add_argument(
-        "--as",
-        dest="actor",
-        metavar="IDENTITY",
-        help="who exports or imports, for the history (default: LABELNR_ACTOR or local)",
-    )
-
-
-def _actor(args: argparse.Namespace) -> str:
-    from labelnr.permissions import LOCAL_USER
-
-    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
+    add_store_options(parser, "who exports or imports")
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
@@ -108,7 +83,7 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
 
         store = _store(args, catalog)
         try:
-            return workbook_data(store, int(campaign), _actor(args), args.lang, as_of=args.as_of)
+            return workbook_data(store, int(campaign), store_actor(args), args.lang, as_of=args.as_of)
         finally:
             store.dispose()
     path = Path(campaign)
@@ -118,7 +93,7 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
         raise InvalidFile.single(campaign, "--as-of needs a stored campaign (its history is in the database)")
     from labelnr.excel.from_file import from_path
 
-    return from_path(path, catalog, _actor(args), args.lang)
+    return from_path(path, catalog, store_actor(args), args.lang)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -198,7 +173,7 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     store = _store(args, _catalog(args))
     try:
-        current = workbook_data(store, campaign_id, _actor(args), args.lang)
+        current = workbook_data(store, campaign_id, store_actor(args), args.lang)
         result = preview(imported, current)
         if result.empty:
             _out(f"{imported.source}: no change to import into campaign {campaign_id}")
@@ -206,7 +181,7 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
         _show(current, result, args.lang)
         if not _decided(args, len(result.changes)):
             return 0
-        saved = apply_import(store, _actor(args), current, result)
+        saved = apply_import(store, store_actor(args), current, result)
     finally:
         store.dispose()
     _out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
@@ -225,7 +200,7 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
             f"this workbook was exported from the file "
             f"{imported.meta.get('campaign_id')}, not found at {target}: give it with --yaml",
         )
-    current = from_path(target, _catalog(args), _actor(args), args.lang)
+    current = from_path(target, _catalog(args), store_actor(args), args.lang)
     result = preview(imported, current)
     if result.empty:
         _out(f"{imported.source}: no change to import into {target}")
@@ -233,7 +208,7 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
     _show(current, result, args.lang)
     if not _decided(args, len(result.changes)):
         return 0
-    updated = apply_to_assessment(current, result, _actor(args), dt.datetime.now(dt.UTC).date())
+    updated = apply_to_assessment(current, result, store_actor(args), dt.datetime.now(dt.UTC).date())
     write_atomic(target, dump_assessment(updated))
     _out(f"imported into {target}: {len(result.changes)} change(s)")
     return 0

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
 from labelnr.loader import DEFAULT_DIR, load_catalog
-from labelnr.permissions import LOCAL_USER
 from labelnr.storage import db as dbmod
 from labelnr.storage.service import Store
 from labelnr.storage.sync import export_all, export_campaign, import_paths
@@ -43,27 +42,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--database",
-        metavar="URL",
-        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
-    )
-    parser.add_argument(
-        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
-    )
-    parser.add_argument(
-        "--criteria",
-        metavar="DIR",
-        type=Path,
-        action="append",
-        help="folder of referential YAML files (repeatable; default: criteria/)",
-    )
-    parser.add_argument(
-        "--as",
-        dest="actor",
-        metavar="IDENTITY",
-        help="who is making the change, for the history (default: LABELNR_ACTOR or local)",
-    )
+    add_store_options(parser, "who is making the change")
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -74,10 +53,6 @@ def _store(args: argparse.Namespace) -> Store:
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
     return enforce_grants(store)
-
-
-def _actor(args: argparse.Namespace) -> str:
-    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
 
 
 def _out(text: str) -> None:
@@ -126,7 +101,7 @@ def cmd_db_sweep(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
-        results = import_paths(store, _actor(args), list(args.paths))
+        results = import_paths(store, store_actor(args), list(args.paths))
     finally:
         store.dispose()
     for result in results:
@@ -169,7 +144,7 @@ def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
     store = _store(args)
     try:
-        info, reports = store.migrate_campaign(_actor(args), args.campaign, args.to)
+        info, reports = store.migrate_campaign(store_actor(args), args.campaign, args.to)
     finally:
         store.dispose()
     for report in reports:
