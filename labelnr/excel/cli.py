@@ -166,20 +166,29 @@ def _decided(args: argparse.Namespace, count: int) -> bool:
     return False
 
 
+def _reviewed(
+    args: argparse.Namespace, imported: ImportedWorkbook, current: WorkbookData, into: str
+) -> Preview | None:
+    """The changes the workbook makes to ``current``, shown and agreed to; None: nothing to apply."""
+    from labelnr.excel.reimport import preview
+
+    result = preview(imported, current)
+    if result.empty:
+        _out(f"{imported.source}: no change to import into {into}")
+        return None
+    _show(current, result, args.lang)
+    return result if _decided(args, len(result.changes)) else None
+
+
 def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
     from labelnr.excel.from_store import apply_import, stored_campaign_id, workbook_data
-    from labelnr.excel.reimport import preview
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     store = _store(args, _catalog(args))
     try:
         current = workbook_data(store, campaign_id, store_actor(args), args.lang)
-        result = preview(imported, current)
-        if result.empty:
-            _out(f"{imported.source}: no change to import into campaign {campaign_id}")
-            return 0
-        _show(current, result, args.lang)
-        if not _decided(args, len(result.changes)):
+        result = _reviewed(args, imported, current, f"campaign {campaign_id}")
+        if result is None:
             return 0
         saved = apply_import(store, store_actor(args), current, result)
     finally:
@@ -190,7 +199,7 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
 
 def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
     from labelnr.excel.from_file import from_path
-    from labelnr.excel.reimport import apply_to_assessment, preview
+    from labelnr.excel.reimport import apply_to_assessment
     from labelnr.interchange import dump_assessment, write_atomic
 
     target: Path = args.yaml or args.workbook.parent / imported.meta.get("campaign_id")
@@ -201,12 +210,8 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
             f"{imported.meta.get('campaign_id')}, not found at {target}: give it with --yaml",
         )
     current = from_path(target, _catalog(args), store_actor(args), args.lang)
-    result = preview(imported, current)
-    if result.empty:
-        _out(f"{imported.source}: no change to import into {target}")
-        return 0
-    _show(current, result, args.lang)
-    if not _decided(args, len(result.changes)):
+    result = _reviewed(args, imported, current, str(target))
+    if result is None:
         return 0
     updated = apply_to_assessment(current, result, store_actor(args), dt.datetime.now(dt.UTC).date())
     write_atomic(target, dump_assessment(updated))
