@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storage_helpers import DAY, REFERENTIALS
+from storage_helpers import REFERENTIALS, plant_tree
 
 from labelnr.loader import Catalog, load_catalog
 from labelnr.storage import Store, open_store
@@ -29,11 +29,4 @@ def store(db_url: str, tmp_path: Path, catalog: Catalog) -> Iterator[Store]:
 @pytest.fixture
 def tree(store: Store) -> Store:
     """A group with two IT departments, one with a site; a mini@1 baseline campaign each."""
-    store.create_organisation("admin", "acme", "ACME")
-    store.create_entity("admin", "acme", "group", "ACME Group")
-    store.create_entity("admin", "acme", "dsi-a", "IT A", parent_id="group")
-    store.create_entity("admin", "acme", "dsi-b", "IT B", parent_id="group")
-    store.create_entity("admin", "acme", "site-a1", "Site A1", parent_id="dsi-a")
-    for entity in ("group", "dsi-a", "dsi-b", "site-a1"):
-        store.create_campaign("admin", entity, "mini", "1", "baseline", DAY)
-    return store
+    return plant_tree(store)

@@ -23,6 +23,18 @@ PROCESSES: ForkServerContext = multiprocessing.get_context("forkserver")
 PROCESSES.set_forkserver_preload(["labelnr.storage.service", "labelnr.loader"])
 
 
+def plant_tree(store: Store) -> Store:
+    """A group with two IT departments, one with a site; a mini@1 baseline campaign each."""
+    store.create_organisation("admin", "acme", "ACME")
+    store.create_entity("admin", "acme", "group", "ACME Group")
+    store.create_entity("admin", "acme", "dsi-a", "IT A", parent_id="group")
+    store.create_entity("admin", "acme", "dsi-b", "IT B", parent_id="group")
+    store.create_entity("admin", "acme", "site-a1", "Site A1", parent_id="dsi-a")
+    for entity in ("group", "dsi-a", "dsi-b", "site-a1"):
+        store.create_campaign("admin", entity, "mini", "1", "baseline", DAY)
+    return store
+
+
 def campaign_of(store: Store, entity: str, period: str = "baseline") -> int:
     """The id of an entity's campaign for a period (mini@1)."""
     return next(c.id for c in store.campaigns(entity) if c.period.value == period)

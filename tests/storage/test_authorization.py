@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from storage_helpers import DAY, campaign_of
+from storage_helpers import DAY, campaign_of, plant_tree
 
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
 from labelnr.auth import enforce_grants
@@ -69,13 +69,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> tupl
     """The world built once in a SQLite file, for the matrix to copy (building it is the slow part)."""
     folder = tmp_path_factory.mktemp("world")
     store = open_store(f"sqlite:///{folder / 'labelnr.db'}", folder / "data", catalog, import_demo=False)
-    store.create_organisation("admin", "acme", "ACME")
-    store.create_entity("admin", "acme", "group", "ACME Group")
-    store.create_entity("admin", "acme", "dsi-a", "IT A", parent_id="group")
-    store.create_entity("admin", "acme", "dsi-b", "IT B", parent_id="group")
-    store.create_entity("admin", "acme", "site-a1", "Site A1", parent_id="dsi-a")
-    for entity in ("group", "dsi-a", "dsi-b", "site-a1"):
-        store.create_campaign("admin", entity, "mini", "1", "baseline", DAY)
+    plant_tree(store)
     built = _grow(store)
     store.dispose()
     return folder, built
