@@ -118,10 +118,10 @@ def cmd_export_yaml(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         if args.all is not None:
-            written = export_all(store, args.all, with_files=not args.no_files)
+            written = export_all(store, args.all, with_files=not args.no_files, actor=store_actor(args))
             _out(f"wrote {len(written)} campaign file(s) to {args.all}")
             return 0
-        text = export_campaign(store, args.campaign)
+        text = export_campaign(store, args.campaign, store_actor(args))
     finally:
         store.dispose()
     if args.output is None:

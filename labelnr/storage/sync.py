@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from labelnr.errors import InvalidFile, Problem
 from labelnr.interchange import dump_assessment, load_many, write_atomic
 from labelnr.loader import Catalog
+from labelnr.permissions import LOCAL_USER, Action
 from labelnr.storage.errors import InvalidEvidence, NotFound
 from labelnr.storage.evidence import EvidenceStore, check_upload, sanitise_filename
 from labelnr.storage.service import EvidenceFile, ImportItem, Store
@@ -195,9 +196,14 @@ def campaign_filename(info: CampaignInfo) -> str:
     return f"{info.entity_id}--{info.referential_id}-{version}--{info.period.value}.yaml"
 
 
-def export_campaign(store: Store, campaign_id: int) -> str:
-    """The interchange YAML of a stored campaign (its own data; inherited answers stay with their owner)."""
-    return dump_assessment(store.campaign(campaign_id).assessment)
+def export_campaign(store: Store, campaign_id: int, actor: str = LOCAL_USER) -> str:
+    """The interchange YAML of a stored campaign (its own data; inherited answers stay with their owner).
+
+    ``actor`` must hold a role that allows exports on the campaign's entity.
+    """
+    view = store.campaign(campaign_id)
+    store.authorizer(actor, Action.EXPORT, [view.info.organisation_id, *view.entity.path])
+    return dump_assessment(view.assessment)
 
 
 def copy_evidence(store: Store, campaign_id: int, folder: Path) -> list[Path]:
@@ -216,7 +222,7 @@ def copy_evidence(store: Store, campaign_id: int, folder: Path) -> list[Path]:
     return written
 
 
-def export_all(store: Store, folder: Path, with_files: bool = True) -> list[Path]:
+def export_all(store: Store, folder: Path, with_files: bool = True, actor: str = LOCAL_USER) -> list[Path]:
     """Every campaign of every organisation as one YAML file each, in file-name order.
 
     Files whose content did not change are left untouched (their date too), so a
@@ -234,7 +240,7 @@ def export_all(store: Store, folder: Path, with_files: bool = True) -> list[Path
     written: list[Path] = []
     for name, campaign_id in sorted(names.items()):
         path = folder / name
-        text = export_campaign(store, campaign_id)
+        text = export_campaign(store, campaign_id, actor)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
         if with_files:

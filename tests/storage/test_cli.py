@@ -62,6 +62,8 @@ def test_upgrade_import_export_and_check(
     assert run("import", str(source), "--as", "cli@example.org", *common) == 0
     assert "in.yaml: created campaign 1" in capsys.readouterr().out
 
+    with pytest.raises(PermissionDenied, match=r"nobody@example\.org may not 'export'"):
+        run("export-yaml", "1", "--as", "nobody@example.org", *common)
     assert run("export-yaml", "1", *common) == 0
     assert capsys.readouterr().out.startswith("format: labelnr-assessment/1\n")
     target = tmp_path / "one.yaml"
