@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
-from labelnr.errors import Problem
+from labelnr.errors import LabelnrError, Problem
 from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
 from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
 
@@ -175,10 +175,18 @@ def _open_store(dirs: tuple[Path, ...], data_dir: str | None, database_url: str 
 
 
 def store() -> Store:
-    """The one store of this server process (database opened, upgraded and demo-filled once)."""
+    """The one store of this server process (database opened, upgraded and demo-filled once).
+
+    A database that cannot be opened stops the page with a plain message; the failure is
+    not cached, so the next rerun tries again once the database is back.
+    """
     # The folders and the environment are the cache key: tests run several apps in one process.
-    return _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
-                       os.environ.get("LABELNR_DATABASE_URL"))
+    try:
+        return _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
+                           os.environ.get("LABELNR_DATABASE_URL"))
+    except LabelnrError as exc:
+        st.error(t("context.store_unavailable", error=str(exc)))
+        st.stop()
 
 
 # --- selection ----------------------------------------------------------------------------
