@@ -50,7 +50,7 @@ def translate(key: str, lang: str | None = DEFAULT_LANG, /, **fields: Any) -> st
 
 
 class Translator:
-    """``t = Translator("en"); t("common.save")`` — bound to one language."""
+    """``t = Translator("en"); t("context.entity")`` — bound to one language."""
 
     def __init__(self, lang: str | None = DEFAULT_LANG) -> None:
         self.lang: Lang = normalise(lang)

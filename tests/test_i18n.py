@@ -15,10 +15,10 @@ PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 
 
 def test_french_is_the_default_and_english_is_available() -> None:
-    assert translate("common.save") == "Enregistrer"
-    assert translate("common.save", "en") == "Save"
-    assert Translator("en")("common.cancel") == "Cancel"
-    assert Translator()("common.cancel") == "Annuler"
+    assert translate("context.entity") == "Entité"
+    assert translate("context.entity", "en") == "Entity"
+    assert Translator("en")("context.campaign") == "Campaign"
+    assert Translator()("context.campaign") == "Campagne"
 
 
 @pytest.mark.parametrize("given", [None, "", "de", "EN", "fr"])
