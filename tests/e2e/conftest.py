@@ -126,7 +126,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser(app_server: Server) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session, whichever server a test talks to."""
+    if not CHROMIUM.exists():
+        _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -30,8 +30,6 @@ from labelnr.storage import open_store
 
 from .conftest import (
     CHROMIUM,
-    CHROMIUM_ARGS,
-    RUN_TIMEOUT_MS,
     STARTUP_TIMEOUT,
     _free_port,
     _healthy,
@@ -171,26 +169,12 @@ def shared_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     _stop(process)
 
 
-@pytest.fixture(scope="module")
-def chromium(shared_app: Shared) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def tab(chromium: Any) -> Iterator[Any]:
-    """A fresh browser (no cookie), recording any dialog a script would open."""
-    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
-    context.set_default_timeout(RUN_TIMEOUT_MS)
-    page = context.new_page()
+def tab(page: Any) -> Any:
+    """A fresh browser page (no cookie), recording any dialog a script would open."""
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    context.close()
+    return page
 
 
 def sign_in(tab: Any, app: Shared, who: str | None = None) -> None:
