@@ -194,10 +194,7 @@ def checked_identity(text: str) -> str:
     who = normalise_identity(text)
     local, _, domain = who.partition("@")
     if not local or not domain or " " in who or len(who) > MAX_IDENTITY:
-        raise LabelnrError(
-            f"'{text.strip()}' is not an e-mail address: roles are granted to the e-mail "
-            "address people sign in with"
-        )
+        raise LabelnrError.of("not_an_email", text=text.strip())
     return who
 
 

@@ -1,19 +1,94 @@
-"""Errors a user can cause, each naming the file, the line and the criterion."""
+"""Errors a user can cause, each naming the file, the line and the criterion.
+
+Every error a person may read carries a stable ``code`` and its ``params`` (as pydantic's
+error ``type`` and ``ctx``); :func:`render` turns it into their language through the catalog
+``labelnr/locales/errors.yaml`` (key ``errors.<code>``). ``str(error)`` stays English, for logs.
+An error raised without a code (or with a code the catalog lacks) shows its English text.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Self
+
+from labelnr.i18n import catalog, translate
+
+Params = Mapping[str, Any]
+
+
+def _log_value(value: Any) -> str:
+    """A parameter in the English log text: ISO dates, as before codes existed."""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_log_value(v) for v in value)
+    return str(value)
+
+
+def has_code(code: str | None) -> bool:
+    return code is not None and f"errors.{code}" in catalog()
+
+
+def message(code: str, params: Params, lang: str | None) -> str:
+    """The catalog text of ``code`` in ``lang`` (``None``: the English log text)."""
+    if lang is None:
+        fields = {k: _log_value(v) for k, v in params.items()}
+        return translate(f"errors.{code}", "en", **fields)
+    from labelnr.formatting import format_value  # Babel only when a message is shown
+
+    return translate(f"errors.{code}", lang, **{k: format_value(v, lang) for k, v in params.items()})
+
+
+class Msg:
+    """A catalog message used as a parameter of another (the subject of a conflict...)."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code, self.params = code, params
+
+    def shown(self, lang: str | None) -> str:
+        return message(self.code, self.params, lang)
+
+    def __str__(self) -> str:
+        return self.shown(None)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an input file, in plain words."""
+    """One thing wrong in an input file, in plain words (``message`` is the English text)."""
 
     file: str
     line: int | None
     message: str
     criterion: str | None = None
+    code: str | None = None
+    params: Params = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def of(cls, file: str | Path, line: int | None, code: str, /, criterion: str | None = None,
+           **params: Any) -> Problem:
+        """A problem with a catalog code; its English message comes from the catalog."""
+        return cls(str(file), line, message(code, params, None), criterion, code, params)
+
+    def text(self, lang: str | None) -> str:
+        """The message alone, in ``lang`` when it has a code (English otherwise)."""
+        if lang is None or not has_code(self.code):
+            return self.message
+        assert self.code is not None
+        return message(self.code, self.params, lang)
+
+    def render(self, lang: str | None) -> str:
+        if lang is None:
+            return str(self)
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        about = translate("errors.about_criterion", lang, criterion=self.criterion) if self.criterion else ""
+        return translate("errors.problem_at", lang, where=where, about=about, message=self.text(lang))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -23,6 +98,16 @@ class Problem:
 
 class LabelnrError(Exception):
     """Base of every error the core raises on purpose: callers catch this, not Exception."""
+
+    def __init__(self, *args: object, code: str | None = None, params: Params | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.params: dict[str, Any] = dict(params or {})
+
+    @classmethod
+    def of(cls, code: str, /, **params: Any) -> Self:
+        """The error ``code``; ``str()`` is its English catalog text with ``params`` filled in."""
+        return cls(message(code, params, None), code=code, params=params)
 
 
 class InvalidFile(LabelnrError):
@@ -38,3 +123,21 @@ class InvalidFile(LabelnrError):
     def single(cls, file: str | Path, message: str, line: int | None = None,
                criterion: str | None = None) -> InvalidFile:
         return cls([Problem(str(file), line, message, criterion)])
+
+    @classmethod
+    def coded(cls, file: str | Path, code: str, /, line: int | None = None,
+              criterion: str | None = None, **params: Any) -> InvalidFile:
+        return cls([Problem.of(file, line, code, criterion, **params)])
+
+
+def render(error: BaseException, lang: str | None) -> str:
+    """What a person reads: every problem of an invalid file, or the error's message, in ``lang``.
+
+    An error without a code (or whose code the catalog lacks) falls back to its English text.
+    """
+    if isinstance(error, InvalidFile):
+        return "\n".join(p.render(lang) for p in error.problems)
+    code = getattr(error, "code", None)
+    if lang is None or not isinstance(code, str) or not has_code(code):
+        return str(error)
+    return message(code, getattr(error, "params", {}), lang)

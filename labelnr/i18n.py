@@ -8,6 +8,7 @@ French is the default language.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -57,3 +58,22 @@ class Translator:
 
     def __call__(self, key: str, /, **fields: Any) -> str:
         return translate(key, self.lang, **fields)
+
+
+class Term(str):
+    """A stored value (a status, an action) shown through ``<prefix>_<value>`` when the catalog has it.
+
+    ``str(Term("context.status", "submitted"))`` is the raw value, for logs; message rendering
+    (:func:`labelnr.formatting.format_value`) shows ``context.status_submitted`` in the language.
+    """
+
+    prefix: str
+
+    def __new__(cls, prefix: str, value: str) -> Term:
+        term = super().__new__(cls, value)
+        term.prefix = prefix
+        return term
+
+    def shown(self, lang: str | None) -> str:
+        key = f"{self.prefix}_{re.sub(r'[^a-z0-9]+', '_', self.lower()).strip('_')}"
+        return translate(key, lang) if key in catalog() else str(self)

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, message
+from labelnr.i18n import Term
 
 #: The identity of the embedded default (no sign-in): a single local administrator.
 #: Never an e-mail address, so no identity provider can hand it out.
@@ -77,8 +78,9 @@ class Grant:
 class PermissionDenied(LabelnrError):
     def __init__(self, identity: str, action: Action, node: str) -> None:
         self.identity, self.action, self.node = identity, action, node
-        where = "the whole installation" if node == ROOT else f"'{node}'"
-        super().__init__(f"{identity} may not '{action.value}' on {where}: no role grants it there")
+        code = "permission_denied_root" if node == ROOT else "permission_denied"
+        params = {"identity": identity, "action": Term("errors.action", action.value), "node": node}
+        super().__init__(message(code, params, None), code=code, params=params)
 
 
 def normalise_identity(identity: str) -> str:

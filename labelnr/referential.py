@@ -167,7 +167,7 @@ class ScoringRules(_Strict):
                      "at": ("levels", i, "min_points")})
             if lv.min_points < previous:
                 raise PydanticCustomError(
-                    "level_points", "level {level} needs fewer points than the level below it",
+                    "level_points_order", "level {level} needs fewer points than the level below it",
                     {"level": lv.level, "at": ("levels", i, "min_points")})
             previous = lv.min_points
         return self

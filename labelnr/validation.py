@@ -6,10 +6,22 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from labelnr.errors import InvalidFile, Problem
+from labelnr.errors import InvalidFile, Problem, has_code
+from labelnr.i18n import Term
 from labelnr.yamlpos import Loc, Located
 
 M = TypeVar("M", bound=BaseModel)
+
+
+#: Pydantic error types that mean "a value of the wrong type", and what was expected.
+WRONG_TYPE = {
+    "string_type": "text", "int_type": "integer", "int_parsing": "integer", "int_from_float": "integer",
+    "float_type": "number", "float_parsing": "number", "bool_type": "boolean", "bool_parsing": "boolean",
+    "dict_type": "mapping", "model_type": "mapping", "model_attributes_type": "mapping",
+    "list_type": "list", "date_type": "date", "date_parsing": "date", "date_from_datetime_parsing": "date",
+    "datetime_type": "datetime", "datetime_parsing": "datetime",
+}
+NOT_ALLOWED = ("literal_error", "enum")
 
 
 def _plain(error: Any, loc: Loc) -> str:
@@ -24,6 +36,30 @@ def _plain(error: Any, loc: Loc) -> str:
     if "at" in (error.get("ctx") or {}):  # the message already names what it is about
         return msg
     return f"'{field}': {msg}" if loc else msg
+
+
+def _code(error: Any, loc: Loc) -> tuple[str | None, dict[str, Any]]:
+    """Pydantic's ``type`` and ``ctx`` as one of our catalog codes and its params (or no code)."""
+    kind, ctx = str(error["type"]), dict(error.get("ctx") or {})
+    field = str(loc[-1]) if loc else "file"
+    if kind == "missing":
+        return "missing_field", {"field": field}
+    if kind == "extra_forbidden":
+        return "extra_field", {"field": field}
+    if kind in WRONG_TYPE:
+        return "wrong_type", {"field": field, "expected": Term("errors.type", WRONG_TYPE[kind])}
+    if kind in NOT_ALLOWED:
+        return "value_not_allowed", {"field": field, "value": _shown(error.get("input")),
+                                     "expected": str(ctx.get("expected", ""))}
+    ctx.pop("at", None)
+    if has_code(kind):  # our own PydanticCustomError types (theme_minimum, level_order...)
+        return kind, ctx
+    return None, {}
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def item_id(located: Located, loc: Loc, collection: str = "criteria",
@@ -47,8 +83,7 @@ def validate(model: type[M], located: Located, collection: str = "criteria",
              keyed: tuple[str, ...] = ()) -> M:
     """Validate parsed YAML against ``model``; every error names its file and line."""
     if not isinstance(located.data, dict):
-        raise InvalidFile.single(
-            located.file, "the file must hold a mapping of keys (it is empty or a list)", 1)
+        raise InvalidFile.coded(located.file, "not_a_mapping", line=1)
     try:
         return model.model_validate(located.data)
     except ValidationError as exc:
@@ -59,5 +94,6 @@ def validate(model: type[M], located: Located, collection: str = "criteria",
             # A model-level check may say where, below its model, the problem sits.
             loc += tuple((error.get("ctx") or {}).get("at", ()))
             criterion = item_id(located, loc, collection, keyed)
-            problems.append(located.problem(loc, _plain(error, loc), criterion))
+            code, params = _code(error, loc)
+            problems.append(located.problem(loc, _plain(error, loc), criterion, code, params))
         raise InvalidFile(problems) from None

@@ -6,6 +6,7 @@ them); this module turns such a path back into the line a person must open.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,13 @@ class Located:
             path = path[:-1]
         return self.lines.get((), 1)
 
-    def problem(self, loc: Loc, message: str, criterion: str | None = None) -> Problem:
-        return Problem(self.file, self.line_of(loc), message, criterion)
+    def problem(self, loc: Loc, message: str, criterion: str | None = None,
+                code: str | None = None, params: Mapping[str, Any] | None = None) -> Problem:
+        return Problem(self.file, self.line_of(loc), message, criterion, code, dict(params or {}))
+
+    def coded(self, loc: Loc, code: str, /, criterion: str | None = None, **params: Any) -> Problem:
+        """A problem at ``loc`` with a catalog code (its English message from the catalog)."""
+        return Problem.of(self.file, self.line_of(loc), code, criterion, **params)
 
 
 # libyaml's parser when PyYAML has it (several times faster on a whole referential); the
@@ -61,19 +67,17 @@ def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], 
     # (``!!python/object`` ...) instead of silently reading the node as plain data.
     plain = _PLAIN_TAGS.get(type(node))
     if plain is not None and node.tag != plain:
-        raise InvalidFile.single(file, f"unsupported YAML tag '{node.tag}'", node.start_mark.line + 1)
+        raise InvalidFile.coded(file, "yaml_tag", line=node.start_mark.line + 1, tag=node.tag)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise InvalidFile.single(
-                    file, "a mapping key must be a plain value", key_node.start_mark.line + 1)
+                raise InvalidFile.coded(file, "yaml_key_not_plain", line=key_node.start_mark.line + 1)
             if key in result:
-                raise InvalidFile.single(
-                    file, f"key '{key}' appears twice in the same block", key_node.start_mark.line + 1
-                )
+                raise InvalidFile.coded(file, "yaml_duplicate_key", line=key_node.start_mark.line + 1,
+                                        key=key)
             key_s = key if isinstance(key, str) else str(key)
             result[key_s] = _build(value_node, loader, (*path, key_s), lines, file)
             lines[(*path, key_s)] = key_node.start_mark.line + 1
@@ -86,7 +90,7 @@ def _build(node: yaml.Node, loader: _Builder, path: Loc, lines: dict[Loc, int], 
 def parse(text: str, file: str) -> Located:
     """Parse YAML text; a syntax error becomes an :class:`InvalidFile` with its line."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
-        raise InvalidFile.single(file, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise InvalidFile.coded(file, "file_too_large", megabytes=MAX_BYTES // (1024 * 1024))
     loader = _Builder(text)
     try:
         node = loader.get_single_node()
@@ -96,9 +100,9 @@ def parse(text: str, file: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
-        raise InvalidFile.single(file, f"YAML syntax error: {what}", line) from None
+        raise InvalidFile.coded(file, "yaml_syntax", line=line, what=what) from None
     except yaml.YAMLError as exc:
-        raise InvalidFile.single(file, f"YAML syntax error: {exc}") from None
+        raise InvalidFile.coded(file, "yaml_syntax", what=str(exc)) from None
     finally:
         loader.dispose()
     return Located(data, lines, file)
@@ -109,10 +113,10 @@ def read(path: Path) -> Located:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidFile.single(path, f"cannot read the file: {exc.strerror}") from None
+        raise InvalidFile.coded(path, "cannot_read", reason=exc.strerror) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile.single(path, "the file is not UTF-8 text", line) from None
+        raise InvalidFile.coded(path, "not_utf8", line=line) from None
     return parse(text, str(path))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, Msg, message
+from labelnr.i18n import Term
 
 
 class StoreError(LabelnrError):
@@ -28,10 +30,9 @@ class CampaignLocked(StoreError):
 
     def __init__(self, campaign_id: int, status: str, what: str) -> None:
         self.campaign_id, self.status = campaign_id, status
-        super().__init__(
-            f"campaign {campaign_id} is {status}: {what} can no longer be changed "
-            "(it is a dated snapshot; copy it to start a new campaign)"
-        )
+        params = {"campaign": campaign_id, "status": Term("context.status", status),
+                  "what": Term("errors.locked", what)}
+        super().__init__(message("campaign_locked", params, None), code="campaign_locked", params=params)
 
 
 class ConflictError(StoreError):
@@ -55,13 +56,26 @@ class ConflictError(StoreError):
         self.changed_at = changed_at
         self.current_revision = current_revision
         self.expected_revision = expected_revision
-        who = changed_by or "someone"
-        when = f" at {changed_at:%Y-%m-%d %H:%M:%S} UTC" if changed_at else ""
-        super().__init__(
-            f"{what} was changed by {who}{when} after you opened it (revision {current_revision}, "
-            f"you had {expected_revision}); nothing was saved: reload to see their version, "
-            "then redo your change"
-        )
+        # Short: who changed what and when; the revisions stay attributes, not text.
+        code = "conflict_at" if changed_at else "conflict"
+        params: dict[str, object] = {"what": _subject(what, criterion_id, kind),
+                                     "who": changed_by or Msg("someone")}
+        if changed_at:
+            params["when"] = changed_at
+        super().__init__(message(code, params, None), code=code, params=params)
+
+
+def _subject(what: str, criterion_id: str | None, kind: str | None) -> str | Msg:
+    """What changed, as a message that translates (the English ``what`` stays its log text)."""
+    if kind in ("answer", "verdict") and criterion_id and what == SUBJECTS[kind].format(criterion_id):
+        return Msg(f"conflict_{kind}", criterion=criterion_id)
+    title = re.fullmatch(r"commitment '(.*)'", what, re.DOTALL)
+    if kind == "commitment" and title:
+        return Msg("conflict_commitment", title=title.group(1))
+    return what
+
+
+SUBJECTS = {"answer": "the answer to {}", "verdict": "the verdict on {}"}
 
 
 class InvalidEvidence(StoreError):
@@ -72,12 +86,11 @@ class StoreBusy(StoreError):
     """The database stayed locked by another writer for longer than the busy timeout."""
 
     def __init__(self) -> None:
-        super().__init__("the database is busy with another writer; nothing was saved, try again in a moment")
+        super().__init__(message("store_busy", {}, None), code="store_busy")
 
 
 class UnknownReferential(StoreError):
     def __init__(self, ref_id: str, version: str, known: list[str]) -> None:
-        super().__init__(
-            f"referential {ref_id} version {version} is not available "
-            f"(known: {', '.join(known) or 'none'}); add its YAML file under criteria/"
-        )
+        params = {"ref": ref_id, "version": version, "known": ", ".join(known) or "none"}
+        code = "unknown_referential"
+        super().__init__(message(code, params, None), code=code, params=params)

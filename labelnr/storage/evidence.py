@@ -98,7 +98,7 @@ def max_upload_bytes() -> int:
     except ValueError:
         megabytes = -1.0
     if not 0 < megabytes <= 10_000:
-        raise InvalidEvidence(f"{ENV_MAX_MB}={configured!r} is not a size in MB between 0 and 10000")
+        raise InvalidEvidence.of("evidence_max_mb", variable=ENV_MAX_MB, value=repr(configured))
     return int(megabytes * 1024 * 1024)
 
 
@@ -120,18 +120,18 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
     """(sanitised name, media type) of an acceptable upload; :class:`InvalidEvidence` otherwise."""
     safe = sanitise_filename(filename)
     if not data:
-        raise InvalidEvidence(f"'{safe}' is empty")
+        raise InvalidEvidence.of("evidence_empty", file=safe)
     if len(data) > max_bytes:
-        raise InvalidEvidence(f"'{safe}' is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+        raise InvalidEvidence.of("evidence_too_large", file=safe, size=round(len(data) / 1e6, 1),
+                                  limit=round(max_bytes / 1e6))
     ext = Path(safe).suffix.lower()
     kind = ALLOWED.get(ext)
     if kind is None:
         allowed = ", ".join(sorted(ALLOWED))
-        raise InvalidEvidence(
-            f"'{safe}': files of type '{ext or 'without extension'}' are not accepted (accepted: {allowed})"
-        )
+        raise (InvalidEvidence.of("evidence_type_refused", file=safe, ext=ext, allowed=allowed) if ext
+               else InvalidEvidence.of("evidence_no_extension", file=safe, allowed=allowed))
     if not kind.looks_right(data):
-        raise InvalidEvidence(f"'{safe}' does not contain what its extension '{ext}' says")
+        raise InvalidEvidence.of("evidence_content", file=safe, ext=ext)
     return safe, kind.media_type
 
 
@@ -145,7 +145,7 @@ def check_url(url: str) -> str:
         or not parts.netloc
         or any(ch.isspace() or ord(ch) < 32 for ch in url)
     ):
-        raise InvalidEvidence(f"'{url[:100]}' is not a web link: give an http:// or https:// address")
+        raise InvalidEvidence.of("evidence_not_a_link", url=url[:100])
     return url
 
 
@@ -168,7 +168,7 @@ class EvidenceStore:
 
     def path(self, sha256: str) -> Path:
         if not _HEX64.match(sha256):
-            raise InvalidEvidence(f"'{sha256[:80]}' is not a SHA-256")
+            raise InvalidEvidence.of("not_a_sha256", value=sha256[:80])
         return self.blobs / sha256[:2] / sha256
 
     def has(self, sha256: str) -> bool:

@@ -192,21 +192,21 @@ def revision_of(row: AnswerRow | VerdictRow | CommitmentRow) -> Revision:
 def get_campaign(session: Session, campaign_id: int) -> CampaignRow:
     row = session.get(CampaignRow, campaign_id)
     if row is None:
-        raise NotFound(f"there is no campaign {campaign_id}")
+        raise NotFound.of("no_campaign", campaign=campaign_id)
     return row
 
 
 def get_entity(session: Session, entity_id: str) -> EntityRow:
     row = session.get(EntityRow, entity_id)
     if row is None:
-        raise NotFound(f"there is no entity '{entity_id}'")
+        raise NotFound.of("no_entity", entity=entity_id)
     return row
 
 
 def get_organisation(session: Session, organisation_id: str) -> OrganisationRow:
     row = session.get(OrganisationRow, organisation_id)
     if row is None:
-        raise NotFound(f"there is no organisation '{organisation_id}'")
+        raise NotFound.of("no_organisation", organisation=organisation_id)
     return row
 
 

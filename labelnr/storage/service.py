@@ -164,7 +164,7 @@ def allow_everything(actor: str, action: Action, path: Sequence[str]) -> None:
 def _actor(actor: str) -> str:
     who = actor.strip() if isinstance(actor, str) else ""
     if not who or len(who) > ACTOR_LENGTH:
-        raise InvalidInput("every change needs the identity of the person making it (1 to 320 characters)")
+        raise InvalidInput.of("identity_needed")
     return who
 
 
@@ -308,7 +308,7 @@ class Store:
         """Lock the campaign row for this transaction, check the right and the status."""
         row = tx.session.get(CampaignRow, campaign_id, with_for_update=True, populate_existing=True)
         if row is None:
-            raise NotFound(f"there is no campaign {campaign_id}")
+            raise NotFound.of("no_campaign", campaign=campaign_id)
         entity = repo.get_entity(tx.session, row.entity_id)
         self._authorize(tx.session, tx.rec.actor, action, row.entity_id)
         if CampaignStatus(row.status) not in allowed:
@@ -434,7 +434,7 @@ class Store:
             org = repo.get_organisation(s, entity.organisation_id)
             events = hist.query(s, campaign_id=campaign_id, until=when)
         if not events:
-            raise NotFound(f"campaign {campaign_id} did not exist yet on {when:%Y-%m-%d %H:%M} UTC")
+            raise NotFound.of("campaign_not_yet", campaign=campaign_id, when=when)
         state = hist.replay(events)
         status = CampaignStatus(state.status or CampaignStatus.DRAFT.value)
         return CampaignSnapshot(campaign_id, when, status, repo.replayed_assessment(state, org, entity))
@@ -443,7 +443,7 @@ class Store:
         with self.db.reading() as s:
             row = s.get(EvidenceRow, evidence_id)
             if row is None:
-                raise NotFound(f"there is no evidence {evidence_id}")
+                raise NotFound.of("no_evidence", evidence=evidence_id)
             return repo.evidence_item(row)
 
     def evidence_path(self, actor: str, evidence_id: int) -> Path:
@@ -451,15 +451,12 @@ class Store:
         with self.db.reading() as s:
             row = s.get(EvidenceRow, evidence_id)
             if row is None:
-                raise NotFound(f"there is no evidence {evidence_id}")
+                raise NotFound.of("no_evidence", evidence=evidence_id)
             self._authorize(s, _actor(actor), Action.READ, repo.get_campaign(s, row.campaign_id).entity_id)
             if row.kind == "link":
-                raise InvalidInput(f"evidence {evidence_id} is a link, not a file: open {row.url}")
+                raise InvalidInput.of("evidence_is_link", evidence=evidence_id, url=row.url)
             if row.kind != "file" or row.sha256 is None:
-                raise InvalidInput(
-                    f"evidence {evidence_id} ('{row.filename}') was named but never uploaded: "
-                    "upload the file to make it available"
-                )
+                raise InvalidInput.of("evidence_never_uploaded", evidence=evidence_id, filename=row.filename)
             return self.files.path(row.sha256)
 
     def grants(self, identity: str | None = None) -> list[Grant]:
@@ -477,7 +474,7 @@ class Store:
         with self._tx(actor) as tx:
             self._authorize(tx.session, tx.rec.actor, Action.MANAGE, None)
             if tx.session.get(OrganisationRow, party.id) is not None:
-                raise AlreadyExists(f"organisation '{party.id}' already exists")
+                raise AlreadyExists.of("organisation_exists", organisation=party.id)
             tx.session.add(OrganisationRow(id=party.id, name=party.name, created_at=tx.rec.at))
             tx.rec.change(Target(party.id), "organisation", "name", None, party.name)
             return OrganisationInfo(party.id, party.name)
@@ -497,16 +494,12 @@ class Store:
         if parent_id is not None:
             parent = repo.get_entity(s, parent_id)
             if parent.organisation_id != organisation_id:
-                raise InvalidInput(
-                    f"parent entity '{parent_id}' belongs to organisation "
-                    f"'{parent.organisation_id}', not '{organisation_id}'"
-                )
+                raise InvalidInput.of("parent_elsewhere", parent=parent_id, organisation=organisation_id,
+                                      parent_organisation=parent.organisation_id)
         self._authorize(s, tx.rec.actor, Action.MANAGE, parent_id or organisation_id)
         existing = s.get(EntityRow, party.id)
         if existing is not None:
-            raise AlreadyExists(
-                f"entity '{party.id}' already exists (in organisation '{existing.organisation_id}')"
-            )
+            raise AlreadyExists.of("entity_exists", entity=party.id, organisation=existing.organisation_id)
         row = EntityRow(
             id=party.id,
             organisation_id=organisation_id,
@@ -595,11 +588,11 @@ class Store:
         ref = self.referential(referential_id, version)
         if profile is not None and ref.profile(profile) is None:
             known = ", ".join(p.id for p in ref.profiles) or "none"
-            raise InvalidInput(f"unknown profile '{profile}' in {ref.key} (known: {known})")
+            raise InvalidInput.of("unknown_profile", profile=profile, ref=ref.key, known=known)
         questions = {q.id for q in ref.questions}
         for qid in applicability:
             if qid not in questions:
-                raise InvalidInput(f"unknown applicability question '{qid}' in {ref.key}")
+                raise InvalidInput.of("unknown_question", question=qid, ref=ref.key)
         clash = s.scalars(
             select(CampaignRow.id).where(
                 CampaignRow.entity_id == entity_id,
@@ -609,9 +602,8 @@ class Store:
             )
         ).first()
         if clash is not None:
-            raise AlreadyExists(
-                f"entity '{entity_id}' already has a {period.value} campaign on {ref.key} (campaign {clash})"
-            )
+            raise AlreadyExists.of("campaign_exists", entity=entity_id, period=period.value, ref=ref.key,
+                                   campaign=clash)
         row = CampaignRow(
             entity_id=entity_id,
             referential_id=referential_id,
@@ -633,9 +625,8 @@ class Store:
         try:
             s.flush()
         except IntegrityError:
-            raise AlreadyExists(
-                f"entity '{entity_id}' already has a {period.value} campaign on {ref.key}"
-            ) from None
+            raise AlreadyExists.of("campaign_exists_now", entity=entity_id, period=period.value,
+                                   ref=ref.key) from None
         tx.campaigns[row.id] = row
         target = Target(entity.organisation_id, entity_id, row.id)
         tx.rec.fields(
@@ -861,7 +852,7 @@ class Store:
         """Check and save one verdict; (revision before, revision after)."""
         cid, verdict = change.criterion_id, change.verdict
         if cid not in ref.criteria_by_id:
-            raise InvalidInput(f"criterion '{cid}' is not part of {ref.key}")
+            raise InvalidInput.of("criterion_not_in_ref", criterion=cid, ref=ref.key)
         if verdict is not None:
             verdict = _validated(
                 AuditorVerdict,
@@ -965,7 +956,7 @@ class Store:
         with self._tx(actor) as tx:
             row = tx.session.get(EvidenceRow, evidence_id)
             if row is None:
-                raise NotFound(f"there is no evidence {evidence_id}")
+                raise NotFound.of("no_evidence", evidence=evidence_id)
             _, target = self._campaign(tx, Action.EVIDENCE, row.campaign_id, _DRAFT, "its evidence")
             self._remove_evidence(tx, target, row)
 
@@ -1049,7 +1040,7 @@ class Store:
     def _commitment_row(s: Session, commitment_id: int) -> CommitmentRow:
         row = s.get(CommitmentRow, commitment_id)
         if row is None:
-            raise NotFound(f"there is no commitment {commitment_id}")
+            raise NotFound.of("no_commitment", commitment=commitment_id)
         return row
 
     def set_target(
@@ -1057,13 +1048,13 @@ class Store:
     ) -> None:
         """The level planned for a criterion in year 1, 2 or 3 (None removes it)."""
         if year not in (1, 2, 3):
-            raise InvalidInput(f"a target is for year 1, 2 or 3, not {year}")
+            raise InvalidInput.of("target_year", year=year)
         with self._tx(actor) as tx:
             camp, target = self._campaign(tx, Action.COMMITMENT, campaign_id, _DRAFT, "its targets")
             ref = self._ref(camp)
             _check_criterion(ref, camp, criterion_id)
             if level is not None and level not in ref.scale.ids:
-                raise InvalidInput(f"'{level}' is not an answer of the scale ({', '.join(ref.scale.ids)})")
+                raise InvalidInput.of("not_in_scale", level=level, scale=list(ref.scale.ids))
             row = tx.session.get(TargetRow, (campaign_id, criterion_id, year))
             self._put_target(tx, target, campaign_id, criterion_id, year, level, row)
 
@@ -1096,7 +1087,7 @@ class Store:
             camp, target = self._campaign(tx, Action.ANSWER, campaign_id, _DRAFT, "its applicability answers")
             ref = self._ref(camp)
             if question_id not in {q.id for q in ref.questions}:
-                raise InvalidInput(f"unknown applicability question '{question_id}' in {ref.key}")
+                raise InvalidInput.of("unknown_question", question=question_id, ref=ref.key)
             self._put_applicability(tx, target, camp, {**camp.applicability, question_id: answer})
 
     def _put_applicability(self, tx: _Tx, target: Target, camp: CampaignRow, wanted: dict[str, Any]) -> None:
@@ -1574,36 +1565,35 @@ def _validated(model: Any, data: dict[str, Any], what: str) -> Any:
         details = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
         )
-        raise InvalidInput(f"invalid {what}: {details}") from None
+        raise InvalidInput.of("invalid_value", what=what, details=details) from None
 
 
 def _period(value: Period | str) -> Period:
     try:
         return Period(value)
     except ValueError:
-        raise InvalidInput(f"'{value}' is not a period ({', '.join(p.value for p in Period)})") from None
+        raise InvalidInput.of("not_a_period", value=value, known=[p.value for p in Period]) from None
 
 
 def _evidence_type(value: EvidenceType | str) -> EvidenceType:
     try:
         return EvidenceType(value)
     except ValueError:
-        raise InvalidInput(
-            f"'{value}' is not an evidence type ({', '.join(t.value for t in EvidenceType)})"
-        ) from None
+        raise InvalidInput.of("not_an_evidence_type", value=value,
+                              known=[t.value for t in EvidenceType]) from None
 
 
 def _title(value: str) -> str:
     title = value.strip()
     if not title or len(title) > 300:
-        raise InvalidInput("an evidence title needs 1 to 300 characters")
+        raise InvalidInput.of("evidence_title_length")
     return title
 
 
 def _identity(value: str) -> str:
     who = value.strip().lower()
     if not who or len(who) > ACTOR_LENGTH:
-        raise InvalidInput("an identity needs 1 to 320 characters")
+        raise InvalidInput.of("identity_length")
     return who
 
 
@@ -1629,39 +1619,33 @@ def _expect(
 
 def _check_criterion(ref: Referential, camp: CampaignRow, criterion_id: str) -> None:
     if criterion_id not in ref.criteria_by_id:
-        raise InvalidInput(f"criterion '{criterion_id}' is not part of {ref.key}")
+        raise InvalidInput.of("criterion_not_in_ref", criterion=criterion_id, ref=ref.key)
     if camp.profile is not None and criterion_id not in {c.id for c in ref.criteria_for(camp.profile)}:
-        raise InvalidInput(f"criterion '{criterion_id}' is not part of profile '{camp.profile}' of {ref.key}")
+        raise InvalidInput.of("criterion_not_in_profile", criterion=criterion_id, profile=camp.profile,
+                              ref=ref.key)
 
 
 def _check_answer(ref: Referential, camp: CampaignRow, criterion_id: str, answer: Answer) -> None:
     _check_criterion(ref, camp, criterion_id)
     if answer.level is not None and answer.level not in ref.scale.ids:
-        raise InvalidInput(
-            f"criterion {criterion_id}: '{answer.level}' is not an answer of the scale "
-            f"({', '.join(ref.scale.ids)})"
-        )
+        raise InvalidInput.of("answer_not_in_scale", criterion=criterion_id, level=answer.level,
+                              scale=list(ref.scale.ids))
     if answer.not_applicable is not None:
         if not ref.criteria_by_id[criterion_id].not_applicable.allowed:
-            raise InvalidInput(f"criterion {criterion_id} cannot be declared not applicable")
+            raise InvalidInput.of("na_not_allowed", criterion=criterion_id)
         if not answer.not_applicable.justification.strip():
-            raise InvalidInput(f"criterion {criterion_id}: 'not applicable' needs a justification")
+            raise InvalidInput.of("na_needs_justification", criterion=criterion_id)
 
 
 def _check_commitment(ref: Referential, commitment: Commitment) -> None:
     if commitment.criterion is not None and commitment.criterion not in ref.criteria_by_id:
-        raise InvalidInput(
-            f"commitment '{commitment.title}': criterion '{commitment.criterion}' is not part of {ref.key}"
-        )
+        raise InvalidInput.of("commitment_criterion", title=commitment.title, criterion=commitment.criterion,
+                              ref=ref.key)
     if commitment.theme is not None and commitment.theme not in ref.themes_by_id:
-        raise InvalidInput(
-            f"commitment '{commitment.title}': theme '{commitment.theme}' is not part of {ref.key}"
-        )
+        raise InvalidInput.of("commitment_theme", title=commitment.title, theme=commitment.theme, ref=ref.key)
     if commitment.target_level is not None and commitment.target_level not in ref.scale.ids:
-        raise InvalidInput(
-            f"commitment '{commitment.title}': '{commitment.target_level}' is not an answer of "
-            f"the scale ({', '.join(ref.scale.ids)})"
-        )
+        raise InvalidInput.of("commitment_level", title=commitment.title, level=commitment.target_level,
+                              scale=list(ref.scale.ids))
 
 
 def _commitment_item(row: CommitmentRow) -> CommitmentItem:
@@ -1732,15 +1716,11 @@ def _evidence_row(
 
 def _same_place(source: str, entity: EntityRow, a: Assessment) -> None:
     if entity.organisation_id != a.organisation.id:
-        raise InvalidInput(
-            f"{source}: entity '{entity.id}' belongs to organisation '{entity.organisation_id}' "
-            f"in the database, not '{a.organisation.id}'"
-        )
+        raise InvalidInput.of("sync_other_organisation", source=source, entity=entity.id,
+                              organisation=entity.organisation_id, file_organisation=a.organisation.id)
     if entity.parent_id != a.entity.parent:
-        raise InvalidInput(
-            f"{source}: entity '{entity.id}' has parent '{entity.parent_id}' in the database, "
-            f"the file says '{a.entity.parent}'"
-        )
+        raise InvalidInput.of("sync_other_parent", source=source, entity=entity.id, parent=entity.parent_id,
+                              file_parent=a.entity.parent)
 
 
 def _parents_first(items: Sequence[ImportItem]) -> list[ImportItem]:
