@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel
 
-from labelnr.errors import InvalidFile, LabelnrError, Problem
+from labelnr.errors import InvalidFile, LabelnrError, Problem, render
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
     from labelnr.assessment import Assessment
@@ -72,10 +72,17 @@ def err(text: object) -> None:
     print(text, file=sys.stderr)
 
 
-def report_problems(problems: Iterable[Problem]) -> None:
-    """One line per problem on stderr: ``FILE:LINE: message``."""
+def report_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
+    """One line per problem on stderr: ``FILE:LINE: message`` (in ``lang``; ``None``: English)."""
     for problem in problems:
-        err(problem)
+        err(problem.render(lang))
+
+
+def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> str | None:
+    """The language of error messages: ``--lang``, else ``LABELNR_LANG``; else English, as before."""
+    if args is not None and any(a == "--lang" or a.startswith("--lang=") for a in argv):
+        return getattr(args, "lang", None)
+    return os.environ.get("LABELNR_LANG") or None
 
 
 def shown(path: Path) -> Path:
@@ -241,7 +248,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         out(f"ok  {path}  {assessment.entity.id} {assessment.campaign.period.value} "
             f"{assessment.campaign.date}: {len(assessment.answers)} answers to {ref.key}")
 
-    report_problems(problems)
+    report_problems(problems, getattr(args, "error_lang", None))
     bad = len({p.file for p in problems})
     out(f"{valid} valid file(s)" + (f", {len(problems)} problem(s) in {bad} file(s)" if problems else ""))
     return EXIT_INVALID if problems else EXIT_OK
@@ -665,16 +672,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    lang = args.error_lang = error_lang(argv, args)
     try:
         return handler(args)
     except InvalidFile as exc:
-        report_problems(exc.problems)
+        report_problems(exc.problems, lang)
         return EXIT_INVALID
     except UsageError as exc:
-        err(f"labelnr {args.command}: {exc}" if getattr(args, "command", None) else f"labelnr: {exc}")
+        text = render(exc, lang)
+        err(f"labelnr {args.command}: {text}" if getattr(args, "command", None) else f"labelnr: {text}")
         return EXIT_USAGE
     except LabelnrError as exc:
-        err(f"labelnr: {exc}")
+        err(f"labelnr: {render(exc, lang)}")
         return EXIT_INVALID
     except KeyboardInterrupt:
         err("labelnr: interrupted")

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
-from labelnr.errors import LabelnrError, Problem
+from labelnr.errors import LabelnrError, Problem, render
+from labelnr.formatting import format_date
 from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
 from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
 
@@ -50,6 +51,11 @@ def lang() -> Lang:
 def t(key: str, /, **fields: Any) -> str:
     """``t("assessment.title")``: the text of a catalog key in the user's language."""
     return translate(key, lang(), **fields)
+
+
+def error_text(error: BaseException) -> str:
+    """A core error in the user's language (its English text when it has no catalog code)."""
+    return render(error, lang())
 
 
 def language_switch() -> None:
@@ -185,7 +191,7 @@ def store() -> Store:
         return _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
                            os.environ.get("LABELNR_DATABASE_URL"))
     except LabelnrError as exc:
-        st.error(t("context.store_unavailable", error=str(exc)))
+        st.error(t("context.store_unavailable", error=error_text(exc)))
         st.stop()
 
 
@@ -243,7 +249,8 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     if not campaigns:
         st.info(t("context.no_campaign"))
         return None
-    titles = {c.id: campaign_title(c.period, c.name, c.date.isoformat(), c.status) for c in campaigns}
+    titles = {c.id: campaign_title(c.period, c.name, format_date(c.date, lang()), c.status)
+              for c in campaigns}
     campaign = remembered_select(t("context.campaign"), list(titles), "pick_campaign",
                                  titles.__getitem__, box)
     if campaign is None:
@@ -267,7 +274,7 @@ def show_problems(problems: Sequence[Problem], title: str) -> None:
             t("context.problem_file"): Path(p.file).name,
             t("context.problem_line"): p.line,
             t("context.problem_criterion"): p.criterion or "",
-            t("context.problem_message"): p.message,
+            t("context.problem_message"): p.text(lang()),
         }
         for p in problems
     ])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labelnr.assessment import Answer
+from labelnr.assessment import Answer, AuditorVerdict, Verdict
 from labelnr.loader import load_catalog
 from labelnr.storage import Store, open_store
 from labelnr.ui.context import csv_text
@@ -34,10 +35,11 @@ def test_changes_of_the_campaign_newest_first(data_dirs: tuple[Path, Path], othe
     at = history()
     rows = at.dataframe[0].value
     assert rows.iloc[0]["Qui"] == "alice@example.org"
-    assert set(rows["Campagne"]) == {str(SITE)}
+    [title] = set(rows["Campagne"])  # the campaign's name or period, its date and status
+    assert title == "État initial Lyon · 15 mars 2024 · brouillon"
     newest = rows[rows["Qui"] == "alice@example.org"]
-    assert set(newest["Champ"]) == {"level", "comment"}
-    assert set(newest["Après"]) == {"low", "Nommée"}
+    assert set(newest["Champ"]) == {"niveau", "commentaire"}
+    assert set(newest["Après"]) == {"Faible", "Nommée"}
 
 
 def test_filters_by_author_criterion_kind_and_scope(data_dirs: tuple[Path, Path], other: Store) -> None:
@@ -52,7 +54,7 @@ def test_filters_by_author_criterion_kind_and_scope(data_dirs: tuple[Path, Path]
     at.multiselect(key="hist_kinds").set_value(["campaign"]).run()
     assert set(at.dataframe[0].value["Quoi"]) == {"campagne"}
     at.selectbox(key="hist_scope").set_value("organisation").run()
-    assert set(at.dataframe[0].value["Campagne"]) == {str(GROUP), str(SITE)}
+    assert len(set(at.dataframe[0].value["Entité"])) == 2
     at.text_input(key="hist_actor").input("nobody@example.org").run()
     assert "Aucun changement" in texts(at)
 
@@ -72,3 +74,19 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("history", lang="en")
     assert at.title[0].value == "History"
     assert "Who" in at.dataframe[0].value.columns
+
+
+def test_no_raw_codes_ids_or_iso_dates(data_dirs: tuple[Path, Path], other: Store) -> None:
+    """Verdicts, statuses, levels and fields by their French names; campaigns by name, not id."""
+    other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low"), 0)
+    other.set_verdict("alice@example.org", SITE, "GOV-02", AuditorVerdict(verdict=Verdict.NOT_VERIFIED), 0)
+    other.set_verdict("alice@example.org", SITE, "USE-01", AuditorVerdict(verdict=Verdict.CONFORM), 0)
+    other.submit("alice@example.org", SITE)
+    rows = history().dataframe[0].value
+    shown = {str(v) for column in rows.columns for v in rows[column]}
+    for raw in ("conform", "not_verified", "submitted", "draft", "low", "level", "None",
+                str(SITE)):
+        assert raw not in shown, raw
+    assert {"Conforme", "Non vérifié", "Faible", "soumise"} <= shown
+    assert not any(re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", v) for v in shown)
+    assert "changements, du plus récent" in texts(history())

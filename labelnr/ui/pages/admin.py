@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from labelnr.assessment import Period
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, render
 from labelnr.storage.views import CampaignInfo, CampaignStatus
 from labelnr.ui.context import Selection, actor, catalog, lang, pick_campaign, plain, show_problems, store, t
 
@@ -35,7 +35,7 @@ def _run(action: Callable[[], Any], done: str) -> bool:
     try:
         action()
     except LabelnrError as exc:
-        st.error(t("admin.refused", reason=plain(str(exc))))
+        st.error(t("admin.refused", reason=plain(render(exc, lang()))))
         return False
     st.session_state["admin_flash"] = done
     st.rerun()

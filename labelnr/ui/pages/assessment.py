@@ -30,7 +30,7 @@ from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t, table
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, table
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -165,7 +165,7 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
         }
         return
     except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
+        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
         return
     st.session_state.pop(_key(campaign, cid, "conflict"), None)
     _set_base(campaign, cid, revision, values, reset=False)
@@ -433,7 +433,7 @@ def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
     try:
         store().remove_evidence(actor(), evidence_id)
     except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
+        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
 
 
 def _evidence_forms(campaign: int, cid: str) -> None:
@@ -470,7 +470,7 @@ def _attach(add: Any) -> None:
     try:
         add()
     except LabelnrError as exc:
-        st.error(t("assessment.evidence_refused", reason=plain(str(exc))))
+        st.error(t("assessment.evidence_refused", reason=plain(error_text(exc))))
         return
     st.rerun()  # the list, the filters and the labels show the new evidence
 
@@ -560,7 +560,7 @@ def main() -> None:
         view = data.campaign(selection.campaign)
         ref = data.referential(view.info.referential_id, view.info.referential_version)
     except LabelnrError as exc:
-        st.error(t("assessment.cannot_open", reason=plain(str(exc))))
+        st.error(t("assessment.cannot_open", reason=plain(error_text(exc))))
         return
     _header(ref, view)
     _scores_panel(view.id)

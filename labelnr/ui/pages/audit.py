@@ -22,7 +22,7 @@ from labelnr.i18n import translate
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
-from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, show_problems, store, t
 from labelnr.ui.drafts import draft, forget
 
 FLASH = "audit.flash"
@@ -47,7 +47,7 @@ def _write(action: Callable[[], object], success: str, form: str) -> None:
     try:
         action()
     except LabelnrError as exc:
-        st.error(t("audit.refused", reason=str(exc)), icon=":material/error:")
+        st.error(t("audit.refused", reason=error_text(exc)), icon=":material/error:")
         if isinstance(exc, ConflictError):
             st.button(t("audit.reload"), key=f"{form}.reload", on_click=forget, args=(form,),
                       icon=":material/refresh:")
@@ -219,7 +219,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
         try:
             path = store().evidence_path(actor(), e.id)
         except LabelnrError as exc:
-            st.caption(t("audit.file_unavailable", title=plain(e.title), reason=plain(str(exc))))
+            st.caption(t("audit.file_unavailable", title=plain(e.title), reason=plain(error_text(exc))))
             continue
         st.download_button(t("audit.download_file", name=plain(e.filename or e.title)), _reader(path),
                            file_name=e.filename or f"evidence-{e.id}", mime=e.media_type or None,
@@ -303,7 +303,7 @@ def _export(view: CampaignView) -> None:
         try:
             ready = (view.info.revision, workbook_bytes(workbook_data(store(), view.id, actor(), lang())))
         except LabelnrError as exc:
-            st.error(t("audit.export_failed", reason=str(exc)), icon=":material/error:")
+            st.error(t("audit.export_failed", reason=error_text(exc)), icon=":material/error:")
             return
         st.session_state[key] = ready
     if not isinstance(ready, tuple) or ready[0] != view.info.revision:
@@ -331,7 +331,7 @@ def _import(view: CampaignView) -> None:
         show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
         return
     except LabelnrError as exc:
-        st.error(t("audit.import_failed", reason=str(exc)), icon=":material/error:")
+        st.error(t("audit.import_failed", reason=error_text(exc)), icon=":material/error:")
         return
     if result.empty:
         st.info(t("audit.import_nothing"), icon=":material/info:")
@@ -354,7 +354,7 @@ def _import(view: CampaignView) -> None:
             show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
             return
         except LabelnrError as exc:
-            st.error(t("audit.import_failed", reason=str(exc)), icon=":material/error:")
+            st.error(t("audit.import_failed", reason=error_text(exc)), icon=":material/error:")
             return
         st.session_state[round_key] = st.session_state.get(round_key, 0) + 1  # a fresh, empty uploader
         st.session_state[FLASH] = t("audit.imported", count=len(result.changes))
@@ -383,7 +383,7 @@ def main() -> None:
         ref = data.referential_of(selection.campaign)
         scores = data.scores_of(view)
     except LabelnrError as exc:
-        st.error(t("audit.cannot_open", reason=str(exc)), icon=":material/error:")
+        st.error(t("audit.cannot_open", reason=error_text(exc)), icon=":material/error:")
         return
     _header(ref, view)
     _scores(ref, scores)

@@ -22,7 +22,7 @@ from labelnr.storage.service import Store
 from labelnr.storage.views import CampaignInfo, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import Selection, error_text, lang, pick_campaign, plain, store, t
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -264,7 +264,8 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
         try:
             cycles.append(cycle(data, row.campaign.id))
         except LabelnrError as exc:
-            st.warning(t("dashboard.entity_skipped", entity=plain(row.entity.name), reason=plain(str(exc))))
+            reason = plain(error_text(exc))
+            st.warning(t("dashboard.entity_skipped", entity=plain(row.entity.name), reason=reason))
     if not cycles:
         st.info(t("dashboard.no_peer"))
         return
@@ -350,7 +351,7 @@ def main() -> None:
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))
             _entity(data, c)
     except LabelnrError as exc:
-        st.error(t("dashboard.cannot_open", reason=plain(str(exc))), icon=":material/error:")
+        st.error(t("dashboard.cannot_open", reason=plain(error_text(exc))), icon=":material/error:")
 
 
 main()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import streamlit as st
 
 from labelnr.errors import LabelnrError
+from labelnr.formatting import format_date, format_datetime, format_number, plural
+from labelnr.i18n import Term
 from labelnr.storage.history import HistoryEvent
-from labelnr.ui.context import csv_text, pick_campaign, store, t
+from labelnr.storage.views import EntityInfo
+from labelnr.ui.context import campaign_title, catalog, csv_text, error_text, lang, pick_campaign, store, t
 
 #: Events shown at most (the newest): enough to review, light enough for the page.
 LIMIT = 2000
@@ -23,25 +27,73 @@ def _text(value: Any) -> str:
     """A stored value as one line of text (never interpreted as Markdown or HTML)."""
     if value is None or value == {} or value == []:
         return "—"
+    if isinstance(value, bool):
+        return t("history.yes") if value else t("history.no")
     if isinstance(value, str):
-        return value
+        return _date(value)
+    if isinstance(value, int | float):
+        return format_number(value, lang())
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return "; ".join(f"{_field(k)} : {_text(v)}" if lang() == "fr" else f"{_field(k)}: {_text(v)}"
+                         for k, v in value.items())
     return json.dumps(value, ensure_ascii=False)
 
 
-def _rows(events: list[HistoryEvent], entities: dict[str, str]) -> list[dict[str, str]]:
+def _date(text: str) -> str:
+    """Dates are stored as ISO text; a sentence or a table shows them the language's way."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return format_date(dt.date.fromisoformat(text), lang())
+    return text
+
+
+def _field(name: str) -> str:
+    return Term("history.field", name).shown(lang())
+
+
+def _value(field: str, value: Any, levels: dict[str, str]) -> str:
+    """A stored value as the pages show it: verdicts, statuses and answer levels by their names."""
+    if isinstance(value, str):
+        if field == "verdict":
+            return Term("excel.verdict", value).shown(lang())
+        if field == "status":
+            return Term("context.status", value).shown(lang())
+        if field == "level":
+            return levels.get(value, value)
+        if field == "period":
+            return Term("context.period", value).shown(lang())
+    return _text(value)
+
+
+def _level_names() -> dict[str, str]:
+    """Answer levels by id in the user's language, from every referential (ids are shared)."""
+    names: dict[str, str] = {}
+    for ref in catalog().referentials:
+        for level in ref.scale.levels:
+            names.setdefault(level.id, level.label.get(lang()))
+    return names
+
+
+def _campaign_titles(entities: list[EntityInfo]) -> dict[int, str]:
+    return {
+        c.id: campaign_title(c.period, c.name, format_date(c.date, lang()), c.status)
+        for e in entities
+        for c in store().campaigns(e.id)
+    }
+
+
+def _rows(events: list[HistoryEvent], entities: dict[str, str], campaigns: dict[int, str],
+          levels: dict[str, str]) -> list[dict[str, str]]:
     return [
         {
-            t("history.when"): f"{e.at:%Y-%m-%d %H:%M:%S}",
+            t("history.when"): format_datetime(e.at, lang()),
             t("history.who"): e.actor,
             t("history.what"): t(f"history.kind_{e.action}") if e.action in KINDS else e.action,
-            t("history.field"): e.field,
+            t("history.field"): _field(e.field),
             t("history.entity"): entities.get(e.entity_id or "", e.entity_id or ""),
-            t("history.campaign"): str(e.campaign_id or ""),
+            t("history.campaign"): campaigns.get(e.campaign_id, "") if e.campaign_id else "",
             t("history.criterion"): e.criterion_id or "",
-            t("history.old"): _text(e.old),
-            t("history.new"): _text(e.new),
+            t("history.old"): _value(e.field, e.old, levels),
+            t("history.new"): _value(e.field, e.new, levels),
         }
         for e in reversed(events)  # newest first
     ]
@@ -82,16 +134,17 @@ def main() -> None:
             limit=LIMIT,
         )
     except LabelnrError as exc:
-        st.error(t("history.unavailable", reason=str(exc)))
+        st.error(t("history.unavailable", reason=error_text(exc)))
         return
     if kinds:
         events = [e for e in events if e.action in kinds]
-    st.caption(t("history.count", count=len(events), limit=LIMIT))
+    st.caption(plural("history.count", len(events), lang(), limit=format_number(LIMIT, lang())))
     if not events:
         st.info(t("history.none"))
         return
-    entities = {e.id: e.name for e in store().entity_tree(selection.organisation)}
-    rows = _rows(events, entities)
+    tree = store().entity_tree(selection.organisation)
+    entities = {e.id: e.name for e in tree}
+    rows = _rows(events, entities, _campaign_titles(tree), _level_names())
     st.dataframe(rows, hide_index=True, width="stretch")
     st.download_button(t("history.download"), csv_text(rows), file_name="labelnr-history.csv",
                        mime="text/csv", on_click="ignore")

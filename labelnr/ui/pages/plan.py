@@ -30,7 +30,7 @@ from labelnr.trajectory import (
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
@@ -63,7 +63,7 @@ def _write(action: Callable[[], object], success: str, form: str | None = None) 
     try:
         action()
     except LabelnrError as exc:
-        st.error(t("plan.refused", reason=plain(str(exc))), icon=":material/error:")
+        st.error(t("plan.refused", reason=plain(error_text(exc))), icon=":material/error:")
         if isinstance(exc, ConflictError) and form is not None:
             st.button(t("plan.reload"), key=f"{form}.reload", on_click=forget, args=(form,),
                       icon=":material/refresh:")
@@ -78,7 +78,7 @@ def _remove(commitment_id: int, revision: int, title: str) -> None:
     try:
         store().remove_commitment(actor(), commitment_id, revision)
     except LabelnrError as exc:
-        st.session_state[FLASH_ERROR] = t("plan.refused", reason=plain(str(exc)))
+        st.session_state[FLASH_ERROR] = t("plan.refused", reason=plain(error_text(exc)))
         return
     st.session_state[FLASH] = t("plan.removed", title=title)
 
@@ -468,7 +468,7 @@ def main() -> None:
     try:
         c = cycle(store(), selection.campaign)
     except LabelnrError as exc:
-        st.error(t("plan.cannot_open", reason=plain(str(exc))), icon=":material/error:")
+        st.error(t("plan.cannot_open", reason=plain(error_text(exc))), icon=":material/error:")
         return
     _header(c)
     _flags(c)

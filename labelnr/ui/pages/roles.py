@@ -14,7 +14,7 @@ from labelnr.auth import checked_identity
 from labelnr.errors import LabelnrError
 from labelnr.permissions import POLICY, ROOT, Action, Grant, Role, allowed
 from labelnr.ui.auth import config, current_identity, my_grants, role_name
-from labelnr.ui.context import actor, plain, store, t
+from labelnr.ui.context import actor, error_text, plain, store, t
 
 FLASH = "roles_flash"
 
@@ -53,7 +53,7 @@ def _change(grant: bool, identity: str, role: Role, node: Node) -> None:
         else:
             store().revoke_role(actor(), who, role, node.id)
     except LabelnrError as exc:
-        st.error(t("roles.refused", reason=plain(str(exc))))
+        st.error(t("roles.refused", reason=plain(error_text(exc))))
         return
     key = "roles.granted" if grant else "roles.revoked"
     st.session_state[FLASH] = t(key, who=plain(who), role=role_name(role), where=plain(node.where))
