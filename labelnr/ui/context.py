@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import streamlit as st
 
 from labelnr.errors import LabelnrError, Problem, render
-from labelnr.formatting import format_date
+from labelnr.formatting import format_date, plural
 from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
 from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
 
@@ -51,6 +51,11 @@ def lang() -> Lang:
 def t(key: str, /, **fields: Any) -> str:
     """``t("assessment.title")``: the text of a catalog key in the user's language."""
     return translate(key, lang(), **fields)
+
+
+def tp(key: str, count: float, /, **fields: Any) -> str:
+    """``tp("audit.imported", 3)``: the plural form of ``key`` for ``count``, in the user's language."""
+    return plural(key, count, lang(), **fields)
 
 
 def error_text(error: BaseException) -> str:

@@ -17,6 +17,8 @@ from labelnr.storage.views import CampaignStatus
 ROOT = Path(__file__).resolve().parents[2]
 UI_FILES = sorted([ROOT / "app.py", *(ROOT / "labelnr" / "ui").rglob("*.py")])
 TRANSLATORS = {"t", "translate"}
+#: Plural translators: a key ``k`` stands for ``k_one`` and ``k_other``.
+PLURALS = {"tp", "plural"}
 #: Streamlit calls whose first argument is shown to the user.
 SHOWN = {
     "title", "header", "subheader", "markdown", "caption", "write", "text", "info", "warning", "error",
@@ -44,10 +46,12 @@ def _keys(path: Path) -> tuple[list[str], list[str]]:
     """(literal keys, literal prefixes of f-string keys) passed to t() / translate()."""
     literal, prefixes = [], []
     for call in _calls(path):
-        if _name(call) not in TRANSLATORS or not call.args:
+        if _name(call) not in TRANSLATORS | PLURALS or not call.args:
             continue
         first = call.args[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and _name(call) in PLURALS:
+            literal.extend([f"{first.value}_one", f"{first.value}_other"])
+        elif isinstance(first, ast.Constant) and isinstance(first.value, str):
             literal.append(first.value)
         elif isinstance(first, ast.JoinedStr) and first.values and isinstance(first.values[0], ast.Constant):
             prefixes.append(str(first.values[0].value))

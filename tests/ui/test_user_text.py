@@ -178,4 +178,4 @@ def test_a_refused_link_is_explained_without_rendering_what_was_typed(payloads: 
     errors = [e.value for e in at.error]
     assert errors, "the bad link is refused with a message"
     assert_escaped(at, {**payloads, "typed": typed})
-    assert any("is not a web link" in unescape(e) and "evil.example" in unescape(e) for e in errors)
+    assert any("n'est pas un lien web" in unescape(e) and "evil.example" in unescape(e) for e in errors)

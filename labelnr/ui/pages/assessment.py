@@ -30,7 +30,7 @@ from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, table
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, table, tp
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -205,7 +205,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
     lg = lang()
     st.header(t("assessment.score"))
     if pending:
-        st.caption(t("assessment.preview", count=pending))
+        st.caption(tp("assessment.preview", pending))
     cols = st.columns(3)
     cols[0].metric(t("assessment.points"), f"{scores.points:.0f} / {scores.total_points:g}")
     cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
@@ -261,7 +261,7 @@ def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) 
     if source is not None and source.inherited:
         parts.append(t("assessment.status_inherited_from", entity=source.entity_name))
     evidence = len(view.evidence.get(crit.id, ()))
-    parts.append(t("assessment.status_evidence", count=evidence))
+    parts.append(tp("assessment.status_evidence", evidence))
     if dirty:
         parts.append(t("assessment.status_draft"))
     return t("assessment.status", id=crit.id, status=" · ".join(parts))
@@ -516,7 +516,7 @@ def _keep(crit: Criterion, view: CampaignView, f: Filters) -> bool:
 def _criteria(ref: Referential, view: CampaignView, f: Filters) -> None:
     lg = lang()
     shown = [c for c in ref.criteria_for(view.assessment.profile) if _keep(c, view, f)]
-    st.caption(t("assessment.shown", shown=len(shown), total=len(ref.criteria_for(view.assessment.profile))))
+    st.caption(tp("assessment.shown", len(shown), total=len(ref.criteria_for(view.assessment.profile))))
     for theme in ref.themes:
         in_theme = [c for c in shown if c.theme == theme.id]
         if not in_theme:

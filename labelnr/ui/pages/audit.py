@@ -22,7 +22,7 @@ from labelnr.i18n import translate
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, show_problems, store, t, tp
 from labelnr.ui.drafts import draft, forget
 
 FLASH = "audit.flash"
@@ -94,7 +94,8 @@ def _scores(ref: Referential, scores: CampaignScores) -> None:
                    delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
     cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
-    st.caption(t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered)))
+    st.caption(t("audit.verification_state", unverified=tp("audit.unverified", len(scores.unverified)),
+                 lowered=tp("audit.lowered", len(scores.lowered))))
     lg = lang()
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),
@@ -328,7 +329,7 @@ def _import(view: CampaignView) -> None:
         current = workbook_data(store(), view.id, actor(), lang())
         result = preview(imported, current)
     except InvalidFile as exc:
-        show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
+        show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
         return
     except LabelnrError as exc:
         st.error(t("audit.import_failed", reason=error_text(exc)), icon=":material/error:")
@@ -337,7 +338,7 @@ def _import(view: CampaignView) -> None:
         st.info(t("audit.import_nothing"), icon=":material/info:")
         return
     lg = lang()
-    st.markdown(f"**{t('audit.import_preview', count=len(result.changes))}**")
+    st.markdown(f"**{tp('audit.import_preview', len(result.changes))}**")
     st.dataframe(pd.DataFrame([
         {t("audit.col_criterion"): c.criterion,
          t("audit.col_field"): translate(FIELD_KEYS[c.field], lg),
@@ -346,18 +347,18 @@ def _import(view: CampaignView) -> None:
          t("audit.col_cell"): f"{c.sheet} {c.cell}".strip()}
         for c in result.changes
     ]), hide_index=True, width="stretch")
-    if st.button(t("audit.apply_all", count=len(result.changes)), key=f"audit.apply.{view.id}",
+    if st.button(tp("audit.apply_all", len(result.changes)), key=f"audit.apply.{view.id}",
                  type="primary", icon=":material/done_all:"):
         try:
             apply_import(store(), actor(), current, result)
         except InvalidFile as exc:
-            show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
+            show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
             return
         except LabelnrError as exc:
             st.error(t("audit.import_failed", reason=error_text(exc)), icon=":material/error:")
             return
         st.session_state[round_key] = st.session_state.get(round_key, 0) + 1  # a fresh, empty uploader
-        st.session_state[FLASH] = t("audit.imported", count=len(result.changes))
+        st.session_state[FLASH] = tp("audit.imported", len(result.changes))
         st.rerun()
 
 

@@ -22,7 +22,7 @@ from labelnr.storage.service import Store
 from labelnr.storage.views import CampaignInfo, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, error_text, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import Selection, error_text, lang, pick_campaign, plain, store, t, tp
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -75,7 +75,7 @@ def _level_metrics(c: Cycle) -> None:
     cols[0].metric(t("dashboard.points"), f"{mine.points:.0f} / {total:g}",
                    help=t("dashboard.points_help"))
     cols[1].metric(t("dashboard.verified_points"), f"{verified.points:.0f} / {total:g}",
-                   help=t("dashboard.verified_help", count=len(scores.unverified)))
+                   help=tp("dashboard.verified_help", len(scores.unverified)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
                    f"-{gap.points_short:.0f} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
@@ -146,7 +146,7 @@ def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
         return
     frame = pd.DataFrame(rows)
     fig = charts.burn_up(frame, t)
-    summary = t("dashboard.burn_up_summary", scope=totals["scope"],
+    summary = tp("dashboard.burn_up_summary", totals["scope"],
                 done=f"{progress_text(Progress.DONE)} {totals['done']}",
                 on_track=f"{progress_text(Progress.ON_TRACK)} {totals['on_track']}",
                 late=f"{progress_text(Progress.LATE)} {totals['late']}")
@@ -154,7 +154,7 @@ def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
     late = [(c, i.commitment) for c, _ in commitments for i in c.view.commitments
             if progress(i.commitment, today, c.cycle_start) is Progress.LATE]
     if late:
-        st.warning(t("dashboard.late_list", count=len(late)) + "\n\n" + "\n".join(
+        st.warning(tp("dashboard.late_list", len(late)) + "\n\n" + "\n".join(
             f"- {plain(cm.title)} — {plain(c.view.entity.name)}"
             + (f" ({t('dashboard.due', date=cm.due.isoformat())})" if cm.due else "")
             for c, cm in late), icon=":material/warning:")
@@ -174,7 +174,8 @@ def _heatmap(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
              if (v := r.themes.get(tid)) is not None]
     low = min(cells, key=lambda c: c[2], default=None)
     high = max(cells, key=lambda c: c[2], default=None)
-    summary = t("dashboard.heatmap_summary", entities=len(rows), themes=len(names),
+    summary = t("dashboard.heatmap_summary", entities=tp("dashboard.entities", len(rows)),
+                themes=tp("dashboard.themes", len(names)),
                 low=f"{low[0]} · {low[1]} {low[2]:.0f} %" if low else "—",
                 high=f"{high[0]} · {high[1]} {high[2]:.0f} %" if high else "—")
     table = frame.reset_index(names=t("dashboard.col_entity"))
@@ -271,7 +272,7 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
         return
     ref = cycles[0].ref
     total = ref.scoring.total_points
-    st.caption(t("dashboard.organisation_caption", count=len(cycles), period=period_label(info),
+    st.caption(tp("dashboard.organisation_caption", len(cycles), period=period_label(info),
                  referential=plain(ref.title.get(lang())), version=plain(ref.version)))
     st.header(t("dashboard.level_reached"))
     mean = sum(c.scores.self_assessed.points for c in cycles) / len(cycles)

@@ -28,7 +28,7 @@ def _text(value: Any) -> str:
     if value is None or value == {} or value == []:
         return "—"
     if isinstance(value, bool):
-        return t("history.yes") if value else t("history.no")
+        return t("history.value_yes") if value else t("history.value_no")
     if isinstance(value, str):
         return _date(value)
     if isinstance(value, int | float):

@@ -30,7 +30,7 @@ from labelnr.trajectory import (
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, tp
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
@@ -113,11 +113,11 @@ def _flags(c: Cycle) -> None:
     off = [i.commitment for i in c.view.commitments if i.commitment.indicator is not None
            and check_indicator(i.commitment.indicator).state is IndicatorState.OFF_TRACK]
     if late:
-        st.warning(t("plan.late_flag", count=len(late)) + "\n\n" + "\n".join(
+        st.warning(tp("plan.late_flag", len(late)) + "\n\n" + "\n".join(
             f"- {plain(cm.title)} ({plain(scope_label(c.ref, cm))})" for cm in late),
             icon=":material/warning:")
     if off:
-        st.warning(t("plan.off_track_flag", count=len(off)) + "\n\n" + "\n".join(
+        st.warning(tp("plan.off_track_flag", len(off)) + "\n\n" + "\n".join(
             f"- {plain(cm.indicator.name)} ({plain(cm.title)})" for cm in off if cm.indicator),
             icon=":material/warning:")
 
@@ -437,7 +437,7 @@ def _targets(c: Cycle) -> None:
         if not changes:
             st.info(t("plan.no_target_change"))
         else:
-            _write(lambda: _save_targets(view.id, changes), t("plan.targets_saved", count=len(changes)),
+            _write(lambda: _save_targets(view.id, changes), tp("plan.targets_saved", len(changes)),
                    f"plan.targets.{view.id}")
     _theme_trajectory(c)
 

@@ -13,14 +13,14 @@ import streamlit as st
 from labelnr.diff import FieldChange, ReferentialDiff, diff_referentials
 from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
-from labelnr.ui.context import catalog, lang, plain, show_problems, t, table
+from labelnr.ui.context import catalog, lang, plain, show_problems, t, table, tp
 
 
 def _problems(cat: Catalog) -> None:
     if not cat.problems:
         return
     files = len({p.file for p in cat.problems})
-    show_problems(cat.problems, t("referentials.broken_files", files=files))
+    show_problems(cat.problems, tp("referentials.broken_files", files))
     st.caption(t("referentials.keeps_running"))
 
 
@@ -84,7 +84,7 @@ def _criteria(ref: Referential) -> None:
     query = st.text_input(t("referentials.search"), key="ref_search", persist_state="session",
                           help=t("referentials.search_help")).strip().casefold()
     found = [c for c in ref.criteria if _matches(ref, c, query)]
-    st.caption(t("referentials.found", found=len(found), total=len(ref.criteria)))
+    st.caption(tp("referentials.found", len(found), total=len(ref.criteria)))
     if not found:
         return
     principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
