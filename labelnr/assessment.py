@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -214,51 +214,50 @@ def check_against(ref: Referential, assessment: Assessment, located: Located | N
     """Everything in ``assessment`` that its referential does not allow, located when possible."""
     problems: list[Problem] = []
 
-    def at(loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> None:
+    def at(loc: tuple[str | int, ...], code: str, criterion: str | None = None, /, **params: Any) -> None:
         line = located.line_of(loc) if located else None
-        problems.append(Problem(located.file if located else file, line, message, criterion))
+        problems.append(Problem.of(located.file if located else file, line, code, criterion, **params))
 
     if (assessment.referential.id, assessment.referential.version) != (ref.id, ref.version):
-        at(("referential",), f"made with {assessment.referential.id} {assessment.referential.version}, "
-           f"checked against {ref.key}")
+        made = f"{assessment.referential.id} {assessment.referential.version}"
+        at(("referential",), "made_with_other", made=made, ref=ref.key)
     if assessment.profile is not None and ref.profile(assessment.profile) is None:
         known = ", ".join(p.id for p in ref.profiles) or "none"
-        at(("profile",), f"unknown profile '{assessment.profile}' (known: {known})")
+        at(("profile",), "unknown_profile_here", profile=assessment.profile, known=known)
     questions = {q.id for q in ref.questions}
     for qid in assessment.applicability:
         if qid not in questions:
-            at(("applicability", qid), f"unknown applicability question '{qid}'")
+            at(("applicability", qid), "unknown_question_here", question=qid)
     in_scope = {c.id for c in ref.criteria_for(assessment.profile)}
     scale = set(ref.scale.ids)
     for cid, answer in assessment.answers.items():
         crit = ref.criteria_by_id.get(cid)
         if crit is None:
-            at(("answers", cid), f"unknown criterion id '{cid}' in {ref.key}", cid)
+            at(("answers", cid), "unknown_criterion_in", cid, id=cid, ref=ref.key)
             continue
         if cid not in in_scope:
-            at(("answers", cid), f"not part of profile '{assessment.profile}'", cid)
+            at(("answers", cid), "not_in_profile", cid, profile=assessment.profile)
         if answer.level is not None and answer.level not in scale:
-            at(("answers", cid, "level"),
-               f"'{answer.level}' is not an answer of the scale ({', '.join(ref.scale.ids)})", cid)
+            at(("answers", cid, "level"), "not_in_scale", cid, level=answer.level, scale=list(ref.scale.ids))
         if answer.not_applicable is not None and not crit.not_applicable.allowed:
-            at(("answers", cid, "not_applicable"), "this criterion cannot be declared not applicable", cid)
+            at(("answers", cid, "not_applicable"), "na_not_allowed_here", cid)
     for cid in assessment.verdicts:
         if cid not in ref.criteria_by_id:
-            at(("verdicts", cid), f"unknown criterion id '{cid}' in {ref.key}", cid)
+            at(("verdicts", cid), "unknown_criterion_in", cid, id=cid, ref=ref.key)
     for i, commitment in enumerate(assessment.commitments):
         if commitment.criterion is not None and commitment.criterion not in ref.criteria_by_id:
-            at(("commitments", i, "criterion"), f"unknown criterion id '{commitment.criterion}'",
-               commitment.criterion)
+            at(("commitments", i, "criterion"), "unknown_criterion", commitment.criterion,
+               id=commitment.criterion)
         if commitment.theme is not None and commitment.theme not in ref.themes_by_id:
-            at(("commitments", i, "theme"), f"unknown theme '{commitment.theme}'")
+            at(("commitments", i, "theme"), "unknown_theme", theme=commitment.theme)
         if commitment.target_level is not None and commitment.target_level not in scale:
-            at(("commitments", i, "target_level"),
-               f"'{commitment.target_level}' is not an answer of the scale", commitment.criterion)
+            at(("commitments", i, "target_level"), "not_a_scale_answer", commitment.criterion,
+               level=commitment.target_level)
     for cid, by_year in assessment.targets.items():
         if cid not in ref.criteria_by_id:
-            at(("targets", cid), f"unknown criterion id '{cid}'", cid)
+            at(("targets", cid), "unknown_criterion", cid, id=cid)
             continue
         for year, level in by_year.items():
             if level not in scale:
-                at(("targets", cid, year), f"'{level}' is not an answer of the scale", cid)
+                at(("targets", cid, year), "not_a_scale_answer", cid, level=level)
     return problems

@@ -65,7 +65,7 @@ def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path
     # Only the score fragment reran: AppTest's tree holds that fragment alone.
     assert [e.label for e in at.expander] == []
     assert points(at) != before
-    assert "1 modification(s) non enregistrée(s)" in texts(at)
+    assert "Inclut 1 modification non enregistrée." in texts(at)
     at = open_criterion(at, "GOV-02")  # a full run, as the next interaction would bring
     assert "modifié, non enregistré" in statuses(at)[1]
     at.button(key=f"a{SITE}.GOV-02.save").click()

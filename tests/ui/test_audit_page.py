@@ -61,7 +61,7 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
     assert metric(at, "Points auto-évalués") == "147 / 1000"
     assert metric(at, "Points vérifiés") == "147 / 1000"
-    assert "1 réponse(s) sans verdict qui la confirme ; 0 réponse(s) abaissée(s) par un verdict." in texts(at)
+    assert "1 réponse sans verdict qui la confirme ; 0 réponse abaissée par un verdict." in texts(at)
     summary = table(at, "Verdict")
     assert list(summary["Critère"]) == ["GOV-01", "GOV-02", "GOV-03", "USE-01", "USE-03"]
     assert set(summary["Verdict"]) == {"– Pas de verdict"}
@@ -180,7 +180,7 @@ def test_excel_export_then_reimport_with_a_preview(data_dirs: tuple[Path, Path],
     assert other.campaign(GROUP).verdict("GOV-01") is None  # nothing saved before "apply"
     at.button(key=f"audit.apply.{GROUP}").click()
     at.run()
-    assert "2 changement(s) importé(s) depuis le classeur." in texts(at)
+    assert "2 changements importés depuis le classeur." in texts(at)
     stored = other.campaign(GROUP).verdict("GOV-01")
     assert stored is not None
     assert (stored.verdict, stored.comment) == (Verdict.NON_CONFORM, "Preuve absente")

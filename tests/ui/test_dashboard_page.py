@@ -104,8 +104,8 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(burn["En retard"]) == [1, 1, 1]
     assert list(burn["Réalisés"]) == [0, 1, 1]
     page = texts(at)
-    assert "3 engagement(s) dus d'ici l'année 3 : ✓ Réalisé 1, → Dans les temps 1, ⚠ En retard 1." in page
-    assert any("1 engagement(s) en retard" in w.value and "Inventaire" in w.value for w in at.warning)
+    assert "3 engagements dus d'ici l'année 3 : ✓ Réalisé 1, → Dans les temps 1, ⚠ En retard 1." in page
+    assert any("1 engagement en retard :" in w.value and "Inventaire" in w.value for w in at.warning)
     assert len(at.get("plotly_chart")) == 4
 
 

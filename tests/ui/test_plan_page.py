@@ -118,8 +118,8 @@ def test_late_commitments_and_off_track_indicators_are_flagged(data_dirs: tuple[
             actuals=[Measure(year=1, value=20)])))
     at = open_app("plan")
     warnings = [w.value for w in at.warning]
-    assert any("1 engagement(s) en retard" in w and "Inventaire du parc" in w for w in warnings)
-    assert any("1 indicateur(s) hors trajectoire" in w and "Part réemployée" in w for w in warnings)
+    assert any("1 engagement en retard (" in w and "Inventaire du parc" in w for w in warnings)
+    assert any("1 indicateur hors trajectoire" in w and "Part réemployée" in w for w in warnings)
     commitments = table(at, "Engagement")
     assert list(commitments["Avancement"]) == ["⚠ En retard", "→ Dans les temps"]
     assert "Part réemployée — ⚠ Hors trajectoire" in list(commitments["Indicateur"])
