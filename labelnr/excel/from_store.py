@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from labelnr import __version__
 from labelnr.assessment import Answer, Assessment, EvidenceRef
-from labelnr.errors import InvalidFile, Problem
+from labelnr.errors import InvalidFile, Msg, Problem
 from labelnr.excel.asof import campaign_as_of
 from labelnr.excel.model import (
     ActualPoint,
@@ -220,7 +220,7 @@ def stored_campaign_id(data_campaign_id: str) -> int:
     try:
         return int(data_campaign_id)
     except ValueError:
-        raise InvalidFile.single("workbook", f"'{data_campaign_id}' is not a stored campaign id") from None
+        raise InvalidFile.coded("workbook", "not_a_stored_campaign", value=data_campaign_id) from None
 
 
 def apply_import(store: Store, actor: str, current: WorkbookData, result: Preview) -> int:
@@ -250,4 +250,6 @@ def apply_import(store: Store, actor: str, current: WorkbookData, result: Previe
             (c for c in result.changes if c.criterion == exc.criterion_id and c.group == exc.kind), None
         )
         where = f"{result.source} [sheet '{change.sheet}', cell {change.cell}]" if change else result.source
-        raise InvalidFile([Problem(where, None, f"conflict: {exc}", exc.criterion_id)]) from None
+        conflict = Msg(exc.code, **exc.params) if exc.code else str(exc)
+        problem = Problem.of(where, None, "store_conflict", exc.criterion_id, conflict=conflict)
+        raise InvalidFile([problem]) from None

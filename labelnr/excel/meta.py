@@ -16,7 +16,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from labelnr.errors import message
 from labelnr.excel.model import EDITABLE_FIELDS, FORMAT, WorkbookData, row_values
 
 #: Names of the hidden sheets (never translated: the re-import looks them up).
@@ -173,19 +175,23 @@ def with_checksum(records: list[Record]) -> tuple[list[Record], str]:
 class MetaError(ValueError):
     """The hidden sheet is missing, malformed or altered (the message says which)."""
 
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(message(code, params, None))
+
 
 def parse_records(records: Sequence[Sequence[str]]) -> Meta:
     """Read the hidden sheet back; raises :class:`MetaError` when it is not one we wrote."""
     if not records or list(records[0][:2]) != ["format", FORMAT]:
         found = records[0][1] if records and len(records[0]) > 1 else "nothing"
-        raise MetaError(f"not a Label NR evidence workbook (format {found!r}, expected {FORMAT!r})")
+        raise MetaError("xlsx_format", found=repr(found), expected=repr(FORMAT))
     body = [tuple(r) for r in records if r and r[0] != "checksum"]
     stated = [r for r in records if r and r[0] == "checksum"]
     if len(stated) != 1 or len(stated[0]) < 2:
-        raise MetaError("the workbook's checksum record is missing")
+        raise MetaError("xlsx_no_checksum")
     digest = stated[0][1]
     if checksum(body) != digest:
-        raise MetaError("the workbook's hidden export data was modified: export the campaign again")
+        raise MetaError("xlsx_modified")
     values: dict[str, str] = {}
     sheets: list[SheetLayout] = []
     rows: dict[str, ExportedRow] = {}
@@ -202,9 +208,9 @@ def parse_records(records: Sequence[Sequence[str]]) -> Meta:
             try:
                 answer_rev, verdict_rev = int(cells[2] or 0), int(cells[3] or 0)
             except ValueError:
-                raise MetaError(f"malformed revision for criterion {cells[1]}") from None
+                raise MetaError("xlsx_bad_revision", criterion=cells[1]) from None
             fields = {name: (cells[5 + i] or None) for i, name in enumerate(EDITABLE_FIELDS)}
             rows[cells[1]] = ExportedRow(cells[1], answer_rev, verdict_rev, fields, cells[4] == "1")
         else:
-            raise MetaError(f"unknown record {kind!r} in the hidden sheet")
+            raise MetaError("xlsx_unknown_record", kind=repr(kind))
     return Meta(values, tuple(sheets), rows, digest)

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, AuditorVerdict, NotApplicable, Verdict
-from labelnr.errors import InvalidFile, Problem
+from labelnr.errors import InvalidFile, Msg, Problem
 from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_records, unescape
 from labelnr.excel.model import (
     ANSWER_FIELDS,
@@ -43,7 +43,7 @@ from labelnr.excel.model import (
     row_values,
 )
 from labelnr.excel.safety import DEFAULT_LIMITS, Limits, check_xlsx
-from labelnr.i18n import translate
+from labelnr.i18n import Term, translate
 
 #: The reason code given to a "not applicable" declared in a workbook (when it had none).
 WORKBOOK_NA_REASON = "workbook"
@@ -122,9 +122,7 @@ def read_workbook(
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(stream, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on damaged files; all mean the same here
-        raise InvalidFile.single(
-            source, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
-        ) from None
+        raise InvalidFile.coded(source, "xlsx_unreadable", reason=f"{type(exc).__name__}: {exc}") from None
     try:
         return _read(book, source)
     finally:
@@ -138,11 +136,7 @@ def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> ImportedWorkbook:
 
 def _read(book: Any, source: str) -> ImportedWorkbook:
     if META_SHEET not in book.sheetnames:
-        raise InvalidFile.single(
-            source,
-            "not a Label NR evidence workbook (its hidden export sheet is missing):"
-            " export the campaign with 'labelnr export' and fill that workbook in",
-        )
+        raise InvalidFile.coded(source, "xlsx_no_meta")
     records = []
     for row in _rows(book[META_SHEET]):
         texts = [_text(c.value) or "" for c in row]
@@ -151,13 +145,12 @@ def _read(book: Any, source: str) -> ImportedWorkbook:
     try:
         meta = parse_records(records)
     except MetaError as exc:
-        raise InvalidFile.single(f"{source} [sheet {META_SHEET}]", str(exc)) from None
+        where = f"{source} [sheet {META_SHEET}]"
+        raise InvalidFile([Problem.of(where, None, exc.code, None, **exc.params)]) from None
     rows: list[WorkbookRow] = []
     for layout in meta.sheets:
         if layout.name not in book.sheetnames:
-            raise InvalidFile.single(
-                source, f"the sheet '{layout.name}' is missing (sheets must not be renamed or deleted)"
-            )
+            raise InvalidFile.coded(source, "xlsx_sheet_missing", sheet=layout.name)
         position = {key: i for i, key in enumerate(layout.columns)}
         for index, row in enumerate(_rows(book[layout.name])):
             if index == 0:
@@ -240,13 +233,13 @@ class _Checker:
                 self.verdict_values[name.casefold()] = verdict.value
         self.verdict_labels = [translate(f"excel.verdict_{v.value}", lang) for v in Verdict]
 
-    def problem(self, cell: Cell | None, message: str, criterion: str | None = None) -> None:
+    def problem(self, cell: Cell | None, code: str, criterion: str | None = None, /, **params: Any) -> None:
         where = (
             f"{self.imported.source} [sheet '{cell.sheet}', cell {cell.ref}]"
             if cell
             else self.imported.source
         )
-        self.problems.append(Problem(where, None, message, criterion))
+        self.problems.append(Problem.of(where, None, code, criterion, **params))
 
     # --- the workbook as a whole ---------------------------------------------------------------
 
@@ -254,32 +247,23 @@ class _Checker:
         m, c = self.meta, self.current
         a = c.assessment
         if (m.get("source"), m.get("campaign_id")) != (c.source, c.campaign_id):
-            self.problem(
-                None,
-                f"this workbook was exported from {_what(m.get('source'), m.get('campaign_id'))}"
-                f", not from {_what(c.source, c.campaign_id)}: import it into that campaign",
-            )
+            self.problem(None, "xlsx_other_campaign", exported=_what(m.get("source"), m.get("campaign_id")),
+                         current=_what(c.source, c.campaign_id))
             return False
         if (m.get("organisation_id"), m.get("entity_id"), m.get("period")) != (
             a.organisation.id,
             a.entity.id,
             a.campaign.period.value,
         ):
-            self.problem(
-                None,
-                f"this workbook is about {m.get('entity_id')} ({m.get('organisation_id')}, "
-                f"{m.get('period')}), but campaign {c.campaign_id} is about {a.entity.id} "
-                f"({a.organisation.id}, {a.campaign.period.value}): it is from another database",
-            )
+            self.problem(None, "xlsx_other_database", entity=m.get("entity_id"), period=m.get("period"),
+                         organisation=m.get("organisation_id"), campaign=c.campaign_id,
+                         current_entity=a.entity.id, current_organisation=a.organisation.id,
+                         current_period=a.campaign.period.value)
             return False
         ref = c.referential
         if (m.get("referential_id"), m.get("referential_version")) != (ref.id, ref.version):
-            self.problem(
-                None,
-                f"this workbook was made with {m.get('referential_id')} version "
-                f"{m.get('referential_version')}; the campaign now uses {ref.id} version {ref.version}: "
-                "export the campaign again",
-            )
+            self.problem(None, "xlsx_other_referential", ref=m.get("referential_id"), current_ref=ref.id,
+                         version=m.get("referential_version"), current_version=ref.version)
             return False
         return True
 
@@ -288,9 +272,7 @@ class _Checker:
     def parse(self, field: str, cell: Cell, criterion: str) -> tuple[bool, str | None]:
         """(ok, value as an id or text) of one editable cell."""
         if cell.formula:
-            self.problem(
-                cell, f"a formula ({cell.value}) where a value is expected: type the value itself", criterion
-            )
+            self.problem(cell, "xlsx_formula", criterion, formula=cell.value)
             return False, None
         value = cell.value
         if value is None or (field in ("answer", "verdict") and not value.strip()):
@@ -299,25 +281,17 @@ class _Checker:
             found = self.answer_values.get(value.strip().casefold())
             if found is None:
                 allowed = ", ".join([*self.answer_labels, self.na_label])
-                self.problem(
-                    cell, f"'{value}' is not in the drop-down list of answers ({allowed})", criterion
-                )
+                self.problem(cell, "xlsx_not_an_answer", criterion, value=value, allowed=allowed)
                 return False, None
             return True, found
         if field == "verdict":
             found = self.verdict_values.get(value.strip().casefold())
             if found is None:
-                self.problem(
-                    cell,
-                    f"'{value}' is not in the drop-down list of verdicts ({', '.join(self.verdict_labels)})",
-                    criterion,
-                )
+                self.problem(cell, "xlsx_not_a_verdict", criterion, value=value, allowed=self.verdict_labels)
                 return False, None
             return True, found
         if len(value) > MAX_LENGTH[field]:
-            self.problem(
-                cell, f"the text is {len(value)} characters long; {MAX_LENGTH[field]} at most", criterion
-            )
+            self.problem(cell, "xlsx_too_long", criterion, length=len(value), limit=MAX_LENGTH[field])
             return False, None
         return True, value
 
@@ -341,17 +315,17 @@ class _Checker:
         for row in self.imported.rows:
             cid = row.criterion
             if row.id_cell.formula:
-                self.problem(row.id_cell, "a formula where a criterion id is expected")
+                self.problem(row.id_cell, "xlsx_formula_id")
                 continue
             if cid not in ref.criteria_by_id:
-                self.problem(row.id_cell, f"unknown criterion id '{cid}' in {ref.key}", cid)
+                self.problem(row.id_cell, "unknown_criterion_in", cid, id=cid, ref=ref.key)
                 continue
             if cid in seen:
-                self.problem(row.id_cell, f"criterion {cid} is listed twice (also {seen[cid].ref})", cid)
+                self.problem(row.id_cell, "xlsx_listed_twice", cid, id=cid, also=seen[cid].ref)
                 continue
             seen[cid] = row.id_cell
             if cid not in self.meta.rows:
-                self.problem(row.id_cell, f"criterion {cid} was not part of the exported workbook", cid)
+                self.problem(row.id_cell, "xlsx_not_exported", cid, id=cid)
                 continue
             changes.extend(self.row_changes(row))
         return changes
@@ -360,35 +334,18 @@ class _Checker:
 
     def check_allowed(self, changes: Sequence[Change]) -> None:
         c = self.current
-        status = translate(f"context.status_{c.status}", "en")
+        status = Term("context.status", c.status)
         in_scope = {crit.id for crit in c.criteria}
         for change in changes:
             cell = Cell(change.sheet, change.cell, change.new)
             if change.criterion not in in_scope:
-                self.problem(
-                    cell,
-                    "this criterion is no longer part of the campaign (profile or applicability "
-                    "answers changed since the export)",
-                    change.criterion,
-                )
+                self.problem(cell, "xlsx_out_of_scope", change.criterion)
             elif change.group == "verdict" and not c.verdicts_editable:
-                self.problem(
-                    cell, f"the campaign is {status}: verdicts can no longer change", change.criterion
-                )
+                self.problem(cell, "xlsx_verdicts_locked", change.criterion, status=status)
             elif change.group == "answer" and not c.answers_editable:
-                self.problem(
-                    cell,
-                    f"the campaign is {status}: the referent's answers can no longer change "
-                    "(only the auditor's verdicts, while it is submitted)",
-                    change.criterion,
-                )
+                self.problem(cell, "xlsx_answers_locked", change.criterion, status=status)
             elif change.group == "answer" and change.criterion in c.forced_na:
-                self.problem(
-                    cell,
-                    "this criterion is not applicable by the profile or an applicability "
-                    "question: it cannot be answered",
-                    change.criterion,
-                )
+                self.problem(cell, "xlsx_forced_na", change.criterion)
 
     def check_conflicts(self, changes: Sequence[Change]) -> None:
         """A changed row whose database row moved on since the export is a conflict."""
@@ -409,8 +366,8 @@ class _Checker:
             moved = [f for f in fields if not _same(values[f], exported.values.get(f))]
             if now.number == then and not moved:
                 continue
-            who = now.by or "someone"
-            when = f" at {now.at:%Y-%m-%d %H:%M} UTC" if now.at else ""
+            who: str | Msg = now.by or Msg("someone")
+            when = now.at
             what = _history_text(c.history, change.criterion, change.group, exported_at)
             if not what and moved:
                 what = "; ".join(
@@ -418,15 +375,13 @@ class _Checker:
                 )
             inherited = c.inherited_from.get(change.criterion) if change.group == "answer" else None
             if now.number == then and inherited:
-                who = f"the answer inherited from {inherited}"
-                when = ""
-            self.problem(
-                Cell(change.sheet, change.cell, change.new),
-                f"conflict: the {change.group} was changed by {who}{when} after this workbook was "
-                f"exported ({what or 'revision ' + str(now.number) + ', workbook has ' + str(then)}); "
-                "nothing was imported: export the campaign again and redo this change",
-                change.criterion,
-            )
+                who, when = Msg("xlsx_inherited", entity=inherited), None
+            params: dict[str, Any] = {"group": Msg(f"xlsx_group_{change.group}"), "who": who,
+                                      "what": what or f"revision {now.number}, workbook has {then}"}
+            if when is not None:
+                params["when"] = when
+            code = "xlsx_conflict_at" if when is not None else "xlsx_conflict"
+            self.problem(Cell(change.sheet, change.cell, change.new), code, change.criterion, **params)
 
     def check_consistency(self, changes: Sequence[Change]) -> None:
         """The new values of each changed criterion must make a valid answer and verdict."""
@@ -438,16 +393,18 @@ class _Checker:
                 try:
                     _answer(c, cid, mine)
                 except (ValueError, ValidationError) as exc:
-                    self.problem(first, _message(exc), cid)
+                    self.problem(first, "xlsx_invalid_row", cid, reason=_message(exc))
             if any(ch.group == "verdict" for ch in mine):
                 try:
                     _verdict(c, cid, mine)
                 except (ValueError, ValidationError) as exc:
-                    self.problem(first, _message(exc), cid)
+                    self.problem(first, "xlsx_invalid_row", cid, reason=_message(exc))
 
 
-def _what(source: str, campaign_id: str) -> str:
-    return f"campaign {campaign_id}" if source == "store" else f"the file {campaign_id}"
+def _what(source: str, campaign_id: str) -> Msg:
+    if source == "store":
+        return Msg("xlsx_campaign", campaign=campaign_id)
+    return Msg("xlsx_file", file=campaign_id)
 
 
 def _short(value: str | None, limit: int = 60) -> str:
@@ -506,12 +463,8 @@ def preview(imported: ImportedWorkbook, current: WorkbookData) -> Preview:
     changes: list[Change] = []
     if checker.check_identity():
         if current.status in ("audited", "closed") and not checker.problems:
-            status = translate(f"context.status_{current.status}", "en")
-            checker.problem(
-                None,
-                f"campaign {current.campaign_id} is {status}: it is read-only, nothing can "
-                "be imported into it",
-            )
+            checker.problem(None, "xlsx_read_only", campaign=current.campaign_id,
+                            status=Term("context.status", current.status))
         changes = checker.check_rows()
         if changes:
             checker.check_allowed(changes)
