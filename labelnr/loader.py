@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from labelnr.errors import InvalidFile, Problem
 from labelnr.referential import Referential
@@ -43,58 +44,55 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
     """Checks that span several parts of the file (ids that must exist, be unique...)."""
     problems: list[Problem] = []
 
-    def at(loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> None:
-        problems.append(located.problem(loc, message, criterion))
+    def at(loc: tuple[str | int, ...], code: str, criterion: str | None = None, /, **params: Any) -> None:
+        problems.append(located.coded(loc, code, criterion, **params))
 
     for dup in _duplicates(t.id for t in ref.themes):
-        at(("themes",), f"theme id '{dup}' is used twice")
+        at(("themes",), "theme_twice", id=dup)
     for dup in _duplicates(p.id for t in ref.themes for p in t.principles):
-        at(("themes",), f"principle id '{dup}' is used twice")
+        at(("themes",), "principle_twice", id=dup)
     for dup in _duplicates(c.id for c in ref.criteria):
         indexes = [i for i, c in enumerate(ref.criteria) if c.id == dup]
-        at(("criteria", indexes[-1], "id"), "this id is already used by another criterion", dup)
+        at(("criteria", indexes[-1], "id"), "criterion_twice", dup)
     profile_ids = {p.id for p in ref.profiles}
     known = set(ref.criteria_by_id)
 
     for i, crit in enumerate(ref.criteria):
         theme = ref.themes_by_id.get(crit.theme)
         if theme is None:
-            at(("criteria", i, "theme"), f"unknown theme '{crit.theme}'", crit.id)
+            at(("criteria", i, "theme"), "unknown_theme", crit.id, theme=crit.theme)
         elif crit.principle is not None and crit.principle not in {p.id for p in theme.principles}:
-            at(("criteria", i, "principle"),
-               f"unknown principle '{crit.principle}' in theme '{crit.theme}'", crit.id)
+            at(("criteria", i, "principle"), "unknown_principle", crit.id, principle=crit.principle,
+               theme=crit.theme)
         if crit.priority is not None and crit.priority not in ref.scoring.priority_weights:
-            at(("criteria", i, "priority"),
-               f"priority '{crit.priority}' has no weight in scoring.priority_weights", crit.id)
+            at(("criteria", i, "priority"), "priority_no_weight", crit.id, priority=crit.priority)
         for p in crit.profiles:
             if p not in profile_ids:
-                at(("criteria", i, "profiles"), f"unknown profile '{p}'", crit.id)
+                at(("criteria", i, "profiles"), "unknown_profile_id", crit.id, profile=p)
         if ref.scoring.levels and crit.level > ref.scoring.levels[-1].level:
-            at(("criteria", i, "level"),
-               f"label level {crit.level} is not defined in scoring.levels", crit.id)
+            at(("criteria", i, "level"), "level_undefined", crit.id, level=crit.level)
 
     for li, level in enumerate(ref.scoring.levels):
         for theme_id in level.theme_minimums:
             if theme_id not in ref.themes_by_id:
-                at(("scoring", "levels", li, "theme_minimums", theme_id), f"unknown theme '{theme_id}'")
+                at(("scoring", "levels", li, "theme_minimums", theme_id), "unknown_theme", theme=theme_id)
         for cid in level.mandatory:
             if cid not in known:
-                at(("scoring", "levels", li, "mandatory"), f"unknown criterion id '{cid}'", cid)
+                at(("scoring", "levels", li, "mandatory"), "unknown_criterion", cid, id=cid)
 
     if not any(lv.credit == 1.0 for lv in ref.scale.levels):
-        at(("scale", "levels"), "no answer earns full credit (1.0): the maximum score could never be reached")
+        at(("scale", "levels"), "no_full_credit")
 
     for pi, profile in enumerate(ref.profiles):
         for cid in profile.exclude:
             if cid not in known:
-                at(("profiles", pi, "exclude"),
-                   f"profile '{profile.id}' excludes unknown criterion '{cid}'", cid)
+                at(("profiles", pi, "exclude"), "profile_excludes_unknown", cid, profile=profile.id, id=cid)
         for ei, effect in enumerate(profile.not_applicable):
             for cid in effect.criteria:
                 if cid not in known:
-                    at(("profiles", pi, "not_applicable", ei), f"unknown criterion id '{cid}'", cid)
+                    at(("profiles", pi, "not_applicable", ei), "unknown_criterion", cid, id=cid)
     for dup in _duplicates(p.id for p in ref.profiles):
-        at(("profiles",), f"profile id '{dup}' is used twice")
+        at(("profiles",), "profile_twice", id=dup)
 
     for qi, question in enumerate(ref.questions):
         ids = list(question.if_no_exclude)
@@ -102,7 +100,7 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
             ids += question.if_no_not_applicable.criteria
         for cid in ids:
             if cid not in known:
-                at(("questions", qi), f"question '{question.id}' names unknown criterion '{cid}'", cid)
+                at(("questions", qi), "question_names_unknown", cid, question=question.id, id=cid)
 
     if ref.mapping:
         seen_old: set[str] = set()
@@ -110,15 +108,12 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
         for mi, entry in enumerate(ref.mapping.changes):
             for cid in entry.new:
                 if cid not in known:
-                    at(("mapping", "changes", mi, "new"),
-                       f"mapping points to '{cid}', which is not a criterion of this version", cid)
+                    at(("mapping", "changes", mi, "new"), "mapping_to_unknown", cid, id=cid)
                 elif cid in seen_new:
-                    at(("mapping", "changes", mi, "new"),
-                       f"'{cid}' is the target of two mapping entries: say it in one", cid)
+                    at(("mapping", "changes", mi, "new"), "mapping_target_twice", cid, id=cid)
             for cid in entry.old:
                 if cid in seen_old:
-                    at(("mapping", "changes", mi, "old"),
-                       f"'{cid}' appears in two mapping entries: an old criterion has one fate", cid)
+                    at(("mapping", "changes", mi, "old"), "mapping_old_twice", cid, id=cid)
             seen_new.update(entry.new)
             seen_old.update(entry.old)
     return problems
@@ -171,13 +166,11 @@ def mapping_problems(ref: Referential, located: Located, old: Referential | None
     if ref.mapping is None:
         return []
     if old is None:
-        return [located.problem(
-            ("mapping", "from_version"),
-            f"mapping comes from version '{ref.mapping.from_version}' of '{ref.id}', which is not available "
-            "(its file must sit in the same folder and be valid)")]
+        return [located.coded(("mapping", "from_version"), "mapping_from_missing",
+                              version=ref.mapping.from_version, ref=ref.id)]
     problems = [
-        located.problem(("mapping", "changes", mi, "old"),
-                        f"mapping names '{cid}', which is not a criterion of version {old.version}", cid)
+        located.coded(("mapping", "changes", mi, "old"), "mapping_names_unknown", cid, id=cid,
+                      version=old.version)
         for mi, change in enumerate(ref.mapping.changes)
         for cid in change.old
         if cid not in old.criteria_by_id
@@ -187,10 +180,8 @@ def mapping_problems(ref: Referential, located: Located, old: Referential | None
     for mi, change in enumerate(ref.mapping.changes):
         for cid in change.new:
             if cid in old.criteria_by_id and cid not in mapped_old:
-                problems.append(located.problem(
-                    ("mapping", "changes", mi, "new"),
-                    f"'{cid}' already exists in version {old.version} and is not in the mapping: "
-                    "say what became of it (merged into this entry, or removed)", cid))
+                problems.append(located.coded(("mapping", "changes", mi, "new"), "mapping_kept_id", cid,
+                                              id=cid, version=old.version))
     return problems
 
 
@@ -233,8 +224,8 @@ def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
             continue
         key = entry.referential.key
         if key in catalog.loaded:
-            catalog.problems.append(Problem(
-                str(path), 1, f"{key} is already defined in {catalog.loaded[key].path.name}"))
+            catalog.problems.append(Problem.of(
+                path, 1, "referential_twice", key=key, other=catalog.loaded[key].path.name))
             continue
         catalog.loaded[key] = entry
     _check_mappings(catalog)
