@@ -14,6 +14,7 @@ import pytest
 from labelnr import cli, schema
 from labelnr.loader import DEFAULT_DIR
 from labelnr.referential import Referential
+from labelnr.storage.errors import NotFound
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -427,3 +428,49 @@ def test_missing_criteria_folder_is_named(capsys: pytest.CaptureFixture[str], au
                                           tmp_path: Path) -> None:
     code, out, err = run(capsys, "score", audit, "--criteria", tmp_path / "nope")
     assert (code, out, err) == (1, [], [f"labelnr: {tmp_path / 'nope'}: no such criteria folder"])
+
+
+# --- errors in the user's language -------------------------------------------------------------
+def _bad_referential(tmp_path: Path) -> tuple[Path, int]:
+    bad = tmp_path / "bad.yaml"
+    text = (FIXTURES / "v1-ref.yaml").read_text(encoding="utf-8").replace("{id: O-4, theme: ops",
+                                                                           "{id: O-4, theme: opz")
+    bad.write_text(text, encoding="utf-8")
+    return bad, next(i for i, t in enumerate(text.splitlines(), 1) if "id: O-4" in t)
+
+
+def test_errors_follow_labelnr_lang(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    bad, line = _bad_referential(tmp_path)
+    monkeypatch.setenv("LABELNR_LANG", "fr")
+    assert run(capsys, "validate", bad)[2] == [f"{bad}:{line} : critère O-4 : thème « opz » inconnu"]
+    monkeypatch.setenv("LABELNR_LANG", "en")
+    assert run(capsys, "validate", bad)[2] == [f"{bad}:{line}: criterion O-4: unknown theme 'opz'"]
+
+
+def test_errors_follow_the_lang_option(capsys: pytest.CaptureFixture[str], criteria: Path,
+                                      audit: Path) -> None:
+    text = audit.read_text(encoding="utf-8").replace("  G-2: {level: partial}", "  G-9: {level: partial}")
+    audit.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "score", audit, "--criteria", criteria, "--lang", "fr")
+    assert code == 1
+    assert any("critère G-9 : identifiant de critère « G-9 » inconnu dans" in e for e in err), err
+    _, _, err = run(capsys, "score", audit, "--criteria", criteria, "--lang", "en")
+    assert any("criterion G-9: unknown criterion id 'G-9' in" in e for e in err), err
+
+
+def test_a_store_error_in_french(capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A core error without ``--lang`` follows LABELNR_LANG; its English text stays in str()."""
+
+    def refuse(args: object) -> int:
+        raise NotFound.of("no_campaign", campaign=42)
+
+    def register(sub: cli.Subparsers) -> None:
+        sub.add_parser("validate").set_defaults(func=refuse)
+
+    monkeypatch.setitem(cli.CORE, "validate", register)
+    monkeypatch.setenv("LABELNR_LANG", "fr")
+    assert run(capsys, "validate")[2] == ["labelnr: il n'y a pas de campagne 42"]
+    monkeypatch.delenv("LABELNR_LANG")
+    assert run(capsys, "validate")[2] == ["labelnr: there is no campaign 42"]
