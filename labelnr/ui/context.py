@@ -216,7 +216,7 @@ def remembered_select(
     if key in state and state[key] not in options:
         del state[key]
     return (where or st).selectbox(label, list(options), key=key, format_func=format_func, help=help,
-                                   persist_state="session")
+                                   persist_state="session", placeholder=t("common.choose"))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from labelnr.ui.context import campaign_title, catalog, csv_text, error_text, la
 #: Events shown at most (the newest): enough to review, light enough for the page.
 LIMIT = 2000
 SCOPES = ("campaign", "entity", "organisation")
+#: How a date field reads (Streamlit offers only numeric orders): French day first.
+DATE_FORMAT = {"fr": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
 KINDS = ("answer", "evidence", "verdict", "commitment", "target", "status", "campaign", "entity",
          "organisation", "grant", "import")
 
@@ -115,10 +117,11 @@ def main() -> None:
     cols = st.columns(3)
     who = cols[0].text_input(t("history.actor_filter"), key="hist_actor", persist_state="session").strip()
     today = dt.datetime.now(dt.UTC).date()
+    shown = DATE_FORMAT[lang()]
     since = cols[1].date_input(t("history.since"), value=None, max_value=today, key="hist_since",
-                               persist_state="session", format="YYYY-MM-DD")
+                               persist_state="session", format=shown)
     until = cols[2].date_input(t("history.until"), value=None, key="hist_until", persist_state="session",
-                               format="YYYY-MM-DD")
+                               format=shown)
     where: dict[str, Any] = {"organisation_id": selection.organisation}
     if scope == "entity":
         where["entity_id"] = selection.entity
