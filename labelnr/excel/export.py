@@ -38,6 +38,7 @@ from labelnr.excel.meta import (
     with_checksum,
 )
 from labelnr.excel.model import MAX_LENGTH, NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
+from labelnr.formatting import format_date, format_number
 from labelnr.i18n import Translator
 from labelnr.referential import Criterion, Theme
 from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress, projected_trajectory
@@ -466,7 +467,8 @@ class WorkbookExport:
             ws, row, [t("excel.summary_metric"), t("excel.summary_self"), t("excel.summary_verified")]
         )
         lines: list[tuple[str, float, float, str]] = [
-            (t("excel.summary_points", total=f"{s.total_points:g}"), s.points, v.points, "number"),
+            (t("excel.summary_points", total=format_number(s.total_points, self.lang, "#,##0.###")), s.points,
+             v.points, "number"),
             (t("excel.summary_percent"), s.percent, v.percent, "percent"),
             (t("excel.summary_level"), s.level, v.level, "integer"),
             (t("excel.summary_answered"), s.answered, v.answered, "integer"),
@@ -529,7 +531,8 @@ class WorkbookExport:
                 self.w.number(ws, row, 4, gap.points_short)
                 self.w.text(ws, row, 5, ", ".join(gap.missing_mandatory))
                 below = [
-                    f"{self.theme_name(b.theme)} ({b.percent:.1f} % < {b.minimum:g} %)"
+                    f"{self.theme_name(b.theme)} ({format_number(b.percent, self.lang)} % "
+                    f"< {format_number(b.minimum, self.lang)} %)"
                     for b in gap.themes_below_minimum
                 ]
                 self.w.text(ws, row, 6, "; ".join(below))
@@ -624,7 +627,7 @@ class WorkbookExport:
         entries = self.evidence_by_criterion.get(criterion, [])
         lines = []
         for e in entries:
-            date = f" ({e.effective_date.isoformat()})" if e.effective_date else ""
+            date = f" ({format_date(e.effective_date, self.lang)})" if e.effective_date else ""
             lines.append(f"[{self.t('excel.evidence_' + e.type.value)}] {e.title}{date}")
         self.w.text(ws, row, col["evidence"], "\n".join(lines))
         if len(entries) == 1:

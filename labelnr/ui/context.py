@@ -11,6 +11,7 @@ Everything a user picks (language, organisation, entity, campaign) lives in
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import streamlit as st
 
 from labelnr.errors import LabelnrError, Problem, render
-from labelnr.formatting import format_date, plural
+from labelnr.formatting import format_date, format_number, plural
 from labelnr.i18n import DEFAULT_LANG, LANGUAGES, Lang, normalise, translate
 from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
 
@@ -51,6 +52,16 @@ def lang() -> Lang:
 def t(key: str, /, **fields: Any) -> str:
     """``t("assessment.title")``: the text of a catalog key in the user's language."""
     return translate(key, lang(), **fields)
+
+
+def num(value: float, decimals: int = 0) -> str:
+    """A number the user's way, with up to ``decimals`` decimals: ``1 234,5`` (fr), ``1,234.5`` (en)."""
+    return format_number(value, lang(), "#,##0" + ("." + "#" * decimals if decimals else ""))
+
+
+def day(value: dt.date) -> str:
+    """A date in words: ``3 décembre 2026`` (fr) or ``December 3, 2026`` (en)."""
+    return format_date(value, lang())
 
 
 def tp(key: str, count: float, /, **fields: Any) -> str:
@@ -113,6 +124,8 @@ def table(rows: Sequence[Mapping[str, object]]) -> None:
     columns = list(rows[0])
 
     def cell(value: object) -> str:
+        if isinstance(value, float):  # a score or a percentage: the language's decimal mark
+            return num(value, 1)
         text = "—" if value is None else " ".join(str(value).split())
         return plain(text) or " "
 
@@ -277,7 +290,7 @@ def show_problems(problems: Sequence[Problem], title: str) -> None:
     table([
         {
             t("context.problem_file"): Path(p.file).name,
-            t("context.problem_line"): p.line,
+            t("context.problem_line"): p.line or None,
             t("context.problem_criterion"): p.criterion or "",
             t("context.problem_message"): p.text(lang()),
         }

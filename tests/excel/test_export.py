@@ -252,7 +252,7 @@ def test_summary_and_about_carry_provenance(mini: LoadedReferential) -> None:
     assert links["Thème A"] == "'Thème A'!A1"
     assert len(links) == 8
     summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
-    assert summary["Points (sur 1000)"] == (
+    assert summary["Points (sur 1\u202f000)"] == (  # French groups thousands
         pytest.approx(data.self_scores.points, abs=1e-3),
         pytest.approx(data.verified_scores.points, abs=1e-3),
     )

@@ -51,7 +51,7 @@ def test_page_shows_campaign_scores_and_inherited_answers(data_dirs: tuple[Path,
     at = site_page()
     assert len(at.expander) == 5
     assert "hérité de Groupe ACME" in statuses(at)[0]  # GOV-01 answered by the group
-    assert points(at) == "202 / 1000"
+    assert points(at) == "202 / 1\u202f000"
     at = open_criterion(at, "GOV-01")
     assert "Réponse héritée de Groupe ACME" in texts(at)
 

@@ -58,7 +58,7 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard")
     assert [h.value for h in at.header] == ["Niveau atteint", "Score par thème", "Trajectoire sur trois ans",
                                             "Engagements", "Entités × thèmes", "Principaux écarts"]
-    assert metric(at, "Points (auto-évaluation)") == "147 / 1000"
+    assert metric(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
     assert metric(at, "Niveau du label") == "Aucun niveau"
     assert metric(at, "Niveau suivant") == "Niveau 1"
     page = texts(at)
@@ -84,7 +84,7 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     at.sidebar.selectbox(key="pick_campaign").set_value(campaign).run()
     assert not at.exception
     # year 1: GOV-01 partial 146.7 + GOV-02 full 222.2 = 368.9, GOV-01 still not fully met → no level.
-    assert metric(at, "Points (auto-évaluation)") == "369 / 1000"
+    assert metric(at, "Points (auto-évaluation)") == "369 / 1\u202f000"
     assert metric(at, "Niveau du label") == "Aucun niveau"
     traj = table(at, "Réel")
     # Actual: the baseline (146.7) and year 1 (368.9). Planned and projected start from the baseline
@@ -112,8 +112,8 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
 def test_a_verdict_moves_the_verified_points(data_dirs: tuple[Path, Path], other: Store) -> None:
     other.set_verdict("auditor", GROUP, "GOV-01", AuditorVerdict(verdict=Verdict.NON_CONFORM), 0)
     at = open_app("dashboard")
-    assert metric(at, "Points (auto-évaluation)") == "147 / 1000"
-    assert metric(at, "Points vérifiés") == "0 / 1000"
+    assert metric(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
+    assert metric(at, "Points vérifiés") == "0 / 1\u202f000"
 
 
 def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
@@ -121,7 +121,7 @@ def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
     at.segmented_control(key="dashboard.scope").set_value("organisation").run()
     assert not at.exception
     assert metric(at, "Entités") == "2"
-    assert metric(at, "Points moyens") == "174 / 1000"  # (146.7 + 201.7) / 2
+    assert metric(at, "Points moyens") == "174 / 1\u202f000"  # (146.7 + 201.7) / 2
     assert metric(at, "Atteignent « Niveau 1 »") == "0 / 2"
     ranking = table(at, "Vers le niveau suivant")
     assert list(ranking["Entité"]) == ["Site de Lyon", "Groupe ACME"]
@@ -133,6 +133,6 @@ def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
-    assert metric(at, "Points (self-assessed)") == "147 / 1000"
+    assert metric(at, "Points (self-assessed)") == "147 / 1,000"
     assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01." in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3

@@ -53,7 +53,7 @@ def add_commitment(at: AppTest, title: str, scope: str, level: str | None, year:
 
 def test_page_runs_with_the_demo_and_shows_the_projection(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("plan")
-    assert projected(at) == ["147 / 1000"] * 4
+    assert projected(at) == ["147 / 1\u202f000"] * 4
     page = texts(at)
     assert "Aucun engagement pour l'instant" in page
     assert "Aucun engagement ne porte encore d'indicateur mesurable." in page
@@ -69,7 +69,7 @@ def test_adding_a_commitment_changes_the_projected_trajectory(data_dirs: tuple[P
     assert not at.exception
     assert "Engagement « Publier la politique » ajouté." in texts(at)
     # GOV-01 full from year 2: 222.2 + 0 + 0 → 222 / 1000; baseline and year 1 unchanged.
-    assert projected(at) == ["147 / 1000", "147 / 1000", "222 / 1000", "222 / 1000"]
+    assert projected(at) == ["147 / 1\u202f000", "147 / 1\u202f000", "222 / 1\u202f000", "222 / 1\u202f000"]
     stored = other.campaign(GROUP).commitments
     assert [(c.commitment.title, c.commitment.criterion, c.commitment.target_level, c.commitment.target_year)
             for c in stored] == [("Publier la politique", "GOV-01", "full", 2)]
@@ -90,7 +90,7 @@ def test_theme_commitment_without_level_adds_its_expected_points(data_dirs: tupl
     at.number_input(key=f"{NEW}.expected").set_value(100.0)
     at.button(key=f"{NEW}.submit").click()
     at.run()
-    assert projected(at) == ["147 / 1000", "247 / 1000", "247 / 1000", "247 / 1000"]
+    assert projected(at) == ["147 / 1\u202f000", "247 / 1\u202f000", "247 / 1\u202f000", "247 / 1\u202f000"]
 
 
 def test_incomplete_forms_are_refused_with_a_message(data_dirs: tuple[Path, Path], other: Store) -> None:
@@ -218,12 +218,12 @@ def test_removing_a_commitment(data_dirs: tuple[Path, Path], other: Store) -> No
     item = other.add_commitment("someone", GROUP, Commitment(title="Budget", criterion="GOV-03",
                                                              target_year=1, expected_points=50))
     at = open_app("plan")
-    assert projected(at)[1] == "197 / 1000"
+    assert projected(at)[1] == "197 / 1\u202f000"
     at.button(key=f"plan.remove.{item.id}").click()
     at.run()
     assert "Engagement « Budget » supprimé." in texts(at)
     assert other.campaign(GROUP).commitments == ()
-    assert projected(at) == ["147 / 1000"] * 4
+    assert projected(at) == ["147 / 1\u202f000"] * 4
 
 
 def test_submitted_campaign_is_read_only(data_dirs: tuple[Path, Path], other: Store) -> None:
@@ -236,5 +236,5 @@ def test_submitted_campaign_is_read_only(data_dirs: tuple[Path, Path], other: St
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("plan", lang="en")
     assert at.title[0].value == "Three-year plan"
-    assert projected(at) == ["147 / 1000"] * 4
+    assert projected(at) == ["147 / 1,000"] * 4
     assert "Year 1 (projected)" in [m.label for m in at.metric]

@@ -12,6 +12,7 @@ import streamlit as st
 
 from labelnr.assessment import Period
 from labelnr.errors import LabelnrError, render
+from labelnr.formatting import format_date
 from labelnr.storage.views import CampaignInfo, CampaignStatus
 from labelnr.ui.context import Selection, actor, catalog, lang, pick_campaign, plain, show_problems, store, t
 
@@ -176,7 +177,7 @@ def main() -> None:
         st.header(t("admin.this_campaign"))
         st.caption(t("admin.this_campaign_is", entity=plain(data.entity(info.entity_id).name),
                      name=plain(info.name or t(f"context.period_{info.period.value}")),
-                     period=t(f"context.period_{info.period.value}"), date=info.date.isoformat()))
+                     period=t(f"context.period_{info.period.value}"), date=format_date(info.date, lang())))
         left, right = st.columns(2, gap="large")
         with left:
             _status(info)

@@ -24,13 +24,14 @@ import streamlit as st
 
 from labelnr.assessment import Answer, NotApplicable
 from labelnr.errors import LabelnrError
+from labelnr.formatting import format_datetime
 from labelnr.permissions import Action
 from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, table, tp
+from labelnr.ui.context import actor, day, error_text, lang, num, pick_campaign, plain, store, t, table, tp
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -207,7 +208,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
     if pending:
         st.caption(tp("assessment.preview", pending))
     cols = st.columns(3)
-    cols[0].metric(t("assessment.points"), f"{scores.points:.0f} / {scores.total_points:g}")
+    cols[0].metric(t("assessment.points"), f"{num(scores.points)} / {num(scores.total_points, 3)}")
     cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
     cols[2].metric(t("assessment.answered"), f"{scores.answered} / {len(scores.criteria)}")
     for gap in scores.gaps:
@@ -215,22 +216,22 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
         if gap.reached:
             st.markdown(f"✔ {t('assessment.gap_reached', level=name)}")
             continue
-        parts = [t("assessment.gap_points", level=name, points=f"{gap.points_short:.0f}",
-                   needed=f"{gap.points_needed:g}")] if gap.points_short > 0 else [
+        parts = [t("assessment.gap_points", level=name, points=num(gap.points_short),
+                   needed=num(gap.points_needed, 3))] if gap.points_short > 0 else [
             t("assessment.gap_points_ok", level=name)]
         if gap.missing_mandatory:
             parts.append(t("assessment.gap_mandatory", ids=", ".join(gap.missing_mandatory)))
         for short in gap.themes_below_minimum:
             theme = ref.themes_by_id.get(short.theme)
             parts.append(t("assessment.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
-                           percent=f"{short.percent:.0f}", minimum=f"{short.minimum:g}"))
+                           percent=num(short.percent), minimum=num(short.minimum, 3)))
         st.markdown("✘ " + " ; ".join(parts))
     table([
         {
             t("assessment.theme"): theme.name.get(lg),
             t("assessment.theme_percent"): "—" if (ts := scores.themes[theme.id]).percent is None
-            else f"{ts.percent:.0f} %",
-            t("assessment.points"): f"{ts.points:.0f} / {ts.max_points:.0f}",
+            else f"{num(ts.percent)} %",
+            t("assessment.points"): f"{num(ts.points)} / {num(ts.max_points)}",
             t("assessment.answered"): f"{ts.answered} / {ts.in_scope}",
         }
         for theme in ref.themes
@@ -369,7 +370,7 @@ def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
         st.session_state[_key(campaign, cid, "conflict")] = conflict
     if conflict is not None:
         at = conflict["at"]
-        when = f"{at:%Y-%m-%d %H:%M} UTC" if isinstance(at, dt.datetime) else "?"
+        when = f"{format_datetime(at, lang())} UTC" if isinstance(at, dt.datetime) else "?"
         st.warning(t("assessment.conflict", who=plain(str(conflict["by"])), when=when))
         theirs = view.assessment.answers.get(cid)
         ref = store().referential(view.info.referential_id, view.info.referential_version)
@@ -390,7 +391,7 @@ def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
         st.caption(t("assessment.unsaved"))
     elif current is not None:
         st.caption(t("assessment.saved_by", who=plain(current.updated_by),
-                     when=f"{current.updated_at:%Y-%m-%d %H:%M} UTC"))
+                     when=f"{format_datetime(current.updated_at, lang())} UTC"))
     st.button(t("assessment.save"), key=_key(campaign, cid, "save"), on_click=_save, args=(campaign, cid),
               type="primary")
 
@@ -425,8 +426,8 @@ def _size(size: int) -> str:
     if size < 1024:
         return t("assessment.bytes", size=size)
     if size < 1024 * 1024:
-        return t("assessment.kilobytes", size=f"{size / 1024:.0f}")
-    return t("assessment.megabytes", size=f"{size / 1024 / 1024:.1f}")
+        return t("assessment.kilobytes", size=num(size / 1024))
+    return t("assessment.megabytes", size=num(size / 1024 / 1024, 1))
 
 
 def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
@@ -543,7 +544,7 @@ def _header(ref: Referential, view: CampaignView) -> None:
     info = view.info
     st.caption(t("assessment.campaign_caption", entity=plain(view.entity.name), referential=plain(
         ref.title.get(lang())), version=plain(ref.version), period=t(f"context.period_{info.period.value}"),
-        date=info.date.isoformat(), status=t(f"context.status_{info.status.value}")))
+        date=day(info.date), status=t(f"context.status_{info.status.value}")))
     if not info.editable:
         st.info(t("assessment.read_only", status=t(f"context.status_{info.status.value}")))
     elif not _writable(view):

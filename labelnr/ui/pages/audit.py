@@ -22,7 +22,19 @@ from labelnr.i18n import translate
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, show_problems, store, t, tp
+from labelnr.ui.context import (
+    actor,
+    day,
+    error_text,
+    lang,
+    num,
+    pick_campaign,
+    plain,
+    show_problems,
+    store,
+    t,
+    tp,
+)
 from labelnr.ui.drafts import draft, forget
 
 FLASH = "audit.flash"
@@ -89,8 +101,8 @@ def _scores(ref: Referential, scores: CampaignScores) -> None:
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
     cols = st.columns(4)
-    cols[0].metric(t("audit.self_points"), f"{mine.points:.0f} / {total:g}")
-    cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
+    cols[0].metric(t("audit.self_points"), f"{num(mine.points)} / {num(total, 3)}")
+    cols[1].metric(t("audit.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
                    delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
     cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
@@ -106,7 +118,7 @@ def _scores(ref: Referential, scores: CampaignScores) -> None:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} %"
+    return "—" if value is None else f"{num(value)} %"
 
 
 def _level_name(ref: Referential, level: int) -> str:
@@ -189,8 +201,8 @@ def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, cri
     _evidence(view.evidence.get(cid, ()))
     mine, verified = scores.self_assessed.criteria[cid], scores.verified.criteria[cid]
     verified_answer = plain(_verified_text(ref, scores, view, cid))
-    st.markdown(t("audit.points_side_by_side", mine=f"{mine.points:.1f}", verified=f"{verified.points:.1f}",
-                  max=f"{mine.max_points:.1f}", verified_answer=verified_answer))
+    st.markdown(t("audit.points_side_by_side", mine=num(mine.points, 1), verified=num(verified.points, 1),
+                  max=num(mine.max_points, 1), verified_answer=verified_answer))
     _verdict_form(view, cid)
 
 
@@ -206,7 +218,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
          t("audit.col_ev_file"): _file_name(e) if e.kind != "link" else "",
          t("audit.col_ev_size"): _size(e.size),
          t("audit.col_ev_sha256"): e.sha256 or "",
-         t("audit.col_ev_date"): e.effective_date.isoformat() if e.effective_date else "",
+         t("audit.col_ev_date"): day(e.effective_date) if e.effective_date else "",
          t("audit.col_ev_added"): f"{e.added_by} · {e.added_at:%Y-%m-%d}",
          t("audit.col_ev_inherited"): t("audit.answer_yes") if e.inherited_from_id is not None else ""}
         for e in items
@@ -242,7 +254,7 @@ def _size(size: int | None) -> str:
     french = lang() == "fr"
     if size < 1024:
         return f"{size} {'o' if french else 'B'}"
-    return f"{size / 1024:.0f} {'Ko' if french else 'KB'}"
+    return f"{num(size / 1024)} {'Ko' if french else 'KB'}"
 
 
 def _verdict_form(view: CampaignView, cid: str) -> None:
@@ -261,7 +273,7 @@ def _verdict_form(view: CampaignView, cid: str) -> None:
         st.markdown(f"**{t('audit.verdict')}**")
         if current is not None:
             st.caption(t("audit.verdict_by", auditor=plain(current.auditor or "?"),
-                         date=current.date.isoformat() if current.date else "?"))
+                         date=day(current.date) if current.date else "?"))
         chosen = st.selectbox(t("audit.verdict"), options, key=f"{form}.verdict", format_func=verdict_text)
         comment = st.text_area(t("audit.verdict_comment"), max_chars=8000, key=f"{form}.comment")
         submitted = st.form_submit_button(t("audit.save_verdict"), type="primary", icon=":material/gavel:",
@@ -310,7 +322,7 @@ def _export(view: CampaignView) -> None:
     if not isinstance(ready, tuple) or ready[0] != view.info.revision:
         return  # nothing prepared yet, or prepared before the campaign last changed
     info = view.info
-    name = f"labelnr-{view.entity.id}-{info.period.value}-{info.date.isoformat()}.xlsx"
+    name = f"labelnr-{view.entity.id}-{info.period.value}-{day(info.date)}.xlsx"
     st.download_button(t("audit.download_xlsx"), ready[1], file_name=name, mime=XLSX_MIME,
                        key=f"{key}.download", on_click="ignore", icon=":material/download:", type="primary")
 
@@ -365,7 +377,7 @@ def _import(view: CampaignView) -> None:
 def _header(ref: Referential, view: CampaignView) -> None:
     info = view.info
     st.caption(t("audit.caption", entity=plain(view.entity.name), campaign=plain(
-        info.name or t(f"context.period_{info.period.value}")), date=info.date.isoformat(),
+        info.name or t(f"context.period_{info.period.value}")), date=day(info.date),
         referential=plain(ref.title.get(lang())), version=plain(ref.version),
         status=t(f"context.status_{info.status.value}")))
     if info.status not in AUDITABLE:

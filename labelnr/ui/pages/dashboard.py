@@ -22,7 +22,7 @@ from labelnr.storage.service import Store
 from labelnr.storage.views import CampaignInfo, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, error_text, lang, pick_campaign, plain, store, t, tp
+from labelnr.ui.context import Selection, day, error_text, lang, num, pick_campaign, plain, store, t, tp
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -55,13 +55,13 @@ def _gap_text(ref: Referential, scores: Scores) -> str:
     if gap is None:
         return t("dashboard.top_level") if ref.scoring.levels else t("dashboard.no_levels")
     lg = lang()
-    parts = [t("dashboard.gap_points", points=f"{gap.points_short:.0f}")] if gap.points_short > 0 else []
+    parts = [t("dashboard.gap_points", points=num(gap.points_short))] if gap.points_short > 0 else []
     if gap.missing_mandatory:
         parts.append(t("dashboard.gap_mandatory", criteria=", ".join(gap.missing_mandatory)))
     for short in gap.themes_below_minimum:
         theme = ref.themes_by_id.get(short.theme)
         parts.append(t("dashboard.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
-                       percent=f"{short.percent:.0f}", minimum=f"{short.minimum:g}"))
+                       percent=num(short.percent), minimum=num(short.minimum, 3)))
     what = t("dashboard.list_separator").join(parts) or t("dashboard.gap_lower")
     return t("dashboard.gap_to", level=gap.name.get(lg), what=what)
 
@@ -72,13 +72,13 @@ def _level_metrics(c: Cycle) -> None:
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
     cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), f"{mine.points:.0f} / {total:g}",
+    cols[0].metric(t("dashboard.points"), f"{num(mine.points)} / {num(total, 3)}",
                    help=t("dashboard.points_help"))
-    cols[1].metric(t("dashboard.verified_points"), f"{verified.points:.0f} / {total:g}",
+    cols[1].metric(t("dashboard.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
                    help=tp("dashboard.verified_help", len(scores.unverified)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
-                   f"-{gap.points_short:.0f} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
+                   f"-{num(gap.points_short)} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
                    else None, delta_color="off")
     st.markdown(plain(_gap_text(ref, mine)))
 
@@ -102,7 +102,7 @@ def _radar(ref: Referential, current: dict[str, float | None], previous: dict[st
     named = [(th.name.get(lg), current.get(th.id)) for th in ref.themes]
     scored = [(name, value) for name, value in named if value is not None]
     summary = t("dashboard.radar_summary", what=what,
-                themes=", ".join(f"{name} {value:.0f} %" for name, value in scored) or "—",
+                themes=", ".join(f"{name} {num(value)} %" for name, value in scored) or "—",
                 weakest=min(scored, key=lambda nv: nv[1])[0] if scored else "—")
     show_chart(fig, frame, summary, f"{key}.radar", "themes")
 
@@ -116,13 +116,13 @@ def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str) -> N
     fig = charts.trajectory(frame, thresholds, ref.scoring.total_points, t)
     held = frame.dropna(subset=["actual"])
     last_actual = (t("dashboard.actual_last", year=year_text(int(held["year"].iloc[-1])),
-                     points=f"{held['actual'].iloc[-1]:.0f}") if len(held) else t("dashboard.no_actual"))
+                     points=num(held['actual'].iloc[-1])) if len(held) else t("dashboard.no_actual"))
     planned = frame["planned"].iloc[-1]
     projected = frame["projected"].iloc[-1]
     summary = t("dashboard.trajectory_summary", what=what, actual=last_actual,
-                planned="—" if pd.isna(planned) else f"{planned:.0f}",
-                projected="—" if pd.isna(projected) else f"{projected:.0f}",
-                levels=", ".join(f"{th.name} {th.points:g}" for th in thresholds) or "—")
+                planned="—" if pd.isna(planned) else num(planned),
+                projected="—" if pd.isna(projected) else num(projected),
+                levels=", ".join(f"{th.name} {num(th.points, 3)}" for th in thresholds) or "—")
     show_chart(fig, frame, summary, f"{key}.trajectory", "trajectoire")
 
 
@@ -156,7 +156,7 @@ def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
     if late:
         st.warning(tp("dashboard.late_list", len(late)) + "\n\n" + "\n".join(
             f"- {plain(cm.title)} — {plain(c.view.entity.name)}"
-            + (f" ({t('dashboard.due', date=cm.due.isoformat())})" if cm.due else "")
+            + (f" ({t('dashboard.due', date=day(cm.due))})" if cm.due else "")
             for c, cm in late), icon=":material/warning:")
 
 
@@ -176,8 +176,8 @@ def _heatmap(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
     high = max(cells, key=lambda c: c[2], default=None)
     summary = t("dashboard.heatmap_summary", entities=tp("dashboard.entities", len(rows)),
                 themes=tp("dashboard.themes", len(names)),
-                low=f"{low[0]} · {low[1]} {low[2]:.0f} %" if low else "—",
-                high=f"{high[0]} · {high[1]} {high[2]:.0f} %" if high else "—")
+                low=f"{low[0]} · {low[1]} {num(low[2])} %" if low else "—",
+                high=f"{high[0]} · {high[1]} {num(high[2])} %" if high else "—")
     table = frame.reset_index(names=t("dashboard.col_entity"))
     show_chart(fig, table, summary, f"{key}.heatmap", "entites-themes")
 
@@ -249,7 +249,7 @@ def _entity(data: Store, c: Cycle) -> None:
 
 
 def _campaign_text(info: CampaignInfo) -> str:
-    return f"{info.name or period_label(info)} ({info.date.isoformat()})"
+    return f"{info.name or period_label(info)} ({day(info.date)})"
 
 
 def _peers(data: Store, info: CampaignInfo) -> list[PortfolioRow]:
@@ -278,7 +278,7 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
     mean = sum(c.scores.self_assessed.points for c in cycles) / len(cycles)
     cols = st.columns(2 + len(ref.scoring.levels))
     cols[0].metric(t("dashboard.entities"), len(cycles))
-    cols[1].metric(t("dashboard.mean_points"), f"{mean:.0f} / {total:g}")
+    cols[1].metric(t("dashboard.mean_points"), f"{num(mean)} / {num(total, 3)}")
     for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
         reached = sum(1 for c in cycles if c.scores.self_assessed.level >= lv.level)
         col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(cycles)}")

@@ -30,7 +30,7 @@ from labelnr.trajectory import (
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import actor, error_text, lang, pick_campaign, plain, store, t, tp
+from labelnr.ui.context import actor, day, error_text, lang, num, pick_campaign, plain, store, t, tp
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
@@ -98,7 +98,7 @@ def _flash() -> None:
 def _header(c: Cycle) -> None:
     info = c.view.info
     st.caption(t("plan.caption", entity=plain(c.view.entity.name), period=period_label(info),
-                 date=info.date.isoformat(), referential=plain(c.ref.title.get(lang())),
+                 date=day(info.date), referential=plain(c.ref.title.get(lang())),
                  version=plain(c.ref.version)))
     if not info.editable:
         st.info(t("plan.read_only", status=t(f"context.status_{info.status.value}")),
@@ -134,7 +134,7 @@ def _projection(c: Cycle) -> None:
         projected = c.projected[year]
         gain = projected.points - c.projected[year - 1].points if year else 0.0
         delta = f"{gain:+.0f}" if round(gain) else None
-        col.metric(t("plan.projected_in", year=year_text(year)), f"{projected.points:.0f} / {total:g}",
+        col.metric(t("plan.projected_in", year=year_text(year)), f"{num(projected.points)} / {num(total, 3)}",
                    delta=delta, delta_color="normal")
         col.caption(level_name(c.ref, projected.level))
     frame = trajectory_frame(c)
@@ -146,9 +146,9 @@ def _projection(c: Cycle) -> None:
 def _trajectory_summary(c: Cycle) -> str:
     last = c.projected[-1]
     planned = c.planned[-1]
-    return t("plan.trajectory_summary", projected=f"{last.points:.0f}", level=level_name(c.ref, last.level),
-             planned=f"{planned.points:.0f}", planned_level=level_name(c.ref, planned.level),
-             total=f"{c.ref.scoring.total_points:g}")
+    return t("plan.trajectory_summary", projected=num(last.points), level=level_name(c.ref, last.level),
+             planned=num(planned.points), planned_level=level_name(c.ref, planned.level),
+             total=num(c.ref.scoring.total_points, 3))
 
 
 # --- commitments -----------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str,
         t("plan.col_target_level"): scale_label(c.ref, cm.target_level),
         t("plan.col_year"): year_text(cm.target_year),
         t("plan.col_owner"): cm.owner or "",
-        t("plan.col_due"): cm.due.isoformat() if cm.due else "",
+        t("plan.col_due"): day(cm.due) if cm.due else "",
         t("plan.col_status"): t(f"plan.status_{cm.status.value}"),
         t("plan.col_progress"): progress_text(progress(cm, today, c.cycle_start)),
         t("plan.col_expected_points"): cm.expected_points,
@@ -333,9 +333,9 @@ def _indicators(c: Cycle) -> None:
             t("plan.col_direction"): t(f"plan.direction_{ind.direction.value}"),
             t("plan.col_baseline"): ind.baseline,
             **{t("plan.col_target_year", year=year_text(y)): ind.targets.get(y) for y in (1, 2, 3)},
-            t("plan.col_latest"): (f"{check.actual:g} ({year_text(check.year)})"
+            t("plan.col_latest"): (f"{num(check.actual, 3)} ({year_text(check.year)})"
                                    if check.actual is not None and check.year is not None else ""),
-            t("plan.col_expected"): f"{check.expected:g}" if check.expected is not None else "",
+            t("plan.col_expected"): num(check.expected, 3) if check.expected is not None else "",
             t("plan.col_state"): indicator_text(check.state),
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -357,9 +357,9 @@ def _indicators(c: Cycle) -> None:
 def _indicator_summary(ind: Indicator) -> str:
     check = check_indicator(ind)
     if check.actual is None or check.year is None or check.expected is None:
-        return t("plan.indicator_summary_none", name=ind.name, baseline=f"{ind.baseline:g}", unit=ind.unit)
-    return t("plan.indicator_summary", name=ind.name, actual=f"{check.actual:g}", unit=ind.unit,
-             year=year_text(check.year), expected=f"{check.expected:g}", state=indicator_text(check.state))
+        return t("plan.indicator_summary_none", name=ind.name, baseline=num(ind.baseline, 3), unit=ind.unit)
+    return t("plan.indicator_summary", name=ind.name, actual=num(check.actual, 3), unit=ind.unit,
+             year=year_text(check.year), expected=num(check.expected, 3), state=indicator_text(check.state))
 
 
 def _measure_form(item: CommitmentItem) -> None:
@@ -455,7 +455,8 @@ def _theme_trajectory(c: Cycle) -> None:
             for th in c.ref.themes for ys in c.planned]
     frame = pd.DataFrame(rows)
     fig = charts.theme_trajectory(frame, t)
-    ends = ", ".join(f"{th.name.get(lg)} {c.planned[-1].themes.get(th.id) or 0:.0f} %" for th in c.ref.themes)
+    last = c.planned[-1].themes
+    ends = ", ".join(f"{th.name.get(lg)} {num(last.get(th.id) or 0)} %" for th in c.ref.themes)
     show_chart(fig, frame, t("plan.theme_summary", themes=ends), "plan.themes", "trajectoire-themes")
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from labelnr.diff import FieldChange, ReferentialDiff, diff_referentials
 from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
-from labelnr.ui.context import catalog, lang, plain, show_problems, t, table, tp
+from labelnr.ui.context import catalog, day, lang, num, plain, show_problems, t, table, tp
 
 
 def _problems(cat: Catalog) -> None:
@@ -45,12 +45,12 @@ def _pick_referential(cat: Catalog) -> Referential | None:
 def _summary(ref: Referential) -> None:
     lg = lang()
     st.header(ref.title.get(lg))
-    st.caption(t("referentials.meta", version=ref.version, date=ref.effective_date.isoformat(),
+    st.caption(t("referentials.meta", version=ref.version, date=day(ref.effective_date),
                  source=plain(ref.source)))
     cols = st.columns(4)
     cols[0].metric(t("referentials.criteria_count"), len(ref.criteria))
     cols[1].metric(t("referentials.themes_count"), len(ref.themes))
-    cols[2].metric(t("referentials.total_points"), f"{ref.scoring.total_points:g}")
+    cols[2].metric(t("referentials.total_points"), num(ref.scoring.total_points, 3))
     cols[3].metric(t("referentials.levels_count"), len(ref.scoring.levels))
     st.markdown(f"**{t('referentials.scale')}** — "
                 + " · ".join(f"{plain(lv.label.get(lg))} ({lv.credit:.0%})" for lv in ref.scale.levels))
@@ -58,9 +58,9 @@ def _summary(ref: Referential) -> None:
         {
             t("referentials.level"): lv.name.get(lg),
             t("referentials.min_points"): t("referentials.more_than" if lv.strictly_above
-                                            else "referentials.at_least", points=f"{lv.min_points:g}"),
+                                            else "referentials.at_least", points=num(lv.min_points, 3)),
             t("referentials.theme_minimums"): ", ".join(
-                f"{ref.themes_by_id[k].name.get(lg)} ≥ {v:g} %" for k, v in lv.theme_minimums.items()
+                f"{ref.themes_by_id[k].name.get(lg)} ≥ {num(v, 3)} %" for k, v in lv.theme_minimums.items()
                 if k in ref.themes_by_id),
             t("referentials.mandatory"): ", ".join(ref.mandatory_for(lv)),
         }
@@ -98,7 +98,7 @@ def _criteria(ref: Referential) -> None:
                 t("referentials.title_col"): c.title.get(lg),
                 t("referentials.level"): c.level,
                 t("referentials.mandatory"): yes if c.mandatory else no,
-                t("referentials.weight"): c.priority or f"{ref.criterion_weight(c):g}",
+                t("referentials.weight"): c.priority or num(ref.criterion_weight(c), 3),
                 t("referentials.na_allowed"): yes if c.not_applicable.allowed else no,
             }
             for c in found
@@ -133,7 +133,7 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return t("referentials.answer_yes") if value else t("referentials.answer_no")
     if isinstance(value, float):
-        return f"{value:g}"
+        return num(value, 3)
     if isinstance(value, dict):
         if set(value) == {"fr", "en"}:
             return str(value[lang()])
