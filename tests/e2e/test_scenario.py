@@ -57,7 +57,7 @@ def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(
     wait_for_app(page)
     statuses = page.locator("[data-testid='stCaptionContainer']").filter(
         has_text=re.compile(r"^[A-Z]+-\d+\.\d+ : "))
-    expect(statuses.nth(0)).to_contain_text("1 preuve(s)")
+    expect(statuses.nth(0)).to_contain_text("1 preuve")
     expect(statuses.nth(1)).to_contain_text("Partielle")
     screenshot(page, "scenario-assessment-answered")
     assert points(page) == after_answers

@@ -5,6 +5,7 @@ given a bare string literal."""
 from __future__ import annotations
 
 import ast
+import string
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,26 @@ def test_history_kinds_are_all_translated() -> None:
                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "KINDS")
     values = ast.literal_eval(kinds.value)
     assert [k for k in values if f"history.kind_{k}" not in catalog()] == []
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_placeholder_of_a_key_is_given(path: Path) -> None:
+    """``t("k", a=1)`` fills every ``{field}`` of ``k`` (a missing one raises KeyError on the page)."""
+    entries, problems = catalog(), []
+    for call in _calls(path):
+        name = _name(call)
+        first = call.args[0] if call.args else None
+        if name not in TRANSLATORS | PLURALS or not isinstance(first, ast.Constant) or not isinstance(
+                first.value, str) or any(k.arg is None for k in call.keywords):
+            continue
+        given = {k.arg for k in call.keywords if k.arg} | ({"count"} if name in PLURALS else set())
+        keys = [f"{first.value}_one", f"{first.value}_other"] if name in PLURALS else [first.value]
+        for key in keys:
+            for text in entries.get(key, {}).values():
+                if _placeholders(text) - given:
+                    problems.append(f"line {call.lineno}: {key} needs {sorted(_placeholders(text) - given)}")
+    assert not problems, problems
