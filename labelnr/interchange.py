@@ -29,9 +29,8 @@ def _resolve(located: Located, assessment: Assessment, catalog: Catalog) -> Refe
     ref = catalog.get(pin.id, pin.version)
     if ref is None:
         known = ", ".join(r.key for r in catalog.referentials) or "none"
-        raise InvalidFile([located.problem(
-            ("referential",),
-            f"referential {pin.id} version {pin.version} is not available (known: {known})")])
+        raise InvalidFile([located.coded(("referential",), "referential_unavailable", ref=pin.id,
+                                         version=pin.version, known=known)])
     return ref
 
 

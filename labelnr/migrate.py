@@ -245,7 +245,7 @@ def migrate(old_ref: Referential, new_ref: Referential, assessment: Assessment) 
     """A new assessment for ``new_ref`` made from ``assessment`` (made with ``old_ref``), and its report."""
     pin = assessment.referential
     if (pin.id, pin.version) != (old_ref.id, old_ref.version):
-        raise LabelnrError(f"the assessment was made with {pin.id} {pin.version}, not {old_ref.key}")
+        raise LabelnrError.of("migrate_other_pin", made=f"{pin.id} {pin.version}", ref=old_ref.key)
     diff = diff_referentials(old_ref, new_ref)
     work = _Work()
 
@@ -303,11 +303,11 @@ def migration_path(versions: list[Referential], source: Referential,
     when they do not lead to ``source``, one direct step matches criteria by id.
     """
     if source.id != target.id:
-        raise LabelnrError(f"cannot migrate from {source.key} to another referential ({target.key})")
+        raise LabelnrError.of("migrate_other_referential", source=source.key, target=target.key)
     if source.version == target.version:
-        raise LabelnrError(f"the assessment already uses {target.key}")
+        raise LabelnrError.of("migrate_same", target=target.key)
     if target.effective_date < source.effective_date:
-        raise LabelnrError(f"{target.key} is older than {source.key}: an assessment only migrates forward")
+        raise LabelnrError.of("migrate_backwards", source=source.key, target=target.key)
     by_version = {r.version: r for r in versions if r.id == source.id}
     chain = [target]
     while chain[-1].mapping is not None and chain[-1].version != source.version:

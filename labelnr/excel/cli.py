@@ -88,9 +88,9 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
             store.dispose()
     path = Path(campaign)
     if not path.is_file():
-        raise InvalidFile.single(campaign, "neither a stored campaign id nor an interchange YAML file")
+        raise InvalidFile.coded(campaign, "neither_campaign_nor_file")
     if args.as_of is not None:
-        raise InvalidFile.single(campaign, "--as-of needs a stored campaign (its history is in the database)")
+        raise InvalidFile.coded(campaign, "as_of_needs_store")
     from labelnr.excel.from_file import from_path
 
     return from_path(path, catalog, store_actor(args), args.lang)
@@ -98,7 +98,7 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.zip is None:
-        raise InvalidFile.single("export", "say where to write: --xlsx OUT.xlsx and/or --zip OUT.zip")
+        raise InvalidFile.coded("export", "export_where")
     from labelnr.excel.export import workbook_bytes
     from labelnr.excel.files import write_bytes_atomic
 
@@ -140,11 +140,7 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
 
     imported = read_path(args.workbook)
     if imported.meta.get("as_of"):
-        raise InvalidFile.single(
-            str(args.workbook),
-            f"this workbook shows the campaign as of "
-            f"{imported.meta.get('as_of')}: a past state cannot be imported",
-        )
+        raise InvalidFile.coded(args.workbook, "xlsx_past_state", as_of=imported.meta.get("as_of"))
     if imported.meta.get("source") == "file":
         return _import_into_file(args, imported)
     return _import_into_store(args, imported)
@@ -204,11 +200,8 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
 
     target: Path = args.yaml or args.workbook.parent / imported.meta.get("campaign_id")
     if not target.is_file():
-        raise InvalidFile.single(
-            str(args.workbook),
-            f"this workbook was exported from the file "
-            f"{imported.meta.get('campaign_id')}, not found at {target}: give it with --yaml",
-        )
+        raise InvalidFile.coded(args.workbook, "xlsx_file_not_found", file=imported.meta.get("campaign_id"),
+                                target=target)
     current = from_path(target, _catalog(args), store_actor(args), args.lang)
     result = _reviewed(args, imported, current, str(target))
     if result is None:

@@ -26,9 +26,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from labelnr.errors import InvalidFile
+from labelnr.i18n import Term
 
 _CHUNK = 64 * 1024
 
@@ -66,8 +67,8 @@ _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _OVERLAP = 32
 
 
-def _refuse(source: str, message: str) -> InvalidFile:
-    return InvalidFile.single(source, message)
+def _refuse(source: str, code: str, /, **params: Any) -> InvalidFile:
+    return InvalidFile.coded(source, code, **params)
 
 
 def check_xlsx(stream: IO[bytes], source: str = "<workbook>", limits: Limits = DEFAULT_LIMITS) -> None:
@@ -79,21 +80,15 @@ def check_xlsx(stream: IO[bytes], source: str = "<workbook>", limits: Limits = D
     size = stream.tell()
     stream.seek(0)
     if size > limits.max_file_bytes:
-        raise _refuse(source, f"the file is {size} bytes; a workbook may be {limits.max_file_bytes} at most")
+        raise _refuse(source, "xlsx_file_size", size=size, limit=limits.max_file_bytes)
     head = stream.read(4)
     stream.seek(0)
     if head[:2] != b"PK":
-        raise _refuse(
-            source,
-            "not an .xlsx workbook: the file is not a zip archive (an .xls, a CSV or "
-            "another kind of file?); save it as an Excel workbook (.xlsx) and try again",
-        )
+        raise _refuse(source, "xlsx_not_zip")
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _refuse(
-            source, f"not a readable .xlsx workbook: the zip archive is damaged or truncated ({exc})"
-        ) from None
+        raise _refuse(source, "xlsx_damaged", reason=str(exc)) from None
     with archive:
         _check_directory(archive, source, limits)
         _check_content(archive, source, limits)
@@ -107,57 +102,36 @@ def check_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
 def _check_directory(archive: zipfile.ZipFile, source: str, limits: Limits) -> None:
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise _refuse(
-            source, f"the workbook has {len(infos)} parts; at most {limits.max_entries} are accepted"
-        )
+        raise _refuse(source, "xlsx_parts", parts=len(infos), limit=limits.max_entries)
     names = {i.filename for i in infos}
     for required in ("[Content_Types].xml", "xl/workbook.xml"):
         if required not in names:
-            raise _refuse(source, f"not an .xlsx workbook: the part '{required}' is missing")
+            raise _refuse(source, "xlsx_part_missing", part=required)
     total = 0
     for info in infos:
         name = info.filename
         lower = name.lower()
         if info.flag_bits & 0x1:
-            raise _refuse(source, f"the workbook is encrypted ('{name}'); remove the password and try again")
+            raise _refuse(source, "xlsx_encrypted", part=name)
         if _MACRO_PARTS.search(name):
-            raise _refuse(
-                source,
-                f"the workbook contains macros ('{name}'): they are refused; save it as a "
-                "plain .xlsx workbook (without macros) and try again",
-            )
+            raise _refuse(source, "xlsx_macros", part=name)
         for folder, what in _FORBIDDEN_FOLDERS:
             if lower.startswith(folder):
-                raise _refuse(
-                    source,
-                    f"the workbook contains {what} ('{name}'): they are refused; remove "
-                    "them (Data > Edit links > Break link) and try again",
-                )
+                raise _refuse(source, "xlsx_forbidden", what=Term("errors.forbidden", what), part=name)
         if lower in _FORBIDDEN_FILES:
-            raise _refuse(
-                source, f"the workbook contains {_FORBIDDEN_FILES[lower]} ('{name}'): they are refused"
-            )
+            what = _FORBIDDEN_FILES[lower]
+            raise _refuse(source, "xlsx_forbidden_file", what=Term("errors.forbidden", what), part=name)
         if info.file_size > limits.max_entry_bytes:
-            raise _refuse(
-                source,
-                f"the part '{name}' inflates to {info.file_size} bytes (at most "
-                f"{limits.max_entry_bytes}): refused as a possible zip bomb",
-            )
+            raise _refuse(source, "xlsx_part_size", part=name, size=info.file_size,
+                          limit=limits.max_entry_bytes)
         if info.file_size > limits.ratio_floor:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
-                raise _refuse(
-                    source,
-                    f"the part '{name}' is compressed {ratio:.0f} times (at most "
-                    f"{limits.max_ratio:.0f}): refused as a possible zip bomb",
-                )
+                raise _refuse(source, "xlsx_ratio", part=name, ratio=round(ratio),
+                              limit=round(limits.max_ratio))
         total += info.file_size
         if total > limits.max_total_bytes:
-            raise _refuse(
-                source,
-                f"the workbook inflates to more than {limits.max_total_bytes} bytes: "
-                "refused as a possible zip bomb",
-            )
+            raise _refuse(source, "xlsx_total_size", limit=limits.max_total_bytes)
 
 
 def _check_content(archive: zipfile.ZipFile, source: str, limits: Limits) -> None:
@@ -175,31 +149,15 @@ def _check_content(archive: zipfile.ZipFile, source: str, limits: Limits) -> Non
                     read += len(chunk)
                     total += len(chunk)
                     if read > info.file_size or total > limits.max_total_bytes:
-                        raise _refuse(
-                            source,
-                            f"the part '{info.filename}' inflates to more than it "
-                            "declares: refused as a possible zip bomb",
-                        )
+                        raise _refuse(source, "xlsx_inflates_more", part=info.filename)
                     if is_xml:
                         window = tail + chunk
                         if _DECLARATION.search(window):
-                            raise _refuse(
-                                source,
-                                f"the part '{info.filename}' declares a DOCTYPE or ENTITY: "
-                                "refused (no workbook needs one; entity declarations are used "
-                                "for attacks)",
-                            )
+                            raise _refuse(source, "xlsx_doctype", part=info.filename)
                         if info.filename == "[Content_Types].xml" and _MACRO_TYPES.search(window):
-                            raise _refuse(
-                                source,
-                                "the workbook declares macro-enabled or ActiveX content: "
-                                "it is refused; save it as a plain .xlsx workbook and try again",
-                            )
+                            raise _refuse(source, "xlsx_macro_types")
                         tail = window[-_OVERLAP:]
         except InvalidFile:
             raise
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise _refuse(
-                source,
-                f"not a readable .xlsx workbook: the part '{info.filename}' is damaged or truncated ({exc})",
-            ) from None
+            raise _refuse(source, "xlsx_part_damaged", part=info.filename, reason=str(exc)) from None

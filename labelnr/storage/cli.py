@@ -114,7 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
-        raise InvalidFile.single("export-yaml", "give either a CAMPAIGN_ID or --all DIR")
+        raise InvalidFile.coded("export-yaml", "export_yaml_what")
     store = _store(args)
     try:
         if args.all is not None:
