@@ -220,7 +220,7 @@ def check_against(ref: Referential, assessment: Assessment, located: Located | N
 
     if (assessment.referential.id, assessment.referential.version) != (ref.id, ref.version):
         made = f"{assessment.referential.id} {assessment.referential.version}"
-        at(("referential",), "made_with_other", made=made, ref=ref.key)
+        at(("referential",), "made_with_another", made=made, ref=ref.key)
     if assessment.profile is not None and ref.profile(assessment.profile) is None:
         known = ", ".join(p.id for p in ref.profiles) or "none"
         at(("profile",), "unknown_profile_here", profile=assessment.profile, known=known)

@@ -195,6 +195,8 @@ def test_a_file_that_is_not_a_workbook_is_refused_plainly(data_dirs: tuple[Path,
     at.run()
     assert not at.exception
     assert any("Classeur refusé, rien n'a été modifié" in e.value for e in at.error)
+    # The core's refusal (excel/safety.py), in the page's language.
+    assert any("le fichier n'est pas une archive zip" in unescape(m.value) for m in at.markdown)
     assert other.campaign(GROUP).verdict("GOV-01") is None
 
 
