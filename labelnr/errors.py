@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from labelnr.i18n import catalog, translate
-
 Params = Mapping[str, Any]
 
 
@@ -33,11 +31,15 @@ def _log_value(value: Any) -> str:
 
 
 def has_code(code: str | None) -> bool:
+    from labelnr.i18n import catalog  # the catalogs (and PyYAML) only once an error needs them
+
     return code is not None and f"errors.{code}" in catalog()
 
 
 def message(code: str, params: Params, lang: str | None) -> str:
     """The catalog text of ``code`` in ``lang`` (``None``: the English log text)."""
+    from labelnr.i18n import translate
+
     if lang is None:
         fields = {k: _log_value(v) for k, v in params.items()}
         return translate(f"errors.{code}", "en", **fields)
@@ -84,6 +86,8 @@ class Problem:
         return message(self.code, self.params, lang)
 
     def render(self, lang: str | None) -> str:
+        from labelnr.i18n import translate
+
         if lang is None:
             return str(self)
         where = f"{self.file}:{self.line}" if self.line else self.file
