@@ -61,17 +61,12 @@ def _normalised(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise StoreError(
-            f"'{raw}' is not a database URL: use sqlite:///PATH or "
-            "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
-        ) from None
+        raise StoreError.of("db_bad_url", url=raw) from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
-        raise StoreError(
-            f"unsupported database '{url.drivername}' in {url.render_as_string(hide_password=True)}: "
-            "use sqlite:///PATH or postgresql+psycopg://..."
-        )
+        shown = url.render_as_string(hide_password=True)
+        raise StoreError.of("db_unsupported", driver=url.drivername, url=shown)
     return url
 
 
@@ -102,7 +97,7 @@ def make_engine(raw_url: str) -> Engine:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}") from None
+                raise StoreError.of("db_no_folder", folder=folder, reason=exc.strerror or str(exc)) from None
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -110,7 +105,7 @@ def make_engine(raw_url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     except ModuleNotFoundError:
-        raise StoreError("PostgreSQL needs the psycopg driver: pip install 'labelnr[postgres]'") from None
+        raise StoreError.of("db_no_psycopg") from None
 
 
 def _is_duplicate(exc: IntegrityError) -> bool:
@@ -162,10 +157,7 @@ class Database:
         except IntegrityError as exc:
             if not _is_duplicate(exc):
                 raise
-            raise AlreadyExists(
-                "this change collides with one saved at the same moment by someone else; "
-                "nothing was saved: reload and try again"
-            ) from exc
+            raise AlreadyExists.of("db_collision") from exc
         except OperationalError as exc:
             if self.backend == "sqlite" and _is_busy(exc):
                 raise StoreBusy() from exc
@@ -173,7 +165,7 @@ class Database:
 
     def _unavailable(self, exc: OperationalError) -> StoreError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        return StoreError(f"cannot use the database {self.display_url}: {reason}")
+        return StoreError.of("db_unavailable", url=self.display_url, reason=reason)
 
     def lock_exclusively(self, session: Session) -> None:
         """Serialise one-off jobs (demo import) between processes, until the transaction ends.
@@ -217,9 +209,8 @@ def ensure_schema(engine: Engine) -> bool:
             return False
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(
-            f"cannot use the database {engine.url.render_as_string(hide_password=True)}: {reason}"
-        ) from exc
+        raise StoreError.of("db_unavailable", url=engine.url.render_as_string(hide_password=True),
+                            reason=reason) from exc
     config = alembic_config()
     with engine.connect().execution_options(labelnr_write=True) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
