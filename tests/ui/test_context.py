@@ -27,6 +27,8 @@ def test_an_unreachable_database_gives_a_plain_message_not_a_traceback(
     assert not at.exception, [e.value for e in at.exception]
     errors = [unescape(str(e.value)) for e in at.error]
     assert len(errors) == 1, errors
-    assert errors[0].startswith("La base de données n'a pas pu être ouverte : cannot use the database")
+    # The store's own error, in the page's language.
+    assert errors[0].startswith(
+        "La base de données n'a pas pu être ouverte : impossible d'utiliser la base de données")
     assert "s3cret" not in errors[0]
     assert not at.metric, "the page stops before drawing anything that needs the store"
