@@ -56,7 +56,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from labelnr.excel.files import write_bytes_atomic
 
     if args.organisation is None and args.campaign is None:
-        raise InvalidFile.single("report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)")
+        raise InvalidFile.single(
+            "report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)"
+        )
     pdf = _organisation(args) if args.organisation is not None else _campaign(args)
     write_bytes_atomic(args.pdf, pdf)
     sys.stdout.write(f"wrote {args.pdf} ({len(pdf):,} bytes)\n")
@@ -75,8 +77,10 @@ def register(subparsers: Any) -> None:
     report.add_argument("--organisation", metavar="ID",
                         help="one dossier for the whole organisation (group view, every entity's summary)")
     report.add_argument("--period", choices=("baseline", "year1", "year2", "year3", "renewal"),
-                        help="with --organisation: the period of the campaigns gathered (default: the latest)")
+                        help="with --organisation: the period of the campaigns gathered "
+                        "(default: the latest)")
     report.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="the campaign and its evidence as they stood at the end of DATE (stored campaigns)")
+                        help="the campaign and its evidence as they stood at the end of DATE "
+                        "(stored campaigns)")
     _options(report)
     report.set_defaults(func=cmd_report)

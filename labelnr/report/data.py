@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from labelnr.assessment import Commitment, Indicator
 from labelnr.excel.model import NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
 from labelnr.i18n import Lang, Translator, catalog
 from labelnr.referential import Criterion, Referential
@@ -249,12 +250,14 @@ class _Builder:
                 self.lang,
             ),
             "commitments": [self.commitment(c) for c in a.commitments],
-            "late": sum(1 for c in a.commitments if progress(c, self.today, self.cycle_start) is Progress.LATE),
+            "late": sum(1 for c in a.commitments
+                        if progress(c, self.today, self.cycle_start) is Progress.LATE),
             "indicators": [self.indicator(c.title, c.indicator) for c in a.commitments if c.indicator],
         }
 
-    def commitment(self, c: Any) -> Json:
+    def commitment(self, c: Commitment) -> Json:
         state = progress(c, self.today, self.cycle_start)
+        due = due_date(c, self.cycle_start)
         scope = (f"{c.criterion} — {self.criterion_title(c.criterion)}" if c.criterion is not None
                  else self.theme_name(c.theme))
         return {
@@ -263,14 +266,14 @@ class _Builder:
             "target_level": self.answer_label(c.target_level) if c.target_level else None,
             "target_year": self.year_label(c.target_year),
             "owner": c.owner,
-            "due": fmt.date(due_date(c, self.cycle_start), self.lang) if due_date(c, self.cycle_start) else None,
+            "due": fmt.date(due, self.lang) if due else None,
             "status": self.t(f"excel.commitment_{c.status.value}"),
             "progress": self.t(f"excel.progress_{state.value}"),
             "late": state is Progress.LATE,
             "expected_points": self.num(c.expected_points) if c.expected_points is not None else None,
         }
 
-    def indicator(self, commitment: str, ind: Any) -> Json:
+    def indicator(self, commitment: str, ind: Indicator) -> Json:
         check = check_indicator(ind)
         return {
             "commitment": commitment,
@@ -338,7 +341,7 @@ def pack_index(data: WorkbookData) -> list[Json]:
     return rows
 
 
-def trajectory_chart(ref: Referential, years: Sequence[str], series: dict[str, Sequence[float | None]],
+def trajectory_chart(ref: Referential, years: Sequence[str], series: Mapping[str, Sequence[float | None]],
                      lang: Lang) -> Json:
     """The trajectory chart's numbers: what the template draws and the table beside it prints."""
     t = Translator(lang)

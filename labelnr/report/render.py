@@ -13,13 +13,13 @@ import datetime as dt
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Final
 
 from labelnr.errors import LabelnrError
 
 TEMPLATE = "dossier.typ"
 #: Accessibility standard the PDF declares (Typst refuses to compile what would break it).
-PDF_STANDARD = "ua-1"
+PDF_STANDARD: Final = "ua-1"
 
 
 class ReportError(LabelnrError):
