@@ -224,7 +224,8 @@ class _Builder:
             "date": fmt.date(e.effective_date, self.lang) if e.effective_date else None,
             "sha": e.sha256[:SHA_PREFIX] if e.sha256 else None,
             "url": e.url,
-            "file": e.pack_path,
+            # Where the evidence pack holds the file; only its name when there is no file to pack.
+            "file": e.pack_path if e.location is not None else e.file_name,
             "inherited_from": e.inherited_from,
         }
 
