@@ -71,6 +71,7 @@ def test_the_document_language_title_and_theme_bookmarks_are_set(demo: tuple[Wor
     root: Any = reader.trailer["/Root"]
     assert root["/Lang"] == data.lang
     assert "/StructTreeRoot" in root, "the PDF is tagged"
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in pdf, "the PDF declares PDF/UA-1"
     assert reader.metadata is not None
     assert data.assessment.entity.name in str(reader.metadata.title)
     bookmarks = " | ".join(_bookmarks(reader))
@@ -171,3 +172,15 @@ def test_every_report_word_exists_in_both_languages(lang: str) -> None:
     used = set(re.findall(r"\bt\.([a-z_0-9]+)\b(?!\()", template))
     used |= set(re.findall(r'fill-t\("([a-z_0-9]+)"', template))
     assert used - set(words) == set()
+
+
+def test_cli_honours_the_identity_s_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = tmp_path / "data"
+    assert main(["import", str(ROOT / "audits"), "--data-dir", str(data_dir)]) == 0
+    out = tmp_path / "x.pdf"
+    base = ["--pdf", str(out), "--data-dir", str(data_dir), "--as", "nobody@example.org"]
+    assert main(["report", "3", *base]) == 1
+    assert "may not 'export'" in capsys.readouterr().err
+    assert main(["report", "--organisation", "hexapost", *base]) == 1
+    assert "can be exported by 'nobody@example.org'" in capsys.readouterr().err
+    assert not out.exists()
