@@ -58,6 +58,8 @@ class ScaleLevel(_Strict):
                           description="Share of the criterion's weight this answer earns (0-1).")
     pending: bool = Field(default=False, description="True for 'not assessed yet' answers (to assess, in "
                           "progress): they earn nothing and stay in the denominator.")
+    aliases: list[str] = Field(default_factory=list, description="Other names tools give this answer "
+                               "(e.g. 'Conforme' for 'validated'), accepted when importing a CSV.")
 
     @model_validator(mode="after")
     def _pending_earns_nothing(self) -> ScaleLevel:
