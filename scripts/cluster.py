@@ -1,4 +1,4 @@
-"""A group deployment on one machine: PostgreSQL, N app replicas and HAProxy in front of them.
+"""A group deployment on one machine: PostgreSQL, N app replicas and nginx in front of them.
 
     python3 scripts/dev.py cluster --replicas 3 --port 8080
 
@@ -14,6 +14,7 @@ The same layout for a real server (systemd units, TLS, backups) is in docs/deplo
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import shutil
 import signal
@@ -27,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "deploy" / "haproxy.cfg.in"
+TEMPLATE = ROOT / "deploy" / "nginx.conf.in"
+#: Types worth compressing ahead of time (gzip_static serves the .gz beside each file).
+_COMPRESSIBLE = {".js", ".css", ".html", ".json", ".svg", ".map", ".txt", ".ttf", ".woff"}
 
 
 def free_port() -> int:
@@ -72,6 +75,12 @@ def _wait_http(url: str, seconds: float, what: str, proc: subprocess.Popen[bytes
     sys.exit(f"{what} did not answer on {url} within {seconds:.0f} s")
 
 
+def _step(command: list[str], what: str) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=180)
+    if done.returncode != 0:
+        sys.exit(f"{what} failed: {(done.stderr or done.stdout).strip()[-1500:]}")
+
+
 @dataclass
 class Cluster:
     state: Path
@@ -106,13 +115,13 @@ class Cluster:
         if prefix:
             shutil.chown(pg_dir, "postgres", "postgres")
         if created:
-            subprocess.run([*prefix, str(self.bin_dir / "initdb"), "-D", str(self.pg_data), "-A", "trust",
-                            "-U", "postgres", "-E", "UTF8"], check=True, capture_output=True)
+            _step([*prefix, str(self.bin_dir / "initdb"), "-D", str(self.pg_data), "-A", "trust",
+                   "-U", "postgres", "-E", "UTF8"], "initdb")
         self.pg_port = free_port()
         options = (f"-p {self.pg_port} -k {pg_dir} -c listen_addresses=127.0.0.1 -c max_connections=300")
-        subprocess.run([*prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.pg_data), "-o", options,
-                        "-l", str(pg_dir / "server.log"), "-w", "-t", "60", "start"], check=True,
-                       capture_output=True)
+        _step([*prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.pg_data), "-o", options,
+               "-l", str(pg_dir / "server.log"), "-w", "-t", "60", "start"],
+              f"PostgreSQL (log: {pg_dir}/server.log)")
         print(f"PostgreSQL  127.0.0.1:{self.pg_port}  data {self.pg_data}", flush=True)
         return created
 
@@ -146,15 +155,40 @@ class Cluster:
             print(f"replica app{i}  127.0.0.1:{port}  log {self.log(f'app{i}')}", flush=True)
         return ports
 
+    def static_folder(self) -> Path:
+        """Streamlit's static files, copied once per Streamlit version and gzipped at level 9."""
+        found = subprocess.run([str(self.venv_bin / "python"), "-c",
+                                "import streamlit, pathlib; print(pathlib.Path(streamlit.__file__).parent, "
+                                "streamlit.__version__)"], capture_output=True, text=True, check=True)
+        package, version = found.stdout.split()
+        target = self.state / "static" / version
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(Path(package) / "static" / "static", target)
+            for path in target.rglob("*"):
+                if path.is_file() and path.suffix in _COMPRESSIBLE:
+                    with path.open("rb") as src, gzip.open(path.with_name(path.name + ".gz"), "wb", 9) as out:
+                        shutil.copyfileobj(src, out)
+            (target / ".complete").write_text(version)
+        for path in [self.state, self.state / "static", *target.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        return target
+
     def start_proxy(self, ports: Sequence[int]) -> None:
-        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        if not Path(haproxy).exists():
-            sys.exit("HAProxy is not installed: apt-get install -y haproxy")
-        config = self.state / "haproxy.cfg"
-        config.write_text(render(TEMPLATE.read_text(encoding="utf-8"), self.port, ports), encoding="utf-8")
-        subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)
-        log = self.log("proxy").open("ab")
-        proc = subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            sys.exit("nginx is not installed: apt-get install -y nginx")
+        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.state / "nginx" / sub).mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:  # workers run as 'nobody' and write their temporary files here
+                shutil.chown(self.state / "nginx" / sub, "nobody")
+        config = self.state / "nginx.conf"
+        config.write_text(render(TEMPLATE.read_text(encoding="utf-8"), self.port, ports, self.state,
+                                 self.static_folder()), encoding="utf-8")
+        _step([nginx, "-t", "-q", "-p", str(self.state), "-c", str(config)], "nginx configuration check")
+        log = self.log("proxy-stdout").open("ab")
+        proc = subprocess.Popen([nginx, "-p", str(self.state), "-c", str(config)], stdout=log,
+                                stderr=subprocess.STDOUT)
         self.procs.append(("proxy", proc))
         _wait_http(f"http://127.0.0.1:{self.port}/_stcore/health", 30, "the proxy", proc)
 
@@ -171,11 +205,21 @@ class Cluster:
         self.stop_postgres()
 
 
-def render(template: str, port: int, ports: Sequence[int]) -> str:
-    servers = "\n".join(
-        f"    server app{i} 127.0.0.1:{p} cookie app{i} check inter 2s fall 2 rise 2"
-        for i, p in enumerate(ports, start=1))
-    return template.replace("@PORT@", str(port)).replace("@SERVERS@", servers)
+def render(template: str, port: int, ports: Sequence[int], state: Path, static: Path) -> str:
+    names = [f"app{i}" for i in range(1, len(ports) + 1)]
+    fields = {
+        "@PORT@": str(port),
+        "@STATE@": str(state),
+        "@STATIC@": str(static),
+        "@SERVERS@": "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports),
+        "@PINS@": "\n".join(f"        {n} 127.0.0.1:{p};" for n, p in zip(names, ports, strict=True)),
+        # $upstream_addr lists every replica tried: the last one served.
+        "@NAMES@": "\n".join(f'        "~(^|\\s)127\\.0\\.0\\.1:{p}$" {n};'
+                             for n, p in zip(names, ports, strict=True)),
+    }
+    for key, value in fields.items():
+        template = template.replace(key, value)
+    return template
 
 
 def main(argv: Sequence[str], venv_bin: Path) -> None:

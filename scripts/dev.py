@@ -4,7 +4,7 @@
     python3 scripts/dev.py run     # the app on the embedded default (SQLite + demo data), port 8501
     python3 scripts/dev.py test    # the whole test suite (pytest)
     python3 scripts/dev.py check   # ruff, mypy and the published JSON schemas
-    python3 scripts/dev.py cluster --replicas N --port P   # PostgreSQL + N replicas + HAProxy
+    python3 scripts/dev.py cluster --replicas N --port P   # PostgreSQL + N replicas + nginx
 
 Only the standard library is used here, so this runs on a bare Python 3.11.
 The virtual environment is rebuilt when a lock file changes (its hash is recorded).
