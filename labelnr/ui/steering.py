@@ -28,6 +28,7 @@ from labelnr.trajectory import (
     Held,
     IndicatorState,
     Progress,
+    Start,
     YearScore,
     actual_trajectory,
     planned_trajectory,
@@ -105,6 +106,10 @@ class Cycle:
     previous: CampaignInfo | None
     #: The baseline's date: commitments without due date are due a year per target year after it.
     cycle_start: dt.date | None
+    #: The latest campaign held the projection starts from (earlier years start from their own
+    #: campaign), and its year of the cycle.
+    projected_from: CampaignInfo | None = None
+    projected_year: int = 0
 
 
 def cycle(data: Store, campaign_id: int) -> Cycle:
@@ -113,32 +118,37 @@ def cycle(data: Store, campaign_id: int) -> Cycle:
     ref = data.referential_of(campaign_id)
     same_ref = [c for c in data.campaigns(info.entity_id)
                 if c.referential_id == info.referential_id and c.period in PERIOD_YEAR]
-    held = [Held(c.period, c.date, *_points(data, c, view), c.id) for c in same_ref]
+    # Each campaign read once: its points count as actual, its answers as a start of the projection.
+    views = {c.id: view if c.id == view.id else data.campaign(c.id) for c in same_ref}
+    scored = {cid: data.scores_of(v) for cid, v in views.items()}
+    held = [Held(c.period, c.date, scored[c.id].self_assessed.points, scored[c.id].self_assessed.level, c.id)
+            for c in same_ref]
     actual = actual_trajectory(held)
     by_year = {PERIOD_YEAR[c.period]: c for c in same_ref if actual.get(PERIOD_YEAR[c.period]) is not None
                and actual[PERIOD_YEAR[c.period]].campaign_id == c.id}
     same_version = [c for c in same_ref if c.referential_version == info.referential_version]
     first = min(same_version, key=lambda c: (c.period.index, c.date), default=info)
-    start = view if first.id == view.id else data.campaign(first.id)
+    start = views.get(first.id, view)
     a = view.assessment
     effective = start.effective
     planned = planned_trajectory(ref, effective, a.targets, a.profile, a.applicability)
-    projected = projected_trajectory(ref, effective, [c.commitment for c in view.commitments], a.profile,
-                                     a.applicability)
+    # Answers of another referential version would not match its criteria: only this version's.
+    starts = {y: views[c.id] for y, c in by_year.items() if c.referential_version == info.referential_version}
+    projected = projected_trajectory(
+        ref, effective, [c.commitment for c in view.commitments], a.profile, a.applicability,
+        {y: Start(v.effective, v.assessment.profile, v.assessment.applicability) for y, v in starts.items()})
     year = PERIOD_YEAR.get(info.period)
     earlier = [c for y, c in by_year.items() if year is not None and y < year]
     baseline = by_year.get(0)
+    latest = max(starts, default=None)
     return Cycle(
-        ref=ref, view=view, scores=data.scores_of(view), start=start,
+        ref=ref, view=view, scores=scored.get(view.id) or data.scores_of(view), start=start,
         start_year=PERIOD_YEAR.get(first.period, 0), planned=planned, projected=projected, actual=actual,
         campaigns=by_year, previous=max(earlier, key=lambda c: c.period.index, default=None),
         cycle_start=baseline.date if baseline else None,
+        projected_from=starts[latest].info if latest is not None else start.info,
+        projected_year=latest if latest is not None else PERIOD_YEAR.get(first.period, 0),
     )
-
-
-def _points(data: Store, info: CampaignInfo, selected: CampaignView) -> tuple[float, int]:
-    scores = data.scores_of(selected) if info.id == selected.id else data.scores(info.id)
-    return scores.self_assessed.points, scores.self_assessed.level
 
 
 def trajectory_frame(c: Cycle) -> pd.DataFrame:
