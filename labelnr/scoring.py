@@ -91,12 +91,18 @@ class Scores:
     referential: str
     total_points: float
     points: float
-    #: 0-100 over every applicable criterion (or weighted themes).
-    percent: float
+    #: 0-100 over every applicable criterion (or weighted themes); ``None`` (undefined, not 0)
+    #: when no criterion applies.
+    percent: float | None
     level: int
     criteria: dict[str, CriterionScore]
     themes: dict[str, ThemeScore]
     gaps: list[LevelGap] = field(default_factory=list)
+
+    @property
+    def defined(self) -> bool:
+        """False when no criterion applies: there is no score (not a score of 0)."""
+        return self.percent is not None
 
     @property
     def answered(self) -> int:
@@ -181,7 +187,7 @@ def score(
 
     points = sum(t.points for t in themes.values())
     max_points = sum(t.max_points for t in themes.values())
-    percent = 100.0 * points / max_points if max_points else 0.0
+    percent = 100.0 * points / max_points if max_points else None
     gaps = level_gaps(ref, points, themes, crit_scores)
     level = 0
     for gap in gaps:

@@ -219,6 +219,23 @@ def test_no_answer_at_all(mini: Referential) -> None:
     assert s.gaps[0].points_short == 300
 
 
+def test_nothing_applicable_has_no_score_rather_than_zero(rgesn: Referential) -> None:
+    # Every criterion of the pooled RGESN-like grid N/A: nothing to divide by, so no score at all.
+    data = rgesn.model_dump()
+    for crit in data["criteria"]:
+        crit["not_applicable"] = {"allowed": True}
+    every = Referential.model_validate(data)
+    s = score(every, {cid: _na() for cid in every.criteria_by_id})
+    assert s.percent is None
+    assert not s.defined
+    assert all(t.percent is None for t in s.themes.values())
+    assert (s.points, s.level) == (0, 0)
+    # One criterion applying again gives a defined score, even at 0 %.
+    one = score(every, {cid: _na() for cid in every.criteria_by_id if cid != "8.3"})
+    assert one.percent == 0
+    assert one.defined
+
+
 # --- scoring-profiles.yaml: profiles, questions, strict threshold, cumulative levels -----------
 
 

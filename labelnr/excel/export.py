@@ -465,8 +465,10 @@ class WorkbookExport:
         self.w.header(
             ws, row, [t("excel.summary_metric"), t("excel.summary_self"), t("excel.summary_verified")]
         )
-        lines: list[tuple[str, float, float, str]] = [
-            (t("excel.summary_points", total=f"{s.total_points:g}"), s.points, v.points, "number"),
+        # Where no criterion applies there is no score: written so, never as 0 points or 0 %.
+        lines: list[tuple[str, float | None, float | None, str]] = [
+            (t("excel.summary_points", total=f"{s.total_points:g}"), s.points if s.defined else None,
+             v.points if v.defined else None, "number"),
             (t("excel.summary_percent"), s.percent, v.percent, "percent"),
             (t("excel.summary_level"), s.level, v.level, "integer"),
             (t("excel.summary_answered"), s.answered, v.answered, "integer"),
@@ -474,8 +476,11 @@ class WorkbookExport:
         for label, mine, checked, kind in lines:
             row += 1
             ws.write_string(row, 0, label, self.w.fmt("bold"))
-            self.w.number(ws, row, 1, mine, kind)
-            self.w.number(ws, row, 2, checked, kind)
+            for col, value in ((1, mine), (2, checked)):
+                if value is None:
+                    self.w.text(ws, row, col, t("excel.score_undefined"))
+                else:
+                    self.w.number(ws, row, col, value, kind)
         row += 2
         self.w.header(
             ws,
@@ -494,8 +499,11 @@ class WorkbookExport:
                 continue
             row += 1
             self.w.text(ws, row, 0, theme.name.get(self.lang))
-            self.w.number(ws, row, 1, mine_t.percent, "percent")
-            self.w.number(ws, row, 2, checked_t.percent, "percent")
+            for col, pct in ((1, mine_t.percent), (2, checked_t.percent)):
+                if pct is None:
+                    self.w.text(ws, row, col, t("excel.score_undefined"))
+                else:
+                    self.w.number(ws, row, col, pct, "percent")
             self.w.number(ws, row, 3, mine_t.points)
             self.w.number(ws, row, 4, mine_t.max_points)
         row += 2

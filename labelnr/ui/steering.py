@@ -20,6 +20,7 @@ import streamlit as st
 from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
 from labelnr.referential import Referential
+from labelnr.scoring import Scores
 from labelnr.storage.service import Store
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
 from labelnr.trajectory import (
@@ -65,6 +66,11 @@ def level_name(ref: Referential, level: int) -> str:
         if lv.level == level:
             return lv.name.get(lang())
     return t("steering.no_level")
+
+
+def points_text(scores: Scores, total: float) -> str:
+    """"147 / 1000", or "undefined" when no criterion applies (0 points of 0 is no score at all)."""
+    return f"{scores.points:.0f} / {total:g}" if scores.defined else t("steering.score_undefined")
 
 
 def scale_label(ref: Referential, level_id: str | None) -> str:

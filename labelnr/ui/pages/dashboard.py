@@ -28,6 +28,7 @@ from labelnr.ui.steering import (
     cycle,
     level_name,
     period_label,
+    points_text,
     progress_text,
     show_chart,
     trajectory_frame,
@@ -72,9 +73,8 @@ def _level_metrics(c: Cycle) -> None:
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
     cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), f"{mine.points:.0f} / {total:g}",
-                   help=t("dashboard.points_help"))
-    cols[1].metric(t("dashboard.verified_points"), f"{verified.points:.0f} / {total:g}",
+    cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
+    cols[1].metric(t("dashboard.verified_points"), points_text(verified, total),
                    help=t("dashboard.verified_help", count=len(scores.unverified)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
@@ -273,16 +273,19 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
     st.caption(t("dashboard.organisation_caption", count=len(cycles), period=period_label(info),
                  referential=plain(ref.title.get(lang())), version=plain(ref.version)))
     st.header(t("dashboard.level_reached"))
-    mean = sum(c.scores.self_assessed.points for c in cycles) / len(cycles)
+    # An entity where nothing applies has no score: it does not pull the mean down as a 0.
+    defined = [c.scores.self_assessed.points for c in cycles if c.scores.self_assessed.defined]
     cols = st.columns(2 + len(ref.scoring.levels))
     cols[0].metric(t("dashboard.entities"), len(cycles))
-    cols[1].metric(t("dashboard.mean_points"), f"{mean:.0f} / {total:g}")
+    cols[1].metric(t("dashboard.mean_points"), f"{sum(defined) / len(defined):.0f} / {total:g}" if defined
+                   else t("steering.score_undefined"))
     for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
         reached = sum(1 for c in cycles if c.scores.self_assessed.level >= lv.level)
         col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(cycles)}")
     st.dataframe(pd.DataFrame([
         {t("dashboard.col_entity"): c.view.entity.name,
-         t("dashboard.col_points"): round(c.scores.self_assessed.points, 1),
+         t("dashboard.col_points"): round(c.scores.self_assessed.points, 1) if c.scores.self_assessed.defined
+         else None,
          t("dashboard.col_level"): level_name(ref, c.scores.self_assessed.level),
          t("dashboard.col_next"): _gap_text(ref, c.scores.self_assessed)}
         for c in sorted(cycles, key=lambda c: -c.scores.self_assessed.points)
