@@ -40,6 +40,8 @@ class CriterionScore:
     not_applicable_reason: Text | str | None
     points: float
     max_points: float
+    #: The answer's scale level id (None: no answer, or not applicable).
+    level: str | None = None
 
     @property
     def applicable(self) -> bool:
@@ -108,6 +110,20 @@ class Scores:
     def answered(self) -> int:
         return sum(1 for c in self.criteria.values() if c.answered)
 
+    def pending_counts(self) -> dict[str, int]:
+        """Pending answers per scale level id ("in progress" apart from "to assess"), scale order kept
+        by the caller; criteria with no answer at all are not counted here."""
+        counts: dict[str, int] = {}
+        for c in self.criteria.values():
+            if c.pending and c.level is not None:
+                counts[c.level] = counts.get(c.level, 0) + 1
+        return counts
+
+    @property
+    def unanswered(self) -> int:
+        """Criteria with no answer at all (neither a level nor "not applicable")."""
+        return sum(1 for c in self.criteria.values() if not c.answered and not c.pending)
+
 
 def _credit(ref: Referential, answer: Answer | None) -> tuple[float, bool, bool]:
     """(credit, answered, pending) of one answer."""
@@ -164,9 +180,10 @@ def score(
         weight = ref.criterion_weight(crit)
         theme_w = applicable_weight[crit.theme]
         max_pts = allot[crit.theme] * weight / theme_w if share is not None and theme_w else 0.0
+        level_id = answers[crit.id].level if share is not None and crit.id in answers else None
         crit_scores[crit.id] = CriterionScore(
             crit.id, crit.theme, weight, share, answered, pending, reason,
-            max_pts * (share or 0.0), max_pts,
+            max_pts * (share or 0.0), max_pts, level_id,
         )
 
     themes: dict[str, ThemeScore] = {}

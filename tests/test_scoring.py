@@ -390,3 +390,12 @@ def test_a_pending_answer_cannot_be_given_credit(mini: Referential) -> None:
     data["scale"]["levels"][3]["credit"] = 0.5  # to_assess, pending
     with pytest.raises(ValidationError, match="must have credit 0"):
         Referential.model_validate(data)
+
+
+def test_rgesn_counts_in_progress_apart_from_to_assess(rgesn: Referential) -> None:
+    s = _score(rgesn, {"1.1": "validated", "1.2": "in_progress", "3.1": "in_progress", "3.2": "to_assess",
+                       "8.1": "n/a"})
+    assert s.answered == 2  # validated and N/A: a position taken
+    assert s.pending_counts() == {"in_progress": 2, "to_assess": 1}
+    assert s.unanswered == 4
+    assert s.criteria["1.2"].level == "in_progress"

@@ -9,13 +9,13 @@ import re
 import zipfile
 
 import pytest
-from excel_helpers import column, exported, make_data, mini_assessment, open_book, row_of
+from excel_helpers import FIXTURES, column, exported, make_data, mini_assessment, open_book, row_of
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, EvidenceRef, NotApplicable
+from labelnr.assessment import Answer, AuditorVerdict, Commitment, EvidenceRef, NotApplicable, RefPin
 from labelnr.excel.export import DANGEROUS_PREFIXES, sheet_name
 from labelnr.excel.meta import LISTS_SHEET, META_SHEET
 from labelnr.excel.model import EvidenceEntry, HistoryEntry
-from labelnr.loader import LoadedReferential
+from labelnr.loader import LoadedReferential, load_referential
 from labelnr.referential import EvidenceType, Referential
 from labelnr.scoring import score
 
@@ -327,3 +327,23 @@ def test_summary_says_undefined_when_nothing_applies(mini: LoadedReferential) ->
     assert summary["Points (sur 1000)"] == undefined
     assert summary["Pourcentage"] == undefined
     assert summary["Thème A"] == undefined
+
+
+def test_status_referential_shows_priority_and_weight_not_level(mini: LoadedReferential) -> None:
+    # rgesn-mini: no label levels, priorities weighing 1.5 / 1.25 / 1. "Niveau 1 / Obligatoire Non"
+    # would mean nothing there; Label NR-like mini keeps them, with its weights (2, 1, 1).
+    rgesn = load_referential(FIXTURES / "rgesn-mini.yaml")
+    assessment = mini_assessment(referential=RefPin(id="rgesn-mini", version="2024"), answers={
+        "1.1": Answer(level="validated"), "1.2": Answer(level="in_progress")}, verdicts={}, commitments=[],
+        targets={})
+    content = exported(make_data(rgesn, assessment))
+    ws = open_book(content)["Stratégie"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:6] == ["Critère", "Principe", "Intitulé", "Description", "Priorité", "Poids"]
+    assert "Niveau" not in headers
+    assert "Obligatoire" not in headers
+    row = row_of(content, "Stratégie", "1.2")
+    assert ws[f"{column('priority', rgesn.referential)}{row}"].value == "Recommandé"
+    assert ws[f"{column('weight', rgesn.referential)}{row}"].value == 1.25
+    mini_headers = [c.value for c in open_book(exported(make_data(mini)))["Thème A"][1]]
+    assert mini_headers[4:7] == ["Poids", "Niveau", "Obligatoire"]
