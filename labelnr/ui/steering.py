@@ -186,13 +186,24 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
                                  if f"steering.col_{c}" in known})
 
 
+#: What the page's charts are about (entity and campaign), for the names of their downloads.
+SUBJECT = "steering.chart_subject"
+
+
+def name_downloads(*parts: str) -> None:
+    """Name this run's chart downloads after what they show: ``trajectoire-<entity>-<campaign>.html``."""
+    st.session_state[SUBJECT] = list(parts)
+
+
 def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
-    """A chart with its text summary, its data as a table and an HTML download for slides."""
+    """A chart with its text summary, its data as a table and an HTML download for slides
+    (named after the chart and, see :func:`name_downloads`, the entity and campaign)."""
     st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
     st.caption(plain(summary))  # summaries quote names people typed (entities, indicators)
     with st.expander(t("steering.chart_data"), icon=":material/table:"):
         st.dataframe(labelled(table), hide_index=True, width="stretch")
     title = html.unescape(str(fig.layout.title.text or file_name))
     st.download_button(t("steering.download_html"), lambda: charts.figure_html(fig, title),
-                       file_name=f"{file_name}.html", mime="text/html", key=f"download.{key}",
+                       file_name=f"{charts.file_slug(file_name, *st.session_state.get(SUBJECT, []))}.html",
+                       mime="text/html", key=f"download.{key}",
                        help=t("steering.download_help"), icon=":material/download:", on_click="ignore")

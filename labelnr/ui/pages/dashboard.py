@@ -27,6 +27,7 @@ from labelnr.ui.steering import (
     Cycle,
     cycle,
     level_name,
+    name_downloads,
     period_label,
     points_text,
     progress_text,
@@ -345,9 +346,12 @@ def main() -> None:
                                  key="dashboard.scope", persist_state="session")
     try:
         if scope == "organisation":
-            _organisation(data, data.campaign_info(selection.campaign))
+            info = data.campaign_info(selection.campaign)
+            name_downloads(data.organisation(info.organisation_id).name, period_label(info))
+            _organisation(data, info)
         else:
             c = cycle(data, selection.campaign)
+            name_downloads(c.view.entity.name, period_label(c.view.info))
             st.caption(t("dashboard.entity_caption", entity=plain(c.view.entity.name),
                          campaign=plain(_campaign_text(c.view.info)),
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))

@@ -38,6 +38,7 @@ from labelnr.ui.steering import (
     cycle,
     indicator_text,
     level_name,
+    name_downloads,
     period_label,
     progress_text,
     scale_label,
@@ -474,6 +475,7 @@ def main() -> None:
     except LabelnrError as exc:
         st.error(t("plan.cannot_open", reason=plain(str(exc))), icon=":material/error:")
         return
+    name_downloads(c.view.entity.name, period_label(c.view.info))
     _header(c)
     _flags(c)
     _projection(c)
