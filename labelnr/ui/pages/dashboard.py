@@ -237,7 +237,9 @@ def _entity(data: Store, c: Cycle) -> None:
            {k: v.percent for k, v in previous.items()} if previous else None, c.planned[-1].themes,
            "entity", what)
     st.header(t("dashboard.trajectory"))
-    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year)))
+    source = c.projected_from or c.start.info
+    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year),
+                 projected=plain(_campaign_text(source)), year=year_text(c.projected_year)))
     _trajectory(c.ref, trajectory_frame(c), "entity", what)
     st.header(t("dashboard.commitments"))
     _burn_up([(c, info.id)], "entity")
