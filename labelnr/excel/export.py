@@ -810,7 +810,8 @@ class WorkbookExport:
         a = data.assessment
         start = data.plan_start if data.plan_start is not None else data.effective
         planned = planned_trajectory(ref, start, a.targets, a.profile, a.applicability)
-        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability)
+        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability,
+                                         data.projection_starts)
         actual: dict[int, tuple[float, float | None]] = {}
         for point in sorted(data.actual, key=lambda p: p.date):
             year = PERIOD_YEAR.get(point.period)

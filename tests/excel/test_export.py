@@ -11,8 +11,18 @@ import zipfile
 import pytest
 from excel_helpers import FIXTURES, column, exported, make_data, mini_assessment, open_book, row_of
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, EvidenceRef, NotApplicable, RefPin
+from labelnr.assessment import (
+    Answer,
+    AuditorVerdict,
+    Campaign,
+    Commitment,
+    EvidenceRef,
+    NotApplicable,
+    Period,
+    RefPin,
+)
 from labelnr.excel.export import DANGEROUS_PREFIXES, sheet_name
+from labelnr.excel.from_file import workbook_data
 from labelnr.excel.meta import LISTS_SHEET, META_SHEET
 from labelnr.excel.model import EvidenceEntry, HistoryEntry
 from labelnr.loader import LoadedReferential, load_referential
@@ -347,3 +357,17 @@ def test_status_referential_shows_priority_and_weight_not_level(mini: LoadedRefe
     assert ws[f"{column('weight', rgesn.referential)}{row}"].value == 1.25
     mini_headers = [c.value for c in open_book(exported(make_data(mini)))["Thème A"][1]]
     assert mini_headers[4:7] == ["Poids", "Niveau", "Obligatoire"]
+
+
+def test_trajectory_projects_from_the_latest_campaign_held(mini: LoadedReferential) -> None:
+    # Baseline: A-1 partial (375 of theme a's 750; A-2 N/A), B-1 none → 375. Year 1 held: B-1 full
+    # → 625. Kept, the year-1 commitment (A-1 full) gives 1000 from year 1, not 750 from the baseline.
+    base = mini_assessment()
+    year1 = base.model_copy(update={
+        "campaign": Campaign(period=Period.YEAR1, date=dt.date(2026, 2, 1)),
+        "answers": {**base.answers, "B-1": Answer(level="full")}})
+    data = workbook_data(base, mini, campaign_id="mini-baseline.yaml", exported_by="t", others=[year1])
+    rows = list(open_book(exported(data))["Trajectoire"].iter_rows(min_row=2, max_row=5, values_only=True))
+    assert [r[2] for r in rows] == [pytest.approx(375), pytest.approx(1000), pytest.approx(1000),
+                                    pytest.approx(1000)]
+    assert [r[3] for r in rows][:2] == [pytest.approx(375), pytest.approx(625)]
