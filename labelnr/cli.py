@@ -387,8 +387,9 @@ def render_scores(scores: Scores, ref: Referential, assessment: Assessment, lang
     lines = [
         f"{assessment.entity.name} ({assessment.entity.id}), {campaign.period.value} of {campaign.date}, "
         f"{ref.title.get(lang)} {ref.version}",
-        f"Score: {_num(scores.points)} / {_num(scores.total_points)} points ({scores.percent:.1f} %), "
-        f"{scores.answered} of {len(scores.criteria)} criteria answered",
+        (f"Score: {_num(scores.points)} / {_num(scores.total_points)} points ({scores.percent:.1f} %), "
+         if scores.percent is not None else "Score: undefined (no criterion applies), ")
+        + f"{scores.answered} of {len(scores.criteria)} criteria answered",
     ]
     reached = next((g for g in scores.gaps if g.level == scores.level), None)
     lines.append(f"Label level reached: {scores.level} ({reached.name.get(lang)})" if reached

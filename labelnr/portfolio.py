@@ -268,8 +268,9 @@ def score_portfolio(ref: Referential | CompiledReferential, answers: pd.DataFram
     """Score every (entity, campaign) of ``answers`` as :func:`labelnr.scoring.score` would.
 
     Returns a frame indexed by (entity, campaign) with ``points``, ``max_points``,
-    ``percent``, ``level``, ``answered``, ``applicable`` and one :func:`theme_column` per
-    theme (NaN where no criterion of the theme applies).
+    ``percent`` (NaN, undefined, where no criterion applies), ``level``, ``answered``,
+    ``applicable`` and one :func:`theme_column` per theme (NaN where no criterion of the
+    theme applies).
     Raises :class:`InvalidAnswers` for unknown criteria, levels, profiles or questions,
     duplicate answers, and N/A where the criterion does not allow it.
     """
@@ -340,7 +341,7 @@ def _tally(comp: CompiledReferential, index: pd.MultiIndex, credit: Floats, decl
     columns: dict[str, Any] = {
         "points": points,
         "max_points": max_points,
-        "percent": 100.0 * _ratio(points, max_points, 0.0),
+        "percent": 100.0 * _ratio(points, max_points, np.nan),  # NaN: nothing applies, undefined
         "level": level.astype(np.int64),
         "answered": (scope & (forced | declared_na | done)).sum(axis=1),
         "applicable": applicable.sum(axis=1),

@@ -90,7 +90,10 @@ def assert_same(ref: Referential, result: pd.DataFrame, expected: dict[tuple[Any
     for key, s in expected.items():
         row = _row(result, key)
         assert row["points"] == pytest.approx(s.points, abs=1e-9, rel=0)
-        assert row["percent"] == pytest.approx(s.percent, abs=1e-9, rel=0)
+        if s.percent is None:
+            assert math.isnan(row["percent"]), key
+        else:
+            assert row["percent"] == pytest.approx(s.percent, abs=1e-9, rel=0)
         assert row["level"] == s.level, key
         assert row["answered"] == s.answered
         assert row["applicable"] == sum(1 for c in s.criteria.values() if c.applicable)

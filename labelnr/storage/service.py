@@ -1465,7 +1465,7 @@ class Store:
                         entity=entities[info.entity_id],
                         points=float(columns["points"][i]),
                         max_points=float(columns["max_points"][i]),
-                        percent=float(columns["percent"][i]),
+                        percent=_number(columns["percent"][i]),
                         level=int(columns["level"][i]),
                         answered=int(columns["answered"][i]),
                         applicable=int(columns["applicable"][i]),
@@ -1763,7 +1763,7 @@ def _parents_first(items: Sequence[ImportItem]) -> list[ImportItem]:
 
 def _number(value: Any) -> float | None:
     number = float(value)
-    return None if number != number else number  # NaN: no applicable criterion in the theme
+    return None if number != number else number  # NaN: no applicable criterion (in the theme)
 
 
 def _portfolio_frames(

@@ -225,7 +225,8 @@ class PortfolioRow:
     entity: EntityInfo
     points: float
     max_points: float
-    percent: float
+    #: None when no criterion applies (undefined, not 0 %).
+    percent: float | None
     level: int
     answered: int
     applicable: int

@@ -7,14 +7,16 @@ figure out; each page shows the same DataFrame as a table beside the chart.
 Accessibility: colours come from the Okabe–Ito palette (distinguishable with the common
 colour-vision deficiencies) and every series also differs by line dash, marker symbol or
 bar pattern; the heatmap writes its values in the cells. For slides, :func:`figure_html`
-gives a standalone HTML file and the chart toolbar's camera button saves a PNG in the
-browser (:data:`PLOT_CONFIG`) — no server-side image export, which would need kaleido and a
-Chrome binary on the server.
+gives a standalone HTML file (plotly.js inlined: it draws offline) and the chart toolbar's
+camera button saves a PNG in the browser (:data:`PLOT_CONFIG`) — no server-side image export,
+which would need kaleido and a Chrome binary on the server.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -264,6 +266,17 @@ def indicator(data: pd.DataFrame, unit: str, tr: Tr, title: str) -> go.Figure:
 
 
 def figure_html(fig: go.Figure, title: str) -> str:
-    """A standalone HTML page of the chart for slides (plotly.js from its CDN keeps it small)."""
-    html = str(fig.to_html(include_plotlyjs="cdn", full_html=True, config=PLOT_CONFIG))
+    """A standalone HTML page of the chart for slides, drawn without any network access.
+
+    plotly.js is inlined (about 4.6 MB): a page that loads it from its CDN is blank offline or
+    behind a proxy that blocks it, which is where slides are often shown.
+    """
+    html = str(fig.to_html(include_plotlyjs=True, full_html=True, config=PLOT_CONFIG))
     return html.replace("<head>", f"<head><title>{safe(title)}</title>", 1)
+
+
+def file_slug(*parts: str) -> str:
+    """``file_slug("Trajectoire", "Hexapost Réseau", "Année 1")`` → ``trajectoire-hexapost-reseau-annee-1``:
+    a file name any system accepts, accents folded, without the characters names may hold."""
+    folded = unicodedata.normalize("NFKD", " ".join(parts)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:120].rstrip("-") or "chart"

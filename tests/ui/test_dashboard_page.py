@@ -87,14 +87,15 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert metric(at, "Points (auto-évaluation)") == "369 / 1000"
     assert metric(at, "Niveau du label") == "Aucun niveau"
     traj = table(at, "Réel")
-    # Actual: the baseline (146.7) and year 1 (368.9). Planned and projected start from the baseline
-    # answers (GOV-02 was not planned, so they stay below the actual year 1):
+    # Actual: the baseline (146.7) and year 1 (368.9). Planned starts from the baseline answers:
     # planned year 2: GOV-01 full 222.2; year 3: + USE-01 partial 333.3 / 2 × 0.66 = 110 → 332.2.
-    # projected: year 1 Inventaire (USE-01 partial) 110 + 146.7 = 256.7; year 2 GOV-01 full → 332.2;
-    # year 3 USE-03 low 166.7 × 0.33 = 55 → 387.2.
+    # Projected starts from the latest campaign held at or before each year (progress counts):
+    # year 1 from year 1's 368.9 + Inventaire (USE-01 partial) 110 = 478.9; year 2 GOV-01 full
+    # (+ 75.5) → 554.4; year 3 USE-03 low 166.7 × 0.33 = 55 → 609.4. Never below the actual.
     assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
     assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
-    assert list(traj["Projeté (engagements)"]) == [146.7, 256.7, 332.2, 387.2]
+    assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
+    assert "depuis la dernière campagne tenue, « Année 1 (2025-03-01) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
     assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
     assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]

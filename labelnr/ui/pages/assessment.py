@@ -24,6 +24,7 @@ import streamlit as st
 
 from labelnr.assessment import Answer, NotApplicable
 from labelnr.errors import LabelnrError
+from labelnr.i18n import weight_text
 from labelnr.permissions import Action
 from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores, score
@@ -201,6 +202,15 @@ def _level_name(ref: Referential, level: int) -> str:
     return found.name.get(lang()) if found else t("assessment.no_level")
 
 
+def _not_answered_text(ref: Referential, scores: Scores) -> str:
+    """The criteria not answered yet, each pending answer apart ("in progress" is not "to assess")."""
+    counts = scores.pending_counts()
+    parts = [t("assessment.count_of", label=lv.label.get(lang()), count=counts.get(lv.id, 0))
+             for lv in ref.scale.levels if lv.pending]
+    parts.append(t("assessment.count_of", label=t("assessment.unanswered_label"), count=scores.unanswered))
+    return " · ".join(parts)
+
+
 def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
     lg = lang()
     st.header(t("assessment.score"))
@@ -210,6 +220,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
     cols[0].metric(t("assessment.points"), f"{scores.points:.0f} / {scores.total_points:g}")
     cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
     cols[2].metric(t("assessment.answered"), f"{scores.answered} / {len(scores.criteria)}")
+    cols[2].caption(_not_answered_text(ref, scores))
     for gap in scores.gaps:
         name = gap.name.get(lg)
         if gap.reached:
@@ -267,8 +278,11 @@ def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) 
     return t("assessment.status", id=crit.id, status=" · ".join(parts))
 
 
-def _expected(crit: Criterion) -> None:
+def _expected(ref: Referential, crit: Criterion) -> None:
     lg = lang()
+    weight = weight_text(ref, crit, lg)
+    if weight:
+        st.caption(weight)
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('assessment.expected_evidence')}**\n\n" + "\n".join(
@@ -293,7 +307,7 @@ def _answer_text(ref: Referential, answer: Answer) -> str:
 
 
 def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
-    _expected(crit)
+    _expected(ref, crit)
     _inherited_note(view, ref, crit.id)
     answer = view.effective.get(crit.id)
     if answer is None:
@@ -328,7 +342,7 @@ def _editor(campaign: int, cid: str) -> None:
     elif base.revision != view.answer_revision(cid) and not _dirty(campaign, cid):
         # Someone saved this criterion meanwhile and nothing was typed here: show their answer.
         _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
-    _expected(crit)
+    _expected(ref, crit)
     _inherited_note(view, ref, cid)
     _answer_widgets(ref, crit, campaign)
     _save_state(view, campaign, cid)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from labelnr.assessment import AuditorVerdict, Verdict
 from labelnr.errors import InvalidFile, LabelnrError
-from labelnr.i18n import translate
+from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
@@ -169,6 +169,9 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
 def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, crit: Criterion) -> None:
     lg = lang()
     cid = crit.id
+    weight = weight_text(ref, crit, lg)
+    if weight:
+        st.caption(weight)
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('audit.expected_evidence')}**\n\n" + "\n".join(

@@ -28,7 +28,9 @@ from labelnr.ui.steering import (
     Cycle,
     cycle,
     level_name,
+    name_downloads,
     period_label,
+    points_text,
     progress_text,
     show_chart,
     trajectory_frame,
@@ -73,9 +75,8 @@ def _level_metrics(c: Cycle) -> None:
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
     cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), f"{mine.points:.0f} / {total:g}",
-                   help=t("dashboard.points_help"))
-    cols[1].metric(t("dashboard.verified_points"), f"{verified.points:.0f} / {total:g}",
+    cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
+    cols[1].metric(t("dashboard.verified_points"), points_text(verified, total),
                    help=t("dashboard.verified_help", count=len(scores.unverified)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
@@ -237,7 +238,9 @@ def _entity(data: Store, c: Cycle) -> None:
            {k: v.percent for k, v in previous.items()} if previous else None, c.planned[-1].themes,
            "entity", what)
     st.header(t("dashboard.trajectory"))
-    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year)))
+    source = c.projected_from or c.start.info
+    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year),
+                 projected=plain(_campaign_text(source)), year=year_text(c.projected_year)))
     _trajectory(c.ref, trajectory_frame(c), "entity", what)
     st.header(t("dashboard.commitments"))
     _burn_up([(c, info.id)], "entity")
@@ -274,16 +277,19 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
     st.caption(t("dashboard.organisation_caption", count=len(cycles), period=period_label(info),
                  referential=plain(ref.title.get(lang())), version=plain(ref.version)))
     st.header(t("dashboard.level_reached"))
-    mean = sum(c.scores.self_assessed.points for c in cycles) / len(cycles)
+    # An entity where nothing applies has no score: it does not pull the mean down as a 0.
+    defined = [c.scores.self_assessed.points for c in cycles if c.scores.self_assessed.defined]
     cols = st.columns(2 + len(ref.scoring.levels))
     cols[0].metric(t("dashboard.entities"), len(cycles))
-    cols[1].metric(t("dashboard.mean_points"), f"{mean:.0f} / {total:g}")
+    cols[1].metric(t("dashboard.mean_points"), f"{sum(defined) / len(defined):.0f} / {total:g}" if defined
+                   else t("steering.score_undefined"))
     for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
         reached = sum(1 for c in cycles if c.scores.self_assessed.level >= lv.level)
         col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(cycles)}")
     st.dataframe(pd.DataFrame([
         {t("dashboard.col_entity"): c.view.entity.name,
-         t("dashboard.col_points"): round(c.scores.self_assessed.points, 1),
+         t("dashboard.col_points"): round(c.scores.self_assessed.points, 1) if c.scores.self_assessed.defined
+         else None,
          t("dashboard.col_level"): level_name(ref, c.scores.self_assessed.level),
          t("dashboard.col_next"): _gap_text(ref, c.scores.self_assessed)}
         for c in sorted(cycles, key=lambda c: -c.scores.self_assessed.points)
@@ -344,9 +350,12 @@ def main() -> None:
     try:
         dossier_download(data.campaign_info(selection.campaign), organisation=scope == "organisation")
         if scope == "organisation":
-            _organisation(data, data.campaign_info(selection.campaign))
+            info = data.campaign_info(selection.campaign)
+            name_downloads(data.organisation(info.organisation_id).name, period_label(info))
+            _organisation(data, info)
         else:
             c = cycle(data, selection.campaign)
+            name_downloads(c.view.entity.name, period_label(c.view.info))
             st.caption(t("dashboard.entity_caption", entity=plain(c.view.entity.name),
                          campaign=plain(_campaign_text(c.view.info)),
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))

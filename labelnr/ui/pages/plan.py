@@ -26,6 +26,7 @@ from labelnr.trajectory import (
     IndicatorState,
     Progress,
     check_indicator,
+    current_year,
     indicator_series,
     progress,
 )
@@ -37,6 +38,7 @@ from labelnr.ui.steering import (
     cycle,
     indicator_text,
     level_name,
+    name_downloads,
     period_label,
     progress_text,
     scale_label,
@@ -127,7 +129,9 @@ def _flags(c: Cycle) -> None:
 
 def _projection(c: Cycle) -> None:
     st.header(t("plan.projection"))
-    st.caption(t("plan.projection_help", start=year_text(c.start_year)))
+    source = c.projected_from or c.start.info
+    campaign = f"{source.name or period_label(source)} — {source.date.isoformat()}"
+    st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
     total = c.ref.scoring.total_points
     cols = st.columns(len(YEARS))
     for year, col in zip(YEARS, cols, strict=True):
@@ -210,7 +214,7 @@ def _optional(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _commitment_values(ref: Referential, base: Commitment | None) -> dict[str, Any]:
+def _commitment_values(ref: Referential, base: Commitment | None, year: int) -> dict[str, Any]:
     """A commitment as the form's widget values (the defaults of a new one)."""
     ind = base.indicator if base else None
     scope = (f"criterion:{base.criterion}" if base and base.criterion else
@@ -218,7 +222,7 @@ def _commitment_values(ref: Referential, base: Commitment | None) -> dict[str, A
     values: dict[str, Any] = {
         "title": base.title if base else "", "scope": scope,
         "target_level": base.target_level if base else None,
-        "target_year": base.target_year if base else 1,
+        "target_year": base.target_year if base else year,
         "status": base.status if base else CommitmentStatus.PLANNED,
         "owner": (base.owner or "") if base else "", "due": base.due if base else None,
         "expected": base.expected_points if base else None,
@@ -234,7 +238,8 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     ref = c.ref
     base = item.commitment if item else None
     form = f"plan.form.{c.view.id}.{item.id if item else 'new'}"
-    revision = draft(form, item.revision if item else 0, _commitment_values(ref, base))
+    revision = draft(form, item.revision if item else 0,
+                     _commitment_values(ref, base, current_year(c.cycle_start, _today())))
     scopes = _scopes(ref)
     levels: list[str | None] = [None, *[lv.id for lv in ref.scale.levels if not lv.pending]]
 
@@ -470,6 +475,7 @@ def main() -> None:
     except LabelnrError as exc:
         st.error(t("plan.cannot_open", reason=plain(str(exc))), icon=":material/error:")
         return
+    name_downloads(c.view.entity.name, period_label(c.view.info))
     _header(c)
     _flags(c)
     _projection(c)
