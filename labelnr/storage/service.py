@@ -1264,7 +1264,7 @@ class Store:
             self.db.lock_exclusively(tx.session)
             if only_into_empty and tx.session.scalar(select(func.count()).select_from(OrganisationRow)):
                 return []
-            self._check_hash_only(tx, items)
+            items = self._check_hash_only(tx, items)
             for item in _parents_first(items):
                 results.append(self._import_one(tx, item))
         return results
@@ -1336,19 +1336,27 @@ class Store:
             item.source, camp.id, created, tx.rec.count - before - 1, tuple(str(w) for w in item.warnings)
         )
 
-    def _check_hash_only(self, tx: _Tx, items: Sequence[ImportItem]) -> None:
+    def _check_hash_only(self, tx: _Tx, items: Sequence[ImportItem]) -> list[ImportItem]:
         """Refuse the import if evidence names a stored file by its sha256 alone and the importer
         may read no campaign holding that file: hashes are shown everywhere, so knowing one
-        must not hand out the file (another organisation's evidence)."""
+        must not hand out the file (another organisation's evidence). Returns the items with
+        the files so resolved added to their ``files``."""
         brought = {f.sha256 for item in items for f in item.files.values()}
+        readable: dict[str, bool] = {}
         problems: list[Problem] = []
+        checked: list[ImportItem] = []
         for item in items:
+            resolved = dict(item.files)
             for cid, answer in sorted(item.assessment.answers.items()):
                 for index, ref in enumerate(answer.evidence):
-                    if ref.url or (cid, index) in item.files or self.stored_file(ref) is None:
+                    stored = None if ref.url or (cid, index) in resolved else self.stored_file(ref)
+                    if stored is None:
                         continue
-                    assert ref.sha256 is not None  # stored_file found it by its sha256
-                    if ref.sha256 in brought or self._may_read_blob(tx, ref.sha256):
+                    sha = stored.sha256
+                    if sha not in readable:
+                        readable[sha] = sha in brought or self._may_read_blob(tx, sha)
+                    if readable[sha]:
+                        resolved[(cid, index)] = stored
                         continue
                     problems.append(
                         Problem(
@@ -1360,8 +1368,10 @@ class Store:
                             cid,
                         )
                     )
+            checked.append(replace(item, files=resolved))
         if problems:
             raise InvalidFile(problems)
+        return checked
 
     def _may_read_blob(self, tx: _Tx, sha256: str) -> bool:
         """Whether the actor may read some campaign holding ``sha256`` as a file (not merely named)."""
