@@ -87,7 +87,7 @@ from labelnr.assessment import (
     Party,
     Period,
 )
-from labelnr.errors import LabelnrError, Problem
+from labelnr.errors import InvalidFile, LabelnrError, Problem
 from labelnr.loader import Catalog, load_catalog
 from labelnr.migrate import MigrationReport, migrate_through, migration_path
 from labelnr.permissions import ROOT, Action, Grant, Role
@@ -246,6 +246,9 @@ class ImportItem:
     files: dict[tuple[str, int], EvidenceFile] = field(default_factory=dict)
     #: Evidence files the assessment names but that are not beside it: kept as "named" evidence.
     warnings: tuple[Problem, ...] = ()
+    #: (criterion id, index) → line of evidence given only by the sha256 of a stored file
+    #: (checked by :meth:`Store.import_items`; an entry not listed is checked all the same).
+    by_hash: dict[tuple[str, int], int | None] = field(default_factory=dict)
 
 
 class Store:
@@ -1261,6 +1264,7 @@ class Store:
             self.db.lock_exclusively(tx.session)
             if only_into_empty and tx.session.scalar(select(func.count()).select_from(OrganisationRow)):
                 return []
+            items = self._check_hash_only(tx, items)
             for item in _parents_first(items):
                 results.append(self._import_one(tx, item))
         return results
@@ -1331,6 +1335,59 @@ class Store:
         return ImportResult(
             item.source, camp.id, created, tx.rec.count - before - 1, tuple(str(w) for w in item.warnings)
         )
+
+    def _check_hash_only(self, tx: _Tx, items: Sequence[ImportItem]) -> list[ImportItem]:
+        """Refuse the import if evidence names a stored file by its sha256 alone and the importer
+        may read no campaign holding that file: hashes are shown everywhere, so knowing one
+        must not hand out the file (another organisation's evidence). Returns the items with
+        the files so resolved added to their ``files``."""
+        brought = {f.sha256 for item in items for f in item.files.values()}
+        readable: dict[str, bool] = {}
+        problems: list[Problem] = []
+        checked: list[ImportItem] = []
+        for item in items:
+            resolved = dict(item.files)
+            for cid, answer in sorted(item.assessment.answers.items()):
+                for index, ref in enumerate(answer.evidence):
+                    stored = None if ref.url or (cid, index) in resolved else self.stored_file(ref)
+                    if stored is None:
+                        continue
+                    sha = stored.sha256
+                    if sha not in readable:
+                        readable[sha] = sha in brought or self._may_read_blob(tx, sha)
+                    if readable[sha]:
+                        resolved[(cid, index)] = stored
+                        continue
+                    problems.append(
+                        Problem(
+                            item.source,
+                            item.by_hash.get((cid, index)),
+                            f"evidence file '{ref.file}' is given by its sha256 only and no campaign you "
+                            "may read holds that file: put the file itself beside the assessment "
+                            "(or remove its sha256 to keep it by name)",
+                            cid,
+                        )
+                    )
+            checked.append(replace(item, files=resolved))
+        if problems:
+            raise InvalidFile(problems)
+        return checked
+
+    def _may_read_blob(self, tx: _Tx, sha256: str) -> bool:
+        """Whether the actor may read some campaign holding ``sha256`` as a file (not merely named)."""
+        entities = tx.session.scalars(
+            select(CampaignRow.entity_id)
+            .join(EvidenceRow, EvidenceRow.campaign_id == CampaignRow.id)
+            .where(EvidenceRow.sha256 == sha256, EvidenceRow.kind == "file")
+            .distinct()
+        )
+        for entity_id in entities:
+            try:
+                self._authorize(tx.session, tx.rec.actor, Action.READ, entity_id)
+            except LabelnrError:
+                continue
+            return True
+        return False
 
     def _replace_content(
         self,
@@ -1407,6 +1464,9 @@ class Store:
         for cid, answer in sorted(a.answers.items()):
             for index, ref in enumerate(answer.evidence):
                 stored = None if ref.url else files.get((cid, index)) or self.stored_file(ref)
+                by_hash = stored is not None and (cid, index) not in files
+                if by_hash and stored is not None and not self._may_read_blob(tx, stored.sha256):
+                    stored = None  # a hash the actor cannot read stays a name (copies, migrations)
                 kind = "link" if ref.url else "file" if stored else "named"
                 key = _evidence_key(
                     cid, kind, ref.type.value, ref.title, ref.url, ref.sha256, ref.effective_date
