@@ -206,6 +206,10 @@ def _check_mappings(catalog: Catalog) -> None:
             catalog.problems.extend(exc.problems)
             del catalog.loaded[key]
             continue
+        except Exception as exc:
+            catalog.problems.append(unexpected_problem(entry.path, exc))
+            del catalog.loaded[key]
+            continue
         problems = mapping_problems(ref, located, catalog.get(ref.id, ref.mapping.from_version))
         if problems:
             catalog.problems.extend(problems)
@@ -222,6 +226,11 @@ def referential_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def unexpected_problem(path: Path, exc: Exception) -> Problem:
+    """A file that failed in a way no check foresaw: reported against it, never raised."""
+    return Problem(str(path), None, f"could not be loaded ({type(exc).__name__}: {exc})")
+
+
 def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
     """Load every referential under ``paths``; broken files are reported, not raised."""
     catalog = Catalog()
@@ -230,6 +239,9 @@ def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
             entry = load_referential(path)
         except InvalidFile as exc:
             catalog.problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # one broken file must never keep the others (and the app) from loading
+            catalog.problems.append(unexpected_problem(path, exc))
             continue
         key = entry.referential.key
         if key in catalog.loaded:

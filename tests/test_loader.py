@@ -247,6 +247,38 @@ def test_catalog_keeps_the_good_files_when_one_is_broken(tmp_path: Path) -> None
     assert [(Path(p.file).name, p.criterion) for p in catalog.problems] == [("b-broken.yaml", "O-1")]
 
 
+def test_a_deeply_nested_file_does_not_stop_the_catalog(tmp_path: Path) -> None:
+    (tmp_path / "a-good.yaml").write_text(BASE, encoding="utf-8")
+    deep = "id: x\nthemes: " + "[" * 5000 + "]" * 5000 + "\n"
+    (tmp_path / "b-deep.yaml").write_text(deep, encoding="utf-8")
+    catalog = load_catalog([tmp_path])
+    assert list(catalog.loaded) == ["t@2"]
+    (problem,) = catalog.problems
+    assert (Path(problem.file).name, problem.line) == ("b-deep.yaml", 2)
+    assert "nested more than" in problem.message
+
+
+def test_any_failure_of_one_file_is_reported_for_that_file(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelnr.loader as loader
+
+    (tmp_path / "a-good.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "b-odd.yaml").write_text(BASE.replace("id: t\n", "id: odd\n", 1), encoding="utf-8")
+    real = loader.load_referential
+
+    def flaky(path: Path) -> loader.LoadedReferential:
+        if path.name == "b-odd.yaml":  # a failure no check foresaw
+            raise RuntimeError("boom")
+        return real(path)
+
+    monkeypatch.setattr(loader, "load_referential", flaky)
+    catalog = load_catalog([tmp_path])
+    assert list(catalog.loaded) == ["t@2"]
+    (problem,) = catalog.problems
+    assert problem.file == str(tmp_path / "b-odd.yaml")
+    assert "RuntimeError: boom" in problem.message
+
+
 def test_catalog_refuses_the_same_version_twice(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(BASE, encoding="utf-8")
