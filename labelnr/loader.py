@@ -7,7 +7,6 @@ Loading is all-or-nothing: a file either gives a fully cross-checked
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,16 +26,37 @@ class LoadedReferential:
     sha256: str
 
 
-def _duplicates(values: Iterable[str]) -> list[str]:
-    return [v for v, n in Counter(values).items() if n > 1]
-
-
 def _index_of(located: Located, collection: str, item: str) -> int | None:
     items = located.data.get(collection, [])
     for i, entry in enumerate(items if isinstance(items, list) else []):
         if isinstance(entry, dict) and entry.get("id") == item:
             return i
     return None
+
+
+def duplicate_id_message(what: str, item_id: str) -> str:
+    return f"{what} id '{item_id}' is used twice (each id must be unique)"
+
+
+def _repeated_ids(ref: Referential) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """Every id given a second time (its location, the id, what it names), in file order.
+
+    Principles are unique across themes: criteria name them by id alone in reports."""
+    ids: list[tuple[tuple[str | int, ...], str, str]] = []
+    for ti, theme in enumerate(ref.themes):
+        ids.append((("themes", ti, "id"), theme.id, "theme"))
+        ids.extend((("themes", ti, "principles", pi, "id"), p.id, "principle")
+                   for pi, p in enumerate(theme.principles))
+    ids.extend((("criteria", i, "id"), c.id, "criterion") for i, c in enumerate(ref.criteria))
+    ids.extend((("profiles", i, "id"), p.id, "profile") for i, p in enumerate(ref.profiles))
+    ids.extend((("questions", i, "id"), q.id, "question") for i, q in enumerate(ref.questions))
+    seen: set[tuple[str, str]] = set()
+    repeated = []
+    for loc, item_id, what in ids:
+        if (what, item_id) in seen:
+            repeated.append((loc, item_id, what))
+        seen.add((what, item_id))
+    return repeated
 
 
 def cross_check(ref: Referential, located: Located) -> list[Problem]:
@@ -46,13 +66,11 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
     def at(loc: tuple[str | int, ...], message: str, criterion: str | None = None) -> None:
         problems.append(located.problem(loc, message, criterion))
 
-    for dup in _duplicates(t.id for t in ref.themes):
-        at(("themes",), f"theme id '{dup}' is used twice")
-    for dup in _duplicates(p.id for t in ref.themes for p in t.principles):
-        at(("themes",), f"principle id '{dup}' is used twice")
-    for dup in _duplicates(c.id for c in ref.criteria):
-        indexes = [i for i, c in enumerate(ref.criteria) if c.id == dup]
-        at(("criteria", indexes[-1], "id"), "this id is already used by another criterion", dup)
+    for loc, item_id, what in _repeated_ids(ref):
+        if what == "criterion":
+            at(loc, "this id is already used by another criterion", item_id)
+        else:
+            at(loc, duplicate_id_message(what, item_id))
     profile_ids = {p.id for p in ref.profiles}
     known = set(ref.criteria_by_id)
 
@@ -93,8 +111,6 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
             for cid in effect.criteria:
                 if cid not in known:
                     at(("profiles", pi, "not_applicable", ei), f"unknown criterion id '{cid}'", cid)
-    for dup in _duplicates(p.id for p in ref.profiles):
-        at(("profiles",), f"profile id '{dup}' is used twice")
 
     for qi, question in enumerate(ref.questions):
         ids = list(question.if_no_exclude)

@@ -74,9 +74,11 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Scale:
         seen: set[str] = set()
-        for level in self.levels:
+        for i, level in enumerate(self.levels):
             if level.id in seen:
-                raise ValueError(f"answer level '{level.id}' is defined twice")
+                raise PydanticCustomError(
+                    "duplicate_id", "answer level '{id}' is defined twice (each id must be unique)",
+                    {"id": level.id, "at": ("levels", i, "id")})
             seen.add(level.id)
         return self
 

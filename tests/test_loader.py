@@ -135,6 +135,20 @@ CASES = [
      "'weight'"),
     ("answer credit above 1", "credit: 1}", "credit: 2}", ("credit: 2", 1), None,
      "less than or equal to 1"),
+    ("duplicate theme id", "  - id: ops\n    name: {fr: O, en: O}\n",
+     "  - id: ops\n    name: {fr: O, en: O}\n  - id: gov\n    name: {fr: G2, en: G2}\n",
+     ("- id: gov", 2), None, "theme id 'gov' is used twice"),
+    ("duplicate principle id", "  - id: ops\n    name: {fr: O, en: O}\n",
+     "  - id: ops\n    name: {fr: O, en: O}\n    principles:\n      - {id: g1, name: {fr: P, en: P}}\n",
+     ("{id: g1,", 2), None, "principle id 'g1' is used twice"),
+    ("duplicate profile id", "profiles:\n",
+     "profiles:\n  - id: public\n    name: {fr: Bis, en: Bis}\n", ("- id: public", 2), None,
+     "profile id 'public' is used twice"),
+    ("duplicate question id", "criteria:\n",
+     "questions:\n  - id: dc\n    text: {fr: Q, en: Q}\n  - id: dc\n    text: {fr: R, en: R}\n"
+     "criteria:\n", ("- id: dc", 2), None, "question id 'dc' is used twice"),
+    ("duplicate answer level", "    - {id: full,", "    - {id: none, label: {fr: X, en: X}, credit: 0}\n"
+     "    - {id: full,", ("- {id: none", 2), None, "answer level 'none' is defined twice"),
 ]
 
 
