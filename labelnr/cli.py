@@ -263,8 +263,8 @@ def register_validate(subparsers: Subparsers) -> None:
 def _localised(value: Any, lang: str) -> Any:
     """Texts ``{fr, en}`` replaced by the one in ``lang``, at any depth."""
     if isinstance(value, dict):
-        if set(value) == {"fr", "en"}:
-            return value[lang]
+        if set(value) == {"fr", "en"}:  # a text; French when it has no English
+            return value[lang] if value[lang] is not None else value["fr"]
         return {k: _localised(v, lang) for k, v in value.items()}
     if isinstance(value, list):
         return [_localised(v, lang) for v in value]

@@ -7,12 +7,14 @@ Loading is all-or-nothing: a file either gives a fully cross-checked
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from labelnr.errors import InvalidFile, Problem
-from labelnr.referential import Referential
+from labelnr.referential import Referential, Text
 from labelnr.validation import validate
 from labelnr.yamlpos import Located, parse, read
 
@@ -57,6 +59,48 @@ def _repeated_ids(ref: Referential) -> list[tuple[tuple[str | int, ...], str, st
             repeated.append((loc, item_id, what))
         seen.add((what, item_id))
     return repeated
+
+
+#: Missing English texts reported one by one, before a summary line: a whole French-only
+#: file that forgot ``languages: [fr]`` must not print hundreds of lines.
+MAX_MISSING_TEXTS = 10
+
+
+def missing_english_message(count: int | None = None) -> str:
+    if count is not None:
+        return f"... and {count} more text(s) without English"
+    return "this text has no English ('en'), but the referential's languages include en " \
+        "(add it, or declare languages: [fr])"
+
+
+def _texts(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Text]]:
+    """Every :class:`Text` inside a model, with its location, in field order."""
+    if isinstance(value, Text):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*loc, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*loc, i))
+
+
+def _missing_english(ref: Referential, located: Located) -> list[Problem]:
+    if "en" not in ref.languages:
+        return []
+    missing = [loc for loc, text in _texts(ref, ()) if text.en is None]
+    problems = [located.problem(loc, missing_english_message(), _criterion_at(ref, loc))
+                for loc in missing[:MAX_MISSING_TEXTS]]
+    if len(missing) > MAX_MISSING_TEXTS:
+        problems.append(located.problem(("languages",), missing_english_message(
+            len(missing) - MAX_MISSING_TEXTS)))
+    return problems
+
+
+def _criterion_at(ref: Referential, loc: tuple[str | int, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+        return ref.criteria[loc[1]].id
+    return None
 
 
 def cross_check(ref: Referential, located: Located) -> list[Problem]:
@@ -137,6 +181,7 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
                        f"'{cid}' appears in two mapping entries: an old criterion has one fate", cid)
             seen_new.update(entry.new)
             seen_old.update(entry.old)
+    problems.extend(_missing_english(ref, located))
     return problems
 
 

@@ -322,3 +322,34 @@ def test_a_pending_answer_with_credit_and_a_zero_priority_weight_are_refused(tmp
     pending.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(InvalidFile, match="must have credit 0"):
         load_referential(pending)
+
+
+def _french_only(text: str) -> str:
+    """BASE with every text in French only: ``{fr: X, en: Y}`` becomes ``{fr: X}``."""
+    import re
+
+    return re.sub(r", en: [^}]*\}", "}", text)
+
+
+def test_a_french_only_referential_loads_and_reads_in_french_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "fr.yaml"
+    path.write_text(_french_only(BASE).replace("title: {fr: T}\n", "title: {fr: T}\nlanguages: [fr]\n"),
+                    encoding="utf-8")
+    ref = load_referential(path).referential
+    assert ref.languages == ["fr"]
+    assert ref.scale.levels[0].label.en is None
+    assert ref.scale.levels[0].label.get("en") == "Rien"
+
+
+def test_missing_english_is_refused_when_english_is_declared(tmp_path: Path) -> None:
+    text = edited("    principle: g1\n    title: {fr: t, en: t}\n", "    principle: g1\n    title: {fr: t}\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.line == line_of(text, "title: {fr: t}")
+    assert problem.criterion == "G-1"
+    assert "no English" in problem.message and "languages: [fr]" in problem.message
+
+
+def test_a_french_only_file_without_languages_fr_gets_a_short_report(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, _french_only(BASE))
+    assert len(problems) == 11
+    assert problems[-1].message.startswith("... and ")
