@@ -334,8 +334,12 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
     return lines
 
 
+def diff_reversed_note(old: Path, new: Path) -> str:
+    return f"note: {new} is the newer version: comparing {old} → {new}"
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
-    from labelnr.diff import diff_referentials
+    from labelnr.diff import diff_referentials, given_in_reverse
     from labelnr.loader import load_referential, mapping_problems
     from labelnr.yamlpos import read
 
@@ -348,9 +352,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
             problems.extend(exc.problems)
     if problems:
         raise InvalidFile(problems)
+    if given_in_reverse(loaded[0].referential, loaded[1].referential):
+        # Compared the other way round, the mapping would be read backwards.
+        loaded.reverse()
+        err(diff_reversed_note(loaded[0].path, loaded[1].path))
     old, new = loaded[0].referential, loaded[1].referential
     if new.mapping is not None and new.id == old.id and new.mapping.from_version == old.version:
-        found = mapping_problems(new, read(args.new), old)
+        found = mapping_problems(new, read(loaded[1].path), old)
         if found:
             raise InvalidFile(found)
     diff = diff_referentials(old, new)

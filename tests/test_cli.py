@@ -427,3 +427,21 @@ def test_missing_criteria_folder_is_named(capsys: pytest.CaptureFixture[str], au
                                           tmp_path: Path) -> None:
     code, out, err = run(capsys, "score", audit, "--criteria", tmp_path / "nope")
     assert (code, out, err) == (1, [], [f"labelnr: {tmp_path / 'nope'}: no such criteria folder"])
+
+
+def test_diff_given_newest_first_compares_in_the_right_direction(capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml"
+    code, out, err = run(capsys, "diff", new, old, "--lang", "en")
+    assert code == 0
+    assert err == [f"note: {new} is the newer version: comparing {old} → {new}"]
+    _, in_order, _ = run(capsys, "diff", old, new, "--lang", "en")
+    assert out == in_order
+    assert "  G-3 → GOV-3  Referent" in out
+
+
+def test_diff_json_given_newest_first_uses_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["diff", str(FIXTURES / "v2-ref.yaml"), str(FIXTURES / "v1-ref.yaml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (data["old"], data["new"], data["mapping_used"]) == ("evo@1", "evo@2", True)
+    assert data["added"] == ["N-1"]

@@ -346,7 +346,8 @@ def test_missing_english_is_refused_when_english_is_declared(tmp_path: Path) -> 
     (problem,) = problems_of(tmp_path, text)
     assert problem.line == line_of(text, "title: {fr: t}")
     assert problem.criterion == "G-1"
-    assert "no English" in problem.message and "languages: [fr]" in problem.message
+    assert "no English" in problem.message
+    assert "languages: [fr]" in problem.message
 
 
 def test_a_french_only_file_without_languages_fr_gets_a_short_report(tmp_path: Path) -> None:
