@@ -145,12 +145,17 @@ def parse(text: str, file: str) -> Located:
     return Located(data, lines, file)
 
 
+def unreadable(path: Path, exc: OSError) -> InvalidFile:
+    """The error for a file that cannot be opened (missing, a folder, not allowed...)."""
+    return InvalidFile.single(path, f"cannot read the file: {exc.strerror or exc}")
+
+
 def read(path: Path) -> Located:
     """Read and parse a YAML file, with a clear error when it cannot be read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidFile.single(path, f"cannot read the file: {exc.strerror}") from None
+        raise unreadable(path, exc) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -445,3 +445,14 @@ def test_diff_json_given_newest_first_uses_the_mapping(capsys: pytest.CaptureFix
     assert code == 0
     assert (data["old"], data["new"], data["mapping_used"]) == ("evo@1", "evo@2", True)
     assert data["added"] == ["N-1"]
+
+
+def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/somewhere/file.yaml")
+
+    monkeypatch.setattr(cli, "cmd_schema", refuse)
+    code, out, err = run(capsys, "schema")
+    assert (code, out) == (1, [])
+    assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
