@@ -186,6 +186,7 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from labelnr.assessment import applicability_warnings
     from labelnr.interchange import load_assessment
     from labelnr.loader import Catalog, LoadedReferential, load_catalog, load_referential, mapping_problems
     from labelnr.yamlpos import read
@@ -240,6 +241,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         valid += 1
         out(f"ok  {path}  {assessment.entity.id} {assessment.campaign.period.value} "
             f"{assessment.campaign.date}: {len(assessment.answers)} answers to {ref.key}")
+        for warning in applicability_warnings(ref, assessment, read(path)):
+            out(f"  warning: {warning}")
 
     report_problems(problems)
     bad = len({p.file for p in problems})

@@ -456,3 +456,22 @@ def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[s
     code, out, err = run(capsys, "schema")
     assert (code, out) == (1, [])
     assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
+
+
+def test_validate_warns_about_answers_an_applicability_no_sets_aside(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    audit = tmp_path / "app.yaml"
+    audit.write_text(textwrap.dedent("""\
+        format: labelnr-assessment/1
+        referential: {id: profiles-test, version: "1"}
+        applicability: {datacenter: false}
+        organisation: {id: org, name: Org}
+        entity: {id: org, name: Org}
+        campaign: {period: year1, date: 2024-06-01}
+        answers:
+          DC-1: {level: full}
+        """), encoding="utf-8")
+    code, out, err = run(capsys, "validate", audit, "--criteria", FIXTURES)
+    assert (code, err) == (0, [])
+    assert f"  warning: {audit}:3: applicability 'datacenter: no' leaves out DC-1: their answers are not " \
+        "scored" in out

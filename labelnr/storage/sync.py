@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from labelnr.assessment import applicability_warnings
 from labelnr.errors import InvalidFile, Problem
 from labelnr.interchange import dump_assessment, load_many, write_atomic
 from labelnr.loader import Catalog
@@ -148,6 +149,8 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                     resolved[(cid, index)] = found
                 elif ev.sha256 is None or not files.has(ev.sha256):
                     missing.append(_missing(path, cid, index, ev.file))
+        located = _located(path, path.stat().st_mtime_ns)
+        missing.extend(applicability_warnings(ref, assessment, located, str(path)))
         items.append(ImportItem(str(path), assessment, ref, resolved, tuple(missing)))
     if problems:
         raise InvalidFile(problems)
