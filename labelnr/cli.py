@@ -188,7 +188,14 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
 def cmd_validate(args: argparse.Namespace) -> int:
     from labelnr.assessment import applicability_warnings
     from labelnr.interchange import load_assessment
-    from labelnr.loader import Catalog, LoadedReferential, load_catalog, load_referential, mapping_problems
+    from labelnr.loader import (
+        Catalog,
+        LoadedReferential,
+        load_catalog,
+        load_referential,
+        mapping_problems,
+        unexpected_problem,
+    )
     from labelnr.yamlpos import read
 
     problems: list[Problem] = []
@@ -212,6 +219,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             entry = load_referential(path)
         except InvalidFile as exc:
             problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # reported against its file; the other files are still checked
+            problems.append(unexpected_problem(path, exc))
             continue
         key = entry.referential.key
         if key in referentials:

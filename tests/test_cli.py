@@ -475,3 +475,23 @@ def test_validate_warns_about_answers_an_applicability_no_sets_aside(
     assert (code, err) == (0, [])
     assert f"  warning: {audit}:3: applicability 'datacenter: no' leaves out DC-1: their answers are not " \
         "scored" in out
+
+
+def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelnr.loader as loader
+
+    for name in ("v1-ref.yaml", "mini.yaml"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    real = loader.load_referential
+
+    def flaky(path: Path) -> loader.LoadedReferential:
+        if path.name == "v1-ref.yaml":
+            raise MemoryError("out of memory")
+        return real(path)
+
+    monkeypatch.setattr(loader, "load_referential", flaky)
+    code, out, err = run(capsys, "validate", tmp_path / "v1-ref.yaml", tmp_path / "mini.yaml")
+    assert code == 1
+    assert err == [f"{tmp_path / 'v1-ref.yaml'}: could not be loaded (MemoryError: out of memory)"]
+    assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")

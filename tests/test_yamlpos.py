@@ -116,6 +116,12 @@ def test_deep_nesting_is_refused_with_its_line_not_a_recursion_error() -> None:
     assert f"more than {MAX_DEPTH} levels" in problem.message
 
 
+def test_nesting_that_would_overflow_the_c_stack_is_refused() -> None:
+    # libyaml's own composer recurses in C: this depth (400 KB) crashed the process.
+    with pytest.raises(InvalidFile, match="nested more than"):
+        parse("a: " + "[" * 200_000 + "]" * 200_000, "deeper.yaml")
+
+
 def test_nesting_up_to_the_limit_is_accepted() -> None:
     # MAX_DEPTH nodes deep: the mapping, then lists, the innermost scalar included.
     text = "a: " + "[" * (MAX_DEPTH - 2) + "1" + "]" * (MAX_DEPTH - 2) + "\n"
