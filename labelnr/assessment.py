@@ -270,6 +270,10 @@ def check_against(ref: Referential, assessment: Assessment, located: Located | N
                f"'{answer.level}' is not an answer of the scale ({', '.join(ref.scale.ids)})", cid)
         if answer.not_applicable is not None and not crit.not_applicable.allowed:
             at(("answers", cid, "not_applicable"), "this criterion cannot be declared not applicable", cid)
+        if answer.not_applicable is not None and not answer.not_applicable.justification.strip():
+            # Blank passes the model's length check; the store would refuse it on import.
+            at(("answers", cid, "not_applicable", "justification"), "'not applicable' needs a justification",
+               cid)
     for cid in assessment.verdicts:
         if cid not in ref.criteria_by_id:
             at(("verdicts", cid), f"unknown criterion id '{cid}' in {ref.key}", cid)

@@ -132,6 +132,7 @@ def test_structural_and_referential_problems_are_reported_together(catalog: Cata
     edits = [
         ("entity: {id: acme-it, name: Acme IT, parent: acme}", "entity: {id: acme-it, parent: acme}"),
         ("  G-2: {level: partial}", "  G-2: {level: partial, not_applicable: {reason: x}}"),
+        ("  O-4: {level: full}", "  O-4: {not_applicable: {reason: x, justification: '  '}}"),
         ("  O-5: {level: partial}", "  O-5: {level: great}\n  Z-9: {comment: not in the grid}"),
         ("criterion: O-1, target_level: full,", "criterion: O-11, target_level: best, theme: ops,"),
         ("  G-1: {verdict: conform, auditor: Carol}", "  G-1: {verdict: fine}\n  Q-1: {verdict: conform}"),
@@ -150,6 +151,7 @@ def test_structural_and_referential_problems_are_reported_together(catalog: Cata
         ("O-5:", "O-5", "'great' is not an answer of the scale (none, low, partial, full, to_assess)"),
         ("Z-9:", "Z-9", "unknown criterion id 'Z-9' in evo@1"),
         ("Q-1:", "Q-1", "unknown criterion id 'Q-1' in evo@1"),
+        ("O-4:", "O-4", "'not applicable' needs a justification"),
         ("criterion: O-11", "O-11", "unknown criterion id 'O-11'"),
         ("criterion: O-11", "O-11", "'best' is not an answer of the scale"),
     ]
