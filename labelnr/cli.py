@@ -187,8 +187,16 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from labelnr.assessment import applicability_warnings
     from labelnr.interchange import load_assessment
-    from labelnr.loader import Catalog, LoadedReferential, load_catalog, load_referential, mapping_problems
+    from labelnr.loader import (
+        Catalog,
+        LoadedReferential,
+        load_catalog,
+        load_referential,
+        mapping_problems,
+        unexpected_problem,
+    )
     from labelnr.yamlpos import read
 
     problems: list[Problem] = []
@@ -212,6 +220,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             entry = load_referential(path)
         except InvalidFile as exc:
             problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # reported against its file; the other files are still checked
+            problems.append(unexpected_problem(path, exc))
             continue
         key = entry.referential.key
         if key in referentials:
@@ -241,6 +252,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         valid += 1
         out(f"ok  {path}  {assessment.entity.id} {assessment.campaign.period.value} "
             f"{assessment.campaign.date}: {len(assessment.answers)} answers to {ref.key}")
+        for warning in applicability_warnings(ref, assessment, read(path)):
+            out(f"  warning: {warning}")
 
     report_problems(problems)
     bad = len({p.file for p in problems})
@@ -264,8 +277,8 @@ def register_validate(subparsers: Subparsers) -> None:
 def _localised(value: Any, lang: str) -> Any:
     """Texts ``{fr, en}`` replaced by the one in ``lang``, at any depth."""
     if isinstance(value, dict):
-        if set(value) == {"fr", "en"}:
-            return value[lang]
+        if set(value) == {"fr", "en"}:  # a text; French when it has no English
+            return value[lang] if value[lang] is not None else value["fr"]
         return {k: _localised(v, lang) for k, v in value.items()}
     if isinstance(value, list):
         return [_localised(v, lang) for v in value]
@@ -335,8 +348,12 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
     return lines
 
 
+def diff_reversed_note(old: Path, new: Path) -> str:
+    return f"note: {new} is the newer version: comparing {old} → {new}"
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
-    from labelnr.diff import diff_referentials
+    from labelnr.diff import diff_referentials, given_in_reverse
     from labelnr.loader import load_referential, mapping_problems
     from labelnr.yamlpos import read
 
@@ -349,9 +366,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
             problems.extend(exc.problems)
     if problems:
         raise InvalidFile(problems)
+    if given_in_reverse(loaded[0].referential, loaded[1].referential):
+        # Compared the other way round, the mapping would be read backwards.
+        loaded.reverse()
+        err(diff_reversed_note(loaded[0].path, loaded[1].path))
     old, new = loaded[0].referential, loaded[1].referential
     if new.mapping is not None and new.id == old.id and new.mapping.from_version == old.version:
-        found = mapping_problems(new, read(args.new), old)
+        found = mapping_problems(new, read(loaded[1].path), old)
         if found:
             raise InvalidFile(found)
     diff = diff_referentials(old, new)
@@ -656,6 +677,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"labelnr: {where}{exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
@@ -684,6 +710,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file no check caught (missing, a folder, not allowed...): one line
+        err(os_error_message(exc))
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

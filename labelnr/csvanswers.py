@@ -49,7 +49,7 @@ class CsvAnswer:
 def _status_index(ref: Referential) -> dict[str, str]:
     index: dict[str, str] = {}
     for level in ref.scale.levels:
-        for name in (level.id, level.label.fr, level.label.en, *level.aliases):
+        for name in (level.id, level.label.fr, level.label.en or level.label.fr, *level.aliases):
             index[_fold(name)] = level.id
     return index
 

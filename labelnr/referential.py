@@ -26,13 +26,17 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A text in each language of the referential (French is the default)."""
+    """A text in each language of the referential (French is the default).
+
+    English may be left out when the referential declares ``languages: [fr]``; it then
+    reads in French (the loader requires it when ``en`` is declared)."""
 
     fr: str = Field(min_length=1, description="French text (the default language).")
-    en: str = Field(min_length=1, description="English text.")
+    en: str | None = Field(default=None, min_length=1, description="English text (required unless the "
+                           "referential declares languages: [fr]; shown in French when absent).")
 
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.fr
+        return self.en if lang == "en" and self.en is not None else self.fr
 
 
 class EvidenceType(StrEnum):
@@ -76,9 +80,11 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Scale:
         seen: set[str] = set()
-        for level in self.levels:
+        for i, level in enumerate(self.levels):
             if level.id in seen:
-                raise ValueError(f"answer level '{level.id}' is defined twice")
+                raise PydanticCustomError(
+                    "duplicate_id", "answer level '{id}' is defined twice (each id must be unique)",
+                    {"id": level.id, "at": ("levels", i, "id")})
             seen.add(level.id)
         return self
 
@@ -316,7 +322,9 @@ class Referential(_Strict):
     effective_date: dt.date = Field(description="Date the version takes effect (YYYY-MM-DD).")
     source: str = Field(description="Where the criteria come from.")
     title: Text
-    languages: list[Literal["fr", "en"]] = Field(default=["fr", "en"], min_length=1)
+    languages: list[Literal["fr", "en"]] = Field(
+        default=["fr", "en"], min_length=1,
+        description="Languages its texts are given in: [fr] for French only (English then reads in French).")
     scale: Scale = Field(description="The answer scale and the credit each answer earns.")
     scoring: ScoringRules
     themes: list[Theme] = Field(min_length=1)

@@ -427,3 +427,71 @@ def test_missing_criteria_folder_is_named(capsys: pytest.CaptureFixture[str], au
                                           tmp_path: Path) -> None:
     code, out, err = run(capsys, "score", audit, "--criteria", tmp_path / "nope")
     assert (code, out, err) == (1, [], [f"labelnr: {tmp_path / 'nope'}: no such criteria folder"])
+
+
+def test_diff_given_newest_first_compares_in_the_right_direction(capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml"
+    code, out, err = run(capsys, "diff", new, old, "--lang", "en")
+    assert code == 0
+    assert err == [f"note: {new} is the newer version: comparing {old} → {new}"]
+    _, in_order, _ = run(capsys, "diff", old, new, "--lang", "en")
+    assert out == in_order
+    assert "  G-3 → GOV-3  Referent" in out
+
+
+def test_diff_json_given_newest_first_uses_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["diff", str(FIXTURES / "v2-ref.yaml"), str(FIXTURES / "v1-ref.yaml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (data["old"], data["new"], data["mapping_used"]) == ("evo@1", "evo@2", True)
+    assert data["added"] == ["N-1"]
+
+
+def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/somewhere/file.yaml")
+
+    monkeypatch.setattr(cli, "cmd_schema", refuse)
+    code, out, err = run(capsys, "schema")
+    assert (code, out) == (1, [])
+    assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
+
+
+def test_validate_warns_about_answers_an_applicability_no_sets_aside(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    audit = tmp_path / "app.yaml"
+    audit.write_text(textwrap.dedent("""\
+        format: labelnr-assessment/1
+        referential: {id: profiles-test, version: "1"}
+        applicability: {datacenter: false}
+        organisation: {id: org, name: Org}
+        entity: {id: org, name: Org}
+        campaign: {period: year1, date: 2024-06-01}
+        answers:
+          DC-1: {level: full}
+        """), encoding="utf-8")
+    code, out, err = run(capsys, "validate", audit, "--criteria", FIXTURES)
+    assert (code, err) == (0, [])
+    assert f"  warning: {audit}:3: applicability 'datacenter: no' leaves out DC-1: their answers are not " \
+        "scored" in out
+
+
+def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelnr.loader as loader
+
+    for name in ("v1-ref.yaml", "mini.yaml"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    real = loader.load_referential
+
+    def flaky(path: Path) -> loader.LoadedReferential:
+        if path.name == "v1-ref.yaml":
+            raise MemoryError("out of memory")
+        return real(path)
+
+    monkeypatch.setattr(loader, "load_referential", flaky)
+    code, out, err = run(capsys, "validate", tmp_path / "v1-ref.yaml", tmp_path / "mini.yaml")
+    assert code == 1
+    assert err == [f"{tmp_path / 'v1-ref.yaml'}: could not be loaded (MemoryError: out of memory)"]
+    assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")

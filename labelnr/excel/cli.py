@@ -96,22 +96,35 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
     return from_path(path, catalog, store_actor(args), args.lang)
 
 
+def _unwritable(path: Path, exc: OSError) -> InvalidFile:
+    return InvalidFile.single(path, f"cannot write the file: {exc.strerror or exc}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.zip is None:
         raise InvalidFile.single("export", "say where to write: --xlsx OUT.xlsx and/or --zip OUT.zip")
     from labelnr.excel.export import workbook_bytes
     from labelnr.excel.files import write_bytes_atomic
 
+    for target in (args.xlsx, args.zip):  # refused before anything is written
+        if target is not None and target.is_dir():
+            raise InvalidFile.single(target, "is a folder: give the name of the file to write")
     data = _export_data(args)
     workbook = workbook_bytes(data)
     if args.xlsx is not None:
-        write_bytes_atomic(args.xlsx, workbook)
+        try:
+            write_bytes_atomic(args.xlsx, workbook)
+        except OSError as exc:
+            raise _unwritable(args.xlsx, exc) from None
         _out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
     if args.zip is not None:
         from labelnr.excel.pack import write_pack
 
         name = args.xlsx.name if args.xlsx is not None else args.zip.with_suffix(".xlsx").name
-        report = write_pack(data, workbook, args.zip, name)
+        try:
+            report = write_pack(data, workbook, args.zip, name)
+        except OSError as exc:
+            raise _unwritable(args.zip, exc) from None
         _out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
         for missing in report.not_provided:
             _err(
@@ -137,8 +150,12 @@ def _confirm(count: int) -> bool:
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from labelnr.excel.reimport import read_path
+    from labelnr.yamlpos import unreadable
 
-    imported = read_path(args.workbook)
+    try:
+        imported = read_path(args.workbook)
+    except OSError as exc:
+        raise unreadable(args.workbook, exc) from None
     if imported.meta.get("as_of"):
         raise InvalidFile.single(
             str(args.workbook),
@@ -214,7 +231,10 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
     if result is None:
         return 0
     updated = apply_to_assessment(current, result, store_actor(args), dt.datetime.now(dt.UTC).date())
-    write_atomic(target, dump_assessment(updated))
+    try:
+        write_atomic(target, dump_assessment(updated))
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
     _out(f"imported into {target}: {len(result.changes)} change(s)")
     return 0
 

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from labelnr.assessment import applicability_warnings
 from labelnr.errors import InvalidFile, Problem
 from labelnr.interchange import dump_assessment, load_many, write_atomic
 from labelnr.loader import Catalog
@@ -177,6 +178,8 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                     missing.append(_missing(path, cid, index, ev.file))
                 else:  # only its hash: the store checks the importer may read that file
                     by_hash[(cid, index)] = _line(path, ("answers", cid, "evidence", index, "file"))
+        located = _located(path, path.stat().st_mtime_ns)
+        missing.extend(applicability_warnings(ref, assessment, located, str(path)))
         items.append(ImportItem(str(path), assessment, ref, resolved, tuple(missing), by_hash))
     if problems:
         raise InvalidFile(problems)
