@@ -105,7 +105,10 @@ class _Evidence:
                 effective_date=ref.effective_date,
                 inherited_from=inherited,
             )
-        location = self._location(ref.sha256)
+        # Only an uploaded file replays as ``evidence/<sha256>/<name>``; a named entry is just a
+        # name, and its hash may be another organisation's file: never look that one up.
+        uploaded = ref.sha256 is not None and (ref.file or "").startswith(f"evidence/{ref.sha256}/")
+        location = self._location(ref.sha256) if uploaded else None
         size = self.store.files.path(ref.sha256).stat().st_size if location and ref.sha256 else None
         return EvidenceEntry(
             criterion,

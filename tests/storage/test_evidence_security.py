@@ -303,3 +303,30 @@ def test_the_export_replaces_a_planted_file_with_the_stored_one(orgs: Store, tmp
     target.write_bytes(b"tampered\n")
     assert copy_evidence(orgs, orgs.campaigns("acme-hr")[0].id, out) == [target]
     assert target.read_bytes() == SECRET
+
+
+@pytest.mark.parametrize("reference", ["later.csv", "evidence/{sha}/later.csv"])
+def test_an_as_of_workbook_never_packs_another_organisations_file(
+        orgs: Store, tmp_path: Path, reference: str) -> None:
+    """The workbook of a past day replays the history: a named hash must stay a name there too,
+    even when the name itself mimics the path of a stored file."""
+    import datetime as dt
+    import zipfile
+
+    from labelnr.excel.from_store import workbook_data
+    from labelnr.excel.pack import write_pack
+
+    late = b"name,bonus\nalice,9000\n"
+    sha = hashlib.sha256(late).hexdigest()
+    ref = f"{{type: result, title: Later, file: '{reference.format(sha=sha)}', sha256: {sha}}}"
+    import_paths(orgs, BOB, [assessment(tmp_path / "in", "beta", "beta-it", ref)])
+    beta = orgs.organisation_campaigns("beta")[0].id
+    orgs.add_evidence_file(ALICE, orgs.campaigns("acme-hr")[0].id, "A-2", "later.csv", late, "result")
+    data = workbook_data(orgs, beta, BOB, as_of=dt.datetime.now(dt.UTC).date())
+    [entry] = [e for e in data.evidence if e.criterion == "A-1"]
+    assert entry.location is None
+    assert entry.size is None
+    pack = tmp_path / "pack.zip"
+    write_pack(data, b"workbook", pack, "workbook.xlsx")
+    with zipfile.ZipFile(pack) as archive:
+        assert all(archive.read(name) != late for name in archive.namelist())
