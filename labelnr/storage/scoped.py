@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Period
 from labelnr.auth import GrantAuthorizer
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, Problem
 from labelnr.i18n import Lang
 from labelnr.loader import Catalog
 from labelnr.migrate import MigrationReport
@@ -204,6 +204,11 @@ class ActorStore:
     @property
     def data_dir(self) -> Path:
         return self._store.data_dir
+
+    @property
+    def demo_problems(self) -> list[Problem]:
+        """Why the demo files could not be imported, if they could not (shown to everyone)."""
+        return self._store.demo_problems
 
     def referential(self, ref_id: str, version: str) -> Referential:
         return self._store.referential(ref_id, version)

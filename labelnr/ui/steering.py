@@ -20,7 +20,7 @@ import streamlit as st
 from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
 from labelnr.referential import Referential
-from labelnr.storage.service import Store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
 from labelnr.trajectory import (
     PERIOD_YEAR,
@@ -107,7 +107,7 @@ class Cycle:
     cycle_start: dt.date | None
 
 
-def cycle(data: Store, campaign_id: int) -> Cycle:
+def cycle(data: ActorStore, campaign_id: int) -> Cycle:
     view = data.campaign(campaign_id)
     info = view.info
     ref = data.referential_of(campaign_id)
@@ -136,7 +136,7 @@ def cycle(data: Store, campaign_id: int) -> Cycle:
     )
 
 
-def _points(data: Store, info: CampaignInfo, selected: CampaignView) -> tuple[float, int]:
+def _points(data: ActorStore, info: CampaignInfo, selected: CampaignView) -> tuple[float, int]:
     scores = data.scores_of(selected) if info.id == selected.id else data.scores(info.id)
     return scores.self_assessed.points, scores.self_assessed.level
 

@@ -482,7 +482,9 @@ LISTS: dict[str, tuple[Callable[[ActorStore], set[str]], set[str]]] = {
 
 @pytest.mark.parametrize("listing", list(LISTS))
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "no-role")
-def test_lists_leave_out_what_the_reader_may_not_read(readers: World, role: Role | None, listing: str) -> None:
+def test_lists_leave_out_what_the_reader_may_not_read(
+    readers: World, role: Role | None, listing: str
+) -> None:
     read, expected = LISTS[listing]
     view = readers.store.as_actor(_reader(role))
     if role is not None:
