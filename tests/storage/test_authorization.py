@@ -611,3 +611,20 @@ class _ViewAsStore:
 
 
 _READ_NAMES = {"campaign", "campaigns", "events", "referential", "grants"}
+
+
+def test_exports_through_the_view_hold_what_the_reader_may_export(readers: World, tmp_path: Path) -> None:
+    view = readers.store.as_actor(_reader(Role.AUDITOR))
+    written = view.export_all(tmp_path / "all", with_files=False)
+    assert sorted({p.name.split("--")[0] for p in written}) == ["dsi-a", "site-a1"]
+    assert view.export_yaml(readers.draft).startswith("format: labelnr-assessment/1\n")
+    workbook = view.workbook(readers.draft, "en", as_of=NOW.date())
+    assert workbook.exported_by == _reader(Role.AUDITOR)
+    places = _places(readers)
+    with pytest.raises(NotFound, match="there is no campaign"):
+        view.workbook(places["sibling"].campaign)
+    with pytest.raises(PermissionDenied, match="may not 'read' on 'group'"):
+        view.export_yaml(places["parent"].campaign)
+    with pytest.raises(PermissionDenied, match="on the whole installation"):
+        view.check_integrity()
+    assert readers.store.as_actor(LOCAL_USER).check_integrity().ok

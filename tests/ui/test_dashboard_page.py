@@ -146,8 +146,9 @@ def test_a_reader_of_one_entity_sees_no_other_entity_in_the_peer_comparison(othe
 
     from .test_roles_page import app, signed_in
 
+    DAY = dt.date(2025, 1, 15)
     other.create_entity(LOCAL_USER, "acme", "acme-paris", "Site de Paris", parent_id="acme-group")
-    paris = other.create_campaign(LOCAL_USER, "acme-paris", "atelier", "2024", "baseline", dt.date(2025, 1, 15))
+    paris = other.create_campaign(LOCAL_USER, "acme-paris", "atelier", "2024", "baseline", DAY)
     other.save_answer(LOCAL_USER, paris.id, "GOV-01", Answer(level="full"), 0)
     other.grant_role(LOCAL_USER, "ann@example.org", "steering", "acme-lyon")
     at = app(signed_in("ann@example.org"), page="dashboard")
