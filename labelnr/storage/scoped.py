@@ -44,6 +44,7 @@ from labelnr.loader import Catalog
 from labelnr.migrate import MigrationReport
 from labelnr.permissions import LOCAL_USER, ROOT, Action, Grant, Role, allowed
 from labelnr.referential import EvidenceType, Referential
+from labelnr.storage import repository as repo
 from labelnr.storage.errors import NotFound
 from labelnr.storage.history import HistoryEvent
 from labelnr.storage.models import CommitmentRow
@@ -144,15 +145,27 @@ class ActorStore:
         self._require(Action.READ, entity, f"there is no entity '{entity_id}'")
         return entity
 
+    def _campaign_place(self, campaign_id: int) -> tuple[CampaignInfo, EntityInfo]:
+        """A campaign and its entity, read in one go."""
+        with self._store.db.reading() as s:
+            row = repo.get_campaign(s, campaign_id)
+            entity = repo.entity_info(repo.lineage(s, row.entity_id))
+            return repo.campaign_info(row, entity.organisation_id), entity
+
     def _readable_campaign(self, campaign_id: int) -> CampaignInfo:
-        info = self._store.campaign_info(campaign_id)
-        self._require(Action.READ, self._store.entity(info.entity_id), f"there is no campaign {campaign_id}")
+        info, entity = self._campaign_place(campaign_id)
+        self._require(Action.READ, entity, f"there is no campaign {campaign_id}")
         return info
+
+    def _visible(self, entity: EntityInfo) -> bool:
+        # Readable is the common case and needs no scan of the tree.
+        if self._rights()(Action.READ, [entity.organisation_id, *entity.path]):
+            return True
+        return entity.id in self._tree(entity.organisation_id).visible
 
     def _visible_campaign(self, campaign_id: int) -> None:
         """NotFound for a campaign the identity cannot see (before a change names it)."""
-        entity = self._store.entity(self._store.campaign_info(campaign_id).entity_id)
-        if entity.id not in self._tree(entity.organisation_id).visible:
+        if not self._visible(self._campaign_place(campaign_id)[1]):
             raise NotFound(f"there is no campaign {campaign_id}")
 
     def _visible_node(self, node: str) -> None:
@@ -165,7 +178,7 @@ class ActorStore:
             if not self._tree(self._store.organisation(node).id).organisation_visible:
                 raise NotFound(f"there is no organisation '{node}'") from None
             return
-        if entity.id not in self._tree(entity.organisation_id).visible:
+        if not self._visible(entity):
             raise NotFound(f"there is no entity '{node}'")
 
     def _visible_organisation(self, organisation_id: str) -> _Tree:
@@ -224,7 +237,29 @@ class ActorStore:
 
     def organisations(self) -> list[OrganisationInfo]:
         may = self._rights()
-        return [o for o in self._store.organisations() if self._tree(o.id, may).organisation_visible]
+        everything = self._store.organisations()
+        if may(Action.READ, []):
+            return everything
+        candidates = self._granted_organisations()
+        return [
+            o
+            for o in everything
+            if (candidates is None or o.id in candidates)
+            and (may(Action.READ, [o.id]) or self._tree(o.id, may).organisation_visible)
+        ]
+
+    def _granted_organisations(self) -> set[str] | None:
+        """The organisations holding the identity's grants (None: the authorizer does not say)."""
+        auth = self._store.authorizer
+        if not isinstance(auth, GrantAuthorizer):
+            return None
+        found: set[str] = set()
+        for grant in auth.grants_of(self.identity):
+            try:
+                found.add(self._node_path(grant.node)[0])
+            except (NotFound, IndexError):  # a node removed since, or ROOT (handled before)
+                continue
+        return found
 
     def organisation(self, organisation_id: str) -> OrganisationInfo:
         self._visible_organisation(organisation_id)
@@ -242,7 +277,7 @@ class ActorStore:
 
     def entity(self, entity_id: str) -> EntityInfo:
         entity = self._store.entity(entity_id)
-        if entity.id not in self._tree(entity.organisation_id).visible:
+        if not self._visible(entity):
             raise NotFound(f"there is no entity '{entity_id}'")
         return entity
 
@@ -348,8 +383,12 @@ class ActorStore:
 
     def portfolio(self, organisation_id: str) -> list[PortfolioRow]:
         """The organisation's campaigns scored, readable entities only (dashboards, peers)."""
-        tree = self._visible_organisation(organisation_id)
-        return [r for r in self._store.portfolio(organisation_id) if r.entity.id in tree.readable]
+        rows = self._store.portfolio(organisation_id)
+        may = self._rights()
+        kept = [r for r in rows if may(Action.READ, [organisation_id, *r.entity.path])]
+        if not kept:
+            self._visible_organisation(organisation_id)  # NotFound for an invisible organisation
+        return kept
 
     # --- upkeep (the whole installation) ---------------------------------------------------------
 
