@@ -49,6 +49,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "labelnr.storage.cli": ("db", "import", "export-yaml"),
     "labelnr.excel.cli": ("export", "import-xlsx"),
+    "labelnr.report.cli": ("report",),
     "labelnr.auth_cli": ("users",),
 }
 

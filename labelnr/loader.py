@@ -53,7 +53,10 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
     for dup in _duplicates(c.id for c in ref.criteria):
         indexes = [i for i, c in enumerate(ref.criteria) if c.id == dup]
         at(("criteria", indexes[-1], "id"), "this id is already used by another criterion", dup)
+    for dup in _duplicates(j.id for j in ref.jobs):
+        at(("jobs",), f"job id '{dup}' is used twice")
     profile_ids = {p.id for p in ref.profiles}
+    job_ids = {j.id for j in ref.jobs}
     known = set(ref.criteria_by_id)
 
     for i, crit in enumerate(ref.criteria):
@@ -69,6 +72,9 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
         for p in crit.profiles:
             if p not in profile_ids:
                 at(("criteria", i, "profiles"), f"unknown profile '{p}'", crit.id)
+        for j in crit.jobs:
+            if j not in job_ids:
+                at(("criteria", i, "jobs"), f"unknown job '{j}' (not in the referential's jobs)", crit.id)
         if ref.scoring.levels and crit.level > ref.scoring.levels[-1].level:
             at(("criteria", i, "level"),
                f"label level {crit.level} is not defined in scoring.levels", crit.id)

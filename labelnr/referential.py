@@ -58,6 +58,8 @@ class ScaleLevel(_Strict):
                           description="Share of the criterion's weight this answer earns (0-1).")
     pending: bool = Field(default=False, description="True for 'not assessed yet' answers (to assess, in "
                           "progress): they earn nothing and stay in the denominator.")
+    aliases: list[str] = Field(default_factory=list, description="Other names tools give this answer "
+                               "(e.g. 'Conforme' for 'validated'), accepted when importing a CSV.")
 
     @model_validator(mode="after")
     def _pending_earns_nothing(self) -> ScaleLevel:
@@ -208,12 +210,24 @@ class Criterion(_Strict):
     evidence: list[ExpectedEvidence] = Field(default_factory=list, description="What the auditor expects.")
     profiles: list[str] = Field(default_factory=list, description="Only part of the referential for these "
                                 "profile ids (empty: every profile).")
+    difficulty: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="How hard it is to meet (RGESN: faible / moyen / fort).")
+    jobs: list[str] = Field(default_factory=list, description="Ids of the jobs concerned, from the "
+                            "referential's 'jobs' list.")
+    hint: Text | None = Field(default=None, description="How to meet it or check it, for the referent.")
 
     @model_validator(mode="after")
     def _weight_or_priority(self) -> Criterion:
         if self.weight is not None and self.priority is not None:
             raise ValueError("give either a weight or a priority, not both")
         return self
+
+
+class Job(_Strict):
+    """A job (trade) that criteria name as concerned: developer, designer, hosting manager..."""
+
+    id: Id
+    name: Text
 
 
 class NotApplicableEffect(_Strict):
@@ -310,6 +324,7 @@ class Referential(_Strict):
     profiles: list[Profile] = Field(default_factory=list, description="Variants (IT service companies, "
                                     "local authorities...).")
     questions: list[Question] = Field(default_factory=list, description="Applicability questions.")
+    jobs: list[Job] = Field(default_factory=list, description="Jobs that criteria name as concerned.")
     mapping: Mapping | None = Field(default=None, description="How the criteria of the previous version "
                                     "became those of this one.")
 

@@ -7,6 +7,8 @@ takes the parsed arguments and returns the exit code; errors are
     labelnr db upgrade                      create or upgrade the schema
     labelnr db check                        database and evidence files intact?
     labelnr db sweep                        remove evidence files nothing uses any more
+    labelnr db backup DIR                   database + evidence, consistent, restorable on either backend
+    labelnr db restore DIR                  a backup into an empty database (all or nothing)
     labelnr import FILE_OR_DIR...           interchange YAML into the database (all or nothing)
     labelnr export-yaml CAMPAIGN_ID [-o F]  one stored campaign as interchange YAML
     labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
@@ -93,6 +95,40 @@ def cmd_db_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _require_installation_admin(store: Store, actor: str) -> None:
+    """Backups hold every organisation's data: only an administrator of the whole installation."""
+    from labelnr.permissions import Action, require
+
+    require(actor, Action.MANAGE, [], store.grants())  # the empty path: the whole installation
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from labelnr.storage.backup import backup
+
+    store = Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+    try:
+        _require_installation_admin(store, store_actor(args))
+        report = backup(store.db, store.files, args.folder)
+    finally:
+        store.dispose()
+    _out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
+         f"(schema {report.revision}) to {report.folder}")
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from labelnr.storage.backup import restore
+
+    store = Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+    try:
+        report = restore(store.db, store.files, args.folder)
+    finally:
+        store.dispose()
+    _out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
+         f"{report.folder}; run 'labelnr db check' to verify")
+    return 0
+
+
 def cmd_db_sweep(args: argparse.Namespace) -> int:
     store = _view(args)
     try:
@@ -166,8 +202,9 @@ def cmd_migrate_campaign(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the store's commands to the main parser's ``add_subparsers()`` object."""
-    db = subparsers.add_parser("db", help="the database: upgrade, check, sweep")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="{upgrade,check,sweep}")
+    db = subparsers.add_parser("db", help="the database: upgrade, check, sweep, backup, restore")
+    db_commands = db.add_subparsers(dest="db_command", required=True,
+                                    metavar="{upgrade,check,sweep,backup,restore}")
     upgrade = db_commands.add_parser("upgrade", help="create or upgrade the database schema")
     _common(upgrade)
     upgrade.set_defaults(func=cmd_db_upgrade)
@@ -182,6 +219,15 @@ def register(subparsers: Any) -> None:
         "--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)"
     )
     sweep.set_defaults(func=cmd_db_sweep)
+    backup = db_commands.add_parser(
+        "backup", help="copy the database and its evidence to a new folder (restorable on either backend)")
+    backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    _common(backup)
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db_commands.add_parser("restore", help="load a backup folder into an empty database")
+    restore.add_argument("folder", type=Path, metavar="DIR", help="a folder written by 'labelnr db backup'")
+    _common(restore)
+    restore.set_defaults(func=cmd_db_restore)
 
     imp = subparsers.add_parser(
         "import", help="import interchange YAML files or folders into the database (all or nothing)"

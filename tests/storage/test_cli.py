@@ -88,6 +88,25 @@ def test_upgrade_import_export_and_check(
         store.dispose()
 
 
+def test_backup_and_restore_commands(common: list[str], tmp_path: Path, db_url: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.yaml"
+    source.write_text(ASSESSMENT, encoding="utf-8")
+    assert run("import", str(source), *common) == 0
+    # Every organisation's data is in a backup: only an administrator of the installation.
+    with pytest.raises(PermissionDenied, match=r"steer@example\.org may not 'manage' on the whole"):
+        run("db", "backup", str(tmp_path / "b0"), "--as", "steer@example.org", *common)
+    assert not (tmp_path / "b0").exists()
+    assert run("db", "backup", str(tmp_path / "b1"), *common) == 0
+    assert "to " + str(tmp_path / "b1") in capsys.readouterr().out
+    other = ["--database", f"sqlite:///{tmp_path / 'other.db'}", "--data-dir", str(tmp_path / "other"),
+             "--criteria", str(FIXTURES / "mini.yaml")]
+    assert run("db", "restore", str(tmp_path / "b1"), *other) == 0
+    assert run("db", "check", *other) == 0
+    assert run("export-yaml", "1", *other) == 0
+    assert "A-1:\n    level: full" in capsys.readouterr().out
+
+
 def test_a_broken_file_is_reported_and_nothing_is_imported(common: list[str], tmp_path: Path) -> None:
     source = tmp_path / "bad.yaml"
     source.write_text(ASSESSMENT.replace("level: full", "level: great"), encoding="utf-8")

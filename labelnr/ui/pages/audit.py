@@ -23,6 +23,7 @@ from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
 from labelnr.ui.context import lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
 
 FLASH = "audit.flash"
@@ -289,6 +290,7 @@ def _workbook(view: CampaignView) -> None:
     left, right = st.columns(2)
     with left:
         _export(view)
+        dossier_download(view.info)
     with right:
         _import(view)
 

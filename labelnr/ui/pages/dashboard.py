@@ -23,6 +23,7 @@ from labelnr.storage.views import CampaignInfo, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
 from labelnr.ui import charts
 from labelnr.ui.context import Selection, lang, pick_campaign, plain, store, t
+from labelnr.ui.dossier import dossier_download
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -341,6 +342,7 @@ def main() -> None:
                                  required=True, default="entity",
                                  key="dashboard.scope", persist_state="session")
     try:
+        dossier_download(data.campaign_info(selection.campaign), organisation=scope == "organisation")
         if scope == "organisation":
             _organisation(data, data.campaign_info(selection.campaign))
         else:
