@@ -78,7 +78,7 @@ def organisation(repeat: int) -> None:
             main(["import", str(ROOT / "audits"), "--data-dir", tmp])
         store = open_store(data_dir=Path(tmp), catalog=load_catalog([DEFAULT_DIR]))
         try:
-            read, found = best(repeat, lambda: organisation_data(store, "hexapost", "local", "fr"))
+            read, found = best(repeat, lambda: organisation_data(store.as_actor("local"), "hexapost", "fr"))
             pdf_time, pdf = best(repeat, lambda: organisation_pdf(found.items, "fr"))
             xlsx_time, books = best(repeat, lambda: [workbook_bytes(d) for d in found.items])
         finally:

@@ -120,7 +120,8 @@ def add_store_options(parser: argparse.ArgumentParser, actor_help: str) -> None:
         "--as",
         dest="actor",
         metavar="IDENTITY",
-        help=f"{actor_help}, for the history (default: LABELNR_ACTOR or local)",
+        help=f"{actor_help}: what it reads and changes is checked against its roles and the history "
+        "records it (default: LABELNR_ACTOR or local)",
     )
 
 

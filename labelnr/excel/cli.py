@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from labelnr.excel.model import WorkbookData
     from labelnr.excel.reimport import ImportedWorkbook, Preview
     from labelnr.loader import Catalog
-    from labelnr.storage import Store
+    from labelnr.storage.scoped import ActorStore
 
 
 def _out(text: str) -> None:
@@ -55,14 +55,14 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.criteria or [DEFAULT_DIR])
 
 
-def _store(args: argparse.Namespace, catalog: Catalog) -> Store:
-    """The store, checking what is done ``--as`` someone against the role grants, like the app."""
+def _store(args: argparse.Namespace, catalog: Catalog) -> ActorStore:
+    """The store as the ``--as`` identity sees it: its reads and changes checked like in the app."""
     from labelnr.auth import enforce_grants
     from labelnr.storage import Store
 
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
-    return enforce_grants(store)
+    return enforce_grants(store).as_actor(store_actor(args))
 
 
 def _date(text: str) -> dt.date:
@@ -79,11 +79,9 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
     catalog = _catalog(args)
     campaign: str = args.campaign
     if campaign.isdigit():
-        from labelnr.excel.from_store import workbook_data
-
         store = _store(args, catalog)
         try:
-            return workbook_data(store, int(campaign), store_actor(args), args.lang, as_of=args.as_of)
+            return store.workbook(int(campaign), args.lang, as_of=args.as_of)
         finally:
             store.dispose()
     path = Path(campaign)
@@ -198,16 +196,16 @@ def _reviewed(
 
 
 def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
-    from labelnr.excel.from_store import apply_import, stored_campaign_id, workbook_data
+    from labelnr.excel.from_store import stored_campaign_id
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     store = _store(args, _catalog(args))
     try:
-        current = workbook_data(store, campaign_id, store_actor(args), args.lang)
+        current = store.workbook(campaign_id, args.lang)
         result = _reviewed(args, imported, current, f"campaign {campaign_id}")
         if result is None:
             return 0
-        saved = apply_import(store, store_actor(args), current, result)
+        saved = store.apply_workbook(current, result)
     finally:
         store.dispose()
     _out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")

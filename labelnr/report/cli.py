@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from labelnr.cli import store_actor
 from labelnr.errors import InvalidFile
 
 
@@ -42,7 +41,7 @@ def _organisation(args: argparse.Namespace) -> bytes:
         raise InvalidFile.single(campaign, "with --organisation, CAMPAIGN must be a stored campaign id")
     store = _store(args, _catalog(args))
     try:
-        found = organisation_data(store, args.organisation, store_actor(args), args.lang,
+        found = organisation_data(store, args.organisation, args.lang,
                                   int(campaign) if campaign else None,
                                   Period(args.period) if args.period else None)
     finally:

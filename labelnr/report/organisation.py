@@ -2,8 +2,9 @@
 
 As on the dashboard's organisation view: the entities' campaigns of one referential version
 and one period (that of a given campaign, or the latest held), the latest one per entity.
-Each is read with :func:`labelnr.excel.from_store.workbook_data`, so the export right is
-checked entity by entity; an entity the identity may not export is left out and named.
+Read through the identity's view of the store (:class:`~labelnr.storage.scoped.ActorStore`):
+only entities it may read are gathered, and each workbook checks the export right; an entity
+it may read but not export is left out and named.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 
 from labelnr.assessment import Period
 from labelnr.errors import LabelnrError
-from labelnr.excel.from_store import workbook_data
 from labelnr.excel.model import WorkbookData
 from labelnr.i18n import Lang
 from labelnr.permissions import PermissionDenied
-from labelnr.storage import Store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo
 
 
@@ -39,7 +39,7 @@ def peers(campaigns: list[CampaignInfo], key: str, period: Period) -> list[Campa
     return list(latest.values())
 
 
-def organisation_data(store: Store, organisation_id: str, actor: str, lang: Lang = "fr",
+def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr",
                       campaign_id: int | None = None, period: Period | None = None) -> OrganisationData:
     """The campaigns of an organisation dossier, in the organisation tree's order."""
     campaigns = store.organisation_campaigns(organisation_id)
@@ -64,10 +64,10 @@ def organisation_data(store: Store, organisation_id: str, actor: str, lang: Lang
     skipped: list[tuple[str, str]] = []
     for c in chosen_campaigns:
         try:
-            items.append(workbook_data(store, c.id, actor, lang))
+            items.append(store.workbook(c.id, lang))
         except PermissionDenied as exc:
             skipped.append((c.entity_id, str(exc)))
     if not items:
         raise LabelnrError(f"no campaign of organisation '{organisation_id}' ({key}, {chosen.value}) "
-                           f"can be exported by '{actor}'")
+                           f"can be exported by '{store.identity}'")
     return OrganisationData(tuple(items), tuple(skipped))

@@ -37,8 +37,8 @@ from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
 from labelnr.loader import DEFAULT_DIR, load_catalog
 from labelnr.storage import db as dbmod
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.service import Store
-from labelnr.storage.sync import export_all, export_campaign, import_paths
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -55,6 +55,11 @@ def _store(args: argparse.Namespace) -> Store:
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
     return enforce_grants(store)
+
+
+def _view(args: argparse.Namespace) -> ActorStore:
+    """The store as the ``--as`` identity sees it: what it reads and changes is checked."""
+    return _store(args).as_actor(store_actor(args))
 
 
 def _out(text: str) -> None:
@@ -76,7 +81,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)  # an installation administrator's task
     try:
         report = store.check_integrity()
     finally:
@@ -125,7 +130,7 @@ def cmd_db_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_db_sweep(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)
     try:
         removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
     finally:
@@ -135,9 +140,9 @@ def cmd_db_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)
     try:
-        results = import_paths(store, store_actor(args), list(args.paths))
+        results = store.import_paths(list(args.paths))
     finally:
         store.dispose()
     for result in results:
@@ -151,13 +156,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.single("export-yaml", "give either a CAMPAIGN_ID or --all DIR")
-    store = _store(args)
+    store = _view(args)
     try:
-        if args.all is not None:
-            written = export_all(store, args.all, with_files=not args.no_files, actor=store_actor(args))
+        if args.all is not None:  # every campaign the --as identity may export
+            written = store.export_all(args.all, with_files=not args.no_files)
             _out(f"wrote {len(written)} campaign file(s) to {args.all}")
             return 0
-        text = export_campaign(store, args.campaign, store_actor(args))
+        text = store.export_yaml(args.campaign)
     finally:
         store.dispose()
     if args.output is None:
@@ -178,9 +183,9 @@ def add_campaign_migration_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
-    store = _store(args)
+    store = _view(args)
     try:
-        info, reports = store.migrate_campaign(store_actor(args), args.campaign, args.to)
+        info, reports = store.migrate_campaign(args.campaign, args.to)
     finally:
         store.dispose()
     for report in reports:

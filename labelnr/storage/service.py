@@ -1,8 +1,10 @@
 """The store: the one API the UI, the CLI and the exports use to read and change assessments.
 
 Open it with :func:`open_store` (schema upgraded, demo files imported into an empty
-database). Every method returns plain dataclasses or pydantic models; no database session
-or ORM object ever leaves this package.
+database). The UI and the CLI use it only through ``store.as_actor(identity)``
+(:class:`labelnr.storage.scoped.ActorStore`), which checks every read as well. Every
+method returns plain dataclasses or pydantic models; no database session or ORM object
+ever leaves this package.
 
 Reading::
 
@@ -70,7 +72,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
@@ -144,6 +146,9 @@ from labelnr.storage.views import (
     PortfolioRow,
 )
 from labelnr.verification import verify
+
+if TYPE_CHECKING:
+    from labelnr.storage.scoped import ActorStore
 
 #: The identity recorded for the demo data imported into an empty database.
 DEMO_ACTOR = "labelnr-demo-import"
@@ -270,6 +275,12 @@ class Store:
         #: Problems of the demo files when they could not be imported (see :func:`open_store`).
         self.demo_problems: list[Problem] = []
         self._compiled: dict[str, CompiledReferential] = {}
+
+    def as_actor(self, identity: str) -> ActorStore:
+        """The store as ``identity`` reads and changes it (what the UI and the CLI use)."""
+        from labelnr.storage.scoped import ActorStore
+
+        return ActorStore(self, _actor(identity))
 
     def dispose(self) -> None:
         """Close the database connections (the store is unusable afterwards)."""

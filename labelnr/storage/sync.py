@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from labelnr.assessment import applicability_warnings
@@ -283,8 +283,15 @@ def _write_blob(folder: Path, parts: tuple[str, ...], source: Path) -> None:
         raise _refuse_link(folder / exc.path) from None
 
 
-def export_all(store: Store, folder: Path, with_files: bool = True, actor: str = LOCAL_USER) -> list[Path]:
-    """Every campaign of every organisation as one YAML file each, in file-name order.
+def export_all(
+    store: Store,
+    folder: Path,
+    with_files: bool = True,
+    actor: str = LOCAL_USER,
+    only: Callable[[CampaignInfo], bool] | None = None,
+) -> list[Path]:
+    """Every campaign of every organisation (or those ``only`` keeps) as one YAML file each,
+    in file-name order.
 
     Files whose content did not change are left untouched (their date too), so a
     version-control diff shows only what changed.
@@ -292,6 +299,8 @@ def export_all(store: Store, folder: Path, with_files: bool = True, actor: str =
     names: dict[str, int] = {}
     for org in store.organisations():
         for info in store.organisation_campaigns(org.id):
+            if only is not None and not only(info):
+                continue
             name = campaign_filename(info)
             if name in names:
                 message = f"campaigns {names[name]} and {info.id} would share this file name"

@@ -29,6 +29,7 @@ from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
+    from labelnr.storage.scoped import ActorStore
     from labelnr.storage.service import Store
 
 T = TypeVar("T")
@@ -174,19 +175,22 @@ def _open_store(dirs: tuple[Path, ...], data_dir: str | None, database_url: str 
     return enforce_grants(open_store(catalog=catalog()))
 
 
-def store() -> Store:
-    """The one store of this server process (database opened, upgraded and demo-filled once).
+def store() -> ActorStore:
+    """The store as the signed-in identity sees it: every read and change checked for them.
 
-    A database that cannot be opened stops the page with a plain message; the failure is
-    not cached, so the next rerun tries again once the database is back.
+    The one store of this server process is opened, upgraded and demo-filled once; pages
+    only ever get this view of it (the local administrator's in local mode). A database that
+    cannot be opened stops the page with a plain message; the failure is not cached, so the
+    next rerun tries again once the database is back.
     """
     # The folders and the environment are the cache key: tests run several apps in one process.
     try:
-        return _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
-                           os.environ.get("LABELNR_DATABASE_URL"))
+        shared = _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
+                             os.environ.get("LABELNR_DATABASE_URL"))
     except LabelnrError as exc:
         st.error(t("context.store_unavailable", error=str(exc)))
         st.stop()
+    return shared.as_actor(actor())
 
 
 # --- selection ----------------------------------------------------------------------------
@@ -234,7 +238,7 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     org = remembered_select(t("context.organisation"), list(names), "pick_org", names.__getitem__, box)
     if org is None:
         return None
-    entities = readable_entities(data.entity_tree(org))
+    entities = readable_entities(data.entity_tree(org))  # the tree shows names above them too
     labels = {e.id: ("\u2003" * e.depth) + e.name for e in entities}
     entity = remembered_select(t("context.entity"), list(labels), "pick_entity", labels.__getitem__, box)
     if entity is None:

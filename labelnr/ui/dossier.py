@@ -12,19 +12,17 @@ import streamlit as st
 from labelnr.errors import LabelnrError
 from labelnr.report import PDF_MIME, file_name
 from labelnr.storage.views import CampaignInfo
-from labelnr.ui.context import actor, lang, plain, store, t
+from labelnr.ui.context import lang, plain, store, t
 
 
 def _prepare(info: CampaignInfo, organisation: bool) -> bytes:
     from labelnr.report import campaign_pdf, organisation_pdf
 
     if not organisation:
-        from labelnr.excel.from_store import workbook_data
-
-        return campaign_pdf(workbook_data(store(), info.id, actor(), lang()))
+        return campaign_pdf(store().workbook(info.id, lang()))
     from labelnr.report.organisation import organisation_data
 
-    found = organisation_data(store(), info.organisation_id, actor(), lang(), campaign_id=info.id)
+    found = organisation_data(store(), info.organisation_id, lang(), campaign_id=info.id)
     for entity, _why in found.skipped:
         st.warning(t("report.ui_entity_skipped", entity=plain(entity)), icon=":material/lock:")
     return organisation_pdf(found.items, lang())

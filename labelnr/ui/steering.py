@@ -21,7 +21,7 @@ from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
 from labelnr.referential import Referential
 from labelnr.scoring import Scores
-from labelnr.storage.service import Store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
 from labelnr.trajectory import (
     PERIOD_YEAR,
@@ -118,7 +118,7 @@ class Cycle:
     projected_year: int = 0
 
 
-def cycle(data: Store, campaign_id: int) -> Cycle:
+def cycle(data: ActorStore, campaign_id: int) -> Cycle:
     view = data.campaign(campaign_id)
     info = view.info
     ref = data.referential_of(campaign_id)

@@ -137,3 +137,29 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Points (self-assessed)") == "147 / 1000"
     assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01." in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3
+
+
+# --- what a signed-in reader sees of the organisation --------------------------------------------
+
+
+def test_a_reader_of_one_entity_sees_no_other_entity_in_the_peer_comparison(other: Store) -> None:
+    from labelnr.permissions import LOCAL_USER
+
+    from .test_roles_page import app, signed_in
+
+    DAY = dt.date(2025, 1, 15)
+    other.create_entity(LOCAL_USER, "acme", "acme-paris", "Site de Paris", parent_id="acme-group")
+    paris = other.create_campaign(LOCAL_USER, "acme-paris", "atelier", "2024", "baseline", DAY)
+    other.save_answer(LOCAL_USER, paris.id, "GOV-01", Answer(level="full"), 0)
+    other.grant_role(LOCAL_USER, "ann@example.org", "steering", "acme-lyon")
+    at = app(signed_in("ann@example.org"), page="dashboard")
+    at.segmented_control(key="dashboard.scope").set_value("organisation").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Entités") == "1"
+    assert metric(at, "Points moyens") == "202 / 1000"  # Lyon's 201.7 alone
+    assert list(table(at, "Vers le niveau suivant")["Entité"]) == ["Site de Lyon"]
+    shown = texts(at)
+    assert "Site de Paris" not in shown, [line for line in shown.splitlines() if "Paris" in line]
+    heatmap = next(d.value for d in at.dataframe if "Site de Lyon" in d.value.to_string())
+    assert "Site de Paris" not in heatmap.to_string()
+    assert "Groupe ACME" not in heatmap.to_string()

@@ -31,7 +31,7 @@ from labelnr.scoring import Scores, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t, table
+from labelnr.ui.context import lang, pick_campaign, plain, store, t, table
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -155,9 +155,9 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
     data = store()
     try:
         if _blank(values):
-            revision = data.clear_answer(actor(), campaign, cid, expected)
+            revision = data.clear_answer(campaign, cid, expected)
         else:
-            revision = data.save_answer(actor(), campaign, cid, _to_answer(values), expected)
+            revision = data.save_answer(campaign, cid, _to_answer(values), expected)
     except ConflictError as exc:
         st.session_state[_key(campaign, cid, "conflict")] = {
             "by": exc.changed_by or "?",
@@ -445,7 +445,7 @@ def _size(size: int) -> str:
 
 def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
     try:
-        store().remove_evidence(actor(), evidence_id)
+        store().remove_evidence(evidence_id)
     except LabelnrError as exc:
         _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(str(exc))))
 
@@ -464,7 +464,7 @@ def _evidence_forms(campaign: int, cid: str) -> None:
             if file is None:
                 st.error(t("assessment.no_file"))
             else:
-                _attach(lambda: store().add_evidence_file(actor(), campaign, cid, file.name, file.getvalue(),
+                _attach(lambda: store().add_evidence_file(campaign, cid, file.name, file.getvalue(),
                                                           kind))
     with link.form(key=_key(campaign, cid, "link_form"), clear_on_submit=True, border=True):
         st.markdown(f"**{t('assessment.add_link')}**")
@@ -476,7 +476,7 @@ def _evidence_forms(campaign: int, cid: str) -> None:
             if not url.strip() or not title.strip():
                 st.error(t("assessment.link_incomplete"))
             else:
-                _attach(lambda: store().add_evidence_link(actor(), campaign, cid, url.strip(), title.strip(),
+                _attach(lambda: store().add_evidence_link(campaign, cid, url.strip(), title.strip(),
                                                           kind))
 
 

@@ -22,7 +22,7 @@ from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
-from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.context import lang, pick_campaign, plain, show_problems, store, t
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
 
@@ -221,7 +221,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
         if e.kind != "file":
             continue
         try:
-            path = store().evidence_path(actor(), e.id)
+            path = store().evidence_path(e.id)
         except LabelnrError as exc:
             st.caption(t("audit.file_unavailable", title=plain(e.title), reason=plain(str(exc))))
             continue
@@ -276,7 +276,7 @@ def _verdict_form(view: CampaignView, cid: str) -> None:
         return
     verdict = (AuditorVerdict(verdict=chosen, comment=comment.strip() or None, date=dt.date.today())
                if chosen is not None else None)
-    _write(lambda: store().set_verdict(actor(), view.id, cid, verdict, revision),
+    _write(lambda: store().set_verdict(view.id, cid, verdict, revision),
            t("audit.verdict_saved", criterion=cid) if verdict else t("audit.verdict_cleared", criterion=cid),
            form)
 
@@ -303,10 +303,9 @@ def _export(view: CampaignView) -> None:
     ready = st.session_state.get(key)
     if st.button(t("audit.prepare_xlsx"), key=f"{key}.prepare", icon=":material/table_view:"):
         from labelnr.excel.export import workbook_bytes
-        from labelnr.excel.from_store import workbook_data
 
         try:
-            ready = (view.info.revision, workbook_bytes(workbook_data(store(), view.id, actor(), lang())))
+            ready = (view.info.revision, workbook_bytes(store().workbook(view.id, lang())))
         except LabelnrError as exc:
             st.error(t("audit.export_failed", reason=str(exc)), icon=":material/error:")
             return
@@ -320,7 +319,6 @@ def _export(view: CampaignView) -> None:
 
 
 def _import(view: CampaignView) -> None:
-    from labelnr.excel.from_store import apply_import, workbook_data
     from labelnr.excel.reimport import FIELD_KEYS, preview, read_workbook, shown_value
 
     round_key = f"audit.upload_round.{view.id}"
@@ -330,7 +328,7 @@ def _import(view: CampaignView) -> None:
         return
     try:
         imported = read_workbook(io.BytesIO(upload.getvalue()), upload.name)
-        current = workbook_data(store(), view.id, actor(), lang())
+        current = store().workbook(view.id, lang())
         result = preview(imported, current)
     except InvalidFile as exc:
         show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
@@ -354,7 +352,7 @@ def _import(view: CampaignView) -> None:
     if st.button(t("audit.apply_all", count=len(result.changes)), key=f"audit.apply.{view.id}",
                  type="primary", icon=":material/done_all:"):
         try:
-            apply_import(store(), actor(), current, result)
+            store().apply_workbook(current, result)
         except InvalidFile as exc:
             show_problems(exc.problems, t("audit.import_refused", count=len(exc.problems)))
             return

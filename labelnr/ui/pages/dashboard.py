@@ -18,7 +18,7 @@ import streamlit as st
 from labelnr.errors import LabelnrError
 from labelnr.referential import Referential
 from labelnr.scoring import LevelGap, Scores
-from labelnr.storage.service import Store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
 from labelnr.ui import charts
@@ -225,7 +225,7 @@ def _top_gaps(cycles: Sequence[Cycle]) -> None:
 # --- the two scopes ----------------------------------------------------------------------------
 
 
-def _entity(data: Store, c: Cycle) -> None:
+def _entity(data: ActorStore, c: Cycle) -> None:
     info = c.view.info
     st.header(t("dashboard.level_reached"))
     _level_metrics(c)
@@ -255,13 +255,13 @@ def _campaign_text(info: CampaignInfo) -> str:
     return f"{info.name or period_label(info)} ({info.date.isoformat()})"
 
 
-def _peers(data: Store, info: CampaignInfo) -> list[PortfolioRow]:
+def _peers(data: ActorStore, info: CampaignInfo) -> list[PortfolioRow]:
     """Every entity's campaign of the same referential version and period."""
     return [r for r in data.portfolio(info.organisation_id)
             if r.campaign.referential_key == info.referential_key and r.campaign.period == info.period]
 
 
-def _organisation(data: Store, info: CampaignInfo) -> None:
+def _organisation(data: ActorStore, info: CampaignInfo) -> None:
     rows = _peers(data, info)
     cycles: list[Cycle] = []
     for row in rows:
@@ -314,7 +314,7 @@ def _organisation(data: Store, info: CampaignInfo) -> None:
     _top_gaps(cycles)
 
 
-def _previous_rows(data: Store, info: CampaignInfo) -> list[PortfolioRow]:
+def _previous_rows(data: ActorStore, info: CampaignInfo) -> list[PortfolioRow]:
     year = PERIOD_YEAR.get(info.period)
     if not year:
         return []

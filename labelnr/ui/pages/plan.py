@@ -31,7 +31,7 @@ from labelnr.trajectory import (
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import actor, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import lang, pick_campaign, plain, store, t
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
@@ -78,7 +78,7 @@ def _write(action: Callable[[], object], success: str, form: str | None = None) 
 
 def _remove(commitment_id: int, revision: int, title: str) -> None:
     try:
-        store().remove_commitment(actor(), commitment_id, revision)
+        store().remove_commitment(commitment_id, revision)
     except LabelnrError as exc:
         st.session_state[FLASH_ERROR] = t("plan.refused", reason=plain(str(exc)))
         return
@@ -291,10 +291,10 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     if commitment is None:
         return
     if item is None:
-        _write(lambda: store().add_commitment(actor(), c.view.id, commitment),
+        _write(lambda: store().add_commitment(c.view.id, commitment),
                t("plan.added", title=commitment.title), form)
     else:
-        _write(lambda: store().update_commitment(actor(), item.id, commitment, revision),
+        _write(lambda: store().update_commitment(item.id, commitment, revision),
                t("plan.updated", title=commitment.title), form)
 
 
@@ -391,7 +391,7 @@ def _measure_form(item: CommitmentItem) -> None:
                       date=when if isinstance(when, dt.date) else None)
     updated = item.commitment.model_copy(
         update={"indicator": ind.model_copy(update={"actuals": [*ind.actuals, measure]})})
-    _write(lambda: store().update_commitment(actor(), item.id, updated, revision),
+    _write(lambda: store().update_commitment(item.id, updated, revision),
            t("plan.measure_saved", name=ind.name), form)
 
 
@@ -448,9 +448,9 @@ def _targets(c: Cycle) -> None:
 
 
 def _save_targets(campaign_id: int, changes: list[tuple[str, int, str | None]]) -> None:
-    data, who = store(), actor()
+    data = store()
     for cid, year, level in changes:
-        data.set_target(who, campaign_id, cid, year, level)
+        data.set_target(campaign_id, cid, year, level)
 
 
 def _theme_trajectory(c: Cycle) -> None:
