@@ -141,6 +141,7 @@ from labelnr.storage.views import (
     ImportResult,
     IntegrityReport,
     OrganisationInfo,
+    PortfolioPlans,
     PortfolioRow,
 )
 from labelnr.verification import verify
@@ -1441,7 +1442,56 @@ class Store:
         with self.db.reading() as s:
             repo.get_organisation(s, organisation_id)
             data = repo.load_portfolio(s, organisation_id)
+        return self._portfolio_rows(data, repo.effective_levels(data))
+
+    def portfolio_plans(self, organisation_id: str) -> PortfolioPlans:
+        """:meth:`portfolio` with every campaign's effective answers, targets and commitments:
+        what the organisation dashboard needs, in a few queries for any number of entities."""
+        with self.db.reading() as s:
+            repo.get_organisation(s, organisation_id)
+            data = repo.load_portfolio(s, organisation_id)
+            mine = (
+                select(CampaignRow.id)
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            )
+            targets: dict[int, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+            for t in s.scalars(select(TargetRow).where(TargetRow.campaign_id.in_(mine))):
+                targets[t.campaign_id][t.criterion_id][t.year] = t.level
+            commitments: dict[int, list[Commitment]] = defaultdict(list)
+            query = select(CommitmentRow).where(CommitmentRow.campaign_id.in_(mine))
+            order = (CommitmentRow.campaign_id, CommitmentRow.position, CommitmentRow.id)
+            for c in s.scalars(query.order_by(*order)):
+                commitments[c.campaign_id].append(Commitment.model_validate(c.data))
         effective = repo.effective_levels(data)
+        return PortfolioPlans(
+            rows=self._portfolio_rows(data, effective),
+            effective={cid: answers for cid, (answers, _) in effective.items()},
+            applicability=data.applicability,
+            targets={cid: {k: dict(sorted(v.items())) for k, v in t.items()} for cid, t in targets.items()},
+            commitments=dict(commitments),
+        )
+
+    def data_revision(self, organisation_id: str) -> tuple[Any, ...]:
+        """Changes whenever anything a dashboard shows of the organisation changes: every write
+        revises its campaign (see ``_tx``); entities are counted and their names hashed (the key
+        is for this process's caches only: ``hash`` of text differs between processes)."""
+        with self.db.reading() as s:
+            campaigns = s.execute(
+                select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            ).one()
+            names = s.execute(
+                select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
+                .where(EntityRow.organisation_id == organisation_id)
+                .order_by(EntityRow.id)
+            ).all()
+        return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+
+    def _portfolio_rows(
+        self, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
+    ) -> list[PortfolioRow]:
         entities = {e.id: e for e in data.entities}
         by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
         for info in data.campaigns:
