@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from labelnr.assessment import Commitment, CommitmentStatus
@@ -30,12 +31,19 @@ from labelnr.portfolio import (
     theme_column,
     theme_max_column,
 )
-from labelnr.referential import Referential
-from labelnr.scoring import CriterionScore, LevelGap, ThemeScore, level_gaps
+from labelnr.referential import LabelLevel, Referential
+from labelnr.scoring import (
+    TOLERANCE,
+    LevelGap,
+    ThemeShortfall,
+    cumulative_theme_minimums,
+    points_rule_met,
+)
 from labelnr.storage.views import CampaignInfo, PortfolioPlans, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Held, Progress, actual_trajectory, burn_up, progress
 
 LevelNa = tuple[str | None, bool]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def summarise(comp: CompiledReferential, plans: PortfolioPlans, info: CampaignIn
     by_entity: dict[str, list[PortfolioRow]] = {}
     for r in plans.rows:
         by_entity.setdefault(r.entity.id, []).append(r)
-    answers: list[tuple[object, ...]] = []
+    answers = _Answers()
     contexts: list[tuple[object, ...]] = []
     starts: list[_Start] = []
     for n, peer in enumerate(peers):
@@ -91,24 +99,29 @@ def summarise(comp: CompiledReferential, plans: PortfolioPlans, info: CampaignIn
         start = plans.effective.get(first.id, {})
         targets = plans.targets.get(camp.id, {})
         commitments = plans.commitments.get(camp.id, [])
-        said = plans.applicability.get(camp.id, {})
+        # Each distinct set of answers is scored once: most years of a plan change nothing.
+        keys: dict[str, str] = {}
         own = plans.effective.get(camp.id, {})
-        answers.extend(_rows(n, "own", own))
-        contexts.append((n, "own", camp.profile, said))
+        sets: list[tuple[str, dict[str, LevelNa]]] = [("own", own), ("start", start)]
         extras = []
         for year in YEARS:
-            answers.extend(_rows(n, f"planned{year}", _planned(ref, start, targets, year)))
-            committed = _committed(ref, start, commitments, year, camp.profile)
-            answers.extend(_rows(n, f"projected{year}", committed))
-            contexts.append((n, f"planned{year}", camp.profile, said))
-            contexts.append((n, f"projected{year}", camp.profile, said))
+            sets.append((f"planned{year}", _planned(ref, start, targets, year)))
+            sets.append((f"projected{year}", _committed(ref, start, commitments, year, camp.profile)))
             extras.append(sum(c.expected_points or 0.0 for c in commitments
                               if _in_plan(c, year) and c.target_level is None))
+        scored: list[tuple[str, dict[str, LevelNa]]] = []
+        for name, values in sets:
+            same = next((k for k, v in scored if v == values), None)
+            if same is None:
+                scored.append((name, values))
+                answers.add(n, name, values)
+                contexts.append((n, name, camp.profile, plans.applicability.get(camp.id, {})))
+            keys[name] = same or name
         baseline = held.get(0)
         starts.append(_Start(PERIOD_YEAR.get(first.period, 0), baseline.date if baseline else None, extras,
-                             [held[y].points if y in held else math.nan for y in YEARS]))
-    table = score_portfolio(comp, pd.DataFrame(answers, columns=ANSWER_COLUMNS),
-                            pd.DataFrame(contexts, columns=[*KEY, "profile", "applicability"]), criteria=True)
+                             [held[y].points if y in held else math.nan for y in YEARS], keys))
+    profiles = pd.DataFrame(contexts, columns=[*KEY, "profile", "applicability"])
+    table = score_portfolio(comp, answers.frame(), profiles, criteria=True)
     return _summary(comp, plans, peers, table, starts)
 
 
@@ -121,6 +134,31 @@ class _Start:
     cycle_start: dt.date | None
     extras: list[float]
     actual: list[float]
+    #: Name of a set of answers → the name it was scored under (the first identical set).
+    keys: dict[str, str]
+
+
+class _Answers:
+    """The answers table of :func:`score_portfolio`, built column by column (much faster than rows)."""
+
+    def __init__(self) -> None:
+        self.entity: list[int] = []
+        self.campaign: list[str] = []
+        self.criterion: list[str] = []
+        self.level: list[str | None] = []
+        self.na: list[bool] = []
+
+    def add(self, n: int, name: str, answers: dict[str, LevelNa]) -> None:
+        self.entity.extend([n] * len(answers))
+        self.campaign.extend([name] * len(answers))
+        self.criterion.extend(answers)
+        for level, na in answers.values():
+            self.level.append(level)
+            self.na.append(na)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(dict(zip(ANSWER_COLUMNS, (self.entity, self.campaign, self.criterion, self.level,
+                                                      self.na), strict=True)))
 
 
 def _summary(comp: CompiledReferential, plans: PortfolioPlans, peers: Sequence[PortfolioRow],
@@ -135,6 +173,8 @@ def _summary(comp: CompiledReferential, plans: PortfolioPlans, peers: Sequence[P
     stake = table[[max_column(c) for c in comp.criterion_ids]].to_numpy()[own_rows]
     theme_max = table[[theme_max_column(t) for t in comp.theme_ids]].to_numpy()[own_rows]
     lost_matrix = stake * (1.0 - np.nan_to_num(credit))
+    rules = _gap_rules(ref, comp)
+    themes = {t: i for i, t in enumerate(comp.theme_ids)}
     result: list[Peer] = []
     for n, peer in enumerate(peers):
         begin = starts[n]
@@ -144,13 +184,13 @@ def _summary(comp: CompiledReferential, plans: PortfolioPlans, peers: Sequence[P
                 planned.append(math.nan)
                 projected.append(math.nan)
                 continue
-            planned.append(float(points[position[(n, f"planned{year}")]]))
-            base = float(points[position[(n, f"projected{year}")]])
+            planned.append(float(points[position[(n, begin.keys[f"planned{year}"])]]))
+            base = float(points[position[(n, begin.keys[f"projected{year}"])]])
             projected.append(base + min(begin.extras[year], max(0.0, total - base)))
-        year3 = position[(n, f"planned{YEARS[-1]}")]
+        year3 = position[(n, begin.keys[f"planned{YEARS[-1]}"])]
         result.append(Peer(
             row=peer,
-            gap=_next_gap(ref, comp, peer, credit[n], stake[n], theme_max[n]),
+            gap=_next_gap(ref, rules, themes, peer, credit[n], theme_max[n]),
             planned=planned, projected=projected,
             actual=begin.actual,
             target_themes={t: _number(theme_pct[t][year3]) for t in comp.theme_ids},
@@ -165,18 +205,34 @@ def _summary(comp: CompiledReferential, plans: PortfolioPlans, peers: Sequence[P
     return Summary(result, lost, {p.campaign.id: plans.commitments.get(p.campaign.id, []) for p in peers})
 
 
-def _next_gap(ref: Referential, comp: CompiledReferential, peer: PortfolioRow, credit: np.ndarray,
-              stake: np.ndarray, theme_max: np.ndarray) -> LevelGap | None:
-    """The gap to the next level, by the rules of :func:`labelnr.scoring.level_gaps` (which reads
-    only each criterion's credit and each theme's percentage and points at stake)."""
-    criteria = {
-        str(cid): CriterionScore(str(cid), "", 0.0, None if math.isnan(c) else float(c), False, False, None,
-                                 0.0, float(s))
-        for cid, c, s in zip(comp.criterion_ids, credit, stake, strict=True)
-    }
-    themes = {t: ThemeScore(t, peer.themes.get(t), 0.0, float(m), 0, 0)
-              for t, m in zip(comp.theme_ids, theme_max, strict=True)}
-    return next((g for g in level_gaps(ref, peer.points, themes, criteria) if not g.reached), None)
+#: Per label level: the level, its theme minimums in force, its mandatory criteria (column index).
+_Rules = list[tuple[LabelLevel, dict[str, float], list[tuple[str, int]]]]
+
+
+def _gap_rules(ref: Referential, comp: CompiledReferential) -> _Rules:
+    index = {str(cid): i for i, cid in enumerate(comp.criterion_ids)}
+    return [(level, minimums, [(cid, index[cid]) for cid in ref.mandatory_for(level) if cid in index])
+            for level, minimums in zip(ref.scoring.levels, cumulative_theme_minimums(ref), strict=True)]
+
+
+def _next_gap(ref: Referential, rules: _Rules, themes: dict[str, int], peer: PortfolioRow, credit: Floats,
+              theme_max: Floats) -> LevelGap | None:
+    """The first level not reached and what it lacks, by the rules of :func:`labelnr.scoring.level_gaps`
+    (the tests check both agree) on the portfolio's per-criterion credits."""
+    floor = ref.scoring.mandatory_min_credit
+    for level, minimums, mandatory in rules:
+        short = level.min_points - peer.points if level.min_points - peer.points > TOLERANCE else 0.0
+        missing = [cid for cid, i in mandatory if not math.isnan(c := credit[i]) and c < floor]
+        below = []
+        for theme_id, minimum in minimums.items():
+            pct = peer.themes.get(theme_id)
+            if pct is None or pct >= minimum - TOLERANCE:
+                continue
+            below.append(ThemeShortfall(theme_id, pct, minimum,
+                                        float(theme_max[themes[theme_id]]) * (minimum - pct) / 100))
+        if not (points_rule_met(level, peer.points) and not missing and not below):
+            return LevelGap(level.level, level.name, False, level.min_points, short, missing, below)
+    return None
 
 
 def burn_up_rows(summary: Summary, today: dt.date) -> list[dict[str, int]]:
@@ -215,16 +271,16 @@ def _rows(n: int, key: str, answers: dict[str, LevelNa]) -> list[tuple[object, .
     return [(n, key, cid, level, na) for cid, (level, na) in answers.items()]
 
 
-def _credit(ref: Referential, level_id: str | None) -> float:
-    level = ref.scale.level(level_id) if level_id is not None else None
-    return 0.0 if level is None or level.pending else level.credit
+def _credits(ref: Referential) -> dict[str, float]:
+    """Each answer of the scale → its credit toward a target (pending answers earn nothing)."""
+    return {lv.id: 0.0 if lv.pending else lv.credit for lv in ref.scale.levels}
 
 
-def _raised(ref: Referential, answer: LevelNa | None, level_id: str) -> LevelNa | None:
+def _raised(credits: dict[str, float], answer: LevelNa | None, level_id: str) -> LevelNa | None:
     """:func:`labelnr.trajectory.raised` on a (level, not applicable) pair."""
-    if ref.scale.level(level_id) is None or (answer is not None and answer[1]):
+    if level_id not in credits or (answer is not None and answer[1]):
         return answer
-    if answer is not None and answer[0] is not None and _credit(ref, answer[0]) >= _credit(ref, level_id):
+    if answer is not None and answer[0] is not None and credits.get(answer[0], 0.0) >= credits[level_id]:
         return answer
     return (level_id, False)
 
@@ -233,11 +289,12 @@ def _planned(ref: Referential, start: dict[str, LevelNa], targets: dict[str, dic
              year: int) -> dict[str, LevelNa]:
     """:func:`labelnr.trajectory.planned_answers` on (level, not applicable) pairs."""
     answers = dict(start)
+    credits = _credits(ref)
     for cid, by_year in targets.items():
         due = [y for y in by_year if y <= year]
         if not due or cid not in ref.criteria_by_id:
             continue
-        if raised := _raised(ref, answers.get(cid), by_year[max(due)]):
+        if raised := _raised(credits, answers.get(cid), by_year[max(due)]):
             answers[cid] = raised
     return answers
 
@@ -250,6 +307,7 @@ def _committed(ref: Referential, start: dict[str, LevelNa], commitments: Sequenc
                profile: str | None) -> dict[str, LevelNa]:
     """:func:`labelnr.trajectory.committed_answers` on (level, not applicable) pairs."""
     answers = dict(start)
+    credits = _credits(ref)
     in_scope: list[str] | None = None
     for commitment in commitments:
         if not _in_plan(commitment, year) or commitment.target_level is None:
@@ -261,7 +319,7 @@ def _committed(ref: Referential, start: dict[str, LevelNa], commitments: Sequenc
                 in_scope = [c.id for c in ref.criteria_for(profile)]
             concerned = [cid for cid in in_scope if ref.criteria_by_id[cid].theme == commitment.theme]
         for cid in concerned:
-            if raised := _raised(ref, answers.get(cid), commitment.target_level):
+            if raised := _raised(credits, answers.get(cid), commitment.target_level):
                 answers[cid] = raised
     return answers
 

@@ -1456,13 +1456,18 @@ class Store:
                 .where(EntityRow.organisation_id == organisation_id)
             )
             targets: dict[int, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
-            for t in s.scalars(select(TargetRow).where(TargetRow.campaign_id.in_(mine))):
-                targets[t.campaign_id][t.criterion_id][t.year] = t.level
+            # Plain column queries: no ORM objects for thousands of rows.
+            columns = (TargetRow.campaign_id, TargetRow.criterion_id, TargetRow.year, TargetRow.level)
+            for campaign_id, criterion, year, level in s.execute(
+                select(*columns).where(TargetRow.campaign_id.in_(mine))
+            ):
+                targets[campaign_id][criterion][year] = level
             commitments: dict[int, list[Commitment]] = defaultdict(list)
-            query = select(CommitmentRow).where(CommitmentRow.campaign_id.in_(mine))
+            query = select(CommitmentRow.campaign_id, CommitmentRow.data)
+            query = query.where(CommitmentRow.campaign_id.in_(mine))
             order = (CommitmentRow.campaign_id, CommitmentRow.position, CommitmentRow.id)
-            for c in s.scalars(query.order_by(*order)):
-                commitments[c.campaign_id].append(Commitment.model_validate(c.data))
+            for campaign_id, commitment in s.execute(query.order_by(*order)):
+                commitments[campaign_id].append(Commitment.model_validate(commitment))
         effective = repo.effective_levels(data)
         return PortfolioPlans(
             rows=self._portfolio_rows(data, effective),
