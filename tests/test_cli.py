@@ -427,3 +427,35 @@ def test_missing_criteria_folder_is_named(capsys: pytest.CaptureFixture[str], au
                                           tmp_path: Path) -> None:
     code, out, err = run(capsys, "score", audit, "--criteria", tmp_path / "nope")
     assert (code, out, err) == (1, [], [f"labelnr: {tmp_path / 'nope'}: no such criteria folder"])
+
+
+HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]], ids=lambda a: a[0])
+def test_version_and_help_import_no_heavy_library(args: list[str]) -> None:
+    """What `labelnr --version` / `--help` import, every command listed (a fresh interpreter)."""
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()) as text:
+            code = cli.main({args!r})
+        print(code, "db" in text.getvalue() and "export" in text.getvalue() or {args!r} == ["--version"])
+        print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    status, loaded = [*run.stdout.splitlines(), ""][:2]
+    assert status == "0 True", run.stdout + run.stderr
+    assert loaded == "", f"{args} imported {loaded}"
+
+
+def test_validating_referentials_does_not_import_the_assessment_model() -> None:
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli.main(["validate", {str(DEFAULT_DIR)!r}])
+        print(code, "labelnr.interchange" in sys.modules, "sqlalchemy" in sys.modules)
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "0 False False", run.stdout + run.stderr

@@ -29,14 +29,13 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
-from labelnr.loader import DEFAULT_DIR, load_catalog
-from labelnr.storage import db as dbmod
-from labelnr.storage.service import Store
-from labelnr.storage.sync import export_all, export_campaign, import_paths
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
+    from labelnr.storage.service import Store
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -48,6 +47,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _store(args: argparse.Namespace) -> Store:
     """The store, checking every change made ``--as`` someone against the role grants."""
     from labelnr.auth import enforce_grants
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+    from labelnr.storage.service import Store
 
     catalog = load_catalog(args.criteria or [DEFAULT_DIR])
     store = Store(args.database, args.data_dir, catalog)
@@ -60,6 +61,8 @@ def _out(text: str) -> None:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from labelnr.storage import db as dbmod
+
     url = args.database or dbmod.database_url(args.data_dir or dbmod.data_dir())
     database = dbmod.Database(url)
     try:
@@ -99,6 +102,8 @@ def cmd_db_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from labelnr.storage.sync import import_paths
+
     store = _store(args)
     try:
         results = import_paths(store, store_actor(args), list(args.paths))
@@ -115,6 +120,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.single("export-yaml", "give either a CAMPAIGN_ID or --all DIR")
+    from labelnr.storage.sync import export_all, export_campaign
+
     store = _store(args)
     try:
         if args.all is not None:
