@@ -17,8 +17,8 @@ from labelnr.portfolio import (
     ANSWER_COLUMNS,
     CompiledReferential,
     InvalidAnswers,
-    frames_from_assessments,
     credit_column,
+    frames_from_assessments,
     max_column,
     score_portfolio,
     theme_column,
@@ -129,7 +129,8 @@ def test_criteria_detail_matches_the_per_assessment_engine(path: Path) -> None:
             cs = s.criteria.get(crit.id)
             credit, stake = row[credit_column(crit.id)], row[max_column(crit.id)]
             if cs is None or cs.credit is None:  # out of the profile, excluded or N/A
-                assert math.isnan(credit) and stake == 0.0, (key, crit.id)
+                assert math.isnan(credit), (key, crit.id)
+                assert stake == 0.0, (key, crit.id)
             else:
                 assert credit == pytest.approx(cs.credit, abs=1e-12), (key, crit.id)
                 assert stake == pytest.approx(cs.max_points, abs=1e-9), (key, crit.id)
