@@ -28,8 +28,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import BaseModel
-
 from labelnr.errors import InvalidFile, LabelnrError, Problem
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
@@ -141,6 +139,8 @@ def jsonable(value: Any) -> Any:
     """Dataclasses, pydantic models, enums and dates as plain JSON data."""
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    from pydantic import BaseModel  # here, not at the top: --version and --help need none of it
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dict):
@@ -188,8 +188,6 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from labelnr.assessment import applicability_warnings
-    from labelnr.interchange import load_assessment
     from labelnr.loader import (
         Catalog,
         LoadedReferential,
@@ -198,11 +196,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         mapping_problems,
         unexpected_problem,
     )
-    from labelnr.yamlpos import read
+    from labelnr.yamlpos import Located, read
 
     problems: list[Problem] = []
     files = _files_to_validate(args.paths or criteria_dirs(args), problems)
     referentials: dict[str, LoadedReferential] = {}
+    parsed: dict[str, Located] = {}  # each file is parsed once (YAML parsing is most of the time)
     assessments: list[Path] = []
     catalog: Catalog | None = None
     valid = 0
@@ -215,10 +214,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     for path in files:
         try:
-            if is_assessment(read(path).data):
+            located = read(path)
+            if is_assessment(located.data):
                 assessments.append(path)
                 continue
-            entry = load_referential(path)
+            entry = load_referential(path, located)
         except InvalidFile as exc:
             problems.extend(exc.problems)
             continue
@@ -230,6 +230,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             problems.append(Problem(str(path), 1, f"{key} is already defined in {referentials[key].path}"))
             continue
         referentials[key] = entry
+        parsed[key] = located
 
     for key, entry in referentials.items():
         ref = entry.referential
@@ -238,12 +239,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             old_key = f"{ref.id}@{ref.mapping.from_version}"
             old = referentials[old_key].referential if old_key in referentials else known().get(
                 ref.id, ref.mapping.from_version)
-            found = mapping_problems(ref, read(entry.path), old)
+            found = mapping_problems(ref, parsed[key], old)
         problems.extend(found)
         if not found:
             valid += 1
             out(f"ok  {entry.path}  {key}: {len(ref.criteria)} criteria, {len(ref.themes)} themes")
 
+    if assessments:  # the assessment model takes a while to import: only when there are some
+        from labelnr.assessment import applicability_warnings
+        from labelnr.interchange import load_assessment
     for path in assessments:
         try:
             assessment, ref = load_assessment(path, known())

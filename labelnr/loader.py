@@ -199,8 +199,9 @@ def parse_referential(text: str, file: str) -> Referential:
     return ref
 
 
-def load_referential(path: Path) -> LoadedReferential:
-    located = read(path)
+def load_referential(path: Path, located: Located | None = None) -> LoadedReferential:
+    """The referential of ``path`` (``located``: the file already parsed, not read again)."""
+    located = read(path) if located is None else located
     ref = validate(Referential, located)
     problems = cross_check(ref, located)
     if problems:

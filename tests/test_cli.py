@@ -485,13 +485,45 @@ def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
         shutil.copy(FIXTURES / name, tmp_path / name)
     real = loader.load_referential
 
-    def flaky(path: Path) -> loader.LoadedReferential:
+    def flaky(path: Path, located: object = None) -> loader.LoadedReferential:
         if path.name == "v1-ref.yaml":
             raise MemoryError("out of memory")
-        return real(path)
+        return real(path, located)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader, "load_referential", flaky)
     code, out, err = run(capsys, "validate", tmp_path / "v1-ref.yaml", tmp_path / "mini.yaml")
     assert code == 1
     assert err == [f"{tmp_path / 'v1-ref.yaml'}: could not be loaded (MemoryError: out of memory)"]
     assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")
+
+
+HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]], ids=lambda a: a[0])
+def test_version_and_help_import_no_heavy_library(args: list[str]) -> None:
+    """What `labelnr --version` / `--help` import, every command listed (a fresh interpreter)."""
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()) as text:
+            code = cli.main({args!r})
+        print(code, "db" in text.getvalue() and "export" in text.getvalue() or {args!r} == ["--version"])
+        print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    status, loaded = [*run.stdout.splitlines(), ""][:2]
+    assert status == "0 True", run.stdout + run.stderr
+    assert loaded == "", f"{args} imported {loaded}"
+
+
+def test_validating_referentials_does_not_import_the_assessment_model() -> None:
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli.main(["validate", {str(DEFAULT_DIR)!r}])
+        print(code, "labelnr.interchange" in sys.modules, "sqlalchemy" in sys.modules)
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "0 False False", run.stdout + run.stderr

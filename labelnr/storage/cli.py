@@ -31,14 +31,14 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
-from labelnr.loader import DEFAULT_DIR, load_catalog
-from labelnr.storage import db as dbmod
-from labelnr.storage.scoped import ActorStore
-from labelnr.storage.service import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
+    from labelnr.storage.scoped import ActorStore
+    from labelnr.storage.service import Store
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -50,6 +50,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _store(args: argparse.Namespace) -> Store:
     """The store, checking every change made ``--as`` someone against the role grants."""
     from labelnr.auth import enforce_grants
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+    from labelnr.storage.service import Store
 
     catalog = load_catalog(args.criteria or [DEFAULT_DIR])
     store = Store(args.database, args.data_dir, catalog)
@@ -67,6 +69,8 @@ def _out(text: str) -> None:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from labelnr.storage import db as dbmod
+
     url = args.database or dbmod.database_url(args.data_dir or dbmod.data_dir())
     database = dbmod.Database(url)
     try:
@@ -102,10 +106,17 @@ def _require_installation_admin(store: Store, actor: str) -> None:
     require(actor, Action.MANAGE, [], store.grants())  # the empty path: the whole installation
 
 
+def _plain_store(args: argparse.Namespace) -> Store:
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+    from labelnr.storage.service import Store
+
+    return Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+
+
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import backup
 
-    store = Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+    store = _plain_store(args)
     try:
         _require_installation_admin(store, store_actor(args))
         report = backup(store.db, store.files, args.folder)
@@ -119,7 +130,7 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def cmd_db_restore(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import restore
 
-    store = Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+    store = _plain_store(args)
     try:
         report = restore(store.db, store.files, args.folder)
     finally:

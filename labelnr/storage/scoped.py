@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Period
 from labelnr.auth import GrantAuthorizer
@@ -59,6 +59,7 @@ from labelnr.storage.views import (
     ImportResult,
     IntegrityReport,
     OrganisationInfo,
+    PortfolioPlans,
     PortfolioRow,
 )
 
@@ -389,6 +390,31 @@ class ActorStore:
         if not kept:
             self._visible_organisation(organisation_id)  # NotFound for an invisible organisation
         return kept
+
+    def portfolio_plans(self, organisation_id: str) -> PortfolioPlans:
+        """:meth:`portfolio` with the readable campaigns' answers, targets and commitments."""
+        plans = self._store.portfolio_plans(organisation_id)
+        may = self._rights()
+        rows = [r for r in plans.rows if may(Action.READ, [organisation_id, *r.entity.path])]
+        if not rows:
+            self._visible_organisation(organisation_id)
+        keep = {r.campaign.id for r in rows}
+
+        def mine(values: dict[int, Any]) -> dict[int, Any]:
+            return {cid: v for cid, v in values.items() if cid in keep}
+
+        return PortfolioPlans(rows=rows, effective=mine(plans.effective),
+                              applicability=mine(plans.applicability), targets=mine(plans.targets),
+                              commitments=mine(plans.commitments))
+
+    def data_revision(self, organisation_id: str) -> tuple[Any, ...]:
+        """Changes whenever anything of the organisation changes (a key for caches of what it shows)."""
+        self._visible_organisation(organisation_id)
+        return self._store.data_revision(organisation_id)
+
+    @property
+    def database_url(self) -> str:
+        return self._store.db.url
 
     # --- upkeep (the whole installation) ---------------------------------------------------------
 

@@ -67,6 +67,7 @@ audited and closed campaigns take nothing (:class:`CampaignLocked`).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -143,6 +144,7 @@ from labelnr.storage.views import (
     ImportResult,
     IntegrityReport,
     OrganisationInfo,
+    PortfolioPlans,
     PortfolioRow,
 )
 from labelnr.verification import verify
@@ -275,6 +277,11 @@ class Store:
         #: Problems of the demo files when they could not be imported (see :func:`open_store`).
         self.demo_problems: list[Problem] = []
         self._compiled: dict[str, CompiledReferential] = {}
+        # The organisation dashboard's data, by organisation and data revision (a few entries:
+        # any write gives a new revision). Read for the whole organisation; each reader's
+        # ActorStore cuts it down to what they may read.
+        self._plans: dict[tuple[Any, ...], PortfolioPlans] = {}
+        self._plans_lock = threading.Lock()
 
     def as_actor(self, identity: str) -> ActorStore:
         """The store as ``identity`` reads and changes it (what the UI and the CLI use)."""
@@ -1512,7 +1519,75 @@ class Store:
         with self.db.reading() as s:
             repo.get_organisation(s, organisation_id)
             data = repo.load_portfolio(s, organisation_id)
+        return self._portfolio_rows(data, repo.effective_levels(data))
+
+    def portfolio_plans(self, organisation_id: str) -> PortfolioPlans:
+        """:meth:`portfolio` with every campaign's effective answers, targets and commitments:
+        what the organisation dashboard needs, in a few queries for any number of entities
+        (kept while the organisation's :meth:`data_revision` stays the same)."""
+        key = self.data_revision(organisation_id)
+        with self._plans_lock:
+            cached = self._plans.get(key)
+        if cached is not None:
+            return cached
+        plans = self._read_plans(organisation_id)
+        with self._plans_lock:
+            if len(self._plans) >= 8:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[key] = plans
+        return plans
+
+    def _read_plans(self, organisation_id: str) -> PortfolioPlans:
+        with self.db.reading() as s:
+            repo.get_organisation(s, organisation_id)
+            data = repo.load_portfolio(s, organisation_id)
+            mine = (
+                select(CampaignRow.id)
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            )
+            targets: dict[int, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+            # Plain column queries: no ORM objects for thousands of rows.
+            columns = (TargetRow.campaign_id, TargetRow.criterion_id, TargetRow.year, TargetRow.level)
+            for campaign_id, criterion, year, level in s.execute(
+                select(*columns).where(TargetRow.campaign_id.in_(mine))
+            ):
+                targets[campaign_id][criterion][year] = level
+            commitments: dict[int, list[Commitment]] = defaultdict(list)
+            query = select(CommitmentRow.campaign_id, CommitmentRow.data)
+            query = query.where(CommitmentRow.campaign_id.in_(mine))
+            order = (CommitmentRow.campaign_id, CommitmentRow.position, CommitmentRow.id)
+            for campaign_id, commitment in s.execute(query.order_by(*order)):
+                commitments[campaign_id].append(Commitment.model_validate(commitment))
         effective = repo.effective_levels(data)
+        return PortfolioPlans(
+            rows=self._portfolio_rows(data, effective),
+            effective={cid: answers for cid, (answers, _) in effective.items()},
+            applicability=data.applicability,
+            targets={cid: {k: dict(sorted(v.items())) for k, v in t.items()} for cid, t in targets.items()},
+            commitments=dict(commitments),
+        )
+
+    def data_revision(self, organisation_id: str) -> tuple[Any, ...]:
+        """Changes whenever anything a dashboard shows of the organisation changes: every write
+        revises its campaign (see ``_tx``); entities are counted and their names hashed (the key
+        is for this process's caches only: ``hash`` of text differs between processes)."""
+        with self.db.reading() as s:
+            campaigns = s.execute(
+                select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            ).one()
+            names = s.execute(
+                select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
+                .where(EntityRow.organisation_id == organisation_id)
+                .order_by(EntityRow.id)
+            ).all()
+        return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+
+    def _portfolio_rows(
+        self, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
+    ) -> list[PortfolioRow]:
         entities = {e.id: e for e in data.entities}
         by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
         for info in data.campaigns:

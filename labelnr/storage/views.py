@@ -236,6 +236,19 @@ class PortfolioRow:
 
 
 @dataclass(frozen=True)
+class PortfolioPlans:
+    """An organisation's portfolio with what its dashboard needs beyond the scores, read at once."""
+
+    rows: list[PortfolioRow]
+    #: Campaign id → criterion → (level, not applicable), inheritance applied.
+    effective: dict[int, dict[str, tuple[str | None, bool]]]
+    applicability: dict[int, dict[str, bool]]
+    #: Campaign id → criterion → year → level planned.
+    targets: dict[int, dict[str, dict[int, str]]]
+    commitments: dict[int, list[Commitment]]
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """What one imported file did."""
 

@@ -9,6 +9,7 @@ than 300 points and GOV-01 fully met (mandatory, minimum credit 1); level 2 at l
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -163,3 +164,29 @@ def test_a_reader_of_one_entity_sees_no_other_entity_in_the_peer_comparison(othe
     heatmap = next(d.value for d in at.dataframe if "Site de Lyon" in d.value.to_string())
     assert "Site de Paris" not in heatmap.to_string()
     assert "Groupe ACME" not in heatmap.to_string()
+
+
+def test_many_entities_get_one_box_per_theme_and_a_paged_ranking(data_dirs: tuple[Path, Path],
+                                                                 other: Store) -> None:
+    """Beyond 30 entities a heatmap is a wall of cells: a box per theme instead, the table kept."""
+    for i in range(32):
+        other.create_entity("someone", "acme", f"site-{i:02d}", f"Site {i:02d}", "acme-group")
+        info = other.create_campaign("someone", f"site-{i:02d}", "atelier", "2024", "baseline",
+                                     dt.date(2024, 3, 1))
+        if i == 0:
+            other.save_answer("someone", info.id, "USE-01", Answer(level="full"), 0)
+    at = open_app("dashboard")
+    at.segmented_control(key="dashboard.scope").set_value("organisation").run()
+    assert not at.exception
+    assert metric(at, "Entités") == "34"
+    traces = {trace["type"] for c in at.get("plotly_chart") for trace in json.loads(c.proto.spec)["data"]}
+    assert "box" in traces
+    assert "heatmap" not in traces
+    assert "34 entité(s), trop pour un tableau de couleurs lisible" in texts(at)
+    assert len(table(at, "Usages")) == 34  # every entity's row still in the chart's data table
+    at.segmented_control(key="dashboard.ranking").set_value("best").run()
+    ranking = table(at, "Vers le niveau suivant")
+    assert len(ranking) == 10
+    assert ranking["Entité"].iloc[0] == "Site 00"  # inherits the group's answers and adds USE-01
+    at.segmented_control(key="dashboard.ranking").set_value("worst").run()
+    assert len(table(at, "Vers le niveau suivant")) == 10
