@@ -17,7 +17,7 @@ The verified answers are then scored by :func:`labelnr.scoring.score` like any o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from labelnr.assessment import Answer, Verdict
@@ -79,3 +79,9 @@ def verify(
             continue
         result[cid] = answer.model_copy(update={"level": new.id, "not_applicable": None})
     return Verified(result, sorted(unverified), lowered)
+
+
+def audited(criteria: Iterable[str], verdicts: Mapping[str, Verdict | None]) -> list[str]:
+    """The criteria a verdict covers ("not verified" covers nothing): until there is one, the
+    verified score is the self-assessment itself and must not pass for an audited one."""
+    return [cid for cid in criteria if verdicts.get(cid) not in (None, Verdict.NOT_VERIFIED)]

@@ -3,32 +3,21 @@ the sidebar always names what the page shows — over the demo data of ``audits/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, PAGES, ROOT, texts
+from tests.ui.conftest import APP, PAGES, texts
 
 AGENCIES = {"organisation": "hexapost", "entity": "hexapost-agences"}
 
 
-@pytest.fixture
-def demo_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    audits = tmp_path / "audits"
-    audits.mkdir()
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, audits)
-    monkeypatch.setenv("LABELNR_CRITERIA_DIR", str(ROOT / "criteria"))
-    monkeypatch.setenv("LABELNR_DATA_DIR", str(audits))
-    monkeypatch.delenv("LABELNR_DATABASE_URL", raising=False)
-    return audits
-
-
-def linked(params: dict[str, str], page: str = "assessment") -> AppTest:
+def linked(params: dict[str, str], page: str = "assessment", lang: str | None = None) -> AppTest:
     """The app opened from an address carrying ``params`` (a link, a bookmark or a reload)."""
     at = AppTest.from_file(str(APP), default_timeout=60)
+    if lang is not None:
+        at.session_state["lang"] = lang
     at.query_params.update(params)
     at.run()
     if page != "assessment":

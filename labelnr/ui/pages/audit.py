@@ -24,6 +24,7 @@ from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
 from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
 from labelnr.ui.drafts import draft, forget
+from labelnr.verification import audited
 
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
@@ -84,17 +85,24 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
 # --- scores side by side -----------------------------------------------------------------------
 
 
-def _scores(ref: Referential, scores: CampaignScores) -> None:
+def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
     st.header(t("audit.scores"))
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
+    covered = audited(mine.criteria, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
     cols = st.columns(4)
     cols[0].metric(t("audit.self_points"), f"{mine.points:.0f} / {total:g}")
-    cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
-                   delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
-    cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
-    st.caption(t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered)))
+    if not covered:  # no verdict yet: the "verified" figures would only repeat the self-assessment
+        cols[1].metric(t("audit.verified_points"), t("audit.not_audited"))
+        cols[3].metric(t("audit.verified_level"), t("audit.not_audited"))
+    else:
+        cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
+                       delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points
+                       else None)
+        cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
+    state = t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered))
+    st.caption(t("audit.verified_count", verified=len(covered), total=len(mine.criteria)) + " " + state)
     lg = lang()
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),
@@ -386,7 +394,7 @@ def main() -> None:
         st.error(t("audit.cannot_open", reason=str(exc)), icon=":material/error:")
         return
     _header(ref, view)
-    _scores(ref, scores)
+    _scores(ref, view, scores)
     _workbook(view)
     _criteria(ref, view, scores)
 
