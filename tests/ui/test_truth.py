@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.conftest import tables, texts, unescape
 from tests.ui.test_context_selection import AGENCIES, linked
 
+
 def agencies(page: str = "assessment", lang: str | None = None) -> AppTest:
     return linked(AGENCIES, page, lang)  # opens on the latest campaign, year 1
 
