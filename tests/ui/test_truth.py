@@ -47,6 +47,9 @@ def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: 
     assert metric(at, "Niveau vérifié") == "Pas encore audité"
     assert metric(at, "Points vérifiés") == "Pas encore audité"
     assert "0 critère(s) vérifié(s) sur 53 par un verdict." in texts(at)
+    [listed] = [d.value for d in at.dataframe if "Réponse vérifiée" in d.value.columns]
+    self_assessed = dict(zip(listed["Critère"], listed["Réponse auto-évaluée"], strict=True))
+    assert self_assessed["AO-2.1"].startswith("Non applicable d'office (Pas de centre")  # not "Partielle"
     board = agencies("dashboard")
     assert metric(board, "Points vérifiés") == "Pas encore audité"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from labelnr.assessment import AuditorVerdict, Verdict
+from labelnr.assessment import AuditorVerdict, Verdict, excluded_and_forced_na
 from labelnr.errors import InvalidFile, LabelnrError
 from labelnr.i18n import translate
 from labelnr.referential import Criterion, Referential
@@ -65,6 +65,10 @@ def verdict_text(verdict: Verdict | None) -> str:
 
 
 def _answer_text(ref: Referential, view: CampaignView, cid: str) -> str:
+    a = view.assessment
+    forced = excluded_and_forced_na(ref, a.profile, dict(a.applicability))[1]
+    if cid in forced:  # whatever it holds or inherits: the score treats it as not applicable
+        return t("audit.not_applicable_forced", reason=forced[cid].get(lang()))
     answer = view.effective.get(cid)
     if answer is None:
         return t("audit.unanswered")
