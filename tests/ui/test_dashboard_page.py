@@ -134,5 +134,6 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1000"
-    assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01 (Responsible digital policy)." in texts(at)
+    assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
+            "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3
