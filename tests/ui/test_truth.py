@@ -44,19 +44,20 @@ def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> Non
 
 def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
     at = agencies("audit")
-    assert metric(at, "Niveau vérifié") == "Pas encore audité"
-    assert metric(at, "Points vérifiés") == "Pas encore audité"
-    assert "0 critère(s) vérifié(s) sur 53 par un verdict." in texts(at)
+    assert metric(at, "Niveau vérifié") == "Non audité"
+    assert metric(at, "Points vérifiés") == "Non audité"
+    assert ("Pas encore audité : aucun verdict, le score vérifié n'existe pas encore. "
+            "0 critère(s) vérifié(s) sur 51 par un verdict. 51 réponse(s) sans verdict") in texts(at)
     [listed] = [d.value for d in at.dataframe if "Réponse vérifiée" in d.value.columns]
     self_assessed = dict(zip(listed["Critère"], listed["Réponse auto-évaluée"], strict=True))
     assert self_assessed["AO-2.1"].startswith("Non applicable d'office (Pas de centre")  # not "Partielle"
     board = agencies("dashboard")
-    assert metric(board, "Points vérifiés") == "Pas encore audité"
+    assert metric(board, "Points vérifiés") == "Non audité"
 
 
 def test_verdicts_give_a_verified_level(demo_dirs: Path) -> None:
     at = linked({"organisation": "hexapost", "entity": "hexapost-group"}, "audit")
-    assert metric(at, "Niveau vérifié") != "Pas encore audité"
+    assert metric(at, "Niveau vérifié") != "Non audité"
     assert "6 critère(s) vérifié(s) sur 57 par un verdict." in texts(at)  # the 7th is "not verified"
 
 
@@ -84,6 +85,6 @@ def test_mandatory_means_the_same_in_the_gap_line_and_the_gap_table(demo_dirs: P
 def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
     at = agencies("dashboard", lang="en")
     assert any("mandatory for" in str(m.value) for m in at.markdown)
-    assert metric(at, "Verified points") == "Not audited yet"
+    assert metric(at, "Verified points") == "Not audited"
     page = agencies(lang="en")
     assert "Not applicable by rule (2)" in texts(page)

@@ -24,7 +24,7 @@ from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
 from labelnr.ui.context import actor, lang, pick_campaign, plain, show_problems, store, t
 from labelnr.ui.drafts import draft, forget
-from labelnr.verification import audited
+from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
@@ -93,7 +93,10 @@ def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> Non
     st.header(t("audit.scores"))
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
-    covered = audited(mine.criteria, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
+    asked = to_verify(ref, view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
+    # Answers outside the campaign (inherited, or left from before a "no") need no verdict.
+    unverified = [cid for cid in scores.unverified if cid in asked]
     cols = st.columns(4)
     cols[0].metric(t("audit.self_points"), f"{mine.points:.0f} / {total:g}")
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
@@ -105,8 +108,9 @@ def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> Non
                        delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points
                        else None)
         cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
-    state = t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered))
-    st.caption(t("audit.verified_count", verified=len(covered), total=len(mine.criteria)) + " " + state)
+    state = t("audit.verification_state", unverified=len(unverified), lowered=len(scores.lowered))
+    count = t("audit.verified_count", verified=len(covered), total=len(asked))
+    st.caption((f"{t('audit.not_audited_yet')} " if not covered else "") + f"{count} {state}")
     lg = lang()
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),

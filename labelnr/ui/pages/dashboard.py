@@ -33,7 +33,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
-from labelnr.verification import audited
+from labelnr.verification import audited, to_verify
 
 TOP_GAPS = 10
 SCOPES = ("entity", "organisation")
@@ -76,10 +76,11 @@ def _level_metrics(c: Cycle) -> None:
     cols = st.columns(4)
     cols[0].metric(t("dashboard.points"), f"{mine.points:.0f} / {total:g}",
                    help=t("dashboard.points_help"))
-    covered = audited(mine.criteria, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
+    asked = to_verify(ref, c.view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
     cols[1].metric(t("dashboard.verified_points"),
                    f"{verified.points:.0f} / {total:g}" if covered else t("dashboard.not_audited"),
-                   help=t("dashboard.verified_count", verified=len(covered), total=len(mine.criteria)))
+                   help=t("dashboard.verified_count", verified=len(covered), total=len(asked)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
                    f"-{gap.points_short:.0f} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
