@@ -265,5 +265,13 @@ def _gap(ref: Referential, level: LabelLevel, minimums: Mapping[str, float], poi
     return LevelGap(level.level, level.name, reached, needed, short, missing, below)
 
 
+def mandatory_level(ref: Referential, criterion_id: str) -> LabelLevel | None:
+    """The lowest label level that needs the criterion met (its own flag or the level's list).
+
+    The one meaning of "mandatory" every page shows, the same the level gaps use.
+    """
+    return next((lv for lv in ref.scoring.levels if criterion_id in ref.mandatory_for(lv)), None)
+
+
 def score_assessment(ref: Referential, assessment: Assessment) -> Scores:
     return score(ref, assessment.answers, assessment.profile, assessment.applicability)

@@ -64,7 +64,7 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Niveau suivant") == "Niveau 1"
     page = texts(at)
     assert ("Pour atteindre « Niveau 1 » : il manque 153 points ; "
-            "critères obligatoires à atteindre : GOV-01.") in page
+            "critères obligatoires à atteindre : GOV-01 (Politique numérique responsable).") in page
     # radar, trajectory and heatmap; no burn-up without commitments, said in words.
     assert len(at.get("plotly_chart")) == 3
     assert "Aucun engagement dans le plan" in page
@@ -136,7 +136,8 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1000"
-    assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01." in texts(at)
+    assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
+            "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from labelnr.assessment import AuditorVerdict, Verdict
+from labelnr.assessment import AuditorVerdict, Verdict, excluded_and_forced_na
 from labelnr.errors import InvalidFile, LabelnrError
 from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
@@ -25,6 +25,7 @@ from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, 
 from labelnr.ui.context import lang, pick_campaign, plain, show_problems, store, t
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
+from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
@@ -65,6 +66,10 @@ def verdict_text(verdict: Verdict | None) -> str:
 
 
 def _answer_text(ref: Referential, view: CampaignView, cid: str) -> str:
+    a = view.assessment
+    forced = excluded_and_forced_na(ref, a.profile, dict(a.applicability))[1]
+    if cid in forced:  # whatever it holds or inherits: the score treats it as not applicable
+        return t("audit.not_applicable_forced", reason=forced[cid].get(lang()))
     answer = view.effective.get(cid)
     if answer is None:
         return t("audit.unanswered")
@@ -85,17 +90,28 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
 # --- scores side by side -----------------------------------------------------------------------
 
 
-def _scores(ref: Referential, scores: CampaignScores) -> None:
+def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
     st.header(t("audit.scores"))
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
+    asked = to_verify(ref, view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
+    # Answers outside the campaign (inherited, or left from before a "no") need no verdict.
+    unverified = [cid for cid in scores.unverified if cid in asked]
     cols = st.columns(4)
     cols[0].metric(t("audit.self_points"), f"{mine.points:.0f} / {total:g}")
-    cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
-                   delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
-    cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
-    st.caption(t("audit.verification_state", unverified=len(scores.unverified), lowered=len(scores.lowered)))
+    if not covered:  # no verdict yet: the "verified" figures would only repeat the self-assessment
+        cols[1].metric(t("audit.verified_points"), t("audit.not_audited"))
+        cols[3].metric(t("audit.verified_level"), t("audit.not_audited"))
+    else:
+        cols[1].metric(t("audit.verified_points"), f"{verified.points:.0f} / {total:g}",
+                       delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points
+                       else None)
+        cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
+    state = t("audit.verification_state", unverified=len(unverified), lowered=len(scores.lowered))
+    count = t("audit.verified_count", verified=len(covered), total=len(asked))
+    st.caption((f"{t('audit.not_audited_yet')} " if not covered else "") + f"{count} {state}")
     lg = lang()
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),
@@ -389,7 +405,7 @@ def main() -> None:
         st.error(t("audit.cannot_open", reason=str(exc)), icon=":material/error:")
         return
     _header(ref, view)
-    _scores(ref, scores)
+    _scores(ref, view, scores)
     _workbook(view)
     _criteria(ref, view, scores)
 

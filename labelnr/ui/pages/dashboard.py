@@ -20,12 +20,12 @@ from labelnr.assessment import Commitment
 from labelnr.errors import LabelnrError
 from labelnr.portfolio import CompiledReferential
 from labelnr.referential import Referential
-from labelnr.scoring import LevelGap, Scores
+from labelnr.scoring import LevelGap, Scores, mandatory_level
 from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, CampaignView, PortfolioPlans, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, lang, pick_campaign, plain, store, t
+from labelnr.ui.context import Selection, lang, link, pick_campaign, plain, store, t
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.steering import (
     Cycle,
@@ -39,6 +39,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
+from labelnr.verification import audited, to_verify
 
 TOP_GAPS = 10
 #: Beyond this many entities the entities × themes heatmap gives way to one box per theme.
@@ -69,7 +70,8 @@ def _gap_text(ref: Referential, gap: LevelGap | None) -> str:
     lg = lang()
     parts = [t("dashboard.gap_points", points=f"{gap.points_short:.0f}")] if gap.points_short > 0 else []
     if gap.missing_mandatory:
-        parts.append(t("dashboard.gap_mandatory", criteria=", ".join(gap.missing_mandatory)))
+        parts.append(t("dashboard.gap_mandatory", criteria=", ".join(
+            f"{cid} ({ref.criteria_by_id[cid].title.get(lg)})" for cid in gap.missing_mandatory)))
     for short in gap.themes_below_minimum:
         theme = ref.themes_by_id.get(short.theme)
         parts.append(t("dashboard.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
@@ -85,13 +87,33 @@ def _level_metrics(c: Cycle) -> None:
     gap = _next_gap(mine)
     cols = st.columns(4)
     cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
-    cols[1].metric(t("dashboard.verified_points"), points_text(verified, total),
-                   help=t("dashboard.verified_help", count=len(scores.unverified)))
+    asked = to_verify(ref, c.view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
+    cols[1].metric(t("dashboard.verified_points"),
+                   points_text(verified, total) if covered else t("dashboard.not_audited"),
+                   help=t("dashboard.verified_count", verified=len(covered), total=len(asked)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
                    f"-{gap.points_short:.0f} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
                    else None, delta_color="off")
     st.markdown(plain(_gap_text(ref, gap)))
+    _missing_mandatory(c, gap)
+
+
+def _missing_mandatory(c: Cycle, gap: LevelGap | None) -> None:
+    """Each mandatory criterion the next level still misses: id, title, the level it needs, a link."""
+    if gap is None or not gap.missing_mandatory:
+        return
+    lg = lang()
+    info = c.view.info
+    here = Selection(info.organisation_id, info.entity_id, info.id)
+    lines = []
+    for cid in gap.missing_mandatory:
+        level = (mandatory_level(c.ref, cid) or gap).name.get(lg)
+        title = c.ref.criteria_by_id[cid].title.get(lg)
+        lines.append(f"- [{plain(cid)} — {plain(title)}]({link('assessment', here, cid)}) · "
+                     + t("dashboard.mandatory_for", level=level))
+    st.markdown("\n".join(lines))
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -218,7 +240,8 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
             t("dashboard.col_title"): crit.title.get(lg),
             t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
             t("dashboard.col_missing"): round(points, 1),
-            t("dashboard.col_mandatory"): t(f"dashboard.answer_{'yes' if crit.mandatory else 'no'}"),
+            t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
+            else t("dashboard.answer_no"),
         }
         if view is None:
             row[t("dashboard.col_entities")] = count
@@ -226,8 +249,13 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
             answer = view.effective.get(cid)
             level = ref.scale.level(answer.level) if answer and answer.level else None
             row[t("dashboard.col_answer")] = level.label.get(lg) if level else t("dashboard.unanswered")
+            info = view.info
+            row[t("dashboard.col_open")] = link(
+                "assessment", Selection(info.organisation_id, info.entity_id, info.id), cid)
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        t("dashboard.col_open"): st.column_config.LinkColumn(t("dashboard.col_open"),
+                                                             display_text=t("dashboard.open_criterion"))})
 
 
 # --- the organisation's data, read once per change ---------------------------------------------
