@@ -209,6 +209,34 @@ def excluded_and_forced_na(
     return excluded, forced
 
 
+def applicability_message(question: str, criteria: list[str], excluded: bool) -> str:
+    effect = "leaves out" if excluded else "makes not applicable"
+    return (f"applicability '{question}: no' {effect} {', '.join(criteria)}: "
+            "their answers are not scored")
+
+
+def applicability_warnings(ref: Referential, assessment: Assessment, located: Located | None = None,
+                           file: str = "<assessment>") -> list[Problem]:
+    """Answers that an applicability "no" sets aside: valid, but the referent should know.
+
+    An excluded criterion loses whatever answer it had; one made not applicable loses its
+    level (a declared "not applicable" stays one)."""
+    warnings: list[Problem] = []
+    for question in ref.questions:
+        if assessment.applicability.get(question.id, True):
+            continue
+        na = question.if_no_not_applicable.criteria if question.if_no_not_applicable else []
+        for ids, excluded in ((question.if_no_exclude, True), (na, False)):
+            hit = [cid for cid in ids if cid in assessment.answers
+                   and (excluded or assessment.answers[cid].level is not None)]
+            if hit:
+                loc = ("applicability", question.id)
+                warnings.append(Problem(located.file if located else file,
+                                        located.line_of(loc) if located else None,
+                                        applicability_message(question.id, hit, excluded)))
+    return warnings
+
+
 def check_against(ref: Referential, assessment: Assessment, located: Located | None = None,
                   file: str = "<assessment>") -> list[Problem]:
     """Everything in ``assessment`` that its referential does not allow, located when possible."""
@@ -241,6 +269,9 @@ def check_against(ref: Referential, assessment: Assessment, located: Located | N
             at(("answers", cid, "level"), "not_in_scale", cid, level=answer.level, scale=list(ref.scale.ids))
         if answer.not_applicable is not None and not crit.not_applicable.allowed:
             at(("answers", cid, "not_applicable"), "na_not_allowed_here", cid)
+        if answer.not_applicable is not None and not answer.not_applicable.justification.strip():
+            # Blank passes the model's length check; the store would refuse it on import.
+            at(("answers", cid, "not_applicable", "justification"), "na_needs_justification_here", cid)
     for cid in assessment.verdicts:
         if cid not in ref.criteria_by_id:
             at(("verdicts", cid), "unknown_criterion_in", cid, id=cid, ref=ref.key)

@@ -20,21 +20,22 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from labelnr.cli import err, out, store_actor
+from labelnr.cli import err, out
 from labelnr.permissions import ROOT, Role
 
 if TYPE_CHECKING:
     from labelnr.permissions import Grant
-    from labelnr.storage.service import Store
+    from labelnr.storage.scoped import ActorStore
 
 
-def _store(args: argparse.Namespace) -> Store:
-    from labelnr.storage.cli import _store as open_cli_store
+def _store(args: argparse.Namespace) -> ActorStore:
+    """The store as the ``--as`` identity sees it (it lists only the grants it may see)."""
+    from labelnr.storage.cli import _view
 
-    return open_cli_store(args)
+    return _view(args)
 
 
-def node_label(store: Store, node: str) -> str:
+def node_label(store: ActorStore, node: str) -> str:
     """``acme / group / dsi-a`` (names), or why the node is unknown (deleted since the grant)."""
     from labelnr.storage.errors import NotFound
 
@@ -52,7 +53,7 @@ def node_label(store: Store, node: str) -> str:
     return " / ".join([organisation, *names])
 
 
-def render_grants(store: Store, grants: list[Grant]) -> list[str]:
+def render_grants(store: ActorStore, grants: list[Grant]) -> list[str]:
     """One aligned line per grant: identity, role, node id, where it is."""
     if not grants:
         return ["no role granted yet (the local administrator needs none)"]
@@ -81,13 +82,13 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
     store = _store(args)
     try:
         if grant:
-            store.grant_role(store_actor(args), who, args.role, args.node)
+            store.grant_role(who, args.role, args.node)
         else:
             held = any(g.role.value == args.role and g.node == args.node for g in store.grants(who))
             if not held:
                 err(f"labelnr: {who} does not hold {args.role} on {args.node}: nothing to revoke")
                 return 1
-            store.revoke_role(store_actor(args), who, args.role, args.node)
+            store.revoke_role(who, args.role, args.node)
         verb = "now holds" if grant else "no longer holds"
         out(f"{who} {verb} {args.role} on {args.node} ({node_label(store, args.node)})")
     finally:

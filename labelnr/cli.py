@@ -28,8 +28,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import BaseModel
-
 from labelnr.errors import InvalidFile, LabelnrError, Problem, render
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
@@ -49,6 +47,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "labelnr.storage.cli": ("db", "import", "export-yaml"),
     "labelnr.excel.cli": ("export", "import-xlsx"),
+    "labelnr.report.cli": ("report",),
     "labelnr.auth_cli": ("users",),
 }
 
@@ -126,7 +125,8 @@ def add_store_options(parser: argparse.ArgumentParser, actor_help: str) -> None:
         "--as",
         dest="actor",
         metavar="IDENTITY",
-        help=f"{actor_help}, for the history (default: LABELNR_ACTOR or local)",
+        help=f"{actor_help}: what it reads and changes is checked against its roles and the history "
+        "records it (default: LABELNR_ACTOR or local)",
     )
 
 
@@ -146,6 +146,8 @@ def jsonable(value: Any) -> Any:
     """Dataclasses, pydantic models, enums and dates as plain JSON data."""
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    from pydantic import BaseModel  # here, not at the top: --version and --help need none of it
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dict):
@@ -193,13 +195,20 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from labelnr.interchange import load_assessment
-    from labelnr.loader import Catalog, LoadedReferential, load_catalog, load_referential, mapping_problems
-    from labelnr.yamlpos import read
+    from labelnr.loader import (
+        Catalog,
+        LoadedReferential,
+        load_catalog,
+        load_referential,
+        mapping_problems,
+        unexpected_problem,
+    )
+    from labelnr.yamlpos import Located, read
 
     problems: list[Problem] = []
     files = _files_to_validate(args.paths or criteria_dirs(args), problems)
     referentials: dict[str, LoadedReferential] = {}
+    parsed: dict[str, Located] = {}  # each file is parsed once (YAML parsing is most of the time)
     assessments: list[Path] = []
     catalog: Catalog | None = None
     valid = 0
@@ -212,18 +221,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     for path in files:
         try:
-            if is_assessment(read(path).data):
+            located = read(path)
+            if is_assessment(located.data):
                 assessments.append(path)
                 continue
-            entry = load_referential(path)
+            entry = load_referential(path, located)
         except InvalidFile as exc:
             problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # reported against its file; the other files are still checked
+            problems.append(unexpected_problem(path, exc))
             continue
         key = entry.referential.key
         if key in referentials:
             problems.append(Problem(str(path), 1, f"{key} is already defined in {referentials[key].path}"))
             continue
         referentials[key] = entry
+        parsed[key] = located
 
     for key, entry in referentials.items():
         ref = entry.referential
@@ -232,12 +246,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             old_key = f"{ref.id}@{ref.mapping.from_version}"
             old = referentials[old_key].referential if old_key in referentials else known().get(
                 ref.id, ref.mapping.from_version)
-            found = mapping_problems(ref, read(entry.path), old)
+            found = mapping_problems(ref, parsed[key], old)
         problems.extend(found)
         if not found:
             valid += 1
             out(f"ok  {entry.path}  {key}: {len(ref.criteria)} criteria, {len(ref.themes)} themes")
 
+    if assessments:  # the assessment model takes a while to import: only when there are some
+        from labelnr.assessment import applicability_warnings
+        from labelnr.interchange import load_assessment
     for path in assessments:
         try:
             assessment, ref = load_assessment(path, known())
@@ -247,6 +264,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         valid += 1
         out(f"ok  {path}  {assessment.entity.id} {assessment.campaign.period.value} "
             f"{assessment.campaign.date}: {len(assessment.answers)} answers to {ref.key}")
+        for warning in applicability_warnings(ref, assessment, read(path)):
+            out(f"  warning: {warning}")
 
     report_problems(problems, getattr(args, "error_lang", None))
     bad = len({p.file for p in problems})
@@ -270,8 +289,8 @@ def register_validate(subparsers: Subparsers) -> None:
 def _localised(value: Any, lang: str) -> Any:
     """Texts ``{fr, en}`` replaced by the one in ``lang``, at any depth."""
     if isinstance(value, dict):
-        if set(value) == {"fr", "en"}:
-            return value[lang]
+        if set(value) == {"fr", "en"}:  # a text; French when it has no English
+            return value[lang] if value[lang] is not None else value["fr"]
         return {k: _localised(v, lang) for k, v in value.items()}
     if isinstance(value, list):
         return [_localised(v, lang) for v in value]
@@ -341,8 +360,12 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
     return lines
 
 
+def diff_reversed_note(old: Path, new: Path) -> str:
+    return f"note: {new} is the newer version: comparing {old} → {new}"
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
-    from labelnr.diff import diff_referentials
+    from labelnr.diff import diff_referentials, given_in_reverse
     from labelnr.loader import load_referential, mapping_problems
     from labelnr.yamlpos import read
 
@@ -355,9 +378,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
             problems.extend(exc.problems)
     if problems:
         raise InvalidFile(problems)
+    if given_in_reverse(loaded[0].referential, loaded[1].referential):
+        # Compared the other way round, the mapping would be read backwards.
+        loaded.reverse()
+        err(diff_reversed_note(loaded[0].path, loaded[1].path))
     old, new = loaded[0].referential, loaded[1].referential
     if new.mapping is not None and new.id == old.id and new.mapping.from_version == old.version:
-        found = mapping_problems(new, read(args.new), old)
+        found = mapping_problems(new, read(loaded[1].path), old)
         if found:
             raise InvalidFile(found)
     diff = diff_referentials(old, new)
@@ -393,8 +420,9 @@ def render_scores(scores: Scores, ref: Referential, assessment: Assessment, lang
     lines = [
         f"{assessment.entity.name} ({assessment.entity.id}), {campaign.period.value} of {campaign.date}, "
         f"{ref.title.get(lang)} {ref.version}",
-        f"Score: {_num(scores.points)} / {_num(scores.total_points)} points ({scores.percent:.1f} %), "
-        f"{scores.answered} of {len(scores.criteria)} criteria answered",
+        (f"Score: {_num(scores.points)} / {_num(scores.total_points)} points ({scores.percent:.1f} %), "
+         if scores.percent is not None else "Score: undefined (no criterion applies), ")
+        + f"{scores.answered} of {len(scores.criteria)} criteria answered",
     ]
     reached = next((g for g in scores.gaps if g.level == scores.level), None)
     lines.append(f"Label level reached: {scores.level} ({reached.name.get(lang)})" if reached
@@ -661,6 +689,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"labelnr: {where}{exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
@@ -691,6 +724,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file no check caught (missing, a folder, not allowed...): one line
+        err(os_error_message(exc))
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

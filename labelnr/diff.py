@@ -174,6 +174,18 @@ def _mapping_applies(old: Referential, new: Referential) -> bool:
     return new.mapping is not None and new.id == old.id and new.mapping.from_version == old.version
 
 
+def given_in_reverse(first: Referential, second: Referential) -> bool:
+    """True when ``first`` is the newer version of the same referential: its mapping comes from
+    ``second``'s version, or (no mapping between them) it takes effect later."""
+    if first.id != second.id:
+        return False
+    if _mapping_applies(second, first):
+        return True
+    if _mapping_applies(first, second):
+        return False
+    return first.effective_date > second.effective_date
+
+
 def diff_referentials(old: Referential, new: Referential) -> ReferentialDiff:
     """Compare two versions; ``new``'s mapping applies when it comes from ``old``'s version.
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
+
+if TYPE_CHECKING:
+    from labelnr.referential import Criterion, Referential
 
 Lang = Literal["fr", "en"]
 LANGUAGES: tuple[Lang, ...] = ("fr", "en")
@@ -48,6 +51,25 @@ def translate(key: str, lang: str | None = DEFAULT_LANG, /, **fields: Any) -> st
     except KeyError:
         raise MissingTranslation(key) from None
     return text.format(**fields) if fields else text
+
+
+def priority_label(priority: str, lang: str | None = DEFAULT_LANG) -> str:
+    """A criterion's priority in words ("Prioritaire"...); a priority the catalogs do not know stays
+    as the referential writes it."""
+    key = f"common.priority_{priority}"
+    return translate(key, lang) if key in catalog() else priority
+
+
+def weight_text(ref: Referential, crit: Criterion, lang: str | None = DEFAULT_LANG) -> str | None:
+    """"Priorité : Recommandé · Poids : 1,25" where priorities or weights tell criteria apart; None
+    where every criterion weighs the same (nothing to say)."""
+    weights = {ref.criterion_weight(c) for c in ref.criteria}
+    parts = []
+    if crit.priority is not None:
+        parts.append(translate("common.priority_is", lang, priority=priority_label(crit.priority, lang)))
+    if len(weights) > 1:
+        parts.append(translate("common.weight_is", lang, weight=f"{ref.criterion_weight(crit):g}"))
+    return " · ".join(parts) or None
 
 
 class Translator:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from labelnr.assessment import Assessment, check_against
+from labelnr.assessment import (
+    Answer,
+    Assessment,
+    AuditorVerdict,
+    Commitment,
+    NotApplicable,
+    RefPin,
+    Verdict,
+    Year,
+    check_against,
+)
 from labelnr.errors import InvalidFile, Problem
 from labelnr.loader import Catalog
 from labelnr.referential import Referential
@@ -34,13 +46,84 @@ def _resolve(located: Located, assessment: Assessment, catalog: Catalog) -> Refe
     return ref
 
 
+def _placeholder_answer(raw: object) -> Answer:
+    """What an answer that failed validation says, as far as the referential checks need it."""
+    raw = raw if isinstance(raw, dict) else {}
+    level = raw.get("level")
+    declared = raw.get("not_applicable") is not None
+    na = NotApplicable.model_construct(reason="", justification="") if declared else None
+    return Answer.model_construct(level=level if isinstance(level, str) else None, not_applicable=na)
+
+
+def _entries(adapter: TypeAdapter[Any], raw: object, placeholder: Callable[[object], Any]) -> dict[str, Any]:
+    """Each entry of a keyed mapping validated alone; a failed one replaced by ``placeholder``."""
+    entries: dict[str, Any] = {}
+    for key, value in (raw.items() if isinstance(raw, dict) else ()):
+        try:
+            entries[str(key)] = adapter.validate_python(value)
+        except ValidationError:
+            entries[str(key)] = placeholder(value)
+    return entries
+
+
+def _salvaged(located: Located) -> Assessment | None:
+    """The parts of a structurally invalid file that validate, to check them against the
+    referential in the same pass (``None``: not even the referential it pins is readable)."""
+    data = located.data
+    if not isinstance(data, dict):
+        return None
+    fields: dict[str, Any] = {}
+    try:
+        fields["referential"] = RefPin.model_validate(data.get("referential"))
+    except ValidationError:
+        return None
+    adapters: dict[str, TypeAdapter[Any]] = {
+        "profile": TypeAdapter(str | None), "applicability": TypeAdapter(dict[str, bool])}
+    for name, adapter in adapters.items():
+        if name in data:
+            with contextlib.suppress(ValidationError):
+                fields[name] = adapter.validate_python(data[name])
+    fields["answers"] = _entries(TypeAdapter(Answer), data.get("answers"), _placeholder_answer)
+    fields["verdicts"] = _entries(TypeAdapter(AuditorVerdict), data.get("verdicts"),
+                                  lambda _: AuditorVerdict.model_construct(verdict=Verdict.NOT_VERIFIED))
+    fields["targets"] = _entries(TypeAdapter(dict[Year, str]), data.get("targets"), lambda _: {})
+    commitments = data.get("commitments")
+    fields["commitments"] = [
+        _placeholder_commitment(item) for item in (commitments if isinstance(commitments, list) else [])]
+    return Assessment.model_construct(**fields)
+
+
+def _placeholder_commitment(raw: object) -> Commitment:
+    """The ids a commitment names, whether or not the rest of it is valid."""
+    ids: dict[str, Any] = {}
+    for key in ("criterion", "theme", "target_level"):
+        value = raw.get(key) if isinstance(raw, dict) else None
+        ids[key] = value if isinstance(value, str) else None
+    return Commitment.model_construct(**ids)
+
+
 def _checked(located: Located, catalog: Catalog) -> tuple[Assessment, Referential]:
-    assessment = _parse_assessment(located)
+    try:
+        assessment = _parse_assessment(located)
+    except InvalidFile as exc:
+        raise InvalidFile(exc.problems + _referential_problems(located, catalog)) from None
     ref = _resolve(located, assessment, catalog)
     problems = check_against(ref, assessment, located)
     if problems:
         raise InvalidFile(problems)
     return assessment, ref
+
+
+def _referential_problems(located: Located, catalog: Catalog) -> list[Problem]:
+    """What the referential refuses in a file that is also structurally invalid (reported together)."""
+    salvaged = _salvaged(located)
+    if salvaged is None:
+        return []
+    try:
+        ref = _resolve(located, salvaged, catalog)
+    except InvalidFile as exc:
+        return exc.problems
+    return check_against(ref, salvaged, located)
 
 
 def load_assessment(path: Path, catalog: Catalog) -> tuple[Assessment, Referential]:

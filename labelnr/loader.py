@@ -7,14 +7,15 @@ Loading is all-or-nothing: a file either gives a fully cross-checked
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from labelnr.errors import InvalidFile, Problem
-from labelnr.referential import Referential
+from labelnr.referential import Referential, Text
 from labelnr.validation import validate
 from labelnr.yamlpos import Located, parse, read
 
@@ -28,15 +29,68 @@ class LoadedReferential:
     sha256: str
 
 
-def _duplicates(values: Iterable[str]) -> list[str]:
-    return [v for v, n in Counter(values).items() if n > 1]
-
-
 def _index_of(located: Located, collection: str, item: str) -> int | None:
     items = located.data.get(collection, [])
     for i, entry in enumerate(items if isinstance(items, list) else []):
         if isinstance(entry, dict) and entry.get("id") == item:
             return i
+    return None
+
+
+def _repeated_ids(ref: Referential) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """Every id given a second time (its location, the id, what it names), in file order.
+
+    Principles are unique across themes: criteria name them by id alone in reports."""
+    ids: list[tuple[tuple[str | int, ...], str, str]] = []
+    for ti, theme in enumerate(ref.themes):
+        ids.append((("themes", ti, "id"), theme.id, "theme"))
+        ids.extend((("themes", ti, "principles", pi, "id"), p.id, "principle")
+                   for pi, p in enumerate(theme.principles))
+    ids.extend((("criteria", i, "id"), c.id, "criterion") for i, c in enumerate(ref.criteria))
+    ids.extend((("profiles", i, "id"), p.id, "profile") for i, p in enumerate(ref.profiles))
+    ids.extend((("questions", i, "id"), q.id, "question") for i, q in enumerate(ref.questions))
+    ids.extend((("jobs", i, "id"), j.id, "job") for i, j in enumerate(ref.jobs))
+    seen: set[tuple[str, str]] = set()
+    repeated = []
+    for loc, item_id, what in ids:
+        if (what, item_id) in seen:
+            repeated.append((loc, item_id, what))
+        seen.add((what, item_id))
+    return repeated
+
+
+#: Missing English texts reported one by one, before a summary line: a whole French-only
+#: file that forgot ``languages: [fr]`` must not print hundreds of lines.
+MAX_MISSING_TEXTS = 10
+
+
+def _texts(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Text]]:
+    """Every :class:`Text` inside a model, with its location, in field order."""
+    if isinstance(value, Text):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*loc, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*loc, i))
+
+
+def _missing_english(ref: Referential, located: Located) -> list[Problem]:
+    if "en" not in ref.languages:
+        return []
+    missing = [loc for loc, text in _texts(ref, ()) if text.en is None]
+    problems = [located.coded(loc, "missing_english", _criterion_at(ref, loc))
+                for loc in missing[:MAX_MISSING_TEXTS]]
+    if len(missing) > MAX_MISSING_TEXTS:
+        problems.append(located.coded(("languages",), "missing_english_more",
+                                      count=len(missing) - MAX_MISSING_TEXTS))
+    return problems
+
+
+def _criterion_at(ref: Referential, loc: tuple[str | int, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+        return ref.criteria[loc[1]].id
     return None
 
 
@@ -47,14 +101,13 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
     def at(loc: tuple[str | int, ...], code: str, criterion: str | None = None, /, **params: Any) -> None:
         problems.append(located.coded(loc, code, criterion, **params))
 
-    for dup in _duplicates(t.id for t in ref.themes):
-        at(("themes",), "theme_twice", id=dup)
-    for dup in _duplicates(p.id for t in ref.themes for p in t.principles):
-        at(("themes",), "principle_twice", id=dup)
-    for dup in _duplicates(c.id for c in ref.criteria):
-        indexes = [i for i, c in enumerate(ref.criteria) if c.id == dup]
-        at(("criteria", indexes[-1], "id"), "criterion_twice", dup)
+    for loc, item_id, what in _repeated_ids(ref):
+        if what == "criterion":
+            at(loc, "criterion_twice", item_id)
+        else:
+            at(loc, f"{what}_twice", id=item_id)
     profile_ids = {p.id for p in ref.profiles}
+    job_ids = {j.id for j in ref.jobs}
     known = set(ref.criteria_by_id)
 
     for i, crit in enumerate(ref.criteria):
@@ -69,6 +122,9 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
         for p in crit.profiles:
             if p not in profile_ids:
                 at(("criteria", i, "profiles"), "unknown_profile_id", crit.id, profile=p)
+        for j in crit.jobs:
+            if j not in job_ids:
+                at(("criteria", i, "jobs"), "unknown_job", crit.id, job=j)
         if ref.scoring.levels and crit.level > ref.scoring.levels[-1].level:
             at(("criteria", i, "level"), "level_undefined", crit.id, level=crit.level)
 
@@ -91,8 +147,6 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
             for cid in effect.criteria:
                 if cid not in known:
                     at(("profiles", pi, "not_applicable", ei), "unknown_criterion", cid, id=cid)
-    for dup in _duplicates(p.id for p in ref.profiles):
-        at(("profiles",), "profile_twice", id=dup)
 
     for qi, question in enumerate(ref.questions):
         ids = list(question.if_no_exclude)
@@ -116,6 +170,7 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
                     at(("mapping", "changes", mi, "old"), "mapping_old_twice", cid, id=cid)
             seen_new.update(entry.new)
             seen_old.update(entry.old)
+    problems.extend(_missing_english(ref, located))
     return problems
 
 
@@ -128,8 +183,9 @@ def parse_referential(text: str, file: str) -> Referential:
     return ref
 
 
-def load_referential(path: Path) -> LoadedReferential:
-    located = read(path)
+def load_referential(path: Path, located: Located | None = None) -> LoadedReferential:
+    """The referential of ``path`` (``located``: the file already parsed, not read again)."""
+    located = read(path) if located is None else located
     ref = validate(Referential, located)
     problems = cross_check(ref, located)
     if problems:
@@ -197,6 +253,10 @@ def _check_mappings(catalog: Catalog) -> None:
             catalog.problems.extend(exc.problems)
             del catalog.loaded[key]
             continue
+        except Exception as exc:
+            catalog.problems.append(unexpected_problem(entry.path, exc))
+            del catalog.loaded[key]
+            continue
         problems = mapping_problems(ref, located, catalog.get(ref.id, ref.mapping.from_version))
         if problems:
             catalog.problems.extend(problems)
@@ -213,6 +273,11 @@ def referential_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def unexpected_problem(path: Path, exc: Exception) -> Problem:
+    """A file that failed in a way no check foresaw: reported against it, never raised."""
+    return Problem.of(path, None, "could_not_load", kind=type(exc).__name__, detail=str(exc))
+
+
 def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
     """Load every referential under ``paths``; broken files are reported, not raised."""
     catalog = Catalog()
@@ -221,6 +286,9 @@ def load_catalog(paths: Iterable[Path] = (DEFAULT_DIR,)) -> Catalog:
             entry = load_referential(path)
         except InvalidFile as exc:
             catalog.problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # one broken file must never keep the others (and the app) from loading
+            catalog.problems.append(unexpected_problem(path, exc))
             continue
         key = entry.referential.key
         if key in catalog.loaded:

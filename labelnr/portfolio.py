@@ -54,6 +54,22 @@ def theme_column(theme_id: str) -> str:
     return f"theme:{theme_id}"
 
 
+def theme_max_column(theme_id: str) -> str:
+    """Name of the result column holding the points a theme can earn (``criteria=True``)."""
+    return f"theme_max:{theme_id}"
+
+
+def credit_column(criterion_id: str) -> str:
+    """Name of the result column holding a criterion's credit, NaN where it does not apply
+    (``criteria=True``)."""
+    return f"credit:{criterion_id}"
+
+
+def max_column(criterion_id: str) -> str:
+    """Name of the result column holding the points a criterion can earn (``criteria=True``)."""
+    return f"max:{criterion_id}"
+
+
 @dataclass(frozen=True)
 class CompiledReferential:
     """A referential as arrays, built once and reused for every portfolio."""
@@ -264,12 +280,15 @@ def _scopes(comp: CompiledReferential, contexts: pd.DataFrame | None, keys: _Key
 
 
 def score_portfolio(ref: Referential | CompiledReferential, answers: pd.DataFrame,
-                    contexts: pd.DataFrame | None = None) -> pd.DataFrame:
+                    contexts: pd.DataFrame | None = None, criteria: bool = False) -> pd.DataFrame:
     """Score every (entity, campaign) of ``answers`` as :func:`labelnr.scoring.score` would.
 
     Returns a frame indexed by (entity, campaign) with ``points``, ``max_points``,
-    ``percent``, ``level``, ``answered``, ``applicable`` and one :func:`theme_column` per
-    theme (NaN where no criterion of the theme applies).
+    ``percent`` (NaN, undefined, where no criterion applies), ``level``, ``answered``,
+    ``applicable`` and one :func:`theme_column` per theme (NaN where no criterion of the
+    theme applies). With ``criteria``, also each criterion's :func:`credit_column` and
+    :func:`max_column` and each theme's :func:`theme_max_column` (what dashboards need for
+    gaps and the points left to earn).
     Raises :class:`InvalidAnswers` for unknown criteria, levels, profiles or questions,
     duplicate answers, and N/A where the criterion does not allow it.
     """
@@ -300,7 +319,8 @@ def score_portfolio(ref: Referential | CompiledReferential, answers: pd.DataFram
     done[cell[has_level]] = ~comp.pending[level[has_level]]
     scope, forced = _scopes(comp, contexts, keys)
     return _tally(comp, keys.index, credit.reshape(n_assess, n_crit),
-                  declared_na.reshape(n_assess, n_crit), done.reshape(n_assess, n_crit), scope, forced)
+                  declared_na.reshape(n_assess, n_crit), done.reshape(n_assess, n_crit), scope, forced,
+                  criteria)
 
 
 def _ratio(num: Floats, den: Floats, empty: float) -> Floats:
@@ -310,7 +330,7 @@ def _ratio(num: Floats, den: Floats, empty: float) -> Floats:
 
 
 def _tally(comp: CompiledReferential, index: pd.MultiIndex, credit: Floats, declared_na: Bools,
-           done: Bools, scope: Bools, forced: Bools) -> pd.DataFrame:
+           done: Bools, scope: Bools, forced: Bools, criteria: bool = False) -> pd.DataFrame:
     rules = comp.ref.scoring
     applicable = scope & ~forced & ~declared_na
     weights = applicable * comp.weight
@@ -340,14 +360,34 @@ def _tally(comp: CompiledReferential, index: pd.MultiIndex, credit: Floats, decl
     columns: dict[str, Any] = {
         "points": points,
         "max_points": max_points,
-        "percent": 100.0 * _ratio(points, max_points, 0.0),
+        "percent": 100.0 * _ratio(points, max_points, np.nan),  # NaN: nothing applies, undefined
         "level": level.astype(np.int64),
         "answered": (scope & (forced | declared_na | done)).sum(axis=1),
         "applicable": applicable.sum(axis=1),
     }
     for i, theme_id in enumerate(comp.theme_ids):
         columns[theme_column(theme_id)] = theme_pct[:, i]
+    if criteria:
+        columns.update(_criteria_columns(comp, applicable, credit, allot, theme_weight))
     return pd.DataFrame(columns, index=index)
+
+
+def _criteria_columns(comp: CompiledReferential, applicable: Bools, credit: Floats, allot: Floats,
+                      theme_weight: Floats) -> dict[str, Floats]:
+    """Per criterion its credit (NaN out of the score) and its points at stake, as score() gives them."""
+    crit_allot = allot @ comp.theme_onehot.T
+    crit_theme_weight = theme_weight @ comp.theme_onehot.T
+    stake = applicable & (crit_theme_weight > 0)
+    max_points = np.where(stake, crit_allot * comp.weight * _ratio(np.ones_like(crit_theme_weight),
+                                                                   crit_theme_weight, 0.0), 0.0)
+    shown = np.where(applicable, credit, np.nan)
+    columns: dict[str, Floats] = {}
+    for i, cid in enumerate(comp.criterion_ids):
+        columns[credit_column(cid)] = shown[:, i]
+        columns[max_column(cid)] = max_points[:, i]
+    for i, theme_id in enumerate(comp.theme_ids):
+        columns[theme_max_column(theme_id)] = allot[:, i]
+    return columns
 
 
 def frames_from_assessments(assessments: Iterable[Assessment]) -> tuple[pd.DataFrame, pd.DataFrame]:

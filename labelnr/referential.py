@@ -26,13 +26,17 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    """A text in each language of the referential (French is the default)."""
+    """A text in each language of the referential (French is the default).
+
+    English may be left out when the referential declares ``languages: [fr]``; it then
+    reads in French (the loader requires it when ``en`` is declared)."""
 
     fr: str = Field(min_length=1, description="French text (the default language).")
-    en: str = Field(min_length=1, description="English text.")
+    en: str | None = Field(default=None, min_length=1, description="English text (required unless the "
+                           "referential declares languages: [fr]; shown in French when absent).")
 
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.fr
+        return self.en if lang == "en" and self.en is not None else self.fr
 
 
 class EvidenceType(StrEnum):
@@ -58,6 +62,8 @@ class ScaleLevel(_Strict):
                           description="Share of the criterion's weight this answer earns (0-1).")
     pending: bool = Field(default=False, description="True for 'not assessed yet' answers (to assess, in "
                           "progress): they earn nothing and stay in the denominator.")
+    aliases: list[str] = Field(default_factory=list, description="Other names tools give this answer "
+                               "(e.g. 'Conforme' for 'validated'), accepted when importing a CSV.")
 
     @model_validator(mode="after")
     def _pending_earns_nothing(self) -> ScaleLevel:
@@ -74,9 +80,11 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Scale:
         seen: set[str] = set()
-        for level in self.levels:
+        for i, level in enumerate(self.levels):
             if level.id in seen:
-                raise ValueError(f"answer level '{level.id}' is defined twice")
+                raise PydanticCustomError(
+                    "duplicate_id", "answer level '{id}' is defined twice (each id must be unique)",
+                    {"id": level.id, "at": ("levels", i, "id")})
             seen.add(level.id)
         return self
 
@@ -208,12 +216,24 @@ class Criterion(_Strict):
     evidence: list[ExpectedEvidence] = Field(default_factory=list, description="What the auditor expects.")
     profiles: list[str] = Field(default_factory=list, description="Only part of the referential for these "
                                 "profile ids (empty: every profile).")
+    difficulty: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="How hard it is to meet (RGESN: faible / moyen / fort).")
+    jobs: list[str] = Field(default_factory=list, description="Ids of the jobs concerned, from the "
+                            "referential's 'jobs' list.")
+    hint: Text | None = Field(default=None, description="How to meet it or check it, for the referent.")
 
     @model_validator(mode="after")
     def _weight_or_priority(self) -> Criterion:
         if self.weight is not None and self.priority is not None:
             raise ValueError("give either a weight or a priority, not both")
         return self
+
+
+class Job(_Strict):
+    """A job (trade) that criteria name as concerned: developer, designer, hosting manager..."""
+
+    id: Id
+    name: Text
 
 
 class NotApplicableEffect(_Strict):
@@ -302,7 +322,9 @@ class Referential(_Strict):
     effective_date: dt.date = Field(description="Date the version takes effect (YYYY-MM-DD).")
     source: str = Field(description="Where the criteria come from.")
     title: Text
-    languages: list[Literal["fr", "en"]] = Field(default=["fr", "en"], min_length=1)
+    languages: list[Literal["fr", "en"]] = Field(
+        default=["fr", "en"], min_length=1,
+        description="Languages its texts are given in: [fr] for French only (English then reads in French).")
     scale: Scale = Field(description="The answer scale and the credit each answer earns.")
     scoring: ScoringRules
     themes: list[Theme] = Field(min_length=1)
@@ -310,6 +332,7 @@ class Referential(_Strict):
     profiles: list[Profile] = Field(default_factory=list, description="Variants (IT service companies, "
                                     "local authorities...).")
     questions: list[Question] = Field(default_factory=list, description="Applicability questions.")
+    jobs: list[Job] = Field(default_factory=list, description="Jobs that criteria name as concerned.")
     mapping: Mapping | None = Field(default=None, description="How the criteria of the previous version "
                                     "became those of this one.")
 

@@ -40,6 +40,8 @@ class CriterionScore:
     not_applicable_reason: Text | str | None
     points: float
     max_points: float
+    #: The answer's scale level id (None: no answer, or not applicable).
+    level: str | None = None
 
     @property
     def applicable(self) -> bool:
@@ -91,16 +93,36 @@ class Scores:
     referential: str
     total_points: float
     points: float
-    #: 0-100 over every applicable criterion (or weighted themes).
-    percent: float
+    #: 0-100 over every applicable criterion (or weighted themes); ``None`` (undefined, not 0)
+    #: when no criterion applies.
+    percent: float | None
     level: int
     criteria: dict[str, CriterionScore]
     themes: dict[str, ThemeScore]
     gaps: list[LevelGap] = field(default_factory=list)
 
     @property
+    def defined(self) -> bool:
+        """False when no criterion applies: there is no score (not a score of 0)."""
+        return self.percent is not None
+
+    @property
     def answered(self) -> int:
         return sum(1 for c in self.criteria.values() if c.answered)
+
+    def pending_counts(self) -> dict[str, int]:
+        """Pending answers per scale level id ("in progress" apart from "to assess"), scale order kept
+        by the caller; criteria with no answer at all are not counted here."""
+        counts: dict[str, int] = {}
+        for c in self.criteria.values():
+            if c.pending and c.level is not None:
+                counts[c.level] = counts.get(c.level, 0) + 1
+        return counts
+
+    @property
+    def unanswered(self) -> int:
+        """Criteria with no answer at all (neither a level nor "not applicable")."""
+        return sum(1 for c in self.criteria.values() if not c.answered and not c.pending)
 
 
 def _credit(ref: Referential, answer: Answer | None) -> tuple[float, bool, bool]:
@@ -158,9 +180,10 @@ def score(
         weight = ref.criterion_weight(crit)
         theme_w = applicable_weight[crit.theme]
         max_pts = allot[crit.theme] * weight / theme_w if share is not None and theme_w else 0.0
+        level_id = answers[crit.id].level if share is not None and crit.id in answers else None
         crit_scores[crit.id] = CriterionScore(
             crit.id, crit.theme, weight, share, answered, pending, reason,
-            max_pts * (share or 0.0), max_pts,
+            max_pts * (share or 0.0), max_pts, level_id,
         )
 
     themes: dict[str, ThemeScore] = {}
@@ -181,7 +204,7 @@ def score(
 
     points = sum(t.points for t in themes.values())
     max_points = sum(t.max_points for t in themes.values())
-    percent = 100.0 * points / max_points if max_points else 0.0
+    percent = 100.0 * points / max_points if max_points else None
     gaps = level_gaps(ref, points, themes, crit_scores)
     level = 0
     for gap in gaps:
@@ -240,6 +263,14 @@ def _gap(ref: Referential, level: LabelLevel, minimums: Mapping[str, float], poi
         below.append(ThemeShortfall(theme_id, ts.percent, minimum, short_pts))
     reached = lower_reached and points_rule_met(level, points) and not missing and not below
     return LevelGap(level.level, level.name, reached, needed, short, missing, below)
+
+
+def mandatory_level(ref: Referential, criterion_id: str) -> LabelLevel | None:
+    """The lowest label level that needs the criterion met (its own flag or the level's list).
+
+    The one meaning of "mandatory" every page shows, the same the level gaps use.
+    """
+    return next((lv for lv in ref.scoring.levels if criterion_id in ref.mandatory_for(lv)), None)
 
 
 def score_assessment(ref: Referential, assessment: Assessment) -> Scores:

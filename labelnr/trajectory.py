@@ -6,11 +6,14 @@ dashboard pages draw what they return.
 - **Planned** (from the per-criterion targets): in year *y* each criterion is at least at
   the level of its latest target for a year ≤ *y*. Targets never lower an answer, and a
   criterion declared not applicable stays so (a target cannot bring it back in the score).
-- **Projected** (from the commitments): in year *y* every commitment due by then (target year
-  ≤ *y*, not dropped) is taken as kept: a criterion commitment raises its criterion to its
-  target level, a theme commitment raises every criterion of the theme. A commitment with
-  no target level adds its ``expected_points`` instead (it cannot be scored criterion by
-  criterion), within the referential's total.
+- **Projected** (from the commitments): year *y* starts from the latest campaign held at or
+  before *y* (progress already made counts), else from the plan's start; every commitment due
+  by then (target year ≤ *y*, not dropped) is taken as kept: a criterion commitment raises its
+  criterion to its target level, a theme commitment raises every criterion of the theme. A
+  kept commitment only ever raises an answer, so no projected year is below the actual points
+  of the campaign it starts from. A commitment with no target level adds its
+  ``expected_points`` instead (it cannot be scored criterion by criterion), within the
+  referential's total.
 - **Actual**: the points of the campaigns held, one per period (baseline = year 0).
 - **Commitments** are done, dropped, late (still open after their due date) or on track;
   without a due date, a commitment is due at the end of its target year counted from the
@@ -130,13 +133,35 @@ def committed_answers(ref: Referential, start: Mapping[str, Answer], commitments
     return answers
 
 
+@dataclass(frozen=True)
+class Start:
+    """The answers of one campaign held, scored as that campaign is (its profile and answers)."""
+
+    answers: Mapping[str, Answer]
+    profile: str | None = None
+    applicability: Mapping[str, bool] | None = None
+
+
+def start_of(held: Mapping[int, Start], year: int) -> Start | None:
+    """The latest campaign held at or before ``year``, if any."""
+    due = [y for y in held if y <= year]
+    return held[max(due)] if due else None
+
+
 def projected_trajectory(ref: Referential, start: Mapping[str, Answer], commitments: Sequence[Commitment],
                          profile: str | None = None,
-                         applicability: Mapping[str, bool] | None = None) -> list[YearScore]:
-    """Points, level and theme percentages for each year if the commitments are kept."""
+                         applicability: Mapping[str, bool] | None = None,
+                         held: Mapping[int, Start] | None = None) -> list[YearScore]:
+    """Points, level and theme percentages for each year if the commitments are kept.
+
+    Each year starts from the latest campaign of ``held`` at or before it (by year of the
+    cycle), else from ``start`` scored with ``profile`` and ``applicability``.
+    """
     result: list[YearScore] = []
     for year in YEARS:
-        scores = score(ref, committed_answers(ref, start, commitments, year, profile), profile, applicability)
+        base = start_of(held or {}, year) or Start(start, profile, applicability)
+        scores = score(ref, committed_answers(ref, base.answers, commitments, year, base.profile),
+                       base.profile, base.applicability)
         extra = sum(c.expected_points or 0.0 for c in commitments
                     if _in_plan(c, year) and c.target_level is None)
         extra = min(extra, max(0.0, ref.scoring.total_points - scores.points))
@@ -205,6 +230,18 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February into a common year
         return day.replace(year=day.year + years, day=28)
+
+
+def current_year(cycle_start: dt.date | None, today: dt.date) -> int:
+    """The year of the cycle (1-3) in progress on ``today``: a new commitment's default target year.
+
+    The first year whose end (``cycle_start`` + that many years) is not past, so that a
+    commitment left at this year and without a due date is not late the day it is typed;
+    year 3 once the cycle is over, year 1 when the start is unknown.
+    """
+    if cycle_start is None:
+        return 1
+    return next((y for y in YEARS[1:] if _add_years(cycle_start, y) >= today), YEARS[-1])
 
 
 def progress(commitment: Commitment, today: dt.date, cycle_start: dt.date | None = None) -> Progress:

@@ -17,10 +17,10 @@ The verified answers are then scored by :func:`labelnr.scoring.score` like any o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from labelnr.assessment import Answer, Verdict
+from labelnr.assessment import Answer, Assessment, Verdict, excluded_and_forced_na
 from labelnr.referential import Referential, ScaleLevel
 from labelnr.scoring import TOLERANCE
 
@@ -79,3 +79,15 @@ def verify(
             continue
         result[cid] = answer.model_copy(update={"level": new.id, "not_applicable": None})
     return Verified(result, sorted(unverified), lowered)
+
+
+def audited(criteria: Iterable[str], verdicts: Mapping[str, Verdict | None]) -> list[str]:
+    """The criteria a verdict covers ("not verified" covers nothing): until there is one, the
+    verified score is the self-assessment itself and must not pass for an audited one."""
+    return [cid for cid in criteria if verdicts.get(cid) not in (None, Verdict.NOT_VERIFIED)]
+
+
+def to_verify(ref: Referential, assessment: Assessment) -> list[str]:
+    """The criteria an auditor verifies: those of the campaign, less the ones N/A by rule."""
+    excluded, forced = excluded_and_forced_na(ref, assessment.profile, dict(assessment.applicability))
+    return [c.id for c in ref.criteria_for(assessment.profile) if c.id not in excluded and c.id not in forced]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 
 from labelnr.errors import InvalidFile, Problem
 
@@ -18,6 +19,9 @@ Loc = tuple[str | int, ...]
 
 #: Refuse absurd inputs before parsing them (a referential is a few hundred KB).
 MAX_BYTES = 5 * 1024 * 1024
+#: Deepest nesting of lists and mappings accepted (real files stay under 8 levels); deeper
+#: input is refused before the recursive steps that would overflow the stack.
+MAX_DEPTH = 32
 
 
 class Located:
@@ -51,8 +55,39 @@ class Located:
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Builder(_SafeBase):  # type: ignore[misc,valid-type]
-    pass
+class _Builder(Composer, _SafeBase):  # type: ignore[misc,valid-type]
+    """libyaml's events, composed by PyYAML's composer so that each node can be checked first.
+
+    An alias repeats a whole subtree, so a few hundred bytes of nested aliases expand to
+    billions of values ("billion laughs"): anchors and aliases are refused where they appear,
+    as is nesting deeper than :data:`MAX_DEPTH`.
+    """
+
+    def __init__(self, text: str) -> None:
+        _SafeBase.__init__(self, text)
+        Composer.__init__(self)  # libyaml's loader composes in C and never sets up this one
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(line, "yaml_alias")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(line, "yaml_too_deep", depth=MAX_DEPTH)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Refused(Exception):
+    """Raised inside the composer; :func:`parse` turns it into an :class:`InvalidFile`."""
+
+    def __init__(self, line: int, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.line, self.code, self.params = line, code, params
 
 
 _PLAIN_TAGS: dict[type[yaml.Node], str] = {
@@ -96,6 +131,8 @@ def parse(text: str, file: str) -> Located:
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}
         data = _build(node, loader, (), lines, file) if node is not None else None
+    except _Refused as exc:
+        raise InvalidFile.coded(file, exc.code, line=exc.line, **exc.params) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -108,12 +145,17 @@ def parse(text: str, file: str) -> Located:
     return Located(data, lines, file)
 
 
+def unreadable(path: Path, exc: OSError) -> InvalidFile:
+    """The error for a file that cannot be opened (missing, a folder, not allowed...)."""
+    return InvalidFile.coded(path, "cannot_read", reason=exc.strerror or str(exc))
+
+
 def read(path: Path) -> Located:
     """Read and parse a YAML file, with a clear error when it cannot be read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidFile.coded(path, "cannot_read", reason=exc.strerror) from None
+        raise unreadable(path, exc) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,6 +4,7 @@
     python3 scripts/dev.py run     # the app on the embedded default (SQLite + demo data), port 8501
     python3 scripts/dev.py test    # the whole test suite (pytest)
     python3 scripts/dev.py check   # ruff, mypy and the published JSON schemas
+    python3 scripts/dev.py cluster --replicas N --port P   # PostgreSQL + N replicas + nginx
 
 Only the standard library is used here, so this runs on a bare Python 3.11.
 The virtual environment is rebuilt when a lock file changes (its hash is recorded).
@@ -76,8 +77,14 @@ def main(argv: list[str]) -> None:
         _run(BIN / "ruff", "check", "labelnr", "tests", "benchmarks", "app.py", "scripts")
         _run(BIN / "mypy")
         _run(BIN / "labelnr", "schema", "--check")
+    elif command == "cluster":
+        setup(dev=False)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import cluster  # stdlib only, beside this file
+
+        cluster.main(rest, BIN)
     else:
-        sys.exit(f"unknown command '{command}': use run, test or check")
+        sys.exit(f"unknown command '{command}': use run, test, check or cluster")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from labelnr.assessment import (
     EvidenceRef,
     NotApplicable,
     Period,
+    applicability_warnings,
     check_against,
     excluded_and_forced_na,
 )
@@ -142,3 +143,37 @@ def test_profile_and_questions_exclude_or_neutralise_criteria() -> None:
     assert set(forced) == {"F-2", "DC-2"}
     assert forced["DC-2"].en == "No data centre"
     assert excluded_and_forced_na(ref, None, {"datacenter": True}) == (set(), {})
+
+
+APPLICABILITY = """\
+format: labelnr-assessment/1
+referential: {id: profiles-test, version: "1"}
+applicability:
+  datacenter: false
+  purchasing: false
+organisation: {id: org, name: Org}
+entity: {id: org, name: Org}
+campaign: {period: year1, date: 2024-06-01}
+answers:
+  G-1: {level: full}
+  DC-1: {level: full}
+  DC-2: {level: partial}
+  F-2: {level: low}
+"""
+
+
+NOT_SCORED = ": their answers are not scored"
+
+
+def test_applicability_answers_that_set_answers_aside_are_reported() -> None:
+    ref = load_referential(FIXTURES / "scoring-profiles.yaml").referential
+    located = parse(APPLICABILITY, "app.yaml")
+    assessment = Assessment.model_validate(located.data)
+    assert check_against(ref, assessment, located) == []
+    assert [(w.file, w.line, w.message) for w in applicability_warnings(ref, assessment, located)] == [
+        ("app.yaml", 4, "applicability 'datacenter: no' leaves out DC-1" + NOT_SCORED),
+        ("app.yaml", 4, "applicability 'datacenter: no' makes not applicable DC-2" + NOT_SCORED),
+        ("app.yaml", 5, "applicability 'purchasing: no' makes not applicable F-2" + NOT_SCORED),
+    ]
+    answered_yes = assessment.model_copy(update={"applicability": {"datacenter": True, "purchasing": True}})
+    assert applicability_warnings(ref, answered_yes) == []

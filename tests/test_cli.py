@@ -474,3 +474,101 @@ def test_a_store_error_in_french(capsys: pytest.CaptureFixture[str],
     assert run(capsys, "validate")[2] == ["labelnr: il n'y a pas de campagne 42"]
     monkeypatch.delenv("LABELNR_LANG")
     assert run(capsys, "validate")[2] == ["labelnr: there is no campaign 42"]
+def test_diff_given_newest_first_compares_in_the_right_direction(capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml"
+    code, out, err = run(capsys, "diff", new, old, "--lang", "en")
+    assert code == 0
+    assert err == [f"note: {new} is the newer version: comparing {old} → {new}"]
+    _, in_order, _ = run(capsys, "diff", old, new, "--lang", "en")
+    assert out == in_order
+    assert "  G-3 → GOV-3  Referent" in out
+
+
+def test_diff_json_given_newest_first_uses_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["diff", str(FIXTURES / "v2-ref.yaml"), str(FIXTURES / "v1-ref.yaml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (data["old"], data["new"], data["mapping_used"]) == ("evo@1", "evo@2", True)
+    assert data["added"] == ["N-1"]
+
+
+def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/somewhere/file.yaml")
+
+    monkeypatch.setattr(cli, "cmd_schema", refuse)
+    code, out, err = run(capsys, "schema")
+    assert (code, out) == (1, [])
+    assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
+
+
+def test_validate_warns_about_answers_an_applicability_no_sets_aside(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    audit = tmp_path / "app.yaml"
+    audit.write_text(textwrap.dedent("""\
+        format: labelnr-assessment/1
+        referential: {id: profiles-test, version: "1"}
+        applicability: {datacenter: false}
+        organisation: {id: org, name: Org}
+        entity: {id: org, name: Org}
+        campaign: {period: year1, date: 2024-06-01}
+        answers:
+          DC-1: {level: full}
+        """), encoding="utf-8")
+    code, out, err = run(capsys, "validate", audit, "--criteria", FIXTURES)
+    assert (code, err) == (0, [])
+    assert f"  warning: {audit}:3: applicability 'datacenter: no' leaves out DC-1: their answers are not " \
+        "scored" in out
+
+
+def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelnr.loader as loader
+
+    for name in ("v1-ref.yaml", "mini.yaml"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    real = loader.load_referential
+
+    def flaky(path: Path, located: object = None) -> loader.LoadedReferential:
+        if path.name == "v1-ref.yaml":
+            raise MemoryError("out of memory")
+        return real(path, located)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load_referential", flaky)
+    code, out, err = run(capsys, "validate", tmp_path / "v1-ref.yaml", tmp_path / "mini.yaml")
+    assert code == 1
+    assert err == [f"{tmp_path / 'v1-ref.yaml'}: could not be loaded (MemoryError: out of memory)"]
+    assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")
+
+
+HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]], ids=lambda a: a[0])
+def test_version_and_help_import_no_heavy_library(args: list[str]) -> None:
+    """What `labelnr --version` / `--help` import, every command listed (a fresh interpreter)."""
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()) as text:
+            code = cli.main({args!r})
+        print(code, "db" in text.getvalue() and "export" in text.getvalue() or {args!r} == ["--version"])
+        print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    status, loaded = [*run.stdout.splitlines(), ""][:2]
+    assert status == "0 True", run.stdout + run.stderr
+    assert loaded == "", f"{args} imported {loaded}"
+
+
+def test_validating_referentials_does_not_import_the_assessment_model() -> None:
+    probe = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from labelnr import cli
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli.main(["validate", {str(DEFAULT_DIR)!r}])
+        print(code, "labelnr.interchange" in sys.modules, "sqlalchemy" in sys.modules)
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "0 False False", run.stdout + run.stderr

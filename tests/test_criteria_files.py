@@ -50,7 +50,7 @@ def test_latest_label_nr_is_2024(catalog: Catalog) -> None:
     assert latest.version == "2024"
 
 
-@pytest.mark.parametrize("name", ["label-nr-2019.yaml", "label-nr-2024.yaml"])
+@pytest.mark.parametrize("name", ["label-nr-2019.yaml", "label-nr-2024.yaml", "rgesn-2024.yaml"])
 def test_editors_are_pointed_at_the_schema(name: str) -> None:
     first = (CRITERIA / name).read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=./referential.schema.json"

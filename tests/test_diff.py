@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labelnr.diff import FieldChange, Link, Removed, diff_referentials
+from labelnr.diff import FieldChange, Link, Removed, diff_referentials, given_in_reverse
 from labelnr.loader import load_referential
 from labelnr.referential import Referential
 
@@ -116,3 +116,13 @@ def test_copy_of_a_referential_does_not_reuse_the_cached_index(v2: Referential) 
     smaller = v2.model_copy(update={"criteria": v2.criteria[:2]})
     assert list(smaller.criteria_by_id) == ["G-1", "G-2"]
     assert len(v2.criteria_by_id) == 7
+
+
+def test_which_version_is_newer(v1: Referential, v2: Referential) -> None:
+    assert given_in_reverse(v2, v1)
+    assert not given_in_reverse(v1, v2)
+    unmapped = v2.model_copy(update={"mapping": None})  # then the later effective date decides
+    assert given_in_reverse(unmapped, v1)
+    assert not given_in_reverse(v1, unmapped)
+    assert not given_in_reverse(v1, v1)
+    assert not given_in_reverse(v2.model_copy(update={"id": "other"}), v1)

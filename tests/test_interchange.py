@@ -128,6 +128,38 @@ def test_errors_name_file_line_and_criterion(catalog: Catalog, old: str, new: st
     assert (problem.file, problem.line, problem.criterion) == ("bad.yaml", line_of(text, marker), criterion)
 
 
+def test_structural_and_referential_problems_are_reported_together(catalog: Catalog) -> None:
+    edits = [
+        ("entity: {id: acme-it, name: Acme IT, parent: acme}", "entity: {id: acme-it, parent: acme}"),
+        ("  G-2: {level: partial}", "  G-2: {level: partial, not_applicable: {reason: x}}"),
+        ("  O-4: {level: full}", "  O-4: {not_applicable: {reason: x, justification: '  '}}"),
+        ("  O-5: {level: partial}", "  O-5: {level: great}\n  Z-9: {comment: not in the grid}"),
+        ("criterion: O-1, target_level: full,", "criterion: O-11, target_level: best, theme: ops,"),
+        ("  G-1: {verdict: conform, auditor: Carol}", "  G-1: {verdict: fine}\n  Q-1: {verdict: conform}"),
+    ]
+    text = AUDIT_TEXT
+    for old, new in edits:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    with pytest.raises(InvalidFile) as caught:
+        parse_assessment(text, "bad.yaml", catalog)
+    found = {(p.line, p.criterion, p.message) for p in caught.value.problems}
+    expected = [
+        ("entity:", None, "'name' is required but missing"),
+        ("G-2:", "G-2", "'justification' is required but missing"),
+        ("G-2:", "G-2", "this criterion cannot be declared not applicable"),
+        ("O-5:", "O-5", "'great' is not an answer of the scale (none, low, partial, full, to_assess)"),
+        ("Z-9:", "Z-9", "unknown criterion id 'Z-9' in evo@1"),
+        ("Q-1:", "Q-1", "unknown criterion id 'Q-1' in evo@1"),
+        ("O-4:", "O-4", "'not applicable' needs a justification"),
+        ("criterion: O-11", "O-11", "unknown criterion id 'O-11'"),
+        ("criterion: O-11", "O-11", "'best' is not an answer of the scale"),
+    ]
+    for marker, criterion, message in expected:
+        assert (line_of(text, marker), criterion, message) in found, (marker, message, sorted(found))
+    assert any(p.message.startswith("'verdict'") for p in caught.value.problems)
+
+
 def test_load_many_is_all_or_nothing(tmp_path: Path, catalog: Catalog) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(AUDIT_TEXT, encoding="utf-8")

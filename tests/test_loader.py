@@ -135,6 +135,20 @@ CASES = [
      "'weight'"),
     ("answer credit above 1", "credit: 1}", "credit: 2}", ("credit: 2", 1), None,
      "less than or equal to 1"),
+    ("duplicate theme id", "  - id: ops\n    name: {fr: O, en: O}\n",
+     "  - id: ops\n    name: {fr: O, en: O}\n  - id: gov\n    name: {fr: G2, en: G2}\n",
+     ("- id: gov", 2), None, "theme id 'gov' is used twice"),
+    ("duplicate principle id", "  - id: ops\n    name: {fr: O, en: O}\n",
+     "  - id: ops\n    name: {fr: O, en: O}\n    principles:\n      - {id: g1, name: {fr: P, en: P}}\n",
+     ("{id: g1,", 2), None, "principle id 'g1' is used twice"),
+    ("duplicate profile id", "profiles:\n",
+     "profiles:\n  - id: public\n    name: {fr: Bis, en: Bis}\n", ("- id: public", 2), None,
+     "profile id 'public' is used twice"),
+    ("duplicate question id", "criteria:\n",
+     "questions:\n  - id: dc\n    text: {fr: Q, en: Q}\n  - id: dc\n    text: {fr: R, en: R}\n"
+     "criteria:\n", ("- id: dc", 2), None, "question id 'dc' is used twice"),
+    ("duplicate answer level", "    - {id: full,", "    - {id: none, label: {fr: X, en: X}, credit: 0}\n"
+     "    - {id: full,", ("- {id: none", 2), None, "answer level 'none' is defined twice"),
 ]
 
 
@@ -247,6 +261,38 @@ def test_catalog_keeps_the_good_files_when_one_is_broken(tmp_path: Path) -> None
     assert [(Path(p.file).name, p.criterion) for p in catalog.problems] == [("b-broken.yaml", "O-1")]
 
 
+def test_a_deeply_nested_file_does_not_stop_the_catalog(tmp_path: Path) -> None:
+    (tmp_path / "a-good.yaml").write_text(BASE, encoding="utf-8")
+    deep = "id: x\nthemes: " + "[" * 5000 + "]" * 5000 + "\n"
+    (tmp_path / "b-deep.yaml").write_text(deep, encoding="utf-8")
+    catalog = load_catalog([tmp_path])
+    assert list(catalog.loaded) == ["t@2"]
+    (problem,) = catalog.problems
+    assert (Path(problem.file).name, problem.line) == ("b-deep.yaml", 2)
+    assert "nested more than" in problem.message
+
+
+def test_any_failure_of_one_file_is_reported_for_that_file(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import labelnr.loader as loader
+
+    (tmp_path / "a-good.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "b-odd.yaml").write_text(BASE.replace("id: t\n", "id: odd\n", 1), encoding="utf-8")
+    real = loader.load_referential
+
+    def flaky(path: Path) -> loader.LoadedReferential:
+        if path.name == "b-odd.yaml":  # a failure no check foresaw
+            raise RuntimeError("boom")
+        return real(path)
+
+    monkeypatch.setattr(loader, "load_referential", flaky)
+    catalog = load_catalog([tmp_path])
+    assert list(catalog.loaded) == ["t@2"]
+    (problem,) = catalog.problems
+    assert problem.file == str(tmp_path / "b-odd.yaml")
+    assert "RuntimeError: boom" in problem.message
+
+
 def test_catalog_refuses_the_same_version_twice(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(BASE, encoding="utf-8")
@@ -276,3 +322,35 @@ def test_a_pending_answer_with_credit_and_a_zero_priority_weight_are_refused(tmp
     pending.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(InvalidFile, match="must have credit 0"):
         load_referential(pending)
+
+
+def _french_only(text: str) -> str:
+    """BASE with every text in French only: ``{fr: X, en: Y}`` becomes ``{fr: X}``."""
+    import re
+
+    return re.sub(r", en: [^}]*\}", "}", text)
+
+
+def test_a_french_only_referential_loads_and_reads_in_french_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "fr.yaml"
+    path.write_text(_french_only(BASE).replace("title: {fr: T}\n", "title: {fr: T}\nlanguages: [fr]\n"),
+                    encoding="utf-8")
+    ref = load_referential(path).referential
+    assert ref.languages == ["fr"]
+    assert ref.scale.levels[0].label.en is None
+    assert ref.scale.levels[0].label.get("en") == "Rien"
+
+
+def test_missing_english_is_refused_when_english_is_declared(tmp_path: Path) -> None:
+    text = edited("    principle: g1\n    title: {fr: t, en: t}\n", "    principle: g1\n    title: {fr: t}\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.line == line_of(text, "title: {fr: t}")
+    assert problem.criterion == "G-1"
+    assert "no English" in problem.message
+    assert "languages: [fr]" in problem.message
+
+
+def test_a_french_only_file_without_languages_fr_gets_a_short_report(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, _french_only(BASE))
+    assert len(problems) == 11
+    assert problems[-1].message.startswith("... and ")

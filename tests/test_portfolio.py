@@ -17,9 +17,12 @@ from labelnr.portfolio import (
     ANSWER_COLUMNS,
     CompiledReferential,
     InvalidAnswers,
+    credit_column,
     frames_from_assessments,
+    max_column,
     score_portfolio,
     theme_column,
+    theme_max_column,
 )
 from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
@@ -90,7 +93,10 @@ def assert_same(ref: Referential, result: pd.DataFrame, expected: dict[tuple[Any
     for key, s in expected.items():
         row = _row(result, key)
         assert row["points"] == pytest.approx(s.points, abs=1e-9, rel=0)
-        assert row["percent"] == pytest.approx(s.percent, abs=1e-9, rel=0)
+        if s.percent is None:
+            assert math.isnan(row["percent"]), key
+        else:
+            assert row["percent"] == pytest.approx(s.percent, abs=1e-9, rel=0)
         assert row["level"] == s.level, key
         assert row["answered"] == s.answered
         assert row["applicable"] == sum(1 for c in s.criteria.values() if c.applicable)
@@ -113,6 +119,27 @@ def test_same_numbers_as_the_per_assessment_engine(path: Path) -> None:
     # Without the profiles table every assessment is scored without profile or questions.
     plain = score_portfolio(ref, answers)
     assert_same(ref, plain, reference_scores(ref, answers, None))
+
+
+@pytest.mark.parametrize("path", REFERENTIAL_FILES, ids=lambda p: p.name)
+def test_criteria_detail_matches_the_per_assessment_engine(path: Path) -> None:
+    ref = _load(path)
+    answers, contexts = random_portfolio(ref, entities=20, campaigns=2, rng=np.random.default_rng(3))
+    result = score_portfolio(ref, answers, contexts, criteria=True)
+    for key, s in reference_scores(ref, answers, contexts).items():
+        row = _row(result, key)
+        for crit in ref.criteria:
+            cs = s.criteria.get(crit.id)
+            credit, stake = row[credit_column(crit.id)], row[max_column(crit.id)]
+            if cs is None or cs.credit is None:  # out of the profile, excluded or N/A
+                assert math.isnan(credit), (key, crit.id)
+                assert stake == 0.0, (key, crit.id)
+            else:
+                assert credit == pytest.approx(cs.credit, abs=1e-12), (key, crit.id)
+                assert stake == pytest.approx(cs.max_points, abs=1e-9), (key, crit.id)
+        for theme in ref.themes:
+            assert row[theme_max_column(theme.id)] == pytest.approx(s.themes[theme.id].max_points, abs=1e-9)
+    assert credit_column(ref.criteria[0].id) not in score_portfolio(ref, answers, contexts).columns
 
 
 def test_levels_vary_in_the_random_data() -> None:

@@ -219,6 +219,23 @@ def test_no_answer_at_all(mini: Referential) -> None:
     assert s.gaps[0].points_short == 300
 
 
+def test_nothing_applicable_has_no_score_rather_than_zero(rgesn: Referential) -> None:
+    # Every criterion of the pooled RGESN-like grid N/A: nothing to divide by, so no score at all.
+    data = rgesn.model_dump()
+    for crit in data["criteria"]:
+        crit["not_applicable"] = {"allowed": True}
+    every = Referential.model_validate(data)
+    s = score(every, {cid: _na() for cid in every.criteria_by_id})
+    assert s.percent is None
+    assert not s.defined
+    assert all(t.percent is None for t in s.themes.values())
+    assert (s.points, s.level) == (0, 0)
+    # One criterion applying again gives a defined score, even at 0 %.
+    one = score(every, {cid: _na() for cid in every.criteria_by_id if cid != "8.3"})
+    assert one.percent == 0
+    assert one.defined
+
+
 # --- scoring-profiles.yaml: profiles, questions, strict threshold, cumulative levels -----------
 
 
@@ -373,3 +390,12 @@ def test_a_pending_answer_cannot_be_given_credit(mini: Referential) -> None:
     data["scale"]["levels"][3]["credit"] = 0.5  # to_assess, pending
     with pytest.raises(ValidationError, match="must have credit 0"):
         Referential.model_validate(data)
+
+
+def test_rgesn_counts_in_progress_apart_from_to_assess(rgesn: Referential) -> None:
+    s = _score(rgesn, {"1.1": "validated", "1.2": "in_progress", "3.1": "in_progress", "3.2": "to_assess",
+                       "8.1": "n/a"})
+    assert s.answered == 2  # validated and N/A: a position taken
+    assert s.pending_counts() == {"in_progress": 2, "to_assess": 1}
+    assert s.unanswered == 4
+    assert s.criteria["1.2"].level == "in_progress"

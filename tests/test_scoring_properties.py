@@ -141,7 +141,9 @@ def _effective(ref: Referential, level_id: str) -> float:
 def check_in_range(ref: Referential, s: Scores) -> None:
     total = ref.scoring.total_points
     assert -TOLERANCE <= s.points <= total + TOLERANCE
-    assert 0 <= s.percent <= 100 + TOLERANCE
+    # Undefined (not 0 %) exactly when no criterion applies.
+    assert (s.percent is None) == (not any(c.applicable for c in s.criteria.values()))
+    assert s.percent is None or 0 <= s.percent <= 100 + TOLERANCE
     for theme in s.themes.values():
         assert theme.percent is None or 0 <= theme.percent <= 100 + TOLERANCE
         assert 0 <= theme.points <= theme.max_points + TOLERANCE
@@ -169,7 +171,8 @@ def check_not_applicable_never_lowers(ref: Referential, answers: dict[str, Answe
         if not crit.applicable or crit.credit:
             continue  # only unmet criteria (earning nothing)
         after = score(ref, {**answers, cid: NA}, profile, applicability)
-        assert after.percent >= s.percent - TOLERANCE, cid
+        assert s.percent is not None
+        assert after.percent is None or after.percent >= s.percent - TOLERANCE, cid
         assert after.points >= s.points - TOLERANCE, cid
         assert after.level >= s.level, cid
         for tid, theme in s.themes.items():
@@ -187,6 +190,8 @@ def check_raising_never_lowers(ref: Referential, answers: dict[str, Answer], pro
                 continue
             after = score(ref, {**answers, cid: Answer(level=level_id)}, profile, applicability)
             assert after.points >= s.points - TOLERANCE, (cid, level_id)
+            assert after.percent is not None
+            assert s.percent is not None
             assert after.percent >= s.percent - TOLERANCE, (cid, level_id)
             assert after.level >= s.level, (cid, level_id)
             for tid, theme in s.themes.items():
@@ -204,7 +209,10 @@ def check_portfolio_agrees(ref: Referential, answers: dict[str, Answer], profile
                              "applicability": [applicability]})
     got = score_portfolio(ref, pd.DataFrame(rows, columns=ANSWER_COLUMNS), contexts).iloc[0]
     assert float(got["points"]) == pytest.approx(s.points, abs=1e-9, rel=0)
-    assert float(got["percent"]) == pytest.approx(s.percent, abs=1e-9, rel=0)
+    if s.percent is None:
+        assert math.isnan(float(got["percent"]))
+    else:
+        assert float(got["percent"]) == pytest.approx(s.percent, abs=1e-9, rel=0)
     assert int(got["level"]) == s.level
     for tid, theme in s.themes.items():
         pct = float(got[theme_column(tid)])

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelnr.assessment import (
     Answer,
@@ -26,11 +28,14 @@ from labelnr.assessment import (
 )
 from labelnr.loader import load_referential
 from labelnr.referential import Referential
+from labelnr.scoring import TOLERANCE, score
 from labelnr.trajectory import (
+    YEARS,
     BurnUp,
     Held,
     IndicatorState,
     Progress,
+    Start,
     actual_trajectory,
     burn_up,
     check_indicator,
@@ -43,6 +48,7 @@ from labelnr.trajectory import (
     progress,
     projected_trajectory,
     raised,
+    start_of,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -152,6 +158,64 @@ def test_adding_a_commitment_moves_the_projection(mini: Referential) -> None:
     after = projected_trajectory(mini, START, [_commit(criterion="B-1", target_level="full", target_year=2)])
     assert [y.points for y in before][:2] == [y.points for y in after][:2]
     assert round(after[2].points - before[2].points, 6) == 250
+
+
+def test_projection_starts_from_the_latest_campaign_held(mini: Referential) -> None:
+    # Baseline 250 (START); year 1 held with A-1 full, A-2 none → 500, level 1. A commitment
+    # for year 3 on B-1 must not take the projection back to the baseline's 250 + 250.
+    year1 = {"A-1": Answer(level="full"), "A-2": Answer(level="none")}
+    held = {0: Start(START), 1: Start(year1)}
+    plan = [_commit(criterion="B-1", target_level="full", target_year=3)]
+    years = projected_trajectory(mini, START, plan, held=held)
+    # year 0: 250; years 1 and 2 from year 1: 500; year 3: + B-1 full 250 → 750.
+    assert [round(y.points, 6) for y in years] == [250, 500, 500, 750]
+    assert [y.level for y in years] == [0, 1, 1, 2]
+    assert start_of(held, 3) is held[1]
+    assert start_of({1: Start(year1)}, 0) is None
+
+
+LEVELS = st.sampled_from(["none", "partial", "full", "to_assess", "na", "missing"])
+
+
+def _answer(code: str) -> Answer | None:
+    if code == "missing":
+        return None
+    return _na() if code == "na" else Answer(level=code)
+
+
+@st.composite
+def campaigns(draw: st.DrawFn) -> dict[int, dict[str, Answer]]:
+    years = draw(st.sets(st.sampled_from(YEARS), min_size=1))
+    result: dict[int, dict[str, Answer]] = {}
+    for year in sorted(years):
+        answers = {cid: _answer(draw(LEVELS)) for cid in ("A-1", "A-2", "B-1")}
+        result[year] = {cid: a for cid, a in answers.items() if a is not None}
+    return result
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> list[Commitment]:
+    result = []
+    for _ in range(draw(st.integers(0, 4))):
+        scope = draw(st.sampled_from([{"criterion": "A-1"}, {"criterion": "A-2"}, {"criterion": "B-1"},
+                                      {"theme": "a"}, {"theme": "b"}]))
+        level = draw(st.sampled_from([None, "none", "partial", "full"]))
+        extra = {"expected_points": draw(st.sampled_from([10.0, 400.0]))} if level is None else {}
+        result.append(_commit(**scope, target_level=level, target_year=draw(st.integers(1, 3)),
+                              status=draw(st.sampled_from(["planned", "done", "dropped"])), **extra))
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(held=campaigns(), plan=plans())
+def test_no_projected_year_is_below_the_latest_actual(mini: Referential, held: dict[int, dict[str, Answer]],
+                                                      plan: list[Commitment]) -> None:
+    first = held[min(held)]
+    years = projected_trajectory(mini, first, plan, held={y: Start(a) for y, a in held.items()})
+    for year in YEARS:
+        latest = max((y for y in held if y <= year), default=None)
+        if latest is not None:
+            assert years[year].points >= score(mini, held[latest]).points - TOLERANCE
 
 
 # --- actual campaigns -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from labelnr.errors import InvalidFile
-from labelnr.yamlpos import MAX_BYTES, parse, read
+from labelnr.yamlpos import MAX_BYTES, MAX_DEPTH, parse, read
 
 TEXT = """\
 id: demo
@@ -76,9 +76,58 @@ def test_unknown_tags_are_refused_not_read_as_plain_data(value: str) -> None:
     assert "tag" in problem.message
 
 
-def test_anchors_merge_keys_and_explicit_standard_tags_still_work() -> None:
-    located = parse("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\ne: !!map {f: !!str 1}\n", "ok.yaml")
-    assert located.data == {"a": {"b": 1}, "c": {"b": 1, "d": 2}, "e": {"f": "1"}}
+def test_explicit_standard_tags_still_work() -> None:
+    located = parse("a: {b: 1}\ne: !!map {f: !!str 1}\n", "ok.yaml")
+    assert located.data == {"a": {"b": 1}, "e": {"f": "1"}}
+
+
+def _alias_bomb(levels: int = 7) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_its_first_anchor() -> None:
+    with pytest.raises(InvalidFile) as caught:
+        parse(_alias_bomb(), "bomb.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("bomb.yaml", 1)
+    assert "anchors and aliases" in problem.message
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("a: 1\nb: &x {c: 1}\n", 2),                      # an anchor nothing uses
+    ("a: {c: 1}\nb:\n  <<: *x\n", 3),                  # an alias (here to no anchor)
+    ("a: [1]\nb:\n  - c\n  - &y d\n", 4),            # an anchored scalar in a list
+])
+def test_anchors_and_aliases_are_refused_where_they_appear(text: str, line: int) -> None:
+    with pytest.raises(InvalidFile) as caught:
+        parse(text, "alias.yaml")
+    (problem,) = caught.value.problems
+    assert problem.line == line
+    assert problem.message.startswith("YAML anchors and aliases")
+
+
+def test_deep_nesting_is_refused_with_its_line_not_a_recursion_error() -> None:
+    with pytest.raises(InvalidFile) as caught:
+        parse("id: x\nthemes: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("deep.yaml", 2)
+    assert f"more than {MAX_DEPTH} levels" in problem.message
+
+
+def test_nesting_that_would_overflow_the_c_stack_is_refused() -> None:
+    # libyaml's own composer recurses in C: this depth (400 KB) crashed the process.
+    with pytest.raises(InvalidFile, match="nested more than"):
+        parse("a: " + "[" * 200_000 + "]" * 200_000, "deeper.yaml")
+
+
+def test_nesting_up_to_the_limit_is_accepted() -> None:
+    # MAX_DEPTH nodes deep: the mapping, then lists, the innermost scalar included.
+    text = "a: " + "[" * (MAX_DEPTH - 2) + "1" + "]" * (MAX_DEPTH - 2) + "\n"
+    assert parse(text, "ok.yaml").data["a"] is not None
+    with pytest.raises(InvalidFile):
+        parse(text.replace("[", "[[", 1).replace("]", "]]", 1), "deeper.yaml")
 
 
 def test_oversized_text_is_refused_before_parsing() -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from labelnr.excel.model import WorkbookData
     from labelnr.excel.reimport import ImportedWorkbook, Preview
     from labelnr.loader import Catalog
-    from labelnr.storage import Store
+    from labelnr.storage.scoped import ActorStore
 
 
 def _out(text: str) -> None:
@@ -55,14 +55,14 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.criteria or [DEFAULT_DIR])
 
 
-def _store(args: argparse.Namespace, catalog: Catalog) -> Store:
-    """The store, checking what is done ``--as`` someone against the role grants, like the app."""
+def _store(args: argparse.Namespace, catalog: Catalog) -> ActorStore:
+    """The store as the ``--as`` identity sees it: its reads and changes checked like in the app."""
     from labelnr.auth import enforce_grants
     from labelnr.storage import Store
 
     store = Store(args.database, args.data_dir, catalog)
     store.ensure_schema()
-    return enforce_grants(store)
+    return enforce_grants(store).as_actor(store_actor(args))
 
 
 def _date(text: str) -> dt.date:
@@ -79,11 +79,9 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
     catalog = _catalog(args)
     campaign: str = args.campaign
     if campaign.isdigit():
-        from labelnr.excel.from_store import workbook_data
-
         store = _store(args, catalog)
         try:
-            return workbook_data(store, int(campaign), store_actor(args), args.lang, as_of=args.as_of)
+            return store.workbook(int(campaign), args.lang, as_of=args.as_of)
         finally:
             store.dispose()
     path = Path(campaign)
@@ -96,22 +94,35 @@ def _export_data(args: argparse.Namespace) -> WorkbookData:
     return from_path(path, catalog, store_actor(args), args.lang)
 
 
+def _unwritable(path: Path, exc: OSError) -> InvalidFile:
+    return InvalidFile.single(path, f"cannot write the file: {exc.strerror or exc}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.zip is None:
         raise InvalidFile.coded("export", "export_where")
     from labelnr.excel.export import workbook_bytes
     from labelnr.excel.files import write_bytes_atomic
 
+    for target in (args.xlsx, args.zip):  # refused before anything is written
+        if target is not None and target.is_dir():
+            raise InvalidFile.single(target, "is a folder: give the name of the file to write")
     data = _export_data(args)
     workbook = workbook_bytes(data)
     if args.xlsx is not None:
-        write_bytes_atomic(args.xlsx, workbook)
+        try:
+            write_bytes_atomic(args.xlsx, workbook)
+        except OSError as exc:
+            raise _unwritable(args.xlsx, exc) from None
         _out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
     if args.zip is not None:
         from labelnr.excel.pack import write_pack
 
         name = args.xlsx.name if args.xlsx is not None else args.zip.with_suffix(".xlsx").name
-        report = write_pack(data, workbook, args.zip, name)
+        try:
+            report = write_pack(data, workbook, args.zip, name)
+        except OSError as exc:
+            raise _unwritable(args.zip, exc) from None
         _out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
         for missing in report.not_provided:
             _err(
@@ -137,8 +148,12 @@ def _confirm(count: int) -> bool:
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from labelnr.excel.reimport import read_path
+    from labelnr.yamlpos import unreadable
 
-    imported = read_path(args.workbook)
+    try:
+        imported = read_path(args.workbook)
+    except OSError as exc:
+        raise unreadable(args.workbook, exc) from None
     if imported.meta.get("as_of"):
         raise InvalidFile.coded(args.workbook, "xlsx_past_state", as_of=imported.meta.get("as_of"))
     if imported.meta.get("source") == "file":
@@ -177,16 +192,16 @@ def _reviewed(
 
 
 def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
-    from labelnr.excel.from_store import apply_import, stored_campaign_id, workbook_data
+    from labelnr.excel.from_store import stored_campaign_id
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     store = _store(args, _catalog(args))
     try:
-        current = workbook_data(store, campaign_id, store_actor(args), args.lang)
+        current = store.workbook(campaign_id, args.lang)
         result = _reviewed(args, imported, current, f"campaign {campaign_id}")
         if result is None:
             return 0
-        saved = apply_import(store, store_actor(args), current, result)
+        saved = store.apply_workbook(current, result)
     finally:
         store.dispose()
     _out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
@@ -207,7 +222,10 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
     if result is None:
         return 0
     updated = apply_to_assessment(current, result, store_actor(args), dt.datetime.now(dt.UTC).date())
-    write_atomic(target, dump_assessment(updated))
+    try:
+        write_atomic(target, dump_assessment(updated))
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
     _out(f"imported into {target}: {len(result.changes)} change(s)")
     return 0
 

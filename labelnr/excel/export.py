@@ -39,8 +39,8 @@ from labelnr.excel.meta import (
 )
 from labelnr.excel.model import MAX_LENGTH, NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
 from labelnr.formatting import format_date, format_number
-from labelnr.i18n import Translator
-from labelnr.referential import Criterion, Theme
+from labelnr.i18n import Translator, priority_label
+from labelnr.referential import Criterion, Referential, Theme
 from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress, projected_trajectory
 
 #: First characters that make a spreadsheet read text as a formula (or a DDE call).
@@ -61,6 +61,8 @@ THEME_COLUMNS: tuple[str, ...] = (
     "principle",
     "title",
     "description",
+    "priority",
+    "weight",
     "level",
     "mandatory",
     "expected",
@@ -78,6 +80,22 @@ THEME_COLUMNS: tuple[str, ...] = (
     "verdict_comment",
     "verified_points",
 )
+
+
+def theme_columns(ref: Referential) -> tuple[str, ...]:
+    """The columns of :data:`THEME_COLUMNS` that mean something for this referential's scoring:
+    label level and mandatory only where it has label levels, priority only where its criteria
+    carry one, weight where weights (or priorities) differ from one criterion to another."""
+    weights = {ref.criterion_weight(c) for c in ref.criteria}
+    shown = {
+        "level": bool(ref.scoring.levels),
+        "mandatory": bool(ref.scoring.levels),
+        "priority": any(c.priority is not None for c in ref.criteria),
+        "weight": len(weights) > 1,
+    }
+    return tuple(key for key in THEME_COLUMNS if shown.get(key, True))
+
+
 REFERENT_COLUMNS = frozenset({"answer", "na_justification", "comment", "owner"})
 AUDITOR_COLUMNS = frozenset({"verdict", "verdict_comment"})
 WIDTHS: dict[str, float] = {
@@ -85,6 +103,8 @@ WIDTHS: dict[str, float] = {
     "principle": 22,
     "title": 40,
     "description": 60,
+    "priority": 14,
+    "weight": 8,
     "level": 8,
     "mandatory": 11,
     "expected": 40,
@@ -466,9 +486,10 @@ class WorkbookExport:
         self.w.header(
             ws, row, [t("excel.summary_metric"), t("excel.summary_self"), t("excel.summary_verified")]
         )
-        lines: list[tuple[str, float, float, str]] = [
-            (t("excel.summary_points", total=format_number(s.total_points, self.lang, "#,##0.###")), s.points,
-             v.points, "number"),
+        # Where no criterion applies there is no score: written so, never as 0 points or 0 %.
+        lines: list[tuple[str, float | None, float | None, str]] = [
+            (t("excel.summary_points", total=format_number(s.total_points, self.lang, "#,##0.###")),
+             s.points if s.defined else None, v.points if v.defined else None, "number"),
             (t("excel.summary_percent"), s.percent, v.percent, "percent"),
             (t("excel.summary_level"), s.level, v.level, "integer"),
             (t("excel.summary_answered"), s.answered, v.answered, "integer"),
@@ -476,8 +497,11 @@ class WorkbookExport:
         for label, mine, checked, kind in lines:
             row += 1
             ws.write_string(row, 0, label, self.w.fmt("bold"))
-            self.w.number(ws, row, 1, mine, kind)
-            self.w.number(ws, row, 2, checked, kind)
+            for col, value in ((1, mine), (2, checked)):
+                if value is None:
+                    self.w.text(ws, row, col, t("excel.score_undefined"))
+                else:
+                    self.w.number(ws, row, col, value, kind)
         row += 2
         self.w.header(
             ws,
@@ -496,8 +520,11 @@ class WorkbookExport:
                 continue
             row += 1
             self.w.text(ws, row, 0, theme.name.get(self.lang))
-            self.w.number(ws, row, 1, mine_t.percent, "percent")
-            self.w.number(ws, row, 2, checked_t.percent, "percent")
+            for col, pct in ((1, mine_t.percent), (2, checked_t.percent)):
+                if pct is None:
+                    self.w.text(ws, row, col, t("excel.score_undefined"))
+                else:
+                    self.w.number(ws, row, col, pct, "percent")
             self.w.number(ws, row, 3, mine_t.points)
             self.w.number(ws, row, 4, mine_t.max_points)
         row += 2
@@ -550,8 +577,9 @@ class WorkbookExport:
     ) -> SheetLayout:
         data, t = self.data, self.t
         criteria = [c for c in data.criteria if c.theme == theme.id]
-        headers = [t(f"excel.col_{key}") for key in THEME_COLUMNS]
-        col = {key: i for i, key in enumerate(THEME_COLUMNS)}
+        columns = theme_columns(self.ref)
+        headers = [t(f"excel.col_{key}") for key in columns]
+        col = {key: i for i, key in enumerate(columns)}
         for key, i in col.items():
             ws.set_column(i, i, WIDTHS[key])
         answers_open = data.answers_editable
@@ -575,7 +603,7 @@ class WorkbookExport:
         if last:
             self._validations(ws, criteria, col, lists, answers_open, verdicts_open)
         _protect(ws)
-        return SheetLayout(ws.name, theme.id, THEME_COLUMNS)
+        return SheetLayout(ws.name, theme.id, columns)
 
     def _criterion_row(
         self,
@@ -596,8 +624,13 @@ class WorkbookExport:
         w.text(ws, row, col["principle"], principles.get(crit.principle or ""))
         w.text(ws, row, col["title"], crit.title.get(lg))
         w.text(ws, row, col["description"], crit.description.get(lg))
-        w.number(ws, row, col["level"], crit.level, "integer")
-        w.text(ws, row, col["mandatory"], self.t("excel.word_yes" if crit.mandatory else "excel.word_no"))
+        if "priority" in col:
+            w.text(ws, row, col["priority"], priority_label(crit.priority, lg) if crit.priority else None)
+        if "weight" in col:
+            w.number(ws, row, col["weight"], self.ref.criterion_weight(crit))
+        if "level" in col:
+            w.number(ws, row, col["level"], crit.level, "integer")
+            w.text(ws, row, col["mandatory"], self.t("excel.word_yes" if crit.mandatory else "excel.word_no"))
         expected = [
             f"[{self.t('excel.evidence_' + e.type.value)}] {e.description.get(lg)}" for e in crit.evidence
         ]
@@ -779,7 +812,8 @@ class WorkbookExport:
         a = data.assessment
         start = data.plan_start if data.plan_start is not None else data.effective
         planned = planned_trajectory(ref, start, a.targets, a.profile, a.applicability)
-        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability)
+        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability,
+                                         data.projection_starts)
         actual: dict[int, tuple[float, float | None]] = {}
         for point in sorted(data.actual, key=lambda p: p.date):
             year = PERIOD_YEAR.get(point.period)

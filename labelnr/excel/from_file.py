@@ -21,6 +21,7 @@ from labelnr.interchange import load_assessment
 from labelnr.loader import Catalog, LoadedReferential
 from labelnr.referential import Referential
 from labelnr.scoring import Scores, score_assessment
+from labelnr.trajectory import PERIOD_YEAR, Start
 from labelnr.verification import verify
 
 _CHUNK = 1 << 20
@@ -94,6 +95,16 @@ def actual_points(ref: Referential, campaigns: Sequence[Assessment]) -> tuple[Ac
     )
 
 
+def projection_starts(campaigns: Sequence[Assessment]) -> dict[int, Start]:
+    """By year of the cycle, the latest campaign of that period: where the projection starts."""
+    latest: dict[int, Assessment] = {}
+    for a in campaigns:
+        year = PERIOD_YEAR.get(a.campaign.period)
+        if year is not None and (year not in latest or a.campaign.date >= latest[year].campaign.date):
+            latest[year] = a
+    return {year: Start(dict(a.answers), a.profile, a.applicability) for year, a in latest.items()}
+
+
 def workbook_data(
     assessment: Assessment,
     loaded: LoadedReferential,
@@ -133,6 +144,7 @@ def workbook_data(
         evidence=evidence_entries(assessment, folder),
         actual=actual_points(ref, cycle),
         plan_start=dict(first.answers),
+        projection_starts=projection_starts(cycle),
         lang=lang,
     )
 

@@ -36,7 +36,7 @@ from labelnr.storage import ConflictError, Store
 from labelnr.storage.service import AnswerChange, VerdictChange
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.storage.views import Revision as StoreRevision
-from labelnr.trajectory import PERIOD_YEAR
+from labelnr.trajectory import PERIOD_YEAR, Start
 from labelnr.verification import verify
 
 
@@ -105,7 +105,10 @@ class _Evidence:
                 effective_date=ref.effective_date,
                 inherited_from=inherited,
             )
-        location = self._location(ref.sha256)
+        # Only an uploaded file replays as ``evidence/<sha256>/<name>``; a named entry is just a
+        # name, and its hash may be another organisation's file: never look that one up.
+        uploaded = ref.sha256 is not None and (ref.file or "").startswith(f"evidence/{ref.sha256}/")
+        location = self._location(ref.sha256) if uploaded else None
         size = self.store.files.path(ref.sha256).stat().st_size if location and ref.sha256 else None
         return EvidenceEntry(
             criterion,
@@ -120,8 +123,9 @@ class _Evidence:
         )
 
 
-def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], int]:
-    """The entity's campaigns on this referential (any version), scored; and the plan's first campaign."""
+def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], int, dict[int, Start]]:
+    """The entity's campaigns on this referential (any version), scored; the plan's first campaign;
+    and, by year, the campaign of this version the projection starts from (the latest of its period)."""
     info = view.info
     same = [
         c
@@ -129,8 +133,10 @@ def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], 
         if c.referential_id == info.referential_id and c.period in PERIOD_YEAR
     ]
     points = []
+    starts: dict[int, tuple[dt.date, Start]] = {}
     for c in same:
-        scores = store.scores_of(view) if c.id == view.id else store.scores(c.id)
+        other = view if c.id == view.id else store.campaign(c.id)
+        scores = store.scores_of(other)
         points.append(
             ActualPoint(
                 c.period,
@@ -140,9 +146,15 @@ def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], 
                 scores.verified.points,
             )
         )
+        year = PERIOD_YEAR[c.period]
+        if c.referential_version == info.referential_version and (
+            year not in starts or c.date >= starts[year][0]
+        ):
+            a = other.assessment
+            starts[year] = (c.date, Start(other.effective, a.profile, a.applicability))
     cycle = [c for c in same if c.referential_version == info.referential_version]
     first = min(cycle, key=lambda c: (c.period.index, c.date), default=info)
-    return tuple(points), first.id
+    return tuple(points), first.id, {year: start for year, (_, start) in starts.items()}
 
 
 def _scores(ref: Referential, effective: Mapping[str, Answer], a: Assessment) -> tuple[Scores, Scores]:
@@ -168,7 +180,7 @@ def workbook_data(
     ref = store.referential(view.info.referential_id, view.info.referential_version)
     history = store.history(campaign_id)
     reader = _Evidence(store, view)
-    actual, first = _actual(store, view)
+    actual, first, starts = _actual(store, view)
     revisions: dict[str, RowRevisions] = {}
     if as_of is None:
         status, assessment, effective = view.info.status, view.assessment, view.effective
@@ -211,6 +223,7 @@ def workbook_data(
         revisions=revisions,
         actual=actual,
         plan_start=view.effective if first == view.id else store.campaign(first).effective,
+        projection_starts=starts,
         as_of=as_of,
         lang=lang,
     )

@@ -25,6 +25,7 @@ from labelnr.assessment import (
 )
 from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores
+from labelnr.trajectory import Start
 
 #: The workbook format written in the hidden sheet; a re-import refuses any other.
 FORMAT = "labelnr-workbook/1"
@@ -167,6 +168,9 @@ class WorkbookData:
     #: The answers the planned trajectory starts from (the cycle's first campaign);
     #: ``None``: this campaign's effective answers.
     plan_start: Mapping[str, Answer] | None = None
+    #: Year of the cycle → the campaign held that year (this referential version): each projected
+    #: year starts from the latest one at or before it, as on the plan page.
+    projection_starts: Mapping[int, Start] = field(default_factory=dict)
     #: The date the data stands at, when exported ``--as-of`` a past date.
     as_of: dt.date | None = None
     lang: Literal["fr", "en"] = "fr"

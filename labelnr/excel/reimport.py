@@ -298,13 +298,16 @@ class _Checker:
     def row_changes(self, row: WorkbookRow) -> list[Change]:
         cid = row.criterion
         exported = self.meta.rows[cid]
+        # What the campaign holds now: a cell that already says it (the workbook was applied,
+        # or someone made the same change) changes nothing and cannot conflict.
+        now = row_values(self.current, cid)
         changes: list[Change] = []
         for field in EDITABLE_FIELDS:
             cell = row.cells.get(field)
             if cell is None:
                 continue
             ok, value = self.parse(field, cell, cid)
-            if ok and not _same(value, exported.values.get(field)):
+            if ok and not _same(value, exported.values.get(field)) and not _same(value, now.get(field)):
                 changes.append(Change(cid, field, exported.values.get(field), value, cell.sheet, cell.ref))
         return changes
 

@@ -7,6 +7,8 @@ takes the parsed arguments and returns the exit code; errors are
     labelnr db upgrade                      create or upgrade the schema
     labelnr db check                        database and evidence files intact?
     labelnr db sweep                        remove evidence files nothing uses any more
+    labelnr db backup DIR                   database + evidence, consistent, restorable on either backend
+    labelnr db restore DIR                  a backup into an empty database (all or nothing)
     labelnr import FILE_OR_DIR...           interchange YAML into the database (all or nothing)
     labelnr export-yaml CAMPAIGN_ID [-o F]  one stored campaign as interchange YAML
     labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
@@ -29,14 +31,14 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelnr.cli import add_store_options, store_actor
 from labelnr.errors import InvalidFile
-from labelnr.loader import DEFAULT_DIR, load_catalog
-from labelnr.storage import db as dbmod
-from labelnr.storage.service import Store
-from labelnr.storage.sync import export_all, export_campaign, import_paths
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
+    from labelnr.storage.scoped import ActorStore
+    from labelnr.storage.service import Store
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -48,6 +50,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _store(args: argparse.Namespace) -> Store:
     """The store, checking every change made ``--as`` someone against the role grants."""
     from labelnr.auth import enforce_grants
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+    from labelnr.storage.service import Store
 
     catalog = load_catalog(args.criteria or [DEFAULT_DIR])
     store = Store(args.database, args.data_dir, catalog)
@@ -55,11 +59,18 @@ def _store(args: argparse.Namespace) -> Store:
     return enforce_grants(store)
 
 
+def _view(args: argparse.Namespace) -> ActorStore:
+    """The store as the ``--as`` identity sees it: what it reads and changes is checked."""
+    return _store(args).as_actor(store_actor(args))
+
+
 def _out(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from labelnr.storage import db as dbmod
+
     url = args.database or dbmod.database_url(args.data_dir or dbmod.data_dir())
     database = dbmod.Database(url)
     try:
@@ -74,7 +85,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)  # an installation administrator's task
     try:
         report = store.check_integrity()
     finally:
@@ -88,8 +99,49 @@ def cmd_db_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _require_installation_admin(store: Store, actor: str) -> None:
+    """Backups hold every organisation's data: only an administrator of the whole installation."""
+    from labelnr.permissions import Action, require
+
+    require(actor, Action.MANAGE, [], store.grants())  # the empty path: the whole installation
+
+
+def _plain_store(args: argparse.Namespace) -> Store:
+    from labelnr.loader import DEFAULT_DIR, load_catalog
+    from labelnr.storage.service import Store
+
+    return Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from labelnr.storage.backup import backup
+
+    store = _plain_store(args)
+    try:
+        _require_installation_admin(store, store_actor(args))
+        report = backup(store.db, store.files, args.folder)
+    finally:
+        store.dispose()
+    _out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
+         f"(schema {report.revision}) to {report.folder}")
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from labelnr.storage.backup import restore
+
+    store = _plain_store(args)
+    try:
+        report = restore(store.db, store.files, args.folder)
+    finally:
+        store.dispose()
+    _out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
+         f"{report.folder}; run 'labelnr db check' to verify")
+    return 0
+
+
 def cmd_db_sweep(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)
     try:
         removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
     finally:
@@ -99,9 +151,9 @@ def cmd_db_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _view(args)
     try:
-        results = import_paths(store, store_actor(args), list(args.paths))
+        results = store.import_paths(list(args.paths))
     finally:
         store.dispose()
     for result in results:
@@ -115,13 +167,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.coded("export-yaml", "export_yaml_what")
-    store = _store(args)
+    store = _view(args)
     try:
-        if args.all is not None:
-            written = export_all(store, args.all, with_files=not args.no_files, actor=store_actor(args))
+        if args.all is not None:  # every campaign the --as identity may export
+            written = store.export_all(args.all, with_files=not args.no_files)
             _out(f"wrote {len(written)} campaign file(s) to {args.all}")
             return 0
-        text = export_campaign(store, args.campaign, store_actor(args))
+        text = store.export_yaml(args.campaign)
     finally:
         store.dispose()
     if args.output is None:
@@ -142,9 +194,9 @@ def add_campaign_migration_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
-    store = _store(args)
+    store = _view(args)
     try:
-        info, reports = store.migrate_campaign(store_actor(args), args.campaign, args.to)
+        info, reports = store.migrate_campaign(args.campaign, args.to)
     finally:
         store.dispose()
     for report in reports:
@@ -161,8 +213,9 @@ def cmd_migrate_campaign(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the store's commands to the main parser's ``add_subparsers()`` object."""
-    db = subparsers.add_parser("db", help="the database: upgrade, check, sweep")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="{upgrade,check,sweep}")
+    db = subparsers.add_parser("db", help="the database: upgrade, check, sweep, backup, restore")
+    db_commands = db.add_subparsers(dest="db_command", required=True,
+                                    metavar="{upgrade,check,sweep,backup,restore}")
     upgrade = db_commands.add_parser("upgrade", help="create or upgrade the database schema")
     _common(upgrade)
     upgrade.set_defaults(func=cmd_db_upgrade)
@@ -177,6 +230,15 @@ def register(subparsers: Any) -> None:
         "--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)"
     )
     sweep.set_defaults(func=cmd_db_sweep)
+    backup = db_commands.add_parser(
+        "backup", help="copy the database and its evidence to a new folder (restorable on either backend)")
+    backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    _common(backup)
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db_commands.add_parser("restore", help="load a backup folder into an empty database")
+    restore.add_argument("folder", type=Path, metavar="DIR", help="a folder written by 'labelnr db backup'")
+    _common(restore)
+    restore.set_defaults(func=cmd_db_restore)
 
     imp = subparsers.add_parser(
         "import", help="import interchange YAML files or folders into the database (all or nothing)"

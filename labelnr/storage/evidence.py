@@ -16,16 +16,19 @@ match that type, and they stay under the size limit; names are sanitised for dis
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from labelnr.storage.errors import InvalidEvidence
@@ -149,6 +152,132 @@ def check_url(url: str) -> str:
     return url
 
 
+class LinkOnTheWay(InvalidEvidence):
+    """A symbolic link where a path component was expected (never followed)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"'{path}' is a symbolic link")
+
+
+_CHUNK = 1 << 20
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _walk(base: Path, parts: Sequence[str], create: bool = False) -> int:
+    """A descriptor of the folder ``base/parts``, opened one component at a time without ever
+    following a symbolic link (a link swapped in meanwhile is refused too); the caller closes it.
+
+    Raises :class:`LinkOnTheWay` on a link, :class:`FileNotFoundError` or
+    :class:`NotADirectoryError` when a folder is missing (unless ``create``)."""
+    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+    done: list[str] = []
+    try:
+        for part in parts:
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o755, dir_fd=fd)
+            try:
+                child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC, dir_fd=fd)
+            except OSError:
+                if _is_link(part, fd):
+                    raise LinkOnTheWay("/".join([*done, part])) from None
+                raise
+            os.close(fd)
+            fd = child
+            done.append(part)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def relative_parts(name: str) -> tuple[str, ...] | None:
+    """The components of a relative evidence path, or None when it could leave its folder
+    (absolute, ``..``, a backslash, a NUL byte, nothing)."""
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in name or "\x00" in name:
+        return None
+    return relative.parts or None
+
+
+def read_inside(base: Path, parts: Sequence[str], max_bytes: int, shown: str) -> bytes | None:
+    """The bytes of the regular file ``base/parts``; None when it is not there.
+
+    No component may be a symbolic link (:class:`LinkOnTheWay`), the file must be a regular
+    file (a FIFO or a device is refused without blocking on it), and reading stops at
+    ``max_bytes + 1`` bytes: a file over the limit is refused without being read whole.
+    """
+    try:
+        folder = _walk(base, parts[:-1])
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        try:
+            fd = os.open(parts[-1], os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | _CLOEXEC, dir_fd=folder)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            if _is_link(parts[-1], folder):
+                raise LinkOnTheWay("/".join(parts)) from None
+            raise
+    finally:
+        os.close(folder)
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InvalidEvidence(f"evidence file '{shown}' is not a regular file (a pipe, device or folder)")
+        return _read_limited(handle, max_bytes, shown)
+
+
+def _read_limited(handle: BinaryIO, max_bytes: int, shown: str) -> bytes:
+    chunks: list[bytes] = []
+    count = 0
+    while count <= max_bytes:
+        chunk = handle.read(min(_CHUNK, max_bytes + 1 - count))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        count += len(chunk)
+    raise InvalidEvidence(f"evidence file '{shown}' is larger than the limit of {max_bytes / 1e6:.0f} MB")
+
+
+def write_inside(base: Path, parts: Sequence[str], source: Path) -> None:
+    """Copy ``source`` to ``base/parts`` atomically, creating folders, never through a link.
+
+    Every component is opened without following links (:class:`LinkOnTheWay` names the
+    first link met, the target included); the copy goes to a new temporary file in the
+    target's folder, is flushed, then renamed over the target.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    folder = _walk(base, parts[:-1], create=True)
+    try:
+        if _is_link(parts[-1], folder):
+            raise LinkOnTheWay("/".join(parts))
+        tmp_name = f".{parts[-1]}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, 0o644,
+                     dir_fd=folder)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                while chunk := src.read(_CHUNK):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp_name, parts[-1], src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -199,7 +328,11 @@ class EvidenceStore:
         return digest
 
     def put_file(self, source: Path) -> str:
-        return self.put(source.read_bytes())
+        """Store a regular file (no link, no pipe), refused once it passes the size limit."""
+        data = read_inside(source.parent, (source.name,), self.max_bytes, source.name)
+        if data is None:
+            raise InvalidEvidence(f"'{source}' does not exist")
+        return self.put(data)
 
     def verify(self, sha256: str, size: int | None = None) -> str | None:
         """None when the blob is there and intact, else what is wrong with it."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
@@ -567,13 +568,10 @@ def _recorded_ref(record: dict[str, Any]) -> EvidenceRef:
     if record["kind"] == "link":
         return EvidenceRef.model_validate({**common, "url": record["url"]})
     if record["kind"] == "named":
-        return EvidenceRef.model_validate(
-            {
-                **common,
-                "file": record.get("reference") or record.get("filename"),
-                "sha256": record.get("sha256"),
-            }
-        )
+        # Only a name: never a path of the evidence store, whatever the imported file said
+        # (``evidence/<sha256>/…`` is how a replayed *uploaded* file is told apart, below).
+        name = PurePosixPath(str(record.get("reference") or record.get("filename"))).name
+        return EvidenceRef.model_validate({**common, "file": name, "sha256": record.get("sha256")})
     sha = record["sha256"]
     return EvidenceRef.model_validate(
         {**common, "file": f"evidence/{sha}/{record['filename']}", "sha256": sha}

@@ -1,8 +1,10 @@
 """The store: the one API the UI, the CLI and the exports use to read and change assessments.
 
 Open it with :func:`open_store` (schema upgraded, demo files imported into an empty
-database). Every method returns plain dataclasses or pydantic models; no database session
-or ORM object ever leaves this package.
+database). The UI and the CLI use it only through ``store.as_actor(identity)``
+(:class:`labelnr.storage.scoped.ActorStore`), which checks every read as well. Every
+method returns plain dataclasses or pydantic models; no database session or ORM object
+ever leaves this package.
 
 Reading::
 
@@ -65,12 +67,13 @@ audited and closed campaigns take nothing (:class:`CampaignLocked`).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
@@ -87,7 +90,7 @@ from labelnr.assessment import (
     Party,
     Period,
 )
-from labelnr.errors import LabelnrError, Problem
+from labelnr.errors import InvalidFile, LabelnrError, Problem
 from labelnr.loader import Catalog, load_catalog
 from labelnr.migrate import MigrationReport, migrate_through, migration_path
 from labelnr.permissions import ROOT, Action, Grant, Role
@@ -141,9 +144,13 @@ from labelnr.storage.views import (
     ImportResult,
     IntegrityReport,
     OrganisationInfo,
+    PortfolioPlans,
     PortfolioRow,
 )
 from labelnr.verification import verify
+
+if TYPE_CHECKING:
+    from labelnr.storage.scoped import ActorStore
 
 #: The identity recorded for the demo data imported into an empty database.
 DEMO_ACTOR = "labelnr-demo-import"
@@ -246,6 +253,9 @@ class ImportItem:
     files: dict[tuple[str, int], EvidenceFile] = field(default_factory=dict)
     #: Evidence files the assessment names but that are not beside it: kept as "named" evidence.
     warnings: tuple[Problem, ...] = ()
+    #: (criterion id, index) → line of evidence given only by the sha256 of a stored file
+    #: (checked by :meth:`Store.import_items`; an entry not listed is checked all the same).
+    by_hash: dict[tuple[str, int], int | None] = field(default_factory=dict)
 
 
 class Store:
@@ -267,6 +277,17 @@ class Store:
         #: Problems of the demo files when they could not be imported (see :func:`open_store`).
         self.demo_problems: list[Problem] = []
         self._compiled: dict[str, CompiledReferential] = {}
+        # The organisation dashboard's data, by organisation and data revision (a few entries:
+        # any write gives a new revision). Read for the whole organisation; each reader's
+        # ActorStore cuts it down to what they may read.
+        self._plans: dict[tuple[Any, ...], PortfolioPlans] = {}
+        self._plans_lock = threading.Lock()
+
+    def as_actor(self, identity: str) -> ActorStore:
+        """The store as ``identity`` reads and changes it (what the UI and the CLI use)."""
+        from labelnr.storage.scoped import ActorStore
+
+        return ActorStore(self, _actor(identity))
 
     def dispose(self) -> None:
         """Close the database connections (the store is unusable afterwards)."""
@@ -1252,6 +1273,7 @@ class Store:
             self.db.lock_exclusively(tx.session)
             if only_into_empty and tx.session.scalar(select(func.count()).select_from(OrganisationRow)):
                 return []
+            items = self._check_hash_only(tx, items)
             for item in _parents_first(items):
                 results.append(self._import_one(tx, item))
         return results
@@ -1322,6 +1344,59 @@ class Store:
         return ImportResult(
             item.source, camp.id, created, tx.rec.count - before - 1, tuple(str(w) for w in item.warnings)
         )
+
+    def _check_hash_only(self, tx: _Tx, items: Sequence[ImportItem]) -> list[ImportItem]:
+        """Refuse the import if evidence names a stored file by its sha256 alone and the importer
+        may read no campaign holding that file: hashes are shown everywhere, so knowing one
+        must not hand out the file (another organisation's evidence). Returns the items with
+        the files so resolved added to their ``files``."""
+        brought = {f.sha256 for item in items for f in item.files.values()}
+        readable: dict[str, bool] = {}
+        problems: list[Problem] = []
+        checked: list[ImportItem] = []
+        for item in items:
+            resolved = dict(item.files)
+            for cid, answer in sorted(item.assessment.answers.items()):
+                for index, ref in enumerate(answer.evidence):
+                    stored = None if ref.url or (cid, index) in resolved else self.stored_file(ref)
+                    if stored is None:
+                        continue
+                    sha = stored.sha256
+                    if sha not in readable:
+                        readable[sha] = sha in brought or self._may_read_blob(tx, sha)
+                    if readable[sha]:
+                        resolved[(cid, index)] = stored
+                        continue
+                    problems.append(
+                        Problem(
+                            item.source,
+                            item.by_hash.get((cid, index)),
+                            f"evidence file '{ref.file}' is given by its sha256 only and no campaign you "
+                            "may read holds that file: put the file itself beside the assessment "
+                            "(or remove its sha256 to keep it by name)",
+                            cid,
+                        )
+                    )
+            checked.append(replace(item, files=resolved))
+        if problems:
+            raise InvalidFile(problems)
+        return checked
+
+    def _may_read_blob(self, tx: _Tx, sha256: str) -> bool:
+        """Whether the actor may read some campaign holding ``sha256`` as a file (not merely named)."""
+        entities = tx.session.scalars(
+            select(CampaignRow.entity_id)
+            .join(EvidenceRow, EvidenceRow.campaign_id == CampaignRow.id)
+            .where(EvidenceRow.sha256 == sha256, EvidenceRow.kind == "file")
+            .distinct()
+        )
+        for entity_id in entities:
+            try:
+                self._authorize(tx.session, tx.rec.actor, Action.READ, entity_id)
+            except LabelnrError:
+                continue
+            return True
+        return False
 
     def _replace_content(
         self,
@@ -1398,6 +1473,9 @@ class Store:
         for cid, answer in sorted(a.answers.items()):
             for index, ref in enumerate(answer.evidence):
                 stored = None if ref.url else files.get((cid, index)) or self.stored_file(ref)
+                by_hash = stored is not None and (cid, index) not in files
+                if by_hash and stored is not None and not self._may_read_blob(tx, stored.sha256):
+                    stored = None  # a hash the actor cannot read stays a name (copies, migrations)
                 kind = "link" if ref.url else "file" if stored else "named"
                 key = _evidence_key(
                     cid, kind, ref.type.value, ref.title, ref.url, ref.sha256, ref.effective_date
@@ -1432,7 +1510,75 @@ class Store:
         with self.db.reading() as s:
             repo.get_organisation(s, organisation_id)
             data = repo.load_portfolio(s, organisation_id)
+        return self._portfolio_rows(data, repo.effective_levels(data))
+
+    def portfolio_plans(self, organisation_id: str) -> PortfolioPlans:
+        """:meth:`portfolio` with every campaign's effective answers, targets and commitments:
+        what the organisation dashboard needs, in a few queries for any number of entities
+        (kept while the organisation's :meth:`data_revision` stays the same)."""
+        key = self.data_revision(organisation_id)
+        with self._plans_lock:
+            cached = self._plans.get(key)
+        if cached is not None:
+            return cached
+        plans = self._read_plans(organisation_id)
+        with self._plans_lock:
+            if len(self._plans) >= 8:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[key] = plans
+        return plans
+
+    def _read_plans(self, organisation_id: str) -> PortfolioPlans:
+        with self.db.reading() as s:
+            repo.get_organisation(s, organisation_id)
+            data = repo.load_portfolio(s, organisation_id)
+            mine = (
+                select(CampaignRow.id)
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            )
+            targets: dict[int, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+            # Plain column queries: no ORM objects for thousands of rows.
+            columns = (TargetRow.campaign_id, TargetRow.criterion_id, TargetRow.year, TargetRow.level)
+            for campaign_id, criterion, year, level in s.execute(
+                select(*columns).where(TargetRow.campaign_id.in_(mine))
+            ):
+                targets[campaign_id][criterion][year] = level
+            commitments: dict[int, list[Commitment]] = defaultdict(list)
+            query = select(CommitmentRow.campaign_id, CommitmentRow.data)
+            query = query.where(CommitmentRow.campaign_id.in_(mine))
+            order = (CommitmentRow.campaign_id, CommitmentRow.position, CommitmentRow.id)
+            for campaign_id, commitment in s.execute(query.order_by(*order)):
+                commitments[campaign_id].append(Commitment.model_validate(commitment))
         effective = repo.effective_levels(data)
+        return PortfolioPlans(
+            rows=self._portfolio_rows(data, effective),
+            effective={cid: answers for cid, (answers, _) in effective.items()},
+            applicability=data.applicability,
+            targets={cid: {k: dict(sorted(v.items())) for k, v in t.items()} for cid, t in targets.items()},
+            commitments=dict(commitments),
+        )
+
+    def data_revision(self, organisation_id: str) -> tuple[Any, ...]:
+        """Changes whenever anything a dashboard shows of the organisation changes: every write
+        revises its campaign (see ``_tx``); entities are counted and their names hashed (the key
+        is for this process's caches only: ``hash`` of text differs between processes)."""
+        with self.db.reading() as s:
+            campaigns = s.execute(
+                select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
+                .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+                .where(EntityRow.organisation_id == organisation_id)
+            ).one()
+            names = s.execute(
+                select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
+                .where(EntityRow.organisation_id == organisation_id)
+                .order_by(EntityRow.id)
+            ).all()
+        return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+
+    def _portfolio_rows(
+        self, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
+    ) -> list[PortfolioRow]:
         entities = {e.id: e for e in data.entities}
         by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
         for info in data.campaigns:
@@ -1456,7 +1602,7 @@ class Store:
                         entity=entities[info.entity_id],
                         points=float(columns["points"][i]),
                         max_points=float(columns["max_points"][i]),
-                        percent=float(columns["percent"][i]),
+                        percent=_number(columns["percent"][i]),
                         level=int(columns["level"][i]),
                         answered=int(columns["answered"][i]),
                         applicable=int(columns["applicable"][i]),
@@ -1743,7 +1889,7 @@ def _parents_first(items: Sequence[ImportItem]) -> list[ImportItem]:
 
 def _number(value: Any) -> float | None:
     number = float(value)
-    return None if number != number else number  # NaN: no applicable criterion in the theme
+    return None if number != number else number  # NaN: no applicable criterion (in the theme)
 
 
 def _portfolio_frames(

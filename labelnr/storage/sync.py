@@ -9,8 +9,10 @@ them under ``evidence/<sha256>/<name>``, which is also what the YAML points to.
 Import reads files (or folders of ``*.yaml``), validates all of them against their
 referential version, resolves their evidence files, and imports everything in one
 transaction — or nothing, with every problem located (file, line, criterion).
-Evidence ``file`` paths are relative to the YAML file and may not leave its folder; a
-file whose ``sha256`` the store already holds needs no copy beside the YAML. A file that
+Evidence ``file`` paths are relative to the YAML file and may not leave its folder: no
+``..``, no symbolic link at any component, only regular files, read up to the size limit.
+A file whose ``sha256`` the store already holds needs no copy beside the YAML if the
+importer may read a campaign holding that file (:meth:`Store.import_items`). A file that
 is named but not there is kept as "named" evidence (listed, exported back as given, not
 downloadable until uploaded) and reported as a warning: assessments often name documents
 that do not travel with them.
@@ -21,16 +23,24 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
+from labelnr.assessment import applicability_warnings
 from labelnr.errors import InvalidFile, Problem
 from labelnr.interchange import dump_assessment, load_many, write_atomic
 from labelnr.loader import Catalog
 from labelnr.permissions import LOCAL_USER, Action
 from labelnr.storage.errors import InvalidEvidence, NotFound
-from labelnr.storage.evidence import EvidenceStore, check_upload, sanitise_filename
+from labelnr.storage.evidence import (
+    EvidenceStore,
+    LinkOnTheWay,
+    check_upload,
+    read_inside,
+    relative_parts,
+    sanitise_filename,
+    write_inside,
+)
 from labelnr.storage.service import EvidenceFile, ImportItem, Store
 from labelnr.storage.views import CampaignInfo, ImportResult
 from labelnr.yamlpos import Located, read
@@ -72,24 +82,41 @@ def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str
     return located.problem(loc, message, criterion)
 
 
+def _line(path: Path, loc: tuple[str | int, ...]) -> int | None:
+    located = _located(path, path.stat().st_mtime_ns) if path.is_file() else None
+    return located.line_of(loc) if located is not None else None
+
+
 def _evidence_file(
     path: Path, cid: str, index: int, name: str, sha256: str | None, files: EvidenceStore
 ) -> EvidenceFile | Problem | None:
-    """The file an evidence entry names, checked; None when the store already holds its sha256 or
-    when the file is not there (it is then kept as "named" evidence, see :func:`read_items`)."""
-    if sha256 is not None and files.has(sha256):
-        return None
+    """The file an evidence entry names, read from the assessment's folder and checked; None when
+    it is not there (a stored sha256 may then resolve, see :meth:`Store.import_items`, or the file
+    is kept as "named" evidence, see :func:`read_items`).
+
+    A file beside the YAML is always read, even when the store holds its sha256: naming a
+    stored hash next to some other file must not reach the stored one."""
     loc = ("answers", cid, "evidence", index, "file")
     display = sanitise_filename(PurePosixPath(name).name)
-    relative = PurePosixPath(name)
-    if relative.is_absolute() or ".." in relative.parts or "\\" in name:
+    parts = relative_parts(name)
+    if parts is None:
         return _locate(
             path, loc, f"evidence file '{name}' must be a path inside the assessment's folder", cid
         )
-    source = path.parent.joinpath(*relative.parts)
-    if not source.is_file():
+    try:
+        data = read_inside(path.parent, parts, files.max_bytes, name)
+    except LinkOnTheWay:
+        message = (
+            f"evidence file '{name}' is a symbolic link or lies under one: "
+            "put the file itself inside the assessment's folder"
+        )
+        return _locate(path, loc, message, cid)
+    except InvalidEvidence as exc:
+        return _locate(path, loc, str(exc), cid)
+    except OSError as exc:
+        return _locate(path, loc, f"evidence file '{name}' cannot be read: {exc.strerror or exc}", cid)
+    if data is None:
         return None
-    data = source.read_bytes()
     try:
         display, media_type = check_upload(display, data, files.max_bytes)
     except InvalidEvidence as exc:
@@ -136,6 +163,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                 )
             )
         resolved: dict[tuple[str, int], EvidenceFile] = {}
+        by_hash: dict[tuple[str, int], int | None] = {}
         missing: list[Problem] = []
         for cid, answer in assessment.answers.items():
             for index, ev in enumerate(answer.evidence):
@@ -148,7 +176,11 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                     resolved[(cid, index)] = found
                 elif ev.sha256 is None or not files.has(ev.sha256):
                     missing.append(_missing(path, cid, index, ev.file))
-        items.append(ImportItem(str(path), assessment, ref, resolved, tuple(missing)))
+                else:  # only its hash: the store checks the importer may read that file
+                    by_hash[(cid, index)] = _line(path, ("answers", cid, "evidence", index, "file"))
+        located = _located(path, path.stat().st_mtime_ns)
+        missing.extend(applicability_warnings(ref, assessment, located, str(path)))
+        items.append(ImportItem(str(path), assessment, ref, resolved, tuple(missing), by_hash))
     if problems:
         raise InvalidFile(problems)
     return items
@@ -207,23 +239,59 @@ def export_campaign(store: Store, campaign_id: int, actor: str = LOCAL_USER) -> 
 
 
 def copy_evidence(store: Store, campaign_id: int, folder: Path) -> list[Path]:
-    """Copy a campaign's own evidence files to ``folder/evidence/<sha256>/<name>`` (what its YAML names)."""
+    """Copy a campaign's own stored files to ``folder/evidence/<sha256>/<name>`` (what its YAML names).
+
+    Only blobs the campaign holds as files are written (a "named" entry's sha256 is a claim,
+    not a file of this campaign), each atomically and never through a symbolic link."""
     written: list[Path] = []
     view = store.campaign(campaign_id)
-    for answer in view.assessment.answers.values():
-        for ev in answer.evidence:
-            if ev.file is None or ev.sha256 is None:
+    for items in view.evidence.values():
+        for item in items:
+            if item.kind != "file" or item.sha256 is None:
                 continue
-            target = folder.joinpath(*PurePosixPath(ev.file).parts)
-            if not target.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(store.files.path(ev.sha256), target)
+            if item.campaign_id != campaign_id or item.inherited_from_id is not None:
+                continue  # inherited: exported with the campaign that owns it
+            relative = item.ref().file or ""
+            parts = PurePosixPath(relative).parts
+            target = folder.joinpath(*parts)
+            if target not in written and not _same_file(target, item.sha256, item.size):
+                _write_blob(folder, parts, store.files.path(item.sha256))
             written.append(target)
     return written
 
 
-def export_all(store: Store, folder: Path, with_files: bool = True, actor: str = LOCAL_USER) -> list[Path]:
-    """Every campaign of every organisation as one YAML file each, in file-name order.
+def _same_file(target: Path, sha256: str, size: int | None) -> bool:
+    """Whether ``target`` is a regular file (not a link) with that content: left untouched then."""
+    if target.is_symlink() or not target.is_file() or (size is not None and target.stat().st_size != size):
+        return False
+    digest = hashlib.sha256()
+    with target.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
+
+
+def _refuse_link(path: Path) -> InvalidFile:
+    message = "is a symbolic link: refusing to write through it; remove it or export elsewhere"
+    return InvalidFile([Problem(str(path), None, message)])
+
+
+def _write_blob(folder: Path, parts: tuple[str, ...], source: Path) -> None:
+    try:
+        write_inside(folder, parts, source)
+    except LinkOnTheWay as exc:
+        raise _refuse_link(folder / exc.path) from None
+
+
+def export_all(
+    store: Store,
+    folder: Path,
+    with_files: bool = True,
+    actor: str = LOCAL_USER,
+    only: Callable[[CampaignInfo], bool] | None = None,
+) -> list[Path]:
+    """Every campaign of every organisation (or those ``only`` keeps) as one YAML file each,
+    in file-name order.
 
     Files whose content did not change are left untouched (their date too), so a
     version-control diff shows only what changed.
@@ -231,6 +299,8 @@ def export_all(store: Store, folder: Path, with_files: bool = True, actor: str =
     names: dict[str, int] = {}
     for org in store.organisations():
         for info in store.organisation_campaigns(org.id):
+            if only is not None and not only(info):
+                continue
             name = campaign_filename(info)
             if name in names:
                 message = f"campaigns {names[name]} and {info.id} would share this file name"
@@ -241,6 +311,8 @@ def export_all(store: Store, folder: Path, with_files: bool = True, actor: str =
     for name, campaign_id in sorted(names.items()):
         path = folder / name
         text = export_campaign(store, campaign_id, actor)
+        if path.is_symlink():
+            raise _refuse_link(path)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
         if with_files:

@@ -225,13 +225,27 @@ class PortfolioRow:
     entity: EntityInfo
     points: float
     max_points: float
-    percent: float
+    #: None when no criterion applies (undefined, not 0 %).
+    percent: float | None
     level: int
     answered: int
     applicable: int
     #: Percentage per theme id (None where no criterion of the theme applies).
     themes: dict[str, float | None]
     inherited: int
+
+
+@dataclass(frozen=True)
+class PortfolioPlans:
+    """An organisation's portfolio with what its dashboard needs beyond the scores, read at once."""
+
+    rows: list[PortfolioRow]
+    #: Campaign id → criterion → (level, not applicable), inheritance applied.
+    effective: dict[int, dict[str, tuple[str | None, bool]]]
+    applicability: dict[int, dict[str, bool]]
+    #: Campaign id → criterion → year → level planned.
+    targets: dict[int, dict[str, dict[int, str]]]
+    commitments: dict[int, list[Commitment]]
 
 
 @dataclass(frozen=True)

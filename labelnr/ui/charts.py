@@ -7,14 +7,16 @@ figure out; each page shows the same DataFrame as a table beside the chart.
 Accessibility: colours come from the Okabe–Ito palette (distinguishable with the common
 colour-vision deficiencies) and every series also differs by line dash, marker symbol or
 bar pattern; the heatmap writes its values in the cells. For slides, :func:`figure_html`
-gives a standalone HTML file and the chart toolbar's camera button saves a PNG in the
-browser (:data:`PLOT_CONFIG`) — no server-side image export, which would need kaleido and a
-Chrome binary on the server.
+gives a standalone HTML file (plotly.js inlined: it draws offline) and the chart toolbar's
+camera button saves a PNG in the browser (:data:`PLOT_CONFIG`) — no server-side image export,
+which would need kaleido and a Chrome binary on the server.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -190,18 +192,38 @@ def heatmap(data: pd.DataFrame, tr: Tr, title: str | None = None) -> go.Figure:
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
     ))
     # Values written on the cells, dark on the light half of the scale and white on the dark
-    # half, so that each stays readable (plotly gives heatmap text a single colour).
-    for row, label_y in zip(z, y, strict=True):
-        for value, label_x in zip(row, x, strict=True):
-            fig.add_annotation(x=label_x, y=label_y, showarrow=False,
-                               text="—" if value is None else f"{value:.0f} %",
-                               font={"color": "#000000" if value is not None and value >= HEAT_LIGHT
-                                     else "#ffffff" if value is not None else "#262730"})
+    # half, so that each stays readable (plotly gives heatmap text a single colour). All in one
+    # list: ``add_annotation`` per cell re-validates every earlier one (quadratic in cells).
+    notes = [
+        {"x": label_x, "y": label_y, "showarrow": False, "text": "—" if value is None else f"{value:.0f} %",
+         "font": {"color": "#000000" if value is not None and value >= HEAT_LIGHT
+                  else "#ffffff" if value is not None else "#262730"}}
+        for row, label_y in zip(z, y, strict=True) for value, label_x in zip(row, x, strict=True)
+    ]
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="top")
     height = max(260, 90 + 44 * len(data.index))
-    return _layout(fig, title or tr("charts.title_heatmap"), height=height,
+    return _layout(fig, title or tr("charts.title_heatmap"), height=height, annotations=notes,
                    margin={"l": 160, "r": 20, "t": 110, "b": 20})
+
+
+def distribution(data: pd.DataFrame, tr: Tr, title: str | None = None) -> go.Figure:
+    """Entities (index) × themes (columns) percentages as one box per theme: the readable view of
+    many entities (quartiles, median, mean, every entity a point named on hover)."""
+    fig = go.Figure()
+    names = [safe(i) for i in data.index]
+    for i, column in enumerate(data.columns):
+        values = _values(data[column])
+        fig.add_trace(go.Box(
+            y=values, name=safe(column), text=names, boxpoints="all", jitter=0.4, pointpos=0,
+            boxmean=True, marker={"color": colour(i), "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 5,
+                                  "opacity": 0.6},
+            line={"color": OKABE_ITO["black"], "width": 1.5}, fillcolor="rgba(0,0,0,0)",
+            hovertemplate="%{text}: %{y:.0f} %<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_yaxes(title=tr("charts.axis_percent"), range=[0, 102], ticksuffix=" %", gridcolor=GRID)
+    fig.update_xaxes(type="category")
+    return _layout(fig, title or tr("charts.title_distribution"), showlegend=False, height=440)
 
 
 # --- commitments and indicators ---------------------------------------------------------------
@@ -264,6 +286,17 @@ def indicator(data: pd.DataFrame, unit: str, tr: Tr, title: str) -> go.Figure:
 
 
 def figure_html(fig: go.Figure, title: str) -> str:
-    """A standalone HTML page of the chart for slides (plotly.js from its CDN keeps it small)."""
-    html = str(fig.to_html(include_plotlyjs="cdn", full_html=True, config=PLOT_CONFIG))
+    """A standalone HTML page of the chart for slides, drawn without any network access.
+
+    plotly.js is inlined (about 4.6 MB): a page that loads it from its CDN is blank offline or
+    behind a proxy that blocks it, which is where slides are often shown.
+    """
+    html = str(fig.to_html(include_plotlyjs=True, full_html=True, config=PLOT_CONFIG))
     return html.replace("<head>", f"<head><title>{safe(title)}</title>", 1)
+
+
+def file_slug(*parts: str) -> str:
+    """``file_slug("Trajectoire", "Hexapost Réseau", "Année 1")`` → ``trajectoire-hexapost-reseau-annee-1``:
+    a file name any system accepts, accents folded, without the characters names may hold."""
+    folded = unicodedata.normalize("NFKD", " ".join(parts)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:120].rstrip("-") or "chart"

@@ -20,7 +20,8 @@ import streamlit as st
 from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
 from labelnr.referential import Referential
-from labelnr.storage.service import Store
+from labelnr.scoring import Scores
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
 from labelnr.trajectory import (
     PERIOD_YEAR,
@@ -28,13 +29,14 @@ from labelnr.trajectory import (
     Held,
     IndicatorState,
     Progress,
+    Start,
     YearScore,
     actual_trajectory,
     planned_trajectory,
     projected_trajectory,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import lang, plain, t
+from labelnr.ui.context import lang, num, plain, t
 
 #: Shown beside the words, never instead of them: the state must not depend on colour or icon alone.
 #: Plain Unicode symbols that common system fonts draw (emoji would need an emoji font).
@@ -64,6 +66,11 @@ def level_name(ref: Referential, level: int) -> str:
         if lv.level == level:
             return lv.name.get(lang())
     return t("steering.no_level")
+
+
+def points_text(scores: Scores, total: float) -> str:
+    """"147 / 1000", or "undefined" when no criterion applies (0 points of 0 is no score at all)."""
+    return f"{num(scores.points)} / {num(total, 3)}" if scores.defined else t("steering.score_undefined")
 
 
 def scale_label(ref: Referential, level_id: str | None) -> str:
@@ -105,40 +112,49 @@ class Cycle:
     previous: CampaignInfo | None
     #: The baseline's date: commitments without due date are due a year per target year after it.
     cycle_start: dt.date | None
+    #: The latest campaign held the projection starts from (earlier years start from their own
+    #: campaign), and its year of the cycle.
+    projected_from: CampaignInfo | None = None
+    projected_year: int = 0
 
 
-def cycle(data: Store, campaign_id: int) -> Cycle:
+def cycle(data: ActorStore, campaign_id: int) -> Cycle:
     view = data.campaign(campaign_id)
     info = view.info
     ref = data.referential_of(campaign_id)
     same_ref = [c for c in data.campaigns(info.entity_id)
                 if c.referential_id == info.referential_id and c.period in PERIOD_YEAR]
-    held = [Held(c.period, c.date, *_points(data, c, view), c.id) for c in same_ref]
+    # Each campaign read once: its points count as actual, its answers as a start of the projection.
+    views = {c.id: view if c.id == view.id else data.campaign(c.id) for c in same_ref}
+    scored = {cid: data.scores_of(v) for cid, v in views.items()}
+    held = [Held(c.period, c.date, scored[c.id].self_assessed.points, scored[c.id].self_assessed.level, c.id)
+            for c in same_ref]
     actual = actual_trajectory(held)
     by_year = {PERIOD_YEAR[c.period]: c for c in same_ref if actual.get(PERIOD_YEAR[c.period]) is not None
                and actual[PERIOD_YEAR[c.period]].campaign_id == c.id}
     same_version = [c for c in same_ref if c.referential_version == info.referential_version]
     first = min(same_version, key=lambda c: (c.period.index, c.date), default=info)
-    start = view if first.id == view.id else data.campaign(first.id)
+    start = views.get(first.id, view)
     a = view.assessment
     effective = start.effective
     planned = planned_trajectory(ref, effective, a.targets, a.profile, a.applicability)
-    projected = projected_trajectory(ref, effective, [c.commitment for c in view.commitments], a.profile,
-                                     a.applicability)
+    # Answers of another referential version would not match its criteria: only this version's.
+    starts = {y: views[c.id] for y, c in by_year.items() if c.referential_version == info.referential_version}
+    projected = projected_trajectory(
+        ref, effective, [c.commitment for c in view.commitments], a.profile, a.applicability,
+        {y: Start(v.effective, v.assessment.profile, v.assessment.applicability) for y, v in starts.items()})
     year = PERIOD_YEAR.get(info.period)
     earlier = [c for y, c in by_year.items() if year is not None and y < year]
     baseline = by_year.get(0)
+    latest = max(starts, default=None)
     return Cycle(
-        ref=ref, view=view, scores=data.scores_of(view), start=start,
+        ref=ref, view=view, scores=scored.get(view.id) or data.scores_of(view), start=start,
         start_year=PERIOD_YEAR.get(first.period, 0), planned=planned, projected=projected, actual=actual,
         campaigns=by_year, previous=max(earlier, key=lambda c: c.period.index, default=None),
         cycle_start=baseline.date if baseline else None,
+        projected_from=starts[latest].info if latest is not None else start.info,
+        projected_year=latest if latest is not None else PERIOD_YEAR.get(first.period, 0),
     )
-
-
-def _points(data: Store, info: CampaignInfo, selected: CampaignView) -> tuple[float, int]:
-    scores = data.scores_of(selected) if info.id == selected.id else data.scores(info.id)
-    return scores.self_assessed.points, scores.self_assessed.level
 
 
 def trajectory_frame(c: Cycle) -> pd.DataFrame:
@@ -170,13 +186,24 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
                                  if f"steering.col_{c}" in known})
 
 
+#: What the page's charts are about (entity and campaign), for the names of their downloads.
+SUBJECT = "steering.chart_subject"
+
+
+def name_downloads(*parts: str) -> None:
+    """Name this run's chart downloads after what they show: ``trajectoire-<entity>-<campaign>.html``."""
+    st.session_state[SUBJECT] = list(parts)
+
+
 def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
-    """A chart with its text summary, its data as a table and an HTML download for slides."""
+    """A chart with its text summary, its data as a table and an HTML download for slides
+    (named after the chart and, see :func:`name_downloads`, the entity and campaign)."""
     st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
     st.caption(plain(summary))  # summaries quote names people typed (entities, indicators)
     with st.expander(t("steering.chart_data"), icon=":material/table:"):
         st.dataframe(labelled(table), hide_index=True, width="stretch")
     title = html.unescape(str(fig.layout.title.text or file_name))
     st.download_button(t("steering.download_html"), lambda: charts.figure_html(fig, title),
-                       file_name=f"{file_name}.html", mime="text/html", key=f"download.{key}",
+                       file_name=f"{charts.file_slug(file_name, *st.session_state.get(SUBJECT, []))}.html",
+                       mime="text/html", key=f"download.{key}",
                        help=t("steering.download_help"), icon=":material/download:", on_click="ignore")

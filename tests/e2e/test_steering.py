@@ -99,13 +99,19 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
     screenshot(page, "steering-dashboard-entity")
     assert_accessible(page)
 
-    # The slides download: a standalone HTML page with plotly.js from its CDN.
+    # The slides download: a standalone HTML page named after the chart and the campaign, that
+    # draws its chart with no network at all (plotly.js inlined).
     with page.expect_download() as download:
         page.get_by_role("button", name="Télécharger le graphique (HTML)").nth(1).click()
     html = download.value.path().read_text(encoding="utf-8")
     assert "<title>Trajectoire sur trois ans</title>" in html
-    assert "https://cdn.plot.ly/" in html
-    assert download.value.suggested_filename == "trajectoire.html"
+    assert download.value.suggested_filename == "trajectoire-groupe-hexapost-perimetre-groupe-annee-1.html"
+    offline = page.context.new_page()
+    offline.route("**/*", lambda route: route.abort())  # any request at all fails
+    offline.set_content(html)
+    expect(offline.locator(".main-svg").first).to_be_visible()
+    expect(offline.get_by_text("Réel").first).to_be_visible()
+    offline.close()
 
     # The chart's data as a table, for those who cannot read the chart.
     page.get_by_text("Données du graphique").nth(1).click()
@@ -158,7 +164,7 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
 
 def test_plan_page_with_a_plan_in_progress(app_server: Server, page: Any) -> None:
     open_hexapost_year_one(page, f"{app_server.url}/plan")
-    expect(page.get_by_text(re.compile(r"engagement\(s\) en retard"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"engagements? en retard"))).to_be_visible()
     expect(charts(page)).to_have_count(3)  # projection, one indicator, targets per theme
     for index in range(3):
         expect(charts(page).nth(index).locator(".main-svg").first).to_be_visible()

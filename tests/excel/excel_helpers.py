@@ -26,10 +26,11 @@ from labelnr.assessment import (
     Period,
     RefPin,
 )
-from labelnr.excel.export import THEME_COLUMNS, workbook_bytes
+from labelnr.excel.export import theme_columns, workbook_bytes
 from labelnr.excel.from_file import workbook_data
 from labelnr.excel.model import WorkbookData
-from labelnr.loader import LoadedReferential
+from labelnr.loader import LoadedReferential, load_referential
+from labelnr.referential import Referential
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -79,9 +80,10 @@ def mini_assessment(**changes: Any) -> Assessment:
     return base.model_copy(update=changes)
 
 
-def column(key: str) -> str:
-    """The letter of a criteria sheet's column."""
-    return get_column_letter(THEME_COLUMNS.index(key) + 1)
+def column(key: str, ref: Referential | None = None) -> str:
+    """The letter of a criteria sheet's column (of the tiny referential unless ``ref`` is given)."""
+    columns = theme_columns(ref or load_referential(FIXTURES / "mini.yaml").referential)
+    return get_column_letter(columns.index(key) + 1)
 
 
 def open_book(content: bytes, **options: Any) -> Any:

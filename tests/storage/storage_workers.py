@@ -130,3 +130,15 @@ def open_at_once(url: str, data_dir: str, barrier: Barrier, results: Any) -> Non
         results.put((store.demo_problems, [o.id for o in store.organisations()]))
     finally:
         store.dispose()
+
+
+def import_folder(url: str, data_dir: str, folder: str, started: Event) -> None:
+    """``labelnr import FOLDER`` as the CLI runs it; ``started`` is set just before it begins."""
+    from labelnr.storage.sync import import_paths
+
+    store = _store(url, data_dir)
+    started.set()
+    try:
+        import_paths(store, "importer", [Path(folder)])
+    finally:
+        store.dispose()

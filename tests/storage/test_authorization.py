@@ -10,10 +10,12 @@ says otherwise, so every allowed change on ``site-a1`` also proves inheritance d
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from storage_helpers import DAY, campaign_of, plant_tree
@@ -22,7 +24,8 @@ from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
 from labelnr.auth import enforce_grants
 from labelnr.loader import Catalog
 from labelnr.permissions import LOCAL_USER, POLICY, ROOT, Action, PermissionDenied, Role
-from labelnr.storage import CampaignLocked, Store, open_store
+from labelnr.storage import CampaignLocked, NotFound, Store, open_store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.service import ImportItem
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -54,6 +57,15 @@ def _grow(tree: Store) -> World:
     submitted = tree.create_campaign("admin", "site-a1", "mini", "1", "year1", DAY).id
     tree.save_answer("admin", submitted, "A-1", Answer(level="full"), 0)
     tree.submit("admin", submitted)
+    # Evidence beside the draft's, and another organisation, for the reads' matrix.
+    sibling = tree.create_campaign("admin", "dsi-b", "mini", "1", "year1", DAY).id
+    tree.add_evidence_file("admin", sibling, "A-1", "b.png", PNG + b"b", "result")
+    above = tree.create_campaign("admin", "group", "mini", "1", "year1", DAY).id
+    tree.add_evidence_file("admin", above, "A-1", "g.png", PNG + b"g", "result")
+    tree.create_organisation("admin", "initech", "Initech")
+    tree.create_entity("admin", "initech", "it-hq", "Initech HQ")
+    other = tree.create_campaign("admin", "it-hq", "mini", "1", "baseline", DAY).id
+    tree.add_evidence_file("admin", other, "A-1", "i.png", PNG + b"i", "result")
     enforce_grants(tree)
     return World(tree, draft, submitted, evidence, commitment)
 
@@ -353,3 +365,266 @@ def test_evidence_downloads_check_the_readers_rights(world: World) -> None:
             world.store.evidence_path(nobody, world.evidence)
     assert world.store.evidence_path("ann@example.org", world.evidence).read_bytes() == PNG
     assert world.store.evidence_path(LOCAL_USER, world.evidence).read_bytes() == PNG
+
+
+# --- reads: the store as one identity sees it (Store.as_actor) ------------------------------------
+#
+# Each role is held on dsi-a by its own reader. Seen from there: site-a1 (below dsi-a) is "own"
+# and readable; group (above) is visible by name only, so reading its campaigns is refused;
+# dsi-b (a sibling) and initech (another organisation) are invisible: not found, like an id
+# that does not exist.
+
+
+def _reader(role: Role | None) -> str:
+    return f"{role.value if role else 'nobody'}@example.org"
+
+
+@pytest.fixture(scope="module")
+def readers(
+    template: tuple[Path, World], tmp_path_factory: pytest.TempPathFactory, catalog: Catalog
+) -> Iterator[World]:
+    """The template world once more, with each role held on dsi-a by its reader (reads change nothing)."""
+    folder, built = template
+    copy = tmp_path_factory.mktemp("readers") / "world"
+    shutil.copytree(folder, copy)
+    store = enforce_grants(Store(f"sqlite:///{copy / 'labelnr.db'}", copy / "data", catalog))
+    for role in Role:
+        store.grant_role(LOCAL_USER, _reader(role), role, "dsi-a")
+    store.grant_role(LOCAL_USER, "other@example.org", "referent", "site-a1")
+    store.grant_role(LOCAL_USER, "other@example.org", "referent", "dsi-b")
+    yield replace(built, store=store)
+    store.dispose()
+
+
+@dataclass(frozen=True)
+class Place:
+    entity: str
+    campaign: int
+    evidence: int
+
+
+def _places(w: World) -> dict[str, Place]:
+    def place(entity: str, period: str = "baseline") -> Place:
+        campaign = campaign_of(w.store, entity, period)
+        items = [i for items in w.store.campaign(campaign).evidence.values() for i in items]
+        own = [i.id for i in items if i.campaign_id == campaign and i.inherited_from_id is None]
+        return Place(entity, campaign, own[0] if own else -1)
+
+    return {
+        "own": Place("site-a1", w.draft, w.evidence),
+        "parent": place("group", "year1"),
+        "sibling": place("dsi-b", "year1"),
+        "other organisation": place("it-hq"),
+    }
+
+
+NOW = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+
+#: Every read of one campaign, entity or evidence file.
+READS: dict[str, Callable[[ActorStore, Place], object]] = {
+    "campaigns of the entity": lambda s, p: s.campaigns(p.entity),
+    "campaign info": lambda s, p: s.campaign_info(p.campaign),
+    "campaign": lambda s, p: s.campaign(p.campaign),
+    "referential of": lambda s, p: s.referential_of(p.campaign),
+    "scores": lambda s, p: s.scores(p.campaign),
+    "history": lambda s, p: s.history(p.campaign),
+    "campaign as of": lambda s, p: s.campaign_as_of(p.campaign, NOW),
+    "evidence item": lambda s, p: s.evidence_item(p.evidence),
+    "evidence download": lambda s, p: s.evidence_path(p.evidence).read_bytes(),
+}
+
+
+@pytest.mark.parametrize("read", list(READS))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "no-role")
+def test_each_role_reads_its_own_entity_only(readers: World, role: Role | None, read: str) -> None:
+    view = readers.store.as_actor(_reader(role))
+    places = _places(readers)
+    if role is None:  # no role anywhere: nothing exists for this reader
+        refused = dict.fromkeys(places, NotFound)
+    else:
+        assert READS[read](view, places["own"]) is not None
+        refused = {"parent": PermissionDenied, "sibling": NotFound, "other organisation": NotFound}
+    for where, error in refused.items():
+        with pytest.raises(error) as caught:
+            READS[read](view, places[where])
+        if error is NotFound:  # worded like an id that does not exist: nothing leaks
+            assert str(caught.value).startswith("there is no "), caught.value
+
+
+@pytest.mark.parametrize("read", list(READS))
+def test_the_local_administrator_reads_everything(readers: World, read: str) -> None:
+    view = readers.store.as_actor(LOCAL_USER)
+    for place in _places(readers).values():
+        assert READS[read](view, place) is not None
+
+
+#: Every list, and what a reader holding a role on dsi-a gets of it (entity ids, or names).
+LISTS: dict[str, tuple[Callable[[ActorStore], set[str]], set[str]]] = {
+    "organisations": (lambda s: {o.id for o in s.organisations()}, {"acme"}),
+    "entity tree": (lambda s: {e.id for e in s.entity_tree("acme")}, {"group", "dsi-a", "site-a1"}),
+    "readable entities": (lambda s: {e.id for e in s.readable_entities("acme")}, {"dsi-a", "site-a1"}),
+    "organisation campaigns": (
+        lambda s: {c.entity_id for c in s.organisation_campaigns("acme")},
+        {"dsi-a", "site-a1"},
+    ),
+    "portfolio (dashboards, peer comparison)": (
+        lambda s: {r.entity.id for r in s.portfolio("acme")},
+        {"dsi-a", "site-a1"},
+    ),
+    "events": (lambda s: {e.entity_id or "-" for e in s.events(limit=100_000)}, {"dsi-a", "site-a1"}),
+    "events of the organisation": (
+        lambda s: {e.entity_id or "-" for e in s.events(organisation_id="acme")},
+        {"dsi-a", "site-a1"},
+    ),
+    "events of a sibling": (lambda s: {e.entity_id or "-" for e in s.events(entity_id="dsi-b")}, set()),
+}
+
+
+@pytest.mark.parametrize("listing", list(LISTS))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "no-role")
+def test_lists_leave_out_what_the_reader_may_not_read(
+    readers: World, role: Role | None, listing: str
+) -> None:
+    read, expected = LISTS[listing]
+    view = readers.store.as_actor(_reader(role))
+    if role is not None:
+        assert read(view) == expected
+    elif listing.startswith(("organisations", "events")):
+        assert read(view) == set()
+    else:
+        with pytest.raises(NotFound, match="there is no organisation 'acme'"):
+            read(view)
+    everything = readers.store.as_actor(LOCAL_USER)
+    assert read(everything) >= expected
+
+
+def test_the_portfolio_of_a_reader_scores_like_the_full_one(readers: World) -> None:
+    full = {r.campaign.id: r for r in readers.store.portfolio("acme")}
+    mine = readers.store.as_actor(_reader(Role.STEERING)).portfolio("acme")
+    assert mine == [full[r.campaign.id] for r in mine]
+    with pytest.raises(NotFound, match="there is no organisation 'initech'"):
+        readers.store.as_actor(_reader(Role.STEERING)).portfolio("initech")
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "no-role")
+def test_grants_listed_are_ones_own_and_those_one_administers(readers: World, role: Role | None) -> None:
+    seen = {(g.identity, g.node) for g in readers.store.as_actor(_reader(role)).grants()}
+    own = {(_reader(role), "dsi-a")} if role else set()
+    administered = (
+        {(_reader(r), "dsi-a") for r in Role} | {("other@example.org", "site-a1")}
+        if role is Role.ADMIN
+        else set()
+    )
+    assert seen == own | administered
+
+
+def test_names_on_the_path_are_visible_but_not_their_campaigns(readers: World) -> None:
+    view = readers.store.as_actor(_reader(Role.REFERENT))
+    assert view.organisation("acme").name == "ACME"
+    assert view.entity("group").name == "ACME Group"
+    with pytest.raises(PermissionDenied, match="may not 'read' on 'group'"):
+        view.campaigns("group")
+    for hidden in ("dsi-b", "it-hq"):
+        with pytest.raises(NotFound, match=f"there is no entity '{hidden}'"):
+            view.entity(hidden)
+    with pytest.raises(NotFound, match="there is no organisation 'initech'"):
+        view.organisation("initech")
+    assert view.can(Action.ANSWER, "site-a1")
+    assert not view.can(Action.READ, "dsi-b")
+
+
+def test_the_campaign_of_a_reader_still_shows_what_it_inherits(world: World) -> None:
+    group = campaign_of(world.store, "group")
+    world.store.save_answer(LOCAL_USER, group, "B-1", Answer(level="full"), 0)
+    world.store.grant_role(LOCAL_USER, "ann@example.org", "referent", "site-a1")
+    view = world.store.as_actor("ann@example.org")
+    mine = view.campaign(world.draft)
+    assert mine.effective["B-1"].level == "full"
+    assert mine.sources["B-1"].inherited
+    with pytest.raises(PermissionDenied, match="may not 'read' on 'group'"):
+        view.campaign(group)
+
+
+def test_a_revoked_role_stops_reads_at_once(world: World) -> None:
+    world.store.grant_role(LOCAL_USER, "ann@example.org", "steering", "site-a1")
+    view = world.store.as_actor("ann@example.org")
+    assert view.campaign(world.draft).id == world.draft
+    world.store.revoke_role(LOCAL_USER, "ann@example.org", "steering", "site-a1")
+    with pytest.raises(NotFound):
+        view.campaign(world.draft)
+    assert view.organisations() == []
+
+
+# --- writes through the view: no actor argument, the same refusals -----------------------------
+
+
+def test_writes_through_the_view_are_made_and_recorded_by_its_identity(world: World) -> None:
+    world.store.grant_role(LOCAL_USER, "ann@example.org", "referent", "dsi-a")
+    view = world.store.as_actor("ann@example.org")
+    view.save_answer(world.draft, "A-1", Answer(level="full"), 0)
+    assert world.store.history(world.draft, "A-1")[-1].actor == "ann@example.org"
+    with pytest.raises(PermissionDenied, match="may not 'answer' on 'group'"):
+        view.save_answer(campaign_of(world.store, "group"), "A-1", Answer(level="full"), 0)
+    before = world.events()
+    with pytest.raises(NotFound, match="there is no campaign"):
+        view.save_answer(campaign_of(world.store, "dsi-b"), "A-1", Answer(level="full"), 0)
+    with pytest.raises(NotFound, match="there is no commitment"):
+        world.store.as_actor("bob@example.org").remove_commitment(world.commitment, 1)
+    with pytest.raises(NotFound, match="there is no entity 'dsi-b'"):
+        view.grant_role("eve@example.org", "referent", "dsi-b")
+    assert world.events() == before
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "no-role")
+def test_the_view_allows_exactly_the_changes_the_store_does(
+    matrix_world: World, role: Role | None, operation: str
+) -> None:
+    world = matrix_world
+    needs, change = OPERATIONS[operation]
+    if role is not None:
+        world.store.grant_role(LOCAL_USER, WHO, role, "group")
+    through_view = _ViewAsStore(world.store.as_actor(WHO))
+    before = world.events()
+    if role is not None and needs <= POLICY[role]:
+        change(replace(world, store=through_view), WHO)  # type: ignore[arg-type]
+        new = world.store.events(organisation_id="acme", limit=100_000)[before:]
+        assert new
+        assert {e.actor for e in new} == {WHO}
+    else:
+        with pytest.raises((PermissionDenied, NotFound)):
+            change(replace(world, store=through_view), WHO)  # type: ignore[arg-type]
+        assert world.events() == before
+
+
+class _ViewAsStore:
+    """The view with the store's write signatures (the actor argument dropped), for OPERATIONS."""
+
+    def __init__(self, view: ActorStore) -> None:
+        self.view = view
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self.view, name)
+        if name in _READ_NAMES or not callable(target):
+            return target
+        return lambda _actor, *args, **kwargs: target(*args, **kwargs)
+
+
+_READ_NAMES = {"campaign", "campaigns", "events", "referential", "grants"}
+
+
+def test_exports_through_the_view_hold_what_the_reader_may_export(readers: World, tmp_path: Path) -> None:
+    view = readers.store.as_actor(_reader(Role.AUDITOR))
+    written = view.export_all(tmp_path / "all", with_files=False)
+    assert sorted({p.name.split("--")[0] for p in written}) == ["dsi-a", "site-a1"]
+    assert view.export_yaml(readers.draft).startswith("format: labelnr-assessment/1\n")
+    workbook = view.workbook(readers.draft, "en", as_of=NOW.date())
+    assert workbook.exported_by == _reader(Role.AUDITOR)
+    places = _places(readers)
+    with pytest.raises(NotFound, match="there is no campaign"):
+        view.workbook(places["sibling"].campaign)
+    with pytest.raises(PermissionDenied, match="may not 'read' on 'group'"):
+        view.export_yaml(places["parent"].campaign)
+    with pytest.raises(PermissionDenied, match="on the whole installation"):
+        view.check_integrity()
+    assert readers.store.as_actor(LOCAL_USER).check_integrity().ok

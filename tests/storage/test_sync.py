@@ -336,3 +336,21 @@ def test_the_demo_assessments_import_and_export_without_loss(db_url: str, tmp_pa
         original = originals.pop((exported.entity.id, exported.referential.version, exported.campaign.period))
         assert _file_refs_as_given(exported, original) == original
     assert originals == {}
+
+
+def test_import_warns_about_answers_an_applicability_no_sets_aside(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "app.yaml", """
+        referential: {id: profiles-test, version: "1"}
+        applicability: {purchasing: false}
+        organisation: {id: org, name: Org}
+        entity: {id: org, name: Org}
+        campaign: {period: baseline, date: 2025-01-10}
+        answers:
+          F-1: {level: full}
+          F-2: {level: partial}
+        """)
+    (result,) = import_paths(store, "importer", [path])
+    assert result.warnings == (
+        f"{path}:2: applicability 'purchasing: no' makes not applicable F-1, F-2: their answers are not "
+        "scored",
+    )

@@ -45,6 +45,19 @@ def data_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pa
     return criteria, audits
 
 
+@pytest.fixture
+def demo_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's referentials and demo assessments (audits/), in a temporary data folder."""
+    audits = tmp_path / "audits"
+    audits.mkdir()
+    for path in (ROOT / "audits").glob("*.yaml"):
+        shutil.copy(path, audits)
+    monkeypatch.setenv("LABELNR_CRITERIA_DIR", str(ROOT / "criteria"))
+    monkeypatch.setenv("LABELNR_DATA_DIR", str(audits))
+    monkeypatch.delenv("LABELNR_DATABASE_URL", raising=False)
+    return audits
+
+
 def open_app(page: str | None = None, lang: str | None = None) -> AppTest:
     """The whole app (app.py) on ``page`` (a file name under labelnr/ui/pages), run once."""
     at = AppTest.from_file(str(APP), default_timeout=30)

@@ -3,7 +3,9 @@ the user's text, evidence uploads, read-only snapshots, filters, drafts across p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from labelnr.storage import Store, open_store
 
 from .conftest import APP, open_app, texts, unescape
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GROUP, SITE = 1, 2  # campaign ids of the demo: the group, then its Lyon site
 
 
@@ -203,3 +206,23 @@ def test_a_steering_member_reads_a_draft_without_answering(data_dirs: tuple[Path
     assert any("pas d'y répondre" in i.value for i in at.info)
     assert not at.radio
     assert "Faible" in texts(at)
+
+
+def test_status_referential_tells_in_progress_from_to_assess_and_shows_priorities(
+        data_dirs: tuple[Path, Path]) -> None:
+    # An RGESN-like campaign (tests/fixtures/rgesn-mini.yaml, 9 criteria weighted by priority).
+    criteria, audits = data_dirs
+    shutil.copy(FIXTURES / "rgesn-mini.yaml", criteria / "rgesn-mini.yaml")
+    data = open_store(data_dir=audits, catalog=load_catalog([criteria]))
+    data.create_entity("local", "acme", "acme-web", "Site web")
+    campaign = data.create_campaign("local", "acme-web", "rgesn-mini", "2024", "baseline",
+                                    dt.date(2025, 1, 1))
+    for cid, level in {"1.1": "validated", "1.2": "in_progress", "3.1": "to_assess"}.items():
+        data.save_answer("local", campaign.id, cid, Answer(level=level), 0)
+    at = open_app("assessment")
+    at.sidebar.selectbox(key="pick_entity").set_value("acme-web").run()
+    assert next(m.value for m in at.metric if m.label == "Critères répondus") == "1 / 9"
+    captions = [c.value for c in at.caption]
+    assert "En cours : 1 · À évaluer : 1 · Sans réponse : 6" in captions
+    at = open_criterion(at, "1.2", campaign.id)
+    assert "Priorité : Recommandé · Poids : 1.25" in [c.value for c in at.caption]

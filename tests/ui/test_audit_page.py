@@ -60,7 +60,9 @@ def give_verdict(at: AppTest, verdict: Verdict | None, comment: str = "") -> App
 def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
     assert metric(at, "Points auto-évalués") == "147 / 1\u202f000"
-    assert metric(at, "Points vérifiés") == "147 / 1\u202f000"
+    assert metric(at, "Points vérifiés") == "Non audité"  # no verdict yet
+    assert metric(at, "Niveau vérifié") == "Non audité"
+    assert "0 critère vérifié sur 5 par un verdict." in texts(at)
     assert "1 réponse sans verdict qui la confirme ; 0 réponse abaissée par un verdict." in texts(at)
     summary = table(at, "Verdict")
     assert list(summary["Critère"]) == ["GOV-01", "GOV-02", "GOV-03", "USE-01", "USE-03"]
@@ -219,5 +221,5 @@ def test_a_formula_in_the_workbook_is_refused_with_its_cell(data_dirs: tuple[Pat
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit", lang="en")
     assert at.title[0].value == "Audit"
-    assert metric(at, "Verified points") == "147 / 1,000"
+    assert metric(at, "Verified points") == "Not audited"
     assert set(table(at, "Verdict")["Verdict"]) == {"– No verdict"}

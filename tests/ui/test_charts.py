@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -106,10 +107,19 @@ def test_user_text_is_shown_literally(hostile: str) -> None:
     assert charts.safe("<b>") == "&lt;b&gt;"
 
 
-def test_figure_html_is_standalone_with_plotly_from_the_cdn() -> None:
+def test_figure_html_is_standalone_and_draws_offline() -> None:
     fig = charts.trajectory(pd.DataFrame({"year": [0, 1], "actual": [1, 2]}), [], 10, FR)
     html = charts.figure_html(fig, "Trajectoire <ACME>")
     assert html.lower().startswith("<!doctype html>")
     assert "<title>Trajectoire &lt;ACME&gt;</title>" in html
-    assert 'src="https://cdn.plot.ly/' in html
-    assert len(html) < 200_000  # plotly.js itself is not inlined
+    # plotly.js is inlined: nothing is fetched from a CDN or any other address.
+    assert not re.search(r"<script[^>]+src=", html)
+    assert "Plotly.newPlot" in html
+    assert len(html) > 3_000_000
+
+
+def test_file_slug_names_a_download_after_the_chart_and_the_campaign() -> None:
+    slug = charts.file_slug
+    assert slug("trajectoire", "Hexapost Réseau", "Année 1") == "trajectoire-hexapost-reseau-annee-1"
+    assert slug("themes", "ACME / Lyon: l'«agence»", "Year 2") == "themes-acme-lyon-l-agence-year-2"
+    assert slug("", "***") == "chart"

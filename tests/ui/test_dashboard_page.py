@@ -9,6 +9,7 @@ than 300 points and GOV-01 fully met (mandatory, minimum credit 1); level 2 at l
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -63,7 +64,7 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Niveau suivant") == "Niveau 1"
     page = texts(at)
     assert ("Pour atteindre « Niveau 1 » : il manque 153 points ; "
-            "critères obligatoires à atteindre : GOV-01.") in page
+            "critères obligatoires à atteindre : GOV-01 (Politique numérique responsable).") in page
     # radar, trajectory and heatmap; no burn-up without commitments, said in words.
     assert len(at.get("plotly_chart")) == 3
     assert "Aucun engagement dans le plan" in page
@@ -87,14 +88,15 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert metric(at, "Points (auto-évaluation)") == "369 / 1\u202f000"
     assert metric(at, "Niveau du label") == "Aucun niveau"
     traj = table(at, "Réel")
-    # Actual: the baseline (146.7) and year 1 (368.9). Planned and projected start from the baseline
-    # answers (GOV-02 was not planned, so they stay below the actual year 1):
+    # Actual: the baseline (146.7) and year 1 (368.9). Planned starts from the baseline answers:
     # planned year 2: GOV-01 full 222.2; year 3: + USE-01 partial 333.3 / 2 × 0.66 = 110 → 332.2.
-    # projected: year 1 Inventaire (USE-01 partial) 110 + 146.7 = 256.7; year 2 GOV-01 full → 332.2;
-    # year 3 USE-03 low 166.7 × 0.33 = 55 → 387.2.
+    # Projected starts from the latest campaign held at or before each year (progress counts):
+    # year 1 from year 1's 368.9 + Inventaire (USE-01 partial) 110 = 478.9; year 2 GOV-01 full
+    # (+ 75.5) → 554.4; year 3 USE-03 low 166.7 × 0.33 = 55 → 609.4. Never below the actual.
     assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
     assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
-    assert list(traj["Projeté (engagements)"]) == [146.7, 256.7, 332.2, 387.2]
+    assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
+    assert "depuis la dernière campagne tenue, « Année 1 (2025-03-01) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
     assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
     assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]
@@ -134,5 +136,58 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1,000"
-    assert "To reach “Level 1”: 153 points short; mandatory criteria to meet: GOV-01." in texts(at)
+    assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
+            "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3
+
+
+# --- what a signed-in reader sees of the organisation --------------------------------------------
+
+
+def test_a_reader_of_one_entity_sees_no_other_entity_in_the_peer_comparison(other: Store) -> None:
+    from labelnr.permissions import LOCAL_USER
+
+    from .test_roles_page import app, signed_in
+
+    DAY = dt.date(2025, 1, 15)
+    other.create_entity(LOCAL_USER, "acme", "acme-paris", "Site de Paris", parent_id="acme-group")
+    paris = other.create_campaign(LOCAL_USER, "acme-paris", "atelier", "2024", "baseline", DAY)
+    other.save_answer(LOCAL_USER, paris.id, "GOV-01", Answer(level="full"), 0)
+    other.grant_role(LOCAL_USER, "ann@example.org", "steering", "acme-lyon")
+    at = app(signed_in("ann@example.org"), page="dashboard")
+    at.segmented_control(key="dashboard.scope").set_value("organisation").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Entités") == "1"
+    assert metric(at, "Points moyens") == "202 / 1\u202f000"  # Lyon's 201.7 alone
+    assert list(table(at, "Vers le niveau suivant")["Entité"]) == ["Site de Lyon"]
+    shown = texts(at)
+    assert "Site de Paris" not in shown, [line for line in shown.splitlines() if "Paris" in line]
+    heatmap = next(d.value for d in at.dataframe if "Site de Lyon" in d.value.to_string())
+    assert "Site de Paris" not in heatmap.to_string()
+    assert "Groupe ACME" not in heatmap.to_string()
+
+
+def test_many_entities_get_one_box_per_theme_and_a_paged_ranking(data_dirs: tuple[Path, Path],
+                                                                 other: Store) -> None:
+    """Beyond 30 entities a heatmap is a wall of cells: a box per theme instead, the table kept."""
+    for i in range(32):
+        other.create_entity("someone", "acme", f"site-{i:02d}", f"Site {i:02d}", "acme-group")
+        info = other.create_campaign("someone", f"site-{i:02d}", "atelier", "2024", "baseline",
+                                     dt.date(2024, 3, 1))
+        if i == 0:
+            other.save_answer("someone", info.id, "USE-01", Answer(level="full"), 0)
+    at = open_app("dashboard")
+    at.segmented_control(key="dashboard.scope").set_value("organisation").run()
+    assert not at.exception
+    assert metric(at, "Entités") == "34"
+    traces = {trace["type"] for c in at.get("plotly_chart") for trace in json.loads(c.proto.spec)["data"]}
+    assert "box" in traces
+    assert "heatmap" not in traces
+    assert "34 entités, trop pour un tableau de couleurs lisible" in texts(at)
+    assert len(table(at, "Usages")) == 34  # every entity's row still in the chart's data table
+    at.segmented_control(key="dashboard.ranking").set_value("best").run()
+    ranking = table(at, "Vers le niveau suivant")
+    assert len(ranking) == 10
+    assert ranking["Entité"].iloc[0] == "Site 00"  # inherits the group's answers and adds USE-01
+    at.segmented_control(key="dashboard.ranking").set_value("worst").run()
+    assert len(table(at, "Vers le niveau suivant")) == 10

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labelnr.assessment import Commitment, CommitmentStatus, Indicator, Measure
+from labelnr.assessment import Answer, Commitment, CommitmentStatus, Indicator, Measure
 from labelnr.loader import load_catalog
 from labelnr.storage import Store, open_store
 from labelnr.trajectory import Progress, progress
@@ -83,11 +83,38 @@ def test_adding_a_commitment_changes_the_projected_trajectory(data_dirs: tuple[P
     assert "222.2" in texts(at)
 
 
+def test_the_projection_starts_from_the_latest_campaign_held(data_dirs: tuple[Path, Path],
+                                                              other: Store) -> None:
+    # A year-1 campaign with GOV-01 and GOV-02 full: 222.2 × 2 → 444 / 1000, level 1. The plan
+    # (on the baseline) has no commitment: years 1 to 3 stay at 444, not back at the baseline's 147.
+    year1 = other.create_campaign("someone", "acme-group", "atelier", "2024", "year1", dt.date(2025, 3, 1),
+                                  name="Année 1 groupe")
+    for cid in ("GOV-01", "GOV-02"):
+        other.save_answer("someone", year1.id, cid, Answer(level="full"), 0)
+    at = open_app("plan")
+    assert projected(at) == ["147 / 1000", "444 / 1000", "444 / 1000", "444 / 1000"]
+    assert "« Année 1 groupe — 2025-03-01 » (Année 1)" in texts(at)
+
+
+def test_a_new_commitment_left_at_the_default_year_is_not_late(data_dirs: tuple[Path, Path],
+                                                               other: Store) -> None:
+    # The cycle started 400 days ago: year 1 is over, year 2 in progress, so the form offers year 2.
+    other.update_campaign("someone", GROUP, date=dt.date.today() - dt.timedelta(days=400))
+    at = open_app("plan")
+    at.text_input(key=f"{NEW}.title").input("Publier la politique")
+    at.button(key=f"{NEW}.submit").click()
+    at.run()
+    assert [c.commitment.target_year for c in other.campaign(GROUP).commitments] == [2]
+    assert list(table(at, "Engagement")["Avancement"]) == ["→ Dans les temps"]
+    assert not any("en retard" in w.value for w in at.warning)
+
+
 def test_theme_commitment_without_level_adds_its_expected_points(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("plan")
     at.text_input(key=f"{NEW}.title").input("Former les équipes")
     at.selectbox(key=f"{NEW}.scope").set_value("theme:use")
     at.number_input(key=f"{NEW}.expected").set_value(100.0)
+    at.selectbox(key=f"{NEW}.target_year").set_value(1)
     at.button(key=f"{NEW}.submit").click()
     at.run()
     assert projected(at) == ["147 / 1\u202f000", "247 / 1\u202f000", "247 / 1\u202f000", "247 / 1\u202f000"]

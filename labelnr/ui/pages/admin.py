@@ -14,7 +14,7 @@ from labelnr.assessment import Period
 from labelnr.errors import LabelnrError, render
 from labelnr.formatting import format_date
 from labelnr.storage.views import CampaignInfo, CampaignStatus
-from labelnr.ui.context import Selection, actor, catalog, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.context import Selection, catalog, lang, pick_campaign, plain, show_problems, store, t
 
 PERIODS = list(Period)
 #: What each status may become next, and the store method that does it.
@@ -52,7 +52,7 @@ def _organisations() -> None:
                 st.error(t("admin.name_required"))
             else:
                 oid = ident.strip() or slug(name)
-                _run(lambda: store().create_organisation(actor(), oid, name.strip()),
+                _run(lambda: store().create_organisation(oid, name.strip()),
                      t("admin.organisation_created", name=name.strip()))
 
 
@@ -80,7 +80,7 @@ def _entities(selection: Selection | None) -> None:
                 st.error(t("admin.name_required"))
             else:
                 eid = ident.strip() or slug(name)
-                _run(lambda: data.create_entity(actor(), org, eid, name.strip(), parent),
+                _run(lambda: data.create_entity(org, eid, name.strip(), parent),
                      t("admin.entity_created", name=name.strip()))
 
 
@@ -118,7 +118,7 @@ def _new_campaign(selection: Selection | None) -> None:
         date = st.date_input(t("admin.date"), value="today", key="camp_date", format="YYYY-MM-DD")
         name = st.text_input(t("admin.campaign_name"), key="camp_name")
         if st.form_submit_button(t("admin.create")):
-            _run(lambda: data.create_campaign(actor(), entity, ref.id, ref.version, period, date, profile,
+            _run(lambda: data.create_campaign(entity, ref.id, ref.version, period, date, profile,
                                               name.strip() or None),
                  t("admin.campaign_created"))
 
@@ -138,7 +138,7 @@ def _copy(info: CampaignInfo) -> None:
         name = st.text_input(t("admin.campaign_name"), key="copy_name")
         following = t(f"context.period_{_next_period(info).value}")
         if st.form_submit_button(t("admin.copy_button", period=following)):
-            _run(lambda: store().copy_campaign(actor(), info.id, period, date, name.strip() or None),
+            _run(lambda: store().copy_campaign(info.id, period, date, name.strip() or None),
                  t("admin.copied", period=t(f"context.period_{period.value}")))
 
 
@@ -159,7 +159,7 @@ def _status(info: CampaignInfo) -> None:
             CampaignStatus.AUDITED: data.mark_audited,
             CampaignStatus.CLOSED: data.close_campaign,
         }
-        _run(lambda: moves[following](actor(), info.id), t("admin.status_changed",
+        _run(lambda: moves[following](info.id), t("admin.status_changed",
                                                             status=t(f"context.status_{following.value}")))
 
 

@@ -22,16 +22,31 @@ from typing import Any
 
 import streamlit as st
 
-from labelnr.assessment import Answer, NotApplicable
+from labelnr.assessment import Answer, NotApplicable, excluded_and_forced_na
 from labelnr.errors import LabelnrError
 from labelnr.formatting import format_datetime
+from labelnr.i18n import weight_text
 from labelnr.permissions import Action
 from labelnr.referential import Criterion, EvidenceType, Referential
-from labelnr.scoring import Scores, score
+from labelnr.scoring import Scores, mandatory_level, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import actor, day, error_text, lang, num, pick_campaign, plain, store, t, table, tp
+from labelnr.ui.context import (
+    day,
+    error_text,
+    lang,
+    linked_criterion,
+    num,
+    open_criterion,
+    pick_campaign,
+    plain,
+    refuse_criterion,
+    store,
+    t,
+    table,
+    tp,
+)
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
@@ -155,9 +170,9 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
     data = store()
     try:
         if _blank(values):
-            revision = data.clear_answer(actor(), campaign, cid, expected)
+            revision = data.clear_answer(campaign, cid, expected)
         else:
-            revision = data.save_answer(actor(), campaign, cid, _to_answer(values), expected)
+            revision = data.save_answer(campaign, cid, _to_answer(values), expected)
     except ConflictError as exc:
         st.session_state[_key(campaign, cid, "conflict")] = {
             "by": exc.changed_by or "?",
@@ -194,7 +209,7 @@ def _scores_panel(campaign: int) -> None:
     ref = data.referential(view.info.referential_id, view.info.referential_version)
     answers, pending = _preview(view)
     scores = score(ref, answers, view.assessment.profile, view.assessment.applicability)
-    _show_scores(ref, scores, pending)
+    _show_scores(ref, scores, pending, _scope(ref, view))
 
 
 def _level_name(ref: Referential, level: int) -> str:
@@ -202,7 +217,16 @@ def _level_name(ref: Referential, level: int) -> str:
     return found.name.get(lang()) if found else t("assessment.no_level")
 
 
-def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
+def _not_answered_text(ref: Referential, scores: Scores) -> str:
+    """The criteria not answered yet, each pending answer apart ("in progress" is not "to assess")."""
+    counts = scores.pending_counts()
+    parts = [t("assessment.count_of", label=lv.label.get(lang()), count=counts.get(lv.id, 0))
+             for lv in ref.scale.levels if lv.pending]
+    parts.append(t("assessment.count_of", label=t("assessment.unanswered_label"), count=scores.unanswered))
+    return " · ".join(parts)
+
+
+def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -> None:
     lg = lang()
     st.header(t("assessment.score"))
     if pending:
@@ -210,7 +234,12 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
     cols = st.columns(3)
     cols[0].metric(t("assessment.points"), f"{num(scores.points)} / {num(scores.total_points, 3)}")
     cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
-    cols[2].metric(t("assessment.answered"), f"{scores.answered} / {len(scores.criteria)}")
+    # Criteria made N/A by rule are not answerable: they count neither as answered nor as asked.
+    answerable = [c for cid, c in scores.criteria.items() if cid not in scope.forced]
+    cols[2].metric(t("assessment.answered"), f"{sum(c.answered for c in answerable)} / {len(answerable)}")
+    cols[2].caption(_not_answered_text(ref, scores))
+    st.caption(tp("assessment.in_score", sum(1 for c in scores.criteria.values() if c.applicable),
+                  forced=tp("assessment.forced_na", len(scope.forced)), out=num(len(scope.out))))
     for gap in scores.gaps:
         name = gap.name.get(lg)
         if gap.reached:
@@ -241,10 +270,11 @@ def _show_scores(ref: Referential, scores: Scores, pending: int) -> None:
 # --- one criterion --------------------------------------------------------------------------
 
 
-def _label(crit: Criterion) -> str:
+def _label(ref: Referential, crit: Criterion) -> str:
     """The expander's label: stable, since Streamlit makes a new expander when its label changes."""
-    mandatory = f" ({t('assessment.mandatory')})" if crit.mandatory else ""
-    return f"{plain(crit.id)} — {plain(crit.title.get(lang()))}{mandatory}"
+    needed = mandatory_level(ref, crit.id)
+    mandatory = f" ({t('assessment.mandatory_level', level=needed.name.get(lang()))})" if needed else ""
+    return f"{plain(crit.id)} — {plain(crit.title.get(lang()))}{plain(mandatory)}"
 
 
 def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) -> str:
@@ -268,8 +298,11 @@ def _status(ref: Referential, crit: Criterion, view: CampaignView, dirty: bool) 
     return t("assessment.status", id=crit.id, status=" · ".join(parts))
 
 
-def _expected(crit: Criterion) -> None:
+def _expected(ref: Referential, crit: Criterion) -> None:
     lg = lang()
+    weight = weight_text(ref, crit, lg)
+    if weight:
+        st.caption(weight)
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('assessment.expected_evidence')}**\n\n" + "\n".join(
@@ -294,7 +327,7 @@ def _answer_text(ref: Referential, answer: Answer) -> str:
 
 
 def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
-    _expected(crit)
+    _expected(ref, crit)
     _inherited_note(view, ref, crit.id)
     answer = view.effective.get(crit.id)
     if answer is None:
@@ -329,7 +362,7 @@ def _editor(campaign: int, cid: str) -> None:
     elif base.revision != view.answer_revision(cid) and not _dirty(campaign, cid):
         # Someone saved this criterion meanwhile and nothing was typed here: show their answer.
         _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
-    _expected(crit)
+    _expected(ref, crit)
     _inherited_note(view, ref, cid)
     _answer_widgets(ref, crit, campaign)
     _save_state(view, campaign, cid)
@@ -432,7 +465,7 @@ def _size(size: int) -> str:
 
 def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
     try:
-        store().remove_evidence(actor(), evidence_id)
+        store().remove_evidence(evidence_id)
     except LabelnrError as exc:
         _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
 
@@ -451,7 +484,7 @@ def _evidence_forms(campaign: int, cid: str) -> None:
             if file is None:
                 st.error(t("assessment.no_file"))
             else:
-                _attach(lambda: store().add_evidence_file(actor(), campaign, cid, file.name, file.getvalue(),
+                _attach(lambda: store().add_evidence_file(campaign, cid, file.name, file.getvalue(),
                                                           kind))
     with link.form(key=_key(campaign, cid, "link_form"), clear_on_submit=True, border=True):
         st.markdown(f"**{t('assessment.add_link')}**")
@@ -463,7 +496,7 @@ def _evidence_forms(campaign: int, cid: str) -> None:
             if not url.strip() or not title.strip():
                 st.error(t("assessment.link_incomplete"))
             else:
-                _attach(lambda: store().add_evidence_link(actor(), campaign, cid, url.strip(), title.strip(),
+                _attach(lambda: store().add_evidence_link(campaign, cid, url.strip(), title.strip(),
                                                           kind))
 
 
@@ -504,20 +537,57 @@ def _filters(ref: Referential) -> Filters:
     return Filters(theme, unanswered, missing, mandatory)
 
 
-def _keep(crit: Criterion, view: CampaignView, f: Filters) -> bool:
+def _keep(ref: Referential, crit: Criterion, view: CampaignView, f: Filters) -> bool:
     if f.theme is not None and crit.theme != f.theme:
         return False
-    if f.mandatory and not crit.mandatory:
+    if f.mandatory and mandatory_level(ref, crit.id) is None:
         return False
     if f.unanswered and crit.id in view.effective:
         return False
     return not (f.missing_evidence and view.evidence.get(crit.id))
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What the profile and the applicability answers make of the referential, with why."""
+
+    answerable: list[Criterion]
+    #: Criteria made not applicable by rule (shown N/A, never answered): id → reason.
+    forced: dict[str, str]
+    #: Criteria outside the campaign (other profiles, or excluded by a "no"): id → reason.
+    out: dict[str, str]
+
+
+def _scope(ref: Referential, view: CampaignView) -> Scope:
+    lg = lang()
+    a = view.assessment
+    excluded, forced = excluded_and_forced_na(ref, a.profile, dict(a.applicability))
+    profile = ref.profile(a.profile)
+    in_profile = {c.id for c in ref.criteria_for(a.profile)}
+    out = {c.id: t("assessment.out_profile", profile=profile.name.get(lg) if profile
+                   else t("assessment.no_profile")) for c in ref.criteria if c.id not in in_profile}
+    for question in ref.questions:
+        if not a.applicability.get(question.id, True):
+            for cid in question.if_no_exclude:
+                if cid in in_profile:
+                    out[cid] = t("assessment.out_question", question=question.text.get(lg))
+    kept = [c for c in ref.criteria_for(a.profile) if c.id not in excluded]
+    return Scope(
+        answerable=[c for c in kept if c.id not in forced],
+        forced={c.id: forced[c.id].get(lg) for c in kept if c.id in forced},
+        out=out,
+    )
+
+
 def _criteria(ref: Referential, view: CampaignView, f: Filters) -> None:
     lg = lang()
-    shown = [c for c in ref.criteria_for(view.assessment.profile) if _keep(c, view, f)]
-    st.caption(tp("assessment.shown", len(shown), total=len(ref.criteria_for(view.assessment.profile))))
+    scope = _scope(ref, view)
+    linked = linked_criterion()
+    if linked is not None and linked not in {c.id for c in scope.answerable}:
+        refuse_criterion(linked)
+        linked = None
+    shown = [c for c in scope.answerable if _keep(ref, c, view, f) or c.id == linked]
+    st.caption(tp("assessment.shown", len(shown), total=len(scope.answerable)))
     for theme in ref.themes:
         in_theme = [c for c in shown if c.theme == theme.id]
         if not in_theme:
@@ -529,12 +599,52 @@ def _criteria(ref: Referential, view: CampaignView, f: Filters) -> None:
             if crit.principle != current and crit.principle in principles:
                 current = crit.principle
                 st.markdown(f"**{plain(principles[crit.principle])}**")
-            _criterion(ref, crit, view)
+            _criterion(ref, crit, view, crit.id == linked)
+    _not_answerable(ref, view, scope)
 
 
-def _criterion(ref: Referential, crit: Criterion, view: CampaignView) -> None:
+def _not_answerable(ref: Referential, view: CampaignView, scope: Scope) -> None:
+    """Criteria the page does not ask: N/A by rule (an answer they hold is ignored) and out of scope."""
+    lg = lang()
+    if scope.forced:
+        st.subheader(t("assessment.forced_title", count=len(scope.forced)))
+        st.caption(t("assessment.forced_help"))
+        table([{t("assessment.col_criterion"): cid,
+                t("assessment.col_title"): ref.criteria_by_id[cid].title.get(lg),
+                t("assessment.col_reason"): reason,
+                t("assessment.col_ignored"): _ignored(ref, view, cid)}
+               for cid, reason in scope.forced.items()])
+    if scope.out:
+        st.subheader(t("assessment.out_title", count=len(scope.out)))
+        st.caption(t("assessment.out_help"))
+        table([{t("assessment.col_criterion"): cid,
+                t("assessment.col_title"): ref.criteria_by_id[cid].title.get(lg),
+                t("assessment.col_reason"): reason}
+               for cid, reason in scope.out.items()])
+
+
+def _ignored(ref: Referential, view: CampaignView, cid: str) -> str:
+    answer = view.effective.get(cid)
+    if answer is None:
+        return "—"
+    text = _answer_text(ref, answer)
+    source = view.sources.get(cid)
+    if source is not None and source.inherited:
+        text += f" · {t('assessment.status_inherited_from', entity=source.entity_name)}"
+    return text
+
+
+def _toggled(key: str, cid: str) -> None:
+    """An expander opened or closed: the address names the criterion open (a link to share)."""
+    open_criterion(cid if st.session_state.get(key) else None)
+
+
+def _criterion(ref: Referential, crit: Criterion, view: CampaignView, linked: bool = False) -> None:
     st.caption(plain(_status(ref, crit, view, _dirty(view.id, crit.id))))
-    box = st.expander(_label(crit), key=f"exp.{view.id}.{crit.id}", on_change="rerun")
+    key = f"exp.{view.id}.{crit.id}"
+    if linked:
+        st.session_state[key] = True  # the link opens it
+    box = st.expander(_label(ref, crit), key=key, on_change=_toggled, args=(key, crit.id))
     with box:
         if box.open:
             _editor(view.id, crit.id)

@@ -16,14 +16,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from labelnr.assessment import AuditorVerdict, Verdict
+from labelnr.assessment import AuditorVerdict, Verdict, excluded_and_forced_na
 from labelnr.errors import InvalidFile, LabelnrError
-from labelnr.i18n import translate
+from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
 from labelnr.ui.context import (
-    actor,
     day,
     error_text,
     lang,
@@ -35,7 +34,9 @@ from labelnr.ui.context import (
     t,
     tp,
 )
+from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
+from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
 AUDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SUBMITTED)
@@ -76,6 +77,10 @@ def verdict_text(verdict: Verdict | None) -> str:
 
 
 def _answer_text(ref: Referential, view: CampaignView, cid: str) -> str:
+    a = view.assessment
+    forced = excluded_and_forced_na(ref, a.profile, dict(a.applicability))[1]
+    if cid in forced:  # whatever it holds or inherits: the score treats it as not applicable
+        return t("audit.not_applicable_forced", reason=forced[cid].get(lang()))
     answer = view.effective.get(cid)
     if answer is None:
         return t("audit.unanswered")
@@ -96,18 +101,29 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
 # --- scores side by side -----------------------------------------------------------------------
 
 
-def _scores(ref: Referential, scores: CampaignScores) -> None:
+def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
     st.header(t("audit.scores"))
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
+    asked = to_verify(ref, view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
+    # Answers outside the campaign (inherited, or left from before a "no") need no verdict.
+    unverified = [cid for cid in scores.unverified if cid in asked]
     cols = st.columns(4)
     cols[0].metric(t("audit.self_points"), f"{num(mine.points)} / {num(total, 3)}")
-    cols[1].metric(t("audit.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
-                   delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points else None)
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
-    cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
-    st.caption(t("audit.verification_state", unverified=tp("audit.unverified", len(scores.unverified)),
-                 lowered=tp("audit.lowered", len(scores.lowered))))
+    if not covered:  # no verdict yet: the "verified" figures would only repeat the self-assessment
+        cols[1].metric(t("audit.verified_points"), t("audit.not_audited"))
+        cols[3].metric(t("audit.verified_level"), t("audit.not_audited"))
+    else:
+        cols[1].metric(t("audit.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
+                       delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points
+                       else None)
+        cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
+    state = t("audit.verification_state", unverified=tp("audit.unverified", len(unverified)),
+              lowered=tp("audit.lowered", len(scores.lowered)))
+    count = tp("audit.verified_count", len(covered), total=len(asked))
+    st.caption((f"{t('audit.not_audited_yet')} " if not covered else "") + f"{count} {state}")
     lg = lang()
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),
@@ -181,6 +197,9 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
 def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, crit: Criterion) -> None:
     lg = lang()
     cid = crit.id
+    weight = weight_text(ref, crit, lg)
+    if weight:
+        st.caption(weight)
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('audit.expected_evidence')}**\n\n" + "\n".join(
@@ -230,7 +249,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
         if e.kind != "file":
             continue
         try:
-            path = store().evidence_path(actor(), e.id)
+            path = store().evidence_path(e.id)
         except LabelnrError as exc:
             st.caption(t("audit.file_unavailable", title=plain(e.title), reason=plain(error_text(exc))))
             continue
@@ -285,7 +304,7 @@ def _verdict_form(view: CampaignView, cid: str) -> None:
         return
     verdict = (AuditorVerdict(verdict=chosen, comment=comment.strip() or None, date=dt.date.today())
                if chosen is not None else None)
-    _write(lambda: store().set_verdict(actor(), view.id, cid, verdict, revision),
+    _write(lambda: store().set_verdict(view.id, cid, verdict, revision),
            t("audit.verdict_saved", criterion=cid) if verdict else t("audit.verdict_cleared", criterion=cid),
            form)
 
@@ -302,6 +321,7 @@ def _workbook(view: CampaignView) -> None:
     left, right = st.columns(2)
     with left:
         _export(view)
+        dossier_download(view.info)
     with right:
         _import(view)
 
@@ -311,10 +331,9 @@ def _export(view: CampaignView) -> None:
     ready = st.session_state.get(key)
     if st.button(t("audit.prepare_xlsx"), key=f"{key}.prepare", icon=":material/table_view:"):
         from labelnr.excel.export import workbook_bytes
-        from labelnr.excel.from_store import workbook_data
 
         try:
-            ready = (view.info.revision, workbook_bytes(workbook_data(store(), view.id, actor(), lang())))
+            ready = (view.info.revision, workbook_bytes(store().workbook(view.id, lang())))
         except LabelnrError as exc:
             st.error(t("audit.export_failed", reason=error_text(exc)), icon=":material/error:")
             return
@@ -328,7 +347,6 @@ def _export(view: CampaignView) -> None:
 
 
 def _import(view: CampaignView) -> None:
-    from labelnr.excel.from_store import apply_import, workbook_data
     from labelnr.excel.reimport import FIELD_KEYS, preview, read_workbook, shown_value
 
     round_key = f"audit.upload_round.{view.id}"
@@ -338,7 +356,7 @@ def _import(view: CampaignView) -> None:
         return
     try:
         imported = read_workbook(io.BytesIO(upload.getvalue()), upload.name)
-        current = workbook_data(store(), view.id, actor(), lang())
+        current = store().workbook(view.id, lang())
         result = preview(imported, current)
     except InvalidFile as exc:
         show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
@@ -362,7 +380,7 @@ def _import(view: CampaignView) -> None:
     if st.button(tp("audit.apply_all", len(result.changes)), key=f"audit.apply.{view.id}",
                  type="primary", icon=":material/done_all:"):
         try:
-            apply_import(store(), actor(), current, result)
+            store().apply_workbook(current, result)
         except InvalidFile as exc:
             show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
             return
@@ -399,7 +417,7 @@ def main() -> None:
         st.error(t("audit.cannot_open", reason=error_text(exc)), icon=":material/error:")
         return
     _header(ref, view)
-    _scores(ref, scores)
+    _scores(ref, view, scores)
     _workbook(view)
     _criteria(ref, view, scores)
 

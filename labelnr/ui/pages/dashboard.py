@@ -15,26 +15,40 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from labelnr import organisation
+from labelnr.assessment import Commitment
 from labelnr.errors import LabelnrError
+from labelnr.portfolio import CompiledReferential
 from labelnr.referential import Referential
-from labelnr.scoring import LevelGap, Scores
-from labelnr.storage.service import Store
-from labelnr.storage.views import CampaignInfo, PortfolioRow
-from labelnr.trajectory import PERIOD_YEAR, YEARS, Progress, burn_up, progress
+from labelnr.scoring import LevelGap, Scores, mandatory_level
+from labelnr.storage.scoped import ActorStore
+from labelnr.storage.views import CampaignInfo, CampaignView, PortfolioPlans, PortfolioRow
+from labelnr.trajectory import PERIOD_YEAR, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, day, error_text, lang, num, pick_campaign, plain, store, t, tp
+from labelnr.ui.context import Selection, day, error_text, lang, link, num, pick_campaign, plain, store, t, tp
+from labelnr.ui.dossier import dossier_download
 from labelnr.ui.steering import (
     Cycle,
     cycle,
     level_name,
+    name_downloads,
     period_label,
+    points_text,
     progress_text,
     show_chart,
     trajectory_frame,
     year_text,
 )
+from labelnr.verification import audited, to_verify
 
 TOP_GAPS = 10
+#: Beyond this many entities the entities × themes heatmap gives way to one box per theme.
+HEATMAP_MAX = 30
+#: The ranking's "first / last N" pages, and the height of a long table (it scrolls).
+RANKED = 10
+TABLE_HEIGHT = 420
+#: Late commitments named under the burn-up (the count says how many more).
+LATE_SHOWN = 20
 SCOPES = ("entity", "organisation")
 
 
@@ -49,15 +63,15 @@ def _next_gap(scores: Scores) -> LevelGap | None:
     return next((g for g in scores.gaps if not g.reached), None)
 
 
-def _gap_text(ref: Referential, scores: Scores) -> str:
-    """What stands between the answers and the next level, in words."""
-    gap = _next_gap(scores)
+def _gap_text(ref: Referential, gap: LevelGap | None) -> str:
+    """What stands between the answers and the next level (``gap``), in words."""
     if gap is None:
         return t("dashboard.top_level") if ref.scoring.levels else t("dashboard.no_levels")
     lg = lang()
     parts = [t("dashboard.gap_points", points=num(gap.points_short))] if gap.points_short > 0 else []
     if gap.missing_mandatory:
-        parts.append(t("dashboard.gap_mandatory", criteria=", ".join(gap.missing_mandatory)))
+        parts.append(t("dashboard.gap_mandatory", criteria=", ".join(
+            f"{cid} ({ref.criteria_by_id[cid].title.get(lg)})" for cid in gap.missing_mandatory)))
     for short in gap.themes_below_minimum:
         theme = ref.themes_by_id.get(short.theme)
         parts.append(t("dashboard.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
@@ -72,15 +86,34 @@ def _level_metrics(c: Cycle) -> None:
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
     cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), f"{num(mine.points)} / {num(total, 3)}",
-                   help=t("dashboard.points_help"))
-    cols[1].metric(t("dashboard.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
-                   help=tp("dashboard.verified_help", len(scores.unverified)))
+    cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
+    asked = to_verify(ref, c.view.assessment)
+    covered = audited(asked, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
+    cols[1].metric(t("dashboard.verified_points"),
+                   points_text(verified, total) if covered else t("dashboard.not_audited"),
+                   help=tp("dashboard.verified_count", len(covered), total=len(asked)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
                    f"-{num(gap.points_short)} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
                    else None, delta_color="off")
-    st.markdown(plain(_gap_text(ref, mine)))
+    st.markdown(plain(_gap_text(ref, gap)))
+    _missing_mandatory(c, gap)
+
+
+def _missing_mandatory(c: Cycle, gap: LevelGap | None) -> None:
+    """Each mandatory criterion the next level still misses: id, title, the level it needs, a link."""
+    if gap is None or not gap.missing_mandatory:
+        return
+    lg = lang()
+    info = c.view.info
+    here = Selection(info.organisation_id, info.entity_id, info.id)
+    lines = []
+    for cid in gap.missing_mandatory:
+        level = (mandatory_level(c.ref, cid) or gap).name.get(lg)
+        title = c.ref.criteria_by_id[cid].title.get(lg)
+        lines.append(f"- [{plain(cid)} — {plain(title)}]({link('assessment', here, cid)}) · "
+                     + t("dashboard.mandatory_for", level=level))
+    st.markdown("\n".join(lines))
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -126,20 +159,8 @@ def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str) -> N
     show_chart(fig, frame, summary, f"{key}.trajectory", "trajectoire")
 
 
-def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
-    today = _today()
-    rows: list[dict[str, int]] = []
-    per_cycle = [burn_up([i.commitment for i in c.view.commitments], today, c.cycle_start)
-                 for c, _ in commitments]
-    for index, year in enumerate(YEARS[1:]):
-        row = {"year": year, "scope": 0, "done": 0, "on_track": 0, "late": 0}
-        for lines in per_cycle:
-            line = lines[index]
-            row["scope"] += line.scope
-            row["done"] += line.done
-            row["on_track"] += line.on_track
-            row["late"] += line.late
-        rows.append(row)
+def _burn_up(rows: list[dict[str, int]], late: Sequence[tuple[str, Commitment]], key: str) -> None:
+    """Commitments due by each year, summed; then the late ones, named (the first :data:`LATE_SHOWN`)."""
     totals = rows[-1]
     if not totals["scope"]:
         st.info(t("dashboard.no_commitment"))
@@ -151,33 +172,46 @@ def _burn_up(commitments: Sequence[tuple[Cycle, int]], key: str) -> None:
                 on_track=f"{progress_text(Progress.ON_TRACK)} {totals['on_track']}",
                 late=f"{progress_text(Progress.LATE)} {totals['late']}")
     show_chart(fig, frame, summary, f"{key}.burn_up", "engagements")
-    late = [(c, i.commitment) for c, _ in commitments for i in c.view.commitments
-            if progress(i.commitment, today, c.cycle_start) is Progress.LATE]
     if late:
-        st.warning(tp("dashboard.late_list", len(late)) + "\n\n" + "\n".join(
-            f"- {plain(cm.title)} — {plain(c.view.entity.name)}"
-            + (f" ({t('dashboard.due', date=day(cm.due))})" if cm.due else "")
-            for c, cm in late), icon=":material/warning:")
+        lines = [f"- {plain(cm.title)} — {plain(entity)}"
+                 + (f" ({t('dashboard.due', date=day(cm.due))})" if cm.due else "")
+                 for entity, cm in late[:LATE_SHOWN]]
+        if len(late) > LATE_SHOWN:
+            lines.append(tp("dashboard.late_more", len(late) - LATE_SHOWN))
+        st.warning(tp("dashboard.late_list", len(late)) + "\n\n" + "\n".join(lines),
+                   icon=":material/warning:")
 
 
-def _heatmap(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
-    if not rows:
-        return
-    lg = lang()
-    names = {th.id: th.name.get(lg) for th in ref.themes}
-    frame = pd.DataFrame(
+def _theme_frame(ref: Referential, rows: Sequence[PortfolioRow]) -> pd.DataFrame:
+    names = {th.id: th.name.get(lang()) for th in ref.themes}
+    return pd.DataFrame(
         [[_round(r.themes.get(tid)) for tid in names] for r in rows],
         index=[r.entity.name for r in rows], columns=list(names.values()),
     )
-    fig = charts.heatmap(frame, t)
-    cells = [(r.entity.name, names[tid], v) for r in rows for tid in names
-             if (v := r.themes.get(tid)) is not None]
+
+
+def _themes_by_entity(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
+    """Every entity's percentage per theme: a heatmap up to :data:`HEATMAP_MAX` entities, one box
+    per theme beyond (a grid of hundreds of rows is unreadable); the full table either way."""
+    if not rows:
+        return
+    frame = _theme_frame(ref, rows)
+    cells = [(name, theme, v) for name, values in zip(frame.index, frame.to_numpy(), strict=True)
+             for theme, v in zip(frame.columns, values, strict=True) if not math.isnan(v)]
     low = min(cells, key=lambda c: c[2], default=None)
     high = max(cells, key=lambda c: c[2], default=None)
-    summary = t("dashboard.heatmap_summary", entities=tp("dashboard.entities", len(rows)),
-                themes=tp("dashboard.themes", len(names)),
-                low=f"{low[0]} · {low[1]} {num(low[2])} %" if low else "—",
-                high=f"{high[0]} · {high[1]} {num(high[2])} %" if high else "—")
+    low_text = f"{low[0]} · {low[1]} {num(low[2])} %" if low else "—"
+    high_text = f"{high[0]} · {high[1]} {num(high[2])} %" if high else "—"
+    if len(rows) <= HEATMAP_MAX:
+        fig = charts.heatmap(frame, t)
+        summary = t("dashboard.heatmap_summary", entities=tp("dashboard.entities", len(rows)),
+                    themes=tp("dashboard.themes", len(frame.columns)), low=low_text, high=high_text)
+    else:
+        fig = charts.distribution(frame, t)
+        medians = frame.median(skipna=True)
+        shown = ", ".join(f"{name} {num(v)} %" for name, v in medians.items() if not math.isnan(v))
+        summary = tp("dashboard.distribution_summary", len(rows), low=low_text, high=high_text,
+                     medians=shown or "—")
     table = frame.reset_index(names=t("dashboard.col_entity"))
     show_chart(fig, table, summary, f"{key}.heatmap", "entites-themes")
 
@@ -185,46 +219,76 @@ def _heatmap(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
 # --- top gaps ------------------------------------------------------------------------------------
 
 
-def _top_gaps(cycles: Sequence[Cycle]) -> None:
-    """The criteria that leave the most points on the table (summed over the entities)."""
-    ref = cycles[0].ref
+def _lost(scores: Scores) -> dict[str, tuple[float, int]]:
+    return {cid: (cs.max_points - cs.points, 1) for cid, cs in scores.criteria.items()
+            if cs.max_points - cs.points > 1e-9}
+
+
+def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: CampaignView | None) -> None:
+    """The criteria that leave the most points on the table (summed over the entities); with one
+    entity's ``view``, its answer to each instead of the number of entities concerned."""
     lg = lang()
-    missing: dict[str, float] = {}
-    entities: dict[str, int] = {}
-    for c in cycles:
-        for cid, cs in c.scores.self_assessed.criteria.items():
-            lost = cs.max_points - cs.points
-            if lost > 1e-9:
-                missing[cid] = missing.get(cid, 0.0) + lost
-                entities[cid] = entities.get(cid, 0) + 1
-    ranked = sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_GAPS]
+    ranked = sorted(lost.items(), key=lambda kv: (-kv[1][0], kv[0]))[:TOP_GAPS]
     if not ranked:
         st.success(t("dashboard.no_gap"))
         return
     rows = []
-    for cid, lost in ranked:
+    for cid, (points, count) in ranked:
         crit = ref.criteria_by_id[cid]
         row = {
             t("dashboard.col_criterion"): cid,
             t("dashboard.col_title"): crit.title.get(lg),
             t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
-            t("dashboard.col_missing"): round(lost, 1),
-            t("dashboard.col_mandatory"): t(f"dashboard.answer_{'yes' if crit.mandatory else 'no'}"),
+            t("dashboard.col_missing"): round(points, 1),
+            t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
+            else t("dashboard.answer_no"),
         }
-        if len(cycles) > 1:
-            row[t("dashboard.col_entities")] = entities[cid]
+        if view is None:
+            row[t("dashboard.col_entities")] = count
         else:
-            answer = cycles[0].view.effective.get(cid)
+            answer = view.effective.get(cid)
             level = ref.scale.level(answer.level) if answer and answer.level else None
             row[t("dashboard.col_answer")] = level.label.get(lg) if level else t("dashboard.unanswered")
+            info = view.info
+            row[t("dashboard.col_open")] = link(
+                "assessment", Selection(info.organisation_id, info.entity_id, info.id), cid)
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        t("dashboard.col_open"): st.column_config.LinkColumn(t("dashboard.col_open"),
+                                                             display_text=t("dashboard.open_criterion"))})
+
+
+# --- the organisation's data, read once per change ---------------------------------------------
+
+
+def _plans(data: ActorStore, organisation_id: str) -> PortfolioPlans:
+    """The organisation's dashboard data as this reader may see it. The store keeps the whole
+    organisation's data per data revision; the view cuts it down to the reader's entities."""
+    return data.portfolio_plans(organisation_id)
+
+
+def _summary(data: ActorStore, info: CampaignInfo) -> tuple[PortfolioPlans, organisation.Summary]:
+    plans = _plans(data, info.organisation_id)
+    # What a reader sees is part of the key: two readers of different entities never share a
+    # summary, and any write (a new data revision) gives a new key, so nothing stale is shown.
+    readable = tuple(sorted(r.campaign.id for r in plans.rows))
+    return plans, _cached_summary(plans, data, data.database_url,
+                                  data.data_revision(info.organisation_id), readable, info)
+
+
+# ``cache_resource``, not ``cache_data``: the results are read-only and unpickling a copy of
+# 500 entities' figures on every rerun would cost more than half the page.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_summary(_plans: PortfolioPlans, _data: ActorStore, url: object, revision: tuple[object, ...],
+                    readable: tuple[int, ...], info: CampaignInfo) -> organisation.Summary:
+    ref = _data.referential(info.referential_id, info.referential_version)
+    return organisation.summarise(CompiledReferential.of(ref), _plans, info)
 
 
 # --- the two scopes ----------------------------------------------------------------------------
 
 
-def _entity(data: Store, c: Cycle) -> None:
+def _entity(data: ActorStore, c: Cycle) -> None:
     info = c.view.info
     st.header(t("dashboard.level_reached"))
     _level_metrics(c)
@@ -237,84 +301,99 @@ def _entity(data: Store, c: Cycle) -> None:
            {k: v.percent for k, v in previous.items()} if previous else None, c.planned[-1].themes,
            "entity", what)
     st.header(t("dashboard.trajectory"))
-    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year)))
+    source = c.projected_from or c.start.info
+    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year),
+                 projected=plain(_campaign_text(source)), year=year_text(c.projected_year)))
     _trajectory(c.ref, trajectory_frame(c), "entity", what)
     st.header(t("dashboard.commitments"))
-    _burn_up([(c, info.id)], "entity")
+    today = _today()
+    commitments = [i.commitment for i in c.view.commitments]
+    rows = [{"year": b.year, "scope": b.scope, "done": b.done, "on_track": b.on_track, "late": b.late}
+            for b in burn_up(commitments, today, c.cycle_start)]
+    _burn_up(rows, [(c.view.entity.name, cm) for cm in commitments
+                    if progress(cm, today, c.cycle_start) is Progress.LATE], "entity")
     st.header(t("dashboard.heatmap"))
     st.caption(t("dashboard.heatmap_caption", period=period_label(info)))
-    _heatmap(c.ref, _peers(data, info), "entity")
+    _themes_by_entity(c.ref, organisation.peers_of(_plans(data, info.organisation_id).rows, info), "entity")
     st.header(t("dashboard.top_gaps"))
-    _top_gaps([c])
+    _top_gaps(c.ref, _lost(c.scores.self_assessed), c.view)
 
 
 def _campaign_text(info: CampaignInfo) -> str:
     return f"{info.name or period_label(info)} ({day(info.date)})"
 
 
-def _peers(data: Store, info: CampaignInfo) -> list[PortfolioRow]:
-    """Every entity's campaign of the same referential version and period."""
-    return [r for r in data.portfolio(info.organisation_id)
-            if r.campaign.referential_key == info.referential_key and r.campaign.period == info.period]
+def _ranking(ref: Referential, peers: Sequence[organisation.Peer]) -> None:
+    """Entities by points, best first: all of them, or the first or last :data:`RANKED` (sortable)."""
+    # An entity where nothing applies has no score: listed last, its points shown as undefined.
+    ranked = sorted(peers, key=lambda p: (p.row.percent is None, -p.row.points))
+    shown = ranked
+    if len(ranked) > RANKED:
+        choice = st.segmented_control(
+            t("dashboard.ranking_show"), ("best", "worst", "all"), selection_mode="single", required=True,
+            default="all", key="dashboard.ranking",
+            format_func=lambda o: t(f"dashboard.ranking_{o}", n=RANKED if o != "all" else len(ranked)))
+        pages = {"best": ranked[:RANKED], "worst": ranked[-RANKED:][::-1], "all": ranked}
+        shown = pages[str(choice)]
+    st.caption(t("dashboard.ranking_caption"))
+    st.dataframe(pd.DataFrame([
+        {t("dashboard.col_entity"): p.row.entity.name,
+         t("dashboard.col_points"): round(p.row.points, 1) if p.row.percent is not None else None,
+         t("dashboard.col_level"): level_name(ref, p.row.level),
+         t("dashboard.col_next"): _gap_text(ref, p.gap)}
+        for p in shown
+    ]), hide_index=True, width="stretch", height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
 
 
-def _organisation(data: Store, info: CampaignInfo) -> None:
-    rows = _peers(data, info)
-    cycles: list[Cycle] = []
-    for row in rows:
-        try:
-            cycles.append(cycle(data, row.campaign.id))
-        except LabelnrError as exc:
-            reason = plain(error_text(exc))
-            st.warning(t("dashboard.entity_skipped", entity=plain(row.entity.name), reason=reason))
-    if not cycles:
+def _organisation(data: ActorStore, info: CampaignInfo) -> None:
+    plans, summary = _summary(data, info)
+    peers = summary.peers
+    if not peers:
         st.info(t("dashboard.no_peer"))
         return
-    ref = cycles[0].ref
+    ref = data.referential(info.referential_id, info.referential_version)
     total = ref.scoring.total_points
-    st.caption(tp("dashboard.organisation_caption", len(cycles), period=period_label(info),
+    st.caption(tp("dashboard.organisation_caption", len(peers), period=period_label(info),
                  referential=plain(ref.title.get(lang())), version=plain(ref.version)))
     st.header(t("dashboard.level_reached"))
-    mean = sum(c.scores.self_assessed.points for c in cycles) / len(cycles)
+    # An entity where nothing applies has no score: it does not pull the mean down as a 0.
+    defined = [p.row.points for p in peers if p.row.percent is not None]
     cols = st.columns(2 + len(ref.scoring.levels))
-    cols[0].metric(t("dashboard.entities"), len(cycles))
-    cols[1].metric(t("dashboard.mean_points"), f"{num(mean)} / {num(total, 3)}")
+    cols[0].metric(t("dashboard.entities"), len(peers))
+    mean = (f"{num(sum(defined) / len(defined))} / {num(total, 3)}" if defined
+            else t("steering.score_undefined"))
+    cols[1].metric(t("dashboard.mean_points"), mean)
     for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
-        reached = sum(1 for c in cycles if c.scores.self_assessed.level >= lv.level)
-        col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(cycles)}")
-    st.dataframe(pd.DataFrame([
-        {t("dashboard.col_entity"): c.view.entity.name,
-         t("dashboard.col_points"): round(c.scores.self_assessed.points, 1),
-         t("dashboard.col_level"): level_name(ref, c.scores.self_assessed.level),
-         t("dashboard.col_next"): _gap_text(ref, c.scores.self_assessed)}
-        for c in sorted(cycles, key=lambda c: -c.scores.self_assessed.points)
-    ]), hide_index=True, width="stretch")
+        reached = sum(1 for p in peers if p.row.level >= lv.level)
+        col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(peers)}")
+    _ranking(ref, peers)
     what = t("dashboard.whole_organisation")
     st.header(t("dashboard.themes"))
-    previous_rows = _previous_rows(data, info)
+    previous_rows = _previous_rows(plans.rows, info)
     st.caption(t("dashboard.radar_caption_org"))
-    current = [{k: v.percent for k, v in c.scores.self_assessed.themes.items()} for c in cycles]
-    _radar(ref, _mean_themes(current),
+    _radar(ref, _mean_themes([p.row.themes for p in peers]),
            _mean_themes([r.themes for r in previous_rows]) if previous_rows else None,
-           _mean_themes([c.planned[-1].themes for c in cycles]), "org", what)
+           _mean_themes([p.target_themes for p in peers]), "org", what)
     st.header(t("dashboard.trajectory"))
     st.caption(t("dashboard.trajectory_caption_org"))
-    _trajectory(ref, _mean_trajectory(cycles), "org", what)
+    _trajectory(ref, organisation.mean_trajectory(summary), "org", what)
     st.header(t("dashboard.commitments"))
-    _burn_up([(c, c.view.id) for c in cycles], "org")
+    today = _today()
+    _burn_up(organisation.burn_up_rows(summary, today),
+             [(row.entity.name, cm) for row, cm in organisation.late(summary, today)], "org")
     st.header(t("dashboard.heatmap"))
-    _heatmap(ref, rows, "org")
+    _themes_by_entity(ref, [p.row for p in peers], "org")
     st.header(t("dashboard.top_gaps"))
     st.caption(t("dashboard.top_gaps_org"))
-    _top_gaps(cycles)
+    _top_gaps(ref, summary.lost, None)
 
 
-def _previous_rows(data: Store, info: CampaignInfo) -> list[PortfolioRow]:
+def _previous_rows(rows: Sequence[PortfolioRow], info: CampaignInfo) -> list[PortfolioRow]:
     year = PERIOD_YEAR.get(info.period)
     if not year:
         return []
     before = [p for p, y in PERIOD_YEAR.items() if y == year - 1]
-    return [r for r in data.portfolio(info.organisation_id)
+    return [r for r in rows
             if r.campaign.referential_id == info.referential_id and r.campaign.period in before]
 
 
@@ -325,11 +404,6 @@ def _mean_themes(values: Sequence[dict[str, float | None]]) -> dict[str, float |
         known = [v[k] for v in values if v.get(k) is not None]
         result[k] = sum(x for x in known if x is not None) / len(known) if known else None
     return result
-
-
-def _mean_trajectory(cycles: Sequence[Cycle]) -> pd.DataFrame:
-    frames = [trajectory_frame(c).set_index("year") for c in cycles]
-    return pd.concat(frames).groupby(level=0).mean().round(1).reset_index()
 
 
 def main() -> None:
@@ -343,10 +417,14 @@ def main() -> None:
                                  required=True, default="entity",
                                  key="dashboard.scope", persist_state="session")
     try:
+        dossier_download(data.campaign_info(selection.campaign), organisation=scope == "organisation")
         if scope == "organisation":
-            _organisation(data, data.campaign_info(selection.campaign))
+            info = data.campaign_info(selection.campaign)
+            name_downloads(data.organisation(info.organisation_id).name, period_label(info))
+            _organisation(data, info)
         else:
             c = cycle(data, selection.campaign)
+            name_downloads(c.view.entity.name, period_label(c.view.info))
             st.caption(t("dashboard.entity_caption", entity=plain(c.view.entity.name),
                          campaign=plain(_campaign_text(c.view.info)),
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))

@@ -26,17 +26,19 @@ from labelnr.trajectory import (
     IndicatorState,
     Progress,
     check_indicator,
+    current_year,
     indicator_series,
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import actor, day, error_text, lang, num, pick_campaign, plain, store, t, tp
+from labelnr.ui.context import day, error_text, lang, num, pick_campaign, plain, store, t, tp
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.steering import (
     Cycle,
     cycle,
     indicator_text,
     level_name,
+    name_downloads,
     period_label,
     progress_text,
     scale_label,
@@ -76,7 +78,7 @@ def _write(action: Callable[[], object], success: str, form: str | None = None) 
 
 def _remove(commitment_id: int, revision: int, title: str) -> None:
     try:
-        store().remove_commitment(actor(), commitment_id, revision)
+        store().remove_commitment(commitment_id, revision)
     except LabelnrError as exc:
         st.session_state[FLASH_ERROR] = t("plan.refused", reason=plain(error_text(exc)))
         return
@@ -127,7 +129,9 @@ def _flags(c: Cycle) -> None:
 
 def _projection(c: Cycle) -> None:
     st.header(t("plan.projection"))
-    st.caption(t("plan.projection_help", start=year_text(c.start_year)))
+    source = c.projected_from or c.start.info
+    campaign = f"{source.name or period_label(source)} — {source.date.isoformat()}"
+    st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
     total = c.ref.scoring.total_points
     cols = st.columns(len(YEARS))
     for year, col in zip(YEARS, cols, strict=True):
@@ -210,7 +214,7 @@ def _optional(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _commitment_values(ref: Referential, base: Commitment | None) -> dict[str, Any]:
+def _commitment_values(ref: Referential, base: Commitment | None, year: int) -> dict[str, Any]:
     """A commitment as the form's widget values (the defaults of a new one)."""
     ind = base.indicator if base else None
     scope = (f"criterion:{base.criterion}" if base and base.criterion else
@@ -218,7 +222,7 @@ def _commitment_values(ref: Referential, base: Commitment | None) -> dict[str, A
     values: dict[str, Any] = {
         "title": base.title if base else "", "scope": scope,
         "target_level": base.target_level if base else None,
-        "target_year": base.target_year if base else 1,
+        "target_year": base.target_year if base else year,
         "status": base.status if base else CommitmentStatus.PLANNED,
         "owner": (base.owner or "") if base else "", "due": base.due if base else None,
         "expected": base.expected_points if base else None,
@@ -234,7 +238,8 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     ref = c.ref
     base = item.commitment if item else None
     form = f"plan.form.{c.view.id}.{item.id if item else 'new'}"
-    revision = draft(form, item.revision if item else 0, _commitment_values(ref, base))
+    revision = draft(form, item.revision if item else 0,
+                     _commitment_values(ref, base, current_year(c.cycle_start, _today())))
     scopes = _scopes(ref)
     levels: list[str | None] = [None, *[lv.id for lv in ref.scale.levels if not lv.pending]]
 
@@ -286,10 +291,10 @@ def _commitment_form(c: Cycle, item: CommitmentItem | None) -> None:
     if commitment is None:
         return
     if item is None:
-        _write(lambda: store().add_commitment(actor(), c.view.id, commitment),
+        _write(lambda: store().add_commitment(c.view.id, commitment),
                t("plan.added", title=commitment.title), form)
     else:
-        _write(lambda: store().update_commitment(actor(), item.id, commitment, revision),
+        _write(lambda: store().update_commitment(item.id, commitment, revision),
                t("plan.updated", title=commitment.title), form)
 
 
@@ -386,7 +391,7 @@ def _measure_form(item: CommitmentItem) -> None:
                       date=when if isinstance(when, dt.date) else None)
     updated = item.commitment.model_copy(
         update={"indicator": ind.model_copy(update={"actuals": [*ind.actuals, measure]})})
-    _write(lambda: store().update_commitment(actor(), item.id, updated, revision),
+    _write(lambda: store().update_commitment(item.id, updated, revision),
            t("plan.measure_saved", name=ind.name), form)
 
 
@@ -443,9 +448,9 @@ def _targets(c: Cycle) -> None:
 
 
 def _save_targets(campaign_id: int, changes: list[tuple[str, int, str | None]]) -> None:
-    data, who = store(), actor()
+    data = store()
     for cid, year, level in changes:
-        data.set_target(who, campaign_id, cid, year, level)
+        data.set_target(campaign_id, cid, year, level)
 
 
 def _theme_trajectory(c: Cycle) -> None:
@@ -471,6 +476,7 @@ def main() -> None:
     except LabelnrError as exc:
         st.error(t("plan.cannot_open", reason=plain(error_text(exc))), icon=":material/error:")
         return
+    name_downloads(c.view.entity.name, period_label(c.view.info))
     _header(c)
     _flags(c)
     _projection(c)

@@ -135,8 +135,8 @@ def _value(value: Any) -> str:
     if isinstance(value, float):
         return num(value, 3)
     if isinstance(value, dict):
-        if set(value) == {"fr", "en"}:
-            return str(value[lang()])
+        if set(value) == {"fr", "en"}:  # a text; French when it has no English
+            return str(value[lang()] if value[lang()] is not None else value["fr"])
         return "; ".join(f"{k} : {_value(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value) or "—"

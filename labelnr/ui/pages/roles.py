@@ -14,7 +14,7 @@ from labelnr.auth import checked_identity
 from labelnr.errors import LabelnrError
 from labelnr.permissions import POLICY, ROOT, Action, Grant, Role, allowed
 from labelnr.ui.auth import config, current_identity, my_grants, role_name
-from labelnr.ui.context import actor, error_text, plain, store, t
+from labelnr.ui.context import error_text, plain, store, t
 
 FLASH = "roles_flash"
 
@@ -49,9 +49,9 @@ def _change(grant: bool, identity: str, role: Role, node: Node) -> None:
     try:
         who = checked_identity(identity)
         if grant:
-            store().grant_role(actor(), who, role, node.id)
+            store().grant_role(who, role, node.id)
         else:
-            store().revoke_role(actor(), who, role, node.id)
+            store().revoke_role(who, role, node.id)
     except LabelnrError as exc:
         st.error(t("roles.refused", reason=plain(error_text(exc))))
         return

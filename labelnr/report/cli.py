@@ -1,0 +1,85 @@
+"""``labelnr report``: the labelling committee's dossier as one PDF.
+
+    labelnr report CAMPAIGN --pdf OUT.pdf [--lang en] [--as-of DATE]
+        CAMPAIGN is a stored campaign id or an interchange YAML file, as for ``labelnr export``.
+    labelnr report --organisation ID --pdf OUT.pdf [--period PERIOD] [CAMPAIGN]
+        One dossier for the organisation: the group view and every entity's summary, for
+        the entities' campaigns of one referential version and period (that of CAMPAIGN,
+        else --period, else the latest held).
+
+Database options as for the store's commands: ``--database URL``, ``--data-dir DIR``,
+``--criteria DIR``, ``--as IDENTITY`` (the identity's roles are checked as for an export).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from labelnr.errors import InvalidFile
+
+
+def _campaign(args: argparse.Namespace) -> bytes:
+    from labelnr.excel.cli import _export_data
+    from labelnr.report import campaign_pdf
+
+    return campaign_pdf(_export_data(args))
+
+
+def _organisation(args: argparse.Namespace) -> bytes:
+    from labelnr.assessment import Period
+    from labelnr.excel.cli import _catalog, _store
+    from labelnr.report import organisation_pdf
+    from labelnr.report.organisation import organisation_data
+
+    if args.as_of is not None:
+        raise InvalidFile.single("report", "--as-of is for one campaign, not with --organisation")
+    campaign: str | None = args.campaign
+    if campaign is not None and not campaign.isdigit():
+        raise InvalidFile.single(campaign, "with --organisation, CAMPAIGN must be a stored campaign id")
+    store = _store(args, _catalog(args))
+    try:
+        found = organisation_data(store, args.organisation, args.lang,
+                                  int(campaign) if campaign else None,
+                                  Period(args.period) if args.period else None)
+    finally:
+        store.dispose()
+    for entity, why in found.skipped:
+        sys.stderr.write(f"warning: entity '{entity}' left out: {why}\n")
+    return organisation_pdf(found.items, args.lang)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from labelnr.excel.files import write_bytes_atomic
+
+    if args.organisation is None and args.campaign is None:
+        raise InvalidFile.single(
+            "report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)"
+        )
+    pdf = _organisation(args) if args.organisation is not None else _campaign(args)
+    write_bytes_atomic(args.pdf, pdf)
+    sys.stdout.write(f"wrote {args.pdf} ({len(pdf):,} bytes)\n")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    from labelnr.excel.cli import _date, _options
+
+    report = subparsers.add_parser(
+        "report", help="the labelling committee's dossier (PDF) of a campaign or an organisation"
+    )
+    report.add_argument("campaign", nargs="?", metavar="CAMPAIGN",
+                        help="a stored campaign id, or an interchange YAML file")
+    report.add_argument("--pdf", type=Path, required=True, metavar="OUT.pdf", help="write the dossier here")
+    report.add_argument("--organisation", metavar="ID",
+                        help="one dossier for the whole organisation (group view, every entity's summary)")
+    report.add_argument("--period", choices=("baseline", "year1", "year2", "year3", "renewal"),
+                        help="with --organisation: the period of the campaigns gathered "
+                        "(default: the latest)")
+    report.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="the campaign and its evidence as they stood at the end of DATE "
+                        "(stored campaigns)")
+    _options(report)
+    report.set_defaults(func=cmd_report)

@@ -1,0 +1,51 @@
+"""The committee's dossier (PDF) on the audit and dashboard pages: made on click, then downloaded.
+
+Compiling takes about a second, so it is never done on a rerun: the button prepares the PDF,
+kept in the session with the campaign's revision, and the download appears beside it until
+the campaign changes again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from labelnr.errors import LabelnrError
+from labelnr.report import PDF_MIME, file_name
+from labelnr.storage.views import CampaignInfo
+from labelnr.ui.context import lang, plain, store, t
+
+
+def _prepare(info: CampaignInfo, organisation: bool) -> bytes:
+    from labelnr.report import campaign_pdf, organisation_pdf
+
+    if not organisation:
+        return campaign_pdf(store().workbook(info.id, lang()))
+    from labelnr.report.organisation import organisation_data
+
+    found = organisation_data(store(), info.organisation_id, lang(), campaign_id=info.id)
+    for entity, _why in found.skipped:
+        st.warning(t("report.ui_entity_skipped", entity=plain(entity)), icon=":material/lock:")
+    return organisation_pdf(found.items, lang())
+
+
+def dossier_download(info: CampaignInfo, organisation: bool = False) -> None:
+    """A "prepare the dossier" button, then the PDF's download button (named after the campaign)."""
+    scope = "org" if organisation else "campaign"
+    key = f"report.pdf.{scope}.{info.id}"
+    ready = st.session_state.get(key)
+    stamp = (info.revision, lang())
+    label = t("report.ui_prepare_org") if organisation else t("report.ui_prepare")
+    if st.button(label, key=f"{key}.prepare", icon=":material/picture_as_pdf:"):
+        try:
+            with st.spinner(t("report.ui_preparing")):
+                ready = (stamp, _prepare(info, organisation))
+        except LabelnrError as exc:
+            st.error(t("report.ui_failed", reason=plain(str(exc))), icon=":material/error:")
+            return
+        st.session_state[key] = ready
+    if not isinstance(ready, tuple) or ready[0] != stamp:
+        return  # nothing prepared yet, or prepared before the campaign (or the language) changed
+    entity = info.organisation_id if organisation else info.entity_id
+    name = file_name(entity, info.period.value, info.date.isoformat())
+    st.download_button(t("report.ui_download"), ready[1], file_name=name, mime=PDF_MIME,
+                       key=f"{key}.download", on_click="ignore", icon=":material/download:", type="primary")

@@ -1,0 +1,63 @@
+"""The sidebar names exactly what the page shows, and the address bar keeps it — in Chromium."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import Server, screenshot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def pick(page: Any, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+
+
+def box_text(page: Any, label: str) -> str:
+    """What the sidebar's selectbox shows (its visible text, not Python's value)."""
+    box = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=label)
+    return str(box.input_value()).strip()
+
+
+def caption(page: Any) -> str:
+    return str(page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text())
+
+
+def test_changing_organisation_then_entity_redraws_every_box(app_server: Server, page: Any) -> None:
+    page.goto(app_server.url)
+    wait_for_app(page)
+    pick(page, "Organisation", "Groupe Hexapost")
+    group = "Groupe Hexapost — périmètre groupe"
+    expect(page.get_by_text(re.compile(f"^{group} ·")).first).to_be_visible()
+    assert box_text(page, "Entité") == group  # not the previous organisation's "Clair Conseil"
+    assert "2026-02-18" in box_text(page, "Campagne")  # the group's latest campaign, as the page shows
+    assert "2026-02-18" in caption(page)
+    pick(page, "Entité", "Hexapost Réseau des agences")
+    expect(page.get_by_text(re.compile(r"^Hexapost Réseau des agences ·")).first).to_be_visible()
+    assert "2026-03-11" in box_text(page, "Campagne")  # the agencies' latest campaign, not the group's
+    assert "2026-03-11" in caption(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["organisation"] == ["hexapost"]
+    assert query["entity"] == ["hexapost-agences"]
+    screenshot(page, "selection-after-entity-change")
+
+    page.reload()  # a reload (a new session) opens the same campaign
+    wait_for_app(page)
+    assert box_text(page, "Entité") == "Hexapost Réseau des agences"
+    assert "2026-03-11" in box_text(page, "Campagne")
+    assert "2026-03-11" in caption(page)
+
+
+def test_a_link_to_a_campaign_that_does_not_exist_is_refused(app_server: Server, page: Any) -> None:
+    page.goto(f"{app_server.url}/?organisation=hexapost&entity=hexapost-agences&campaign=999999")
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("Le lien demande la campagne « 999999 »"))).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+    screenshot(page, "selection-link-refused")

@@ -1,0 +1,90 @@
+"""What the pages show is what the score counts — over the demo data of ``audits/``.
+
+Hexapost's agencies (year 1) answer "no" to software development (AO-1.1, AO-1.3, AO-1.5 and
+FC-2.3 leave the campaign) and to an own data centre (AO-2.1 and AO-2.2 are not applicable,
+although the group's answers would be inherited); nobody has given a verdict on them yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import tables, texts, unescape
+from tests.ui.test_context_selection import AGENCIES, linked
+
+
+def agencies(page: str = "assessment", lang: str | None = None) -> AppTest:
+    return linked(AGENCIES, page, lang)  # opens on the latest campaign, year 1
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> None:
+    at = agencies()
+    campaign = at.query_params["campaign"]
+    expanders = [e.label.split(" — ")[0].replace("\\", "") for e in at.expander]
+    assert len(expanders) == 51  # 57 in the profile, 4 excluded by a "no", 2 not applicable by rule
+    for cid in ("AO-1.1", "AO-1.3", "AO-1.5", "FC-2.3", "AO-2.1", "AO-2.2"):
+        assert cid not in expanders, cid
+    assert metric(at, "Critères répondus").endswith("/ 51")
+    shown = texts(at)
+    assert "51 critères affichés sur 51" in shown
+    forced, out = tables(at)[-2:]
+    assert [r["Critère"] for r in forced] == ["AO-2.1", "AO-2.2"]
+    assert forced[0]["Raison"].startswith("Pas de centre de données")
+    assert "hérité de Groupe Hexapost" in forced[0]["Réponse ignorée"]  # shown, and said to be ignored
+    assert {"AO-1.1", "AO-1.3", "AO-1.5", "FC-2.3"} <= {r["Critère"] for r in out}
+    assert "Réponse « non » à" in next(r["Raison"] for r in out if r["Critère"] == "AO-1.1")
+    assert f"a{campaign}.AO-1.1.level" not in at.session_state  # nothing to save it with
+
+
+def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
+    at = agencies("audit")
+    assert metric(at, "Niveau vérifié") == "Non audité"
+    assert metric(at, "Points vérifiés") == "Non audité"
+    assert ("Pas encore audité : aucun verdict, le score vérifié n'existe pas encore. "
+            "0 critère vérifié sur 51 par un verdict. 51 réponses sans verdict") in texts(at)
+    [listed] = [d.value for d in at.dataframe if "Réponse vérifiée" in d.value.columns]
+    self_assessed = dict(zip(listed["Critère"], listed["Réponse auto-évaluée"], strict=True))
+    assert self_assessed["AO-2.1"].startswith("Non applicable d'office (Pas de centre")  # not "Partielle"
+    board = agencies("dashboard")
+    assert metric(board, "Points vérifiés") == "Non audité"
+
+
+def test_verdicts_give_a_verified_level(demo_dirs: Path) -> None:
+    at = linked({"organisation": "hexapost", "entity": "hexapost-group"}, "audit")
+    assert metric(at, "Niveau vérifié") != "Non audité"
+    assert "6 critères vérifiés sur 57 par un verdict." in texts(at)  # the 7th is "not verified"
+
+
+def test_mandatory_means_the_same_in_the_gap_line_and_the_gap_table(demo_dirs: Path) -> None:
+    at = agencies("dashboard")
+    shown = texts(at)
+    # The next level is 1: its mandatory criterion is named with its title, the level and a link.
+    assert "critères obligatoires à atteindre : FC-2.1 (Formation certifiante" in shown
+    link = unescape(str(next(m.value for m in at.markdown if m.value.startswith("- [FC"))))
+    campaign = at.query_params["campaign"]
+    assert link.startswith("- [FC-2.1 — Formation certifiante du référent et de l’équipe projet]"
+                           f"(assessment?organisation=hexapost&entity=hexapost-agences&campaign={campaign}"
+                           "&criterion=FC-2.1)")
+    assert link.endswith("obligatoire pour le Niveau 1")
+    [gaps] = [d.value for d in at.dataframe if "Obligatoire pour" in d.value.columns]
+    mandatory = dict(zip(gaps["Critère"], gaps["Obligatoire pour"], strict=True))
+    assert mandatory["FC-2.1"] == "Niveau 1"
+    assert mandatory["GS-2.2"] == "Niveau 2"  # the level's own list: was "Non"
+    assert mandatory["AT-3.1"] == "Niveau 2"
+    assert mandatory["GS-2.5"] == "Non"
+    opened = dict(zip(gaps["Critère"], gaps["Ouvrir"], strict=True))
+    assert opened["GS-2.2"].endswith(f"campaign={campaign}&criterion=GS-2.2")
+
+
+def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
+    at = agencies("dashboard", lang="en")
+    assert any("mandatory for" in str(m.value) for m in at.markdown)
+    assert metric(at, "Verified points") == "Not audited"
+    page = agencies(lang="en")
+    assert "Not applicable by rule (2)" in texts(page)
