@@ -59,6 +59,9 @@ def _repeated_ids(ref: Referential) -> list[tuple[tuple[str | int, ...], str, st
     return repeated
 
 
+#: The error code of an id given twice, by what it names (criteria have their own, without the id).
+TWICE = {what: f"{what}_twice" for what in ("theme", "principle", "profile", "question", "job")}
+
 #: Missing English texts reported one by one, before a summary line: a whole French-only
 #: file that forgot ``languages: [fr]`` must not print hundreds of lines.
 MAX_MISSING_TEXTS = 10
@@ -105,7 +108,7 @@ def cross_check(ref: Referential, located: Located) -> list[Problem]:
         if what == "criterion":
             at(loc, "criterion_twice", item_id)
         else:
-            at(loc, f"{what}_twice", id=item_id)
+            at(loc, TWICE[what], id=item_id)
     profile_ids = {p.id for p in ref.profiles}
     job_ids = {j.id for j in ref.jobs}
     known = set(ref.criteria_by_id)

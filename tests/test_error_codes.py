@@ -26,6 +26,10 @@ CORE = sorted(p for p in (ROOT / "labelnr").rglob("*.py") if "ui" not in p.relat
 PENDING = {
     "labelnr/storage/sync.py", "labelnr/cli.py", "labelnr/portfolio.py",
     "labelnr/storage/pgserver.py", "labelnr/excel/pack.py",
+    # Added on main while the codes were written (CSV answers, crosswalk, backups, PDF dossier, CLIs).
+    "labelnr/crosswalk.py", "labelnr/csvanswers.py", "labelnr/excel/cli.py", "labelnr/report/cli.py",
+    "labelnr/report/organisation.py", "labelnr/report/render.py", "labelnr/storage/__init__.py",
+    "labelnr/storage/backup.py",
 }
 #: Constructors taking an English sentence: ``Problem(file, line, MESSAGE)``, ``X.single(file, MESSAGE)``,
 #: ``located.problem(loc, MESSAGE)``, ``raise SomeError(MESSAGE)``.
@@ -188,3 +192,52 @@ def test_a_refused_workbook_says_what_it_contains_in_french() -> None:
                               part="xl/activeX/1.xml")
     assert "contains ActiveX controls ('xl/activeX/1.xml')" in str(error)
     assert "contient des contrôles ActiveX (« xl/activeX/1.xml »)" in render(error, "fr")
+
+
+# --- refusals added on main, coded in the merge -------------------------------------------------
+
+
+def test_a_yaml_alias_is_refused_in_french() -> None:
+    from labelnr.yamlpos import parse
+
+    with pytest.raises(InvalidFile) as caught:
+        parse("a: 1\nb: &x {c: 1}\n", "alias.yaml")
+    assert render(caught.value, "fr") == ("alias.yaml:2 : les ancres et alias YAML (&nom, *nom) ne sont pas "
+                                          "acceptés : écrivez la valeur en entier")
+    assert str(caught.value).startswith("alias.yaml:2: YAML anchors and aliases")
+
+
+def test_deep_nesting_is_refused_in_french() -> None:
+    from labelnr.yamlpos import MAX_DEPTH, parse
+
+    with pytest.raises(InvalidFile) as caught:
+        parse("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", "deep.yaml")
+    assert f"plus de {MAX_DEPTH} niveaux" in render(caught.value, "fr")
+
+
+def test_an_id_given_twice_is_refused_in_french(tmp_path: Path) -> None:
+    from labelnr.loader import load_referential
+
+    text = (ROOT / "tests/fixtures/v1-ref.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "twice.yaml"
+    bad.write_text(text.replace("criteria:\n", "questions:\n  - id: dc\n    text: {fr: Q, en: Q}\n"
+                                "  - id: dc\n    text: {fr: R, en: R}\ncriteria:\n", 1), encoding="utf-8")
+    with pytest.raises(InvalidFile) as caught:
+        load_referential(bad)
+    shown = render(caught.value, "fr")
+    assert "l'identifiant de question « dc » est utilisé deux fois" in shown, shown
+
+
+def test_an_evidence_symlink_is_refused_in_french(tmp_path: Path) -> None:
+    from labelnr.storage.evidence import EvidenceStore
+    from labelnr.storage.sync import _evidence_file
+
+    (tmp_path / "real.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "real.pdf")
+    audit = tmp_path / "audit.yaml"
+    audit.write_text("answers:\n  G-1:\n    evidence:\n      - {file: link.pdf}\n", encoding="utf-8")
+    problem = _evidence_file(audit, "G-1", 0, "link.pdf", None, EvidenceStore(tmp_path / "blobs"))
+    assert isinstance(problem, Problem)
+    assert problem.code == "evidence_symlink"
+    assert "est un lien symbolique ou se trouve sous un lien" in problem.render("fr")
+    assert "is a symbolic link or lies under one" in str(problem)

@@ -232,7 +232,7 @@ def read_inside(base: Path, parts: Sequence[str], max_bytes: int, shown: str) ->
         os.close(folder)
     with os.fdopen(fd, "rb", buffering=0) as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InvalidEvidence(f"evidence file '{shown}' is not a regular file (a pipe, device or folder)")
+            raise InvalidEvidence.of("evidence_not_regular", file=shown)
         return _read_limited(handle, max_bytes, shown)
 
 
@@ -245,7 +245,7 @@ def _read_limited(handle: BinaryIO, max_bytes: int, shown: str) -> bytes:
             return b"".join(chunks)
         chunks.append(chunk)
         count += len(chunk)
-    raise InvalidEvidence(f"evidence file '{shown}' is larger than the limit of {max_bytes / 1e6:.0f} MB")
+    raise InvalidEvidence.of("evidence_over_limit", file=shown, limit=round(max_bytes / 1e6))
 
 
 def write_inside(base: Path, parts: Sequence[str], source: Path) -> None:
@@ -331,7 +331,7 @@ class EvidenceStore:
         """Store a regular file (no link, no pipe), refused once it passes the size limit."""
         data = read_inside(source.parent, (source.name,), self.max_bytes, source.name)
         if data is None:
-            raise InvalidEvidence(f"'{source}' does not exist")
+            raise InvalidEvidence.of("evidence_source_missing", file=str(source))
         return self.put(data)
 
     def verify(self, sha256: str, size: int | None = None) -> str | None:

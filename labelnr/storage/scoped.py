@@ -132,18 +132,18 @@ class ActorStore:
     def _tree(self, organisation_id: str, may: Rights | None = None) -> _Tree:
         return _Tree(organisation_id, self._store.entity_tree(organisation_id), may or self._rights())
 
-    def _require(self, action: Action, entity: EntityInfo, missing: str) -> None:
-        """The authorizer's check on ``entity``; NotFound(``missing``) when it is invisible."""
+    def _require(self, action: Action, entity: EntityInfo, missing: NotFound) -> None:
+        """The authorizer's check on ``entity``; ``missing`` when it is invisible."""
         try:
             self._store.authorizer(self.identity, action, [entity.organisation_id, *entity.path])
         except LabelnrError:
             if entity.id in self._tree(entity.organisation_id).visible:
                 raise
-            raise NotFound(missing) from None
+            raise missing from None
 
     def _readable_entity(self, entity_id: str) -> EntityInfo:
         entity = self._store.entity(entity_id)
-        self._require(Action.READ, entity, f"there is no entity '{entity_id}'")
+        self._require(Action.READ, entity, NotFound.of("no_entity", entity=entity_id))
         return entity
 
     def _campaign_place(self, campaign_id: int) -> tuple[CampaignInfo, EntityInfo]:
@@ -155,7 +155,7 @@ class ActorStore:
 
     def _readable_campaign(self, campaign_id: int) -> CampaignInfo:
         info, entity = self._campaign_place(campaign_id)
-        self._require(Action.READ, entity, f"there is no campaign {campaign_id}")
+        self._require(Action.READ, entity, NotFound.of("no_campaign", campaign=campaign_id))
         return info
 
     def _visible(self, entity: EntityInfo) -> bool:
@@ -167,7 +167,7 @@ class ActorStore:
     def _visible_campaign(self, campaign_id: int) -> None:
         """NotFound for a campaign the identity cannot see (before a change names it)."""
         if not self._visible(self._campaign_place(campaign_id)[1]):
-            raise NotFound(f"there is no campaign {campaign_id}")
+            raise NotFound.of("no_campaign", campaign=campaign_id)
 
     def _visible_node(self, node: str) -> None:
         """NotFound for an organisation or entity the identity cannot see."""
@@ -177,16 +177,16 @@ class ActorStore:
             entity = self._store.entity(node)
         except NotFound:
             if not self._tree(self._store.organisation(node).id).organisation_visible:
-                raise NotFound(f"there is no organisation '{node}'") from None
+                raise NotFound.of("no_organisation", organisation=node) from None
             return
         if not self._visible(entity):
-            raise NotFound(f"there is no entity '{node}'")
+            raise NotFound.of("no_entity", entity=node)
 
     def _visible_organisation(self, organisation_id: str) -> _Tree:
         self._store.organisation(organisation_id)
         tree = self._tree(organisation_id)
         if not tree.organisation_visible:
-            raise NotFound(f"there is no organisation '{organisation_id}'")
+            raise NotFound.of("no_organisation", organisation=organisation_id)
         return tree
 
     def _readable_evidence(self, evidence_id: int) -> EvidenceItem:
@@ -194,20 +194,19 @@ class ActorStore:
         try:
             self._readable_campaign(item.campaign_id)
         except NotFound:
-            raise NotFound(f"there is no evidence {evidence_id}") from None
+            raise NotFound.of("no_evidence", evidence=evidence_id) from None
         return item
 
     def _visible_commitment(self, commitment_id: int) -> None:
         with self._store.db.reading() as s:
             row = s.get(CommitmentRow, commitment_id)
             campaign_id = row.campaign_id if row is not None else None
-        missing = f"there is no commitment {commitment_id}"
         if campaign_id is None:
-            raise NotFound(missing)
+            raise NotFound.of("no_commitment", commitment=commitment_id)
         try:
             self._visible_campaign(campaign_id)
         except NotFound:
-            raise NotFound(missing) from None
+            raise NotFound.of("no_commitment", commitment=commitment_id) from None
 
     # --- what needs no right ----------------------------------------------------------------------
 
@@ -279,7 +278,7 @@ class ActorStore:
     def entity(self, entity_id: str) -> EntityInfo:
         entity = self._store.entity(entity_id)
         if not self._visible(entity):
-            raise NotFound(f"there is no entity '{entity_id}'")
+            raise NotFound.of("no_entity", entity=entity_id)
         return entity
 
     def campaigns(self, entity_id: str) -> list[CampaignInfo]:
@@ -587,7 +586,7 @@ class ActorStore:
         try:
             self._visible_campaign(item.campaign_id)
         except NotFound:
-            raise NotFound(f"there is no evidence {evidence_id}") from None
+            raise NotFound.of("no_evidence", evidence=evidence_id) from None
         self._store.remove_evidence(self.identity, evidence_id)
 
     def add_commitment(self, campaign_id: int, commitment: Commitment) -> CommitmentItem:

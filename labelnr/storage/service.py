@@ -1368,14 +1368,8 @@ class Store:
                         resolved[(cid, index)] = stored
                         continue
                     problems.append(
-                        Problem(
-                            item.source,
-                            item.by_hash.get((cid, index)),
-                            f"evidence file '{ref.file}' is given by its sha256 only and no campaign you "
-                            "may read holds that file: put the file itself beside the assessment "
-                            "(or remove its sha256 to keep it by name)",
-                            cid,
-                        )
+                        Problem.of(item.source, item.by_hash.get((cid, index)), "evidence_hash_unreadable",
+                                   cid, file=ref.file)
                     )
             checked.append(replace(item, files=resolved))
         if problems:

@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from labelnr.assessment import applicability_warnings
 from labelnr.errors import InvalidFile, Problem
@@ -82,6 +83,18 @@ def _locate(path: Path, loc: tuple[str | int, ...], message: str, criterion: str
     return located.problem(loc, message, criterion)
 
 
+def _locate_coded(path: Path, loc: tuple[str | int, ...], code: str, criterion: str | None = None,
+                  /, **params: Any) -> Problem:
+    """:func:`_locate` with a catalog code, so the person reads it in their language."""
+    return Problem.of(path, _line(path, loc), code, criterion, **params)
+
+
+def _refused(path: Path, loc: tuple[str | int, ...], exc: InvalidEvidence, criterion: str) -> Problem:
+    if exc.code is not None:
+        return _locate_coded(path, loc, exc.code, criterion, **exc.params)
+    return _locate(path, loc, str(exc), criterion)
+
+
 def _line(path: Path, loc: tuple[str | int, ...]) -> int | None:
     located = _located(path, path.stat().st_mtime_ns) if path.is_file() else None
     return located.line_of(loc) if located is not None else None
@@ -100,30 +113,25 @@ def _evidence_file(
     display = sanitise_filename(PurePosixPath(name).name)
     parts = relative_parts(name)
     if parts is None:
-        return _locate(
-            path, loc, f"evidence file '{name}' must be a path inside the assessment's folder", cid
-        )
+        return _locate_coded(path, loc, "evidence_outside_folder", cid, file=name)
     try:
         data = read_inside(path.parent, parts, files.max_bytes, name)
     except LinkOnTheWay:
-        message = (
-            f"evidence file '{name}' is a symbolic link or lies under one: "
-            "put the file itself inside the assessment's folder"
-        )
-        return _locate(path, loc, message, cid)
+        return _locate_coded(path, loc, "evidence_symlink", cid, file=name)
     except InvalidEvidence as exc:
-        return _locate(path, loc, str(exc), cid)
+        return _refused(path, loc, exc, cid)
     except OSError as exc:
-        return _locate(path, loc, f"evidence file '{name}' cannot be read: {exc.strerror or exc}", cid)
+        reason = exc.strerror or str(exc)
+        return _locate_coded(path, loc, "evidence_unreadable", cid, file=name, reason=reason)
     if data is None:
         return None
     try:
         display, media_type = check_upload(display, data, files.max_bytes)
     except InvalidEvidence as exc:
-        return _locate(path, loc, str(exc), cid)
+        return _refused(path, loc, exc, cid)
     digest = hashlib.sha256(data).hexdigest()
     if sha256 is not None and digest != sha256:
-        return _locate(path, loc, f"evidence file '{name}' does not match its sha256 (it has {digest})", cid)
+        return _locate_coded(path, loc, "evidence_sha256_mismatch", cid, file=name, digest=digest)
     return EvidenceFile(digest, len(data), display, media_type, data)
 
 
@@ -272,8 +280,7 @@ def _same_file(target: Path, sha256: str, size: int | None) -> bool:
 
 
 def _refuse_link(path: Path) -> InvalidFile:
-    message = "is a symbolic link: refusing to write through it; remove it or export elsewhere"
-    return InvalidFile([Problem(str(path), None, message)])
+    return InvalidFile.coded(path, "export_through_link")
 
 
 def _write_blob(folder: Path, parts: tuple[str, ...], source: Path) -> None:
