@@ -334,7 +334,7 @@ def test_summary_says_undefined_when_nothing_applies(mini: LoadedReferential) ->
     book = open_book(exported(make_data(mini, self_scores=nothing, verified_scores=nothing)))
     summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
     undefined = ("non défini (aucun critère applicable)",) * 2
-    assert summary["Points (sur 1000)"] == undefined
+    assert summary["Points (sur 1\u202f000)"] == undefined
     assert summary["Pourcentage"] == undefined
     assert summary["Thème A"] == undefined
 

@@ -38,7 +38,7 @@ def test_picking_an_organisation_tells_the_browser_the_new_entity_and_campaign(d
     assert entity.proto.set_value
     assert entity.proto.raw_value.strip() == "Groupe Hexapost — périmètre groupe"
     assert campaign.proto.set_value
-    assert "2026-02-18" in campaign.proto.raw_value
+    assert "18 février 2026" in campaign.proto.raw_value
     assert "Groupe Hexapost — périmètre groupe ·" in texts(at)
     assert at.query_params["organisation"] == "hexapost"
     assert at.query_params["entity"] == "hexapost-group"
@@ -47,12 +47,12 @@ def test_picking_an_organisation_tells_the_browser_the_new_entity_and_campaign(d
 def test_a_link_opens_its_campaign_and_criterion(demo_dirs: Path) -> None:
     at = linked(AGENCIES)
     box = at.sidebar.selectbox(key="pick_campaign")
-    box.select_index(next(i for i, label in enumerate(box.options) if "2025-03-12" in label)).run()
+    box.select_index(next(i for i, label in enumerate(box.options) if "12 mars 2025" in label)).run()
     campaign = at.query_params["campaign"]
     # A new session (a reload, a bookmark) opened on that address shows the baseline again.
     again = linked({**AGENCIES, "campaign": campaign, "criterion": "GS-1.1"})
-    assert "2025-03-12" in again.sidebar.selectbox(key="pick_campaign").proto.raw_value
-    assert "du 2025-03-12" in texts(again)
+    assert "12 mars 2025" in again.sidebar.selectbox(key="pick_campaign").proto.raw_value
+    assert "du 12 mars 2025" in texts(again)
     assert again.radio(key=f"a{campaign}.GS-1.1.level") is not None  # its editor is open
     assert again.query_params["criterion"] == "GS-1.1"
 
@@ -80,6 +80,6 @@ def test_a_link_to_a_criterion_outside_the_campaign_says_so(demo_dirs: Path) -> 
 @pytest.mark.parametrize("page", ["dashboard", "plan"])
 def test_steering_pages_open_on_the_latest_campaign(demo_dirs: Path, page: str) -> None:
     at = linked(AGENCIES, page)
-    assert "2026-03-11" in at.sidebar.selectbox(key="pick_campaign").proto.raw_value  # not 2025-03-12
+    assert "11 mars 2026" in at.sidebar.selectbox(key="pick_campaign").proto.raw_value  # not 2025-03-12
     assert "Hexapost Réseau des agences · " in texts(at)
-    assert "2026-03-11" in texts(at)
+    assert "11 mars 2026" in texts(at)

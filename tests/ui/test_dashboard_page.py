@@ -96,7 +96,7 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
     assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
     assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
-    assert "depuis la dernière campagne tenue, « Année 1 (2025-03-01) » (Année 1)" in texts(at)
+    assert "depuis la dernière campagne tenue, « Année 1 (1 mars 2025) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
     assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
     assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]

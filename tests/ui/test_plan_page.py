@@ -92,8 +92,8 @@ def test_the_projection_starts_from_the_latest_campaign_held(data_dirs: tuple[Pa
     for cid in ("GOV-01", "GOV-02"):
         other.save_answer("someone", year1.id, cid, Answer(level="full"), 0)
     at = open_app("plan")
-    assert projected(at) == ["147 / 1000", "444 / 1000", "444 / 1000", "444 / 1000"]
-    assert "« Année 1 groupe — 2025-03-01 » (Année 1)" in texts(at)
+    assert projected(at) == ["147 / 1\u202f000", "444 / 1\u202f000", "444 / 1\u202f000", "444 / 1\u202f000"]
+    assert "« Année 1 groupe — 1 mars 2025 » (Année 1)" in texts(at)
 
 
 def test_a_new_commitment_left_at_the_default_year_is_not_late(data_dirs: tuple[Path, Path],

@@ -130,7 +130,7 @@ def _flags(c: Cycle) -> None:
 def _projection(c: Cycle) -> None:
     st.header(t("plan.projection"))
     source = c.projected_from or c.start.info
-    campaign = f"{source.name or period_label(source)} — {source.date.isoformat()}"
+    campaign = f"{source.name or period_label(source)} — {day(source.date)}"
     st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
     total = c.ref.scoring.total_points
     cols = st.columns(len(YEARS))
