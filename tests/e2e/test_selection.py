@@ -37,12 +37,12 @@ def test_changing_organisation_then_entity_redraws_every_box(app_server: Server,
     group = "Groupe Hexapost — périmètre groupe"
     expect(page.get_by_text(re.compile(f"^{group} ·")).first).to_be_visible()
     assert box_text(page, "Entité") == group  # not the previous organisation's "Clair Conseil"
-    assert "2026-02-18" in box_text(page, "Campagne")  # the group's latest campaign, as the page shows
-    assert "2026-02-18" in caption(page)
+    assert "18 février 2026" in box_text(page, "Campagne")  # the group's latest campaign, as the page shows
+    assert "18 février 2026" in caption(page)
     pick(page, "Entité", "Hexapost Réseau des agences")
     expect(page.get_by_text(re.compile(r"^Hexapost Réseau des agences ·")).first).to_be_visible()
-    assert "2026-03-11" in box_text(page, "Campagne")  # the agencies' latest campaign, not the group's
-    assert "2026-03-11" in caption(page)
+    assert "11 mars 2026" in box_text(page, "Campagne")  # the agencies' latest campaign, not the group's
+    assert "11 mars 2026" in caption(page)
     query = parse_qs(urlparse(page.url).query)
     assert query["organisation"] == ["hexapost"]
     assert query["entity"] == ["hexapost-agences"]
@@ -51,8 +51,8 @@ def test_changing_organisation_then_entity_redraws_every_box(app_server: Server,
     page.reload()  # a reload (a new session) opens the same campaign
     wait_for_app(page)
     assert box_text(page, "Entité") == "Hexapost Réseau des agences"
-    assert "2026-03-11" in box_text(page, "Campagne")
-    assert "2026-03-11" in caption(page)
+    assert "11 mars 2026" in box_text(page, "Campagne")
+    assert "11 mars 2026" in caption(page)
 
 
 def test_a_link_to_a_campaign_that_does_not_exist_is_refused(app_server: Server, page: Any) -> None:
