@@ -14,7 +14,8 @@ the dashboard. Reports p50/p95/max from an answer change to "Answer saved." on s
 errors, and lost updates: afterwards the database must hold every acknowledged save, in
 order, at its revision. Exit status 1 on any error or lost update.
 
-    python3 scripts/dev.py cluster --replicas 2 --port 8080        # prints the database URL
+    .venv/bin/python benchmarks/load.py --replicas 2 --sessions 50 --seconds 120   # starts its own cluster
+    python3 scripts/dev.py cluster --replicas 2 --port 8080  # or a running one (prints its database URL)
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8080 \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:PGPORT/postgres --sessions 50 --seconds 120
 
@@ -28,8 +29,12 @@ import asyncio
 import datetime as dt
 import http.cookies
 import random
-import statistics
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -69,7 +74,8 @@ class Run:
         for w in self.widgets:
             if w.kind == kind and label in w.label.replace("\\", ""):  # labels are Markdown-escaped
                 return w
-        raise LookupError(f"no {kind} labelled {label!r} among {[(w.kind, w.label[:30]) for w in self.widgets][:12]}")
+        seen = [(w.kind, w.label[:30]) for w in self.widgets][:12]
+        raise LookupError(f"no {kind} labelled {label!r} among {seen}")
 
 
 def _collect(msg: Any, run: Run) -> None:
@@ -119,7 +125,7 @@ class Session:
 
     def _first_get(self) -> str:
         """The page itself, as a browser loads it first: the proxy pins the tab to a replica."""
-        with urllib.request.urlopen(self.url + "/" + self.page, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(self.url + "/" + self.page, timeout=30) as response:
             response.read()
             self.replica = response.headers.get("X-Served-By", "")
             jar = http.cookies.SimpleCookie()
@@ -167,7 +173,7 @@ class Session:
                 if "COMPILE_ERROR" in status:
                     raise RuntimeError(f"script run ended with {status}")
                 return run
-            elif which == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
+            elif which == "session_event" and msg.session_event.HasField("script_compilation_exception"):
                 raise RuntimeError("the script failed to compile")
 
 
@@ -213,7 +219,7 @@ async def referent(url: str, entity_name: str, campaign: int, cid: str, stop: fl
             stats.latencies.append(time.perf_counter() - started)
             stats.acked.setdefault(campaign, []).append(level)
             await asyncio.sleep(max(0.0, period - (time.perf_counter() - started)) * random.uniform(0.8, 1.2))
-    except Exception as exc:  # noqa: BLE001 (every failure of a session is counted and shown)
+    except Exception as exc:
         stats.errors.append(f"{entity_name}: {type(exc).__name__}: {exc}")
     finally:
         await session.close()
@@ -229,7 +235,7 @@ async def reader(url: str, stop: float, period: float, stats: Stats, n: int) -> 
             await session.rerun()
             stats.reads.append(time.perf_counter() - started)
             await asyncio.sleep(period)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         stats.errors.append(f"reader {n}: {type(exc).__name__}: {exc}")
     finally:
         await session.close()
@@ -300,7 +306,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def drive(args: argparse.Namespace, targets: list[tuple[str, int]], cid: str) -> Stats:
@@ -312,15 +318,59 @@ async def drive(args: argparse.Namespace, targets: list[tuple[str, int]], cid: s
     return stats
 
 
+class OwnCluster:
+    """``dev.py cluster`` in a temporary state folder, for one run of the benchmark."""
+
+    def __init__(self, replicas: int) -> None:
+        self.state = Path(tempfile.mkdtemp(prefix="labelnr-load-"))
+        self.state.chmod(0o755)  # PostgreSQL runs as 'postgres' when we are root
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "dev.py"), "cluster", "--replicas", str(replicas),
+             "--port", str(port), "--state", str(self.state)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.database_url = ""
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith("PostgreSQL  "):
+                self.database_url = line.split()[1]
+            if line.startswith("Label NR Workbook: http"):
+                return
+        raise SystemExit(f"the cluster did not start (exit {self.proc.wait()}): see {self.state}/logs")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=120)
+        shutil.rmtree(self.state, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the proxy, e.g. http://127.0.0.1:8080")
-    parser.add_argument("--database-url", required=True, help="the cluster's database (printed at its start)")
+    parser.add_argument("--url", help="the proxy of a running cluster, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--database-url", help="that cluster's database (printed at its start)")
+    parser.add_argument("--replicas", type=int, help="instead: start a cluster of that many replicas")
     parser.add_argument("--sessions", type=int, default=50, help="referents, one entity each")
     parser.add_argument("--readers", type=int, default=5, help="sessions on the dashboard")
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--period", type=float, default=10.0, help="seconds between two saves of a referent")
     args = parser.parse_args()
+    own = None
+    if args.replicas:
+        own = OwnCluster(args.replicas)
+        args.url, args.database_url = own.url, own.database_url
+    elif not (args.url and args.database_url):
+        parser.error("give --url and --database-url of a running cluster, or --replicas N")
+    try:
+        return measure(parser, args)
+    finally:
+        if own is not None:
+            own.stop()
+
+
+def measure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     host = urllib.parse.urlparse(args.url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("loopback only: --url must point at 127.0.0.1")
