@@ -120,7 +120,9 @@ class Session:
         ws_url = f"ws://{parsed.netloc}/_stcore/stream"
         self.ws = await websockets.connect(
             ws_url, subprotocols=["streamlit"], origin=self.url,  # type: ignore[list-item,arg-type]
-            additional_headers={"Cookie": cookie}, max_size=64 * 2**20, open_timeout=30)
+            additional_headers={"Cookie": cookie}, max_size=64 * 2**20, open_timeout=60,
+            # A browser sends no websocket pings; a replica busy running scripts answers them late.
+            ping_interval=None)
         return await self.rerun()
 
     def _first_get(self) -> str:
@@ -188,9 +190,10 @@ class Stats:
 
 
 async def referent(url: str, entity_name: str, campaign: int, cid: str, stop: float, period: float,
-                   stats: Stats) -> None:
+                   stats: Stats, arrival: float) -> None:
     session = Session(url)
     try:
+        await asyncio.sleep(arrival)
         run = await session.open("assessment")
         stats.replicas[session.replica] = stats.replicas.get(session.replica, 0) + 1
         org = run.find("selectbox", "Organisation")
@@ -205,7 +208,6 @@ async def referent(url: str, entity_name: str, campaign: int, cid: str, stop: fl
         radio = run.find("radio", "Réponse")
         levels = list(radio.options)
         turn = 0
-        await asyncio.sleep(random.uniform(0, period))
         while time.monotonic() < stop:
             level = levels[turn % len(levels)]
             turn += 1
@@ -225,9 +227,10 @@ async def referent(url: str, entity_name: str, campaign: int, cid: str, stop: fl
         await session.close()
 
 
-async def reader(url: str, stop: float, period: float, stats: Stats, n: int) -> None:
+async def reader(url: str, stop: float, period: float, stats: Stats, n: int, arrival: float) -> None:
     session = Session(url)
     try:
+        await asyncio.sleep(arrival)
         await session.open("dashboard")
         await asyncio.sleep(random.uniform(0, period))
         while time.monotonic() < stop:
@@ -312,8 +315,11 @@ def _pct(values: list[float], q: float) -> float:
 async def drive(args: argparse.Namespace, targets: list[tuple[str, int]], cid: str) -> Stats:
     stats = Stats()
     stop = time.monotonic() + args.seconds
-    tasks = [referent(args.url, name, campaign, cid, stop, args.period, stats) for name, campaign in targets]
-    tasks += [reader(args.url, stop, args.period, stats, i) for i in range(args.readers)]
+    # Users arrive over the first --ramp seconds, not all in the same millisecond.
+    tasks = [referent(args.url, name, campaign, cid, stop, args.period, stats, random.uniform(0, args.ramp))
+             for name, campaign in targets]
+    tasks += [reader(args.url, stop, args.period, stats, i, random.uniform(0, args.ramp))
+              for i in range(args.readers)]
     await asyncio.gather(*tasks)
     return stats
 
@@ -356,6 +362,7 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=5, help="sessions on the dashboard")
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--period", type=float, default=10.0, help="seconds between two saves of a referent")
+    parser.add_argument("--ramp", type=float, default=20.0, help="sessions open over the first RAMP seconds")
     args = parser.parse_args()
     own = None
     if args.replicas:

@@ -74,7 +74,8 @@ def on_replica(chromium: Any, url: str, replica: str | None) -> Any:
 def open_page(context: Any, url: str, replica: str | None) -> Any:
     tab = context.new_page()
     response = tab.goto(url)
-    assert response is not None and response.ok
+    assert response is not None
+    assert response.ok
     if replica is not None:
         assert response.headers.get("x-served-by") == replica, "the proxy ignored the affinity cookie"
     wait_for_app(tab)
@@ -102,7 +103,8 @@ def criterion(tab: Any, cid: str) -> Any:
     return box
 
 
-def test_an_answer_saved_on_one_replica_shows_on_the_other(chromium: Any, cluster: tuple[Running, str]) -> None:
+def test_an_answer_saved_on_one_replica_shows_on_the_other(
+        chromium: Any, cluster: tuple[Running, str]) -> None:
     running, cid = cluster
     first, second = on_replica(chromium, running.url, "app1"), on_replica(chromium, running.url, "app2")
     try:
@@ -172,6 +174,7 @@ def test_the_proxy_pins_a_new_browser_with_an_http_only_cookie(
         assert cookies[0]["sameSite"] == "Lax"
         assert "labelnr_replica" not in tab.evaluate("document.cookie")  # out of scripts' reach
         again = tab.reload()
-        assert again is not None and again.headers.get("x-served-by") == served
+        assert again is not None
+        assert again.headers.get("x-served-by") == served
     finally:
         context.close()
