@@ -339,10 +339,13 @@ class OwnCluster:
              "--port", str(port), "--state", str(self.state)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.database_url = ""
+        self.replicas: list[str] = []  # each replica's own URL, past the proxy
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             if line.startswith("PostgreSQL  "):
                 self.database_url = line.split()[1]
+            if line.startswith("replica app"):
+                self.replicas.append(f"http://{line.split()[2]}")
             if line.startswith("Label NR Workbook: http"):
                 return
         raise SystemExit(f"the cluster did not start (exit {self.proc.wait()}): see {self.state}/logs")
