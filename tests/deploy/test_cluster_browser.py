@@ -25,6 +25,9 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, wait_for
 
 from .conftest import ROOT, Running, missing, running_cluster
 
+# Two replicas and a proxy on two cores: give assertions the time a page run gets.
+expect.set_options(timeout=RUN_TIMEOUT_MS)
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ORG, ORG_NAME = "grappe", "Grappe de test"
