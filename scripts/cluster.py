@@ -89,6 +89,8 @@ class Cluster:
     bin_dir: Path
     venv_bin: Path
     pg_port: int = 0
+    #: A secrets file every replica reads (``[auth]`` for OpenID Connect: one shared cookie_secret).
+    secrets: Path | None = None
     procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     @property
@@ -122,7 +124,7 @@ class Cluster:
         _step([*prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.pg_data), "-o", options,
                "-l", str(pg_dir / "server.log"), "-w", "-t", "60", "start"],
               f"PostgreSQL (log: {pg_dir}/server.log)")
-        print(f"PostgreSQL  127.0.0.1:{self.pg_port}  data {self.pg_data}", flush=True)
+        print(f"PostgreSQL  {self.database_url}  data {self.pg_data}", flush=True)
         return created
 
     def stop_postgres(self) -> None:
@@ -146,7 +148,7 @@ class Cluster:
             log = self.log(f"app{i}").open("ab")
             proc = subprocess.Popen(
                 [str(self.venv_bin / "streamlit"), "run", str(ROOT / "app.py"), "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                 "--server.address", "127.0.0.1", "--server.headless", "true", *self.secrets_args()],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             self.procs.append((f"app{i}", proc))
             ports.append(port)
@@ -154,6 +156,9 @@ class Cluster:
             _wait_http(f"http://127.0.0.1:{port}/_stcore/health", 90, f"replica app{i}", self.procs[i - 1][1])
             print(f"replica app{i}  127.0.0.1:{port}  log {self.log(f'app{i}')}", flush=True)
         return ports
+
+    def secrets_args(self) -> list[str]:
+        return ["--secrets.files", str(self.secrets)] if self.secrets is not None else []
 
     def static_folder(self) -> Path:
         """Streamlit's static files, copied once per Streamlit version and gzipped at level 9."""
@@ -227,13 +232,18 @@ def main(argv: Sequence[str], venv_bin: Path) -> None:
     parser.add_argument("--replicas", type=int, default=2, help="app processes behind the proxy (default 2)")
     parser.add_argument("--port", type=int, default=8080, help="the proxy's port on 127.0.0.1 (default 8080)")
     parser.add_argument("--state", type=Path, default=ROOT / ".cluster", help="where data and logs live")
+    parser.add_argument("--secrets", type=Path, default=None,
+                        help="a secrets.toml for every replica (its [auth] section turns sign-in on)")
     args = parser.parse_args(list(argv))
     if not 1 <= args.replicas <= 16:
         sys.exit("--replicas must be between 1 and 16")
+    if args.secrets is not None and not args.secrets.is_file():
+        sys.exit(f"--secrets {args.secrets}: no such file")
     state: Path = args.state.resolve()
     for sub in ("logs", "data"):
         (state / sub).mkdir(parents=True, exist_ok=True)
-    cluster = Cluster(state, args.replicas, args.port, _pg_bin(), venv_bin)
+    cluster = Cluster(state, args.replicas, args.port, _pg_bin(), venv_bin,
+                      secrets=args.secrets.resolve() if args.secrets else None)
 
     def _terminate(_sig: int, _frame: object) -> None:
         raise KeyboardInterrupt

@@ -68,6 +68,8 @@ def main(argv: list[str]) -> None:
     rest = argv[1:]
     if command == "run":
         setup(dev=False)
+        # Create or upgrade the database and import the demo now, not while the first visitor waits.
+        _run(PY, "-c", "from labelnr.storage import open_store; open_store().dispose()")
         _run(BIN / "streamlit", "run", "app.py", "--server.port", "8501", *rest)
     elif command == "test":
         setup(dev=True)

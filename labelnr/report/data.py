@@ -32,6 +32,7 @@ from labelnr.trajectory import (
     progress,
     projected_trajectory,
 )
+from labelnr.verification import audited, to_verify
 
 Json = dict[str, Any]
 #: The latest changes listed in the history summary (the Excel workbook has them all).
@@ -127,6 +128,11 @@ class _Builder:
 
     def summary(self) -> Json:
         s, v = self.data.self_scores, self.data.verified_scores
+        a = self.data.assessment
+        asked = to_verify(self.ref, a)
+        covered = audited(asked, {cid: verdict.verdict for cid, verdict in a.verdicts.items()})
+        # Until a verdict exists the "verified" score is the self-assessment itself: say so.
+        not_audited = self.t("report.not_audited")
         themes = []
         for theme in self.ref.themes:
             mine, checked = s.themes.get(theme.id), v.themes.get(theme.id)
@@ -135,26 +141,33 @@ class _Builder:
             themes.append({
                 "name": theme.name.get(self.lang),
                 "self": fmt.percent(mine.percent, self.lang),
-                "verified": fmt.percent(checked.percent, self.lang),
+                "verified": fmt.percent(checked.percent, self.lang) if covered else "—",
                 "points": self.num(mine.points),
                 "max": self.num(mine.max_points),
                 "answered": f"{mine.answered} / {mine.in_scope}",
             })
         return {
             "total": self.num(s.total_points, 0),
-            "self": self._scores(s),
-            "verified": self._scores(v),
+            "self": self._scores(s, asked),
+            "verified": self._scores(v, asked) if covered else {
+                "points": not_audited, "percent": "—", "level": not_audited,
+                "answered": self.t("report.verified_count", verified=0, total=len(asked))},
             "themes": themes,
             "gaps_self": self.gaps(s.gaps),
-            "gaps_verified": self.gaps(v.gaps),
+            "gaps_verified": self.gaps(v.gaps) if covered else [],
+            "audited": bool(covered),
+            "not_audited_text": self.t("report.not_audited_yet", total=len(asked)),
         }
 
-    def _scores(self, scores: Scores) -> Json:
+    def _scores(self, scores: Scores, asked: Sequence[str]) -> Json:
+        # Answered among the criteria one may answer (those N/A by rule are not asked), as the
+        # self-assessment page counts them.
+        answered = sum(1 for cid in asked if cid in scores.criteria and scores.criteria[cid].answered)
         return {
             "points": self.num(scores.points),
             "percent": fmt.percent(scores.percent, self.lang),
             "level": self.level_name(scores.level),
-            "answered": f"{scores.answered} / {len(scores.criteria)}",
+            "answered": f"{answered} / {len(asked)}",
         }
 
     def criteria(self) -> list[Json]:
@@ -236,7 +249,9 @@ class _Builder:
         d, ref, a = self.data, self.ref, self.data.assessment
         start = d.plan_start if d.plan_start is not None else d.effective
         planned = planned_trajectory(ref, start, a.targets, a.profile, a.applicability)
-        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability)
+        # Each projected year starts from the latest campaign held at or before it, as on the plan page.
+        projected = projected_trajectory(ref, start, a.commitments, a.profile, a.applicability,
+                                         d.projection_starts)
         actual: dict[int, float] = {}
         for point in sorted(d.actual, key=lambda p: p.date):
             year = PERIOD_YEAR.get(point.period)

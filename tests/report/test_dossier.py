@@ -185,3 +185,25 @@ def test_cli_honours_the_identity_s_roles(tmp_path: Path, capsys: pytest.Capture
     assert main(["report", "--organisation", "hexapost", *base]) == 1
     assert "there is no organisation 'hexapost'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_campaign_without_verdicts_reads_not_audited_and_projects_from_its_own_year(
+        catalog: Catalog) -> None:
+    """Réseau des agences, year 1, no verdict yet: no "verified" figure passes for an audited one,
+    and no projected year falls below the points already held (issue 10's truths, in the dossier)."""
+    from labelnr.excel.from_file import from_path
+    from labelnr.report.data import campaign_dossier
+
+    data = from_path(ROOT / "audits" / "hexapost-agences-year1.yaml", catalog, "comite@example.org", "fr")
+    body = campaign_dossier(data)
+    summary = body["summary"]
+    assert summary["audited"] is False
+    assert summary["verified"]["points"] == "Non audité"
+    assert summary["gaps_verified"] == []
+    # The self-assessed count is of the criteria one may answer (N/A by rule are not asked).
+    answered, asked = summary["self"]["answered"].split(" / ")
+    assert answered == asked
+    series = {s["key"]: s["values"] for s in body["plan"]["chart"]["series"]}
+    held = [(p, a) for p, a in zip(series["projected"], series["actual"], strict=True) if a is not None]
+    assert len(held) == 2  # baseline and year 1
+    assert all(p >= a - 0.05 for p, a in held), series
