@@ -151,7 +151,7 @@ class _Builder:
             "self": self._scores(s, asked),
             "verified": self._scores(v, asked) if covered else {
                 "points": not_audited, "percent": "—", "level": not_audited,
-                "answered": self.t("report.verified_count", verified=0, total=len(asked))},
+                "answered": plural("report.verified_count", 0, self.lang, total=len(asked))},
             "themes": themes,
             "gaps_self": self.gaps(s.gaps),
             "gaps_verified": self.gaps(v.gaps) if covered else [],
