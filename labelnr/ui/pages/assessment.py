@@ -232,7 +232,9 @@ def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -
     if pending:
         st.caption(tp("assessment.preview", pending))
     cols = st.columns(3)
-    cols[0].metric(t("assessment.points"), f"{num(scores.points)} / {num(scores.total_points, 3)}")
+    # Nothing applicable: no score at all, not 0 points (the dashboard says the same).
+    cols[0].metric(t("assessment.points"), f"{num(scores.points)} / {num(scores.total_points, 3)}"
+                   if scores.defined else t("steering.score_undefined"))
     cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
     # Criteria made N/A by rule are not answerable: they count neither as answered nor as asked.
     answerable = [c for cid, c in scores.criteria.items() if cid not in scope.forced]

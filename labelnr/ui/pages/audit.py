@@ -110,7 +110,8 @@ def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> Non
     # Answers outside the campaign (inherited, or left from before a "no") need no verdict.
     unverified = [cid for cid in scores.unverified if cid in asked]
     cols = st.columns(4)
-    cols[0].metric(t("audit.self_points"), f"{num(mine.points)} / {num(total, 3)}")
+    cols[0].metric(t("audit.self_points"), f"{num(mine.points)} / {num(total, 3)}" if mine.defined
+                   else t("steering.score_undefined"))
     cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
     if not covered:  # no verdict yet: the "verified" figures would only repeat the self-assessment
         cols[1].metric(t("audit.verified_points"), t("audit.not_audited"))
