@@ -120,7 +120,7 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
 
     page.get_by_text("Toute l'organisation", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_text(re.compile(r"Moyenne des 4 entité\(s\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Moyenne des 4 entités"))).to_be_visible()
     expect(charts(page)).to_have_count(4)
     expect(charts(page).nth(3).locator(".main-svg").first).to_be_visible()
     screenshot(page, "steering-dashboard-organisation")
