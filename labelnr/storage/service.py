@@ -89,6 +89,7 @@ from labelnr.assessment import (
     EvidenceRef,
     Party,
     Period,
+    excluded_and_forced_na,
 )
 from labelnr.errors import InvalidFile, LabelnrError, Problem
 from labelnr.loader import Catalog, load_catalog
@@ -744,7 +745,9 @@ class Store:
         answer = _validated(Answer, answer.model_dump(), f"answer to {criterion_id}")
         with self._tx(actor) as tx:
             camp, target = self._campaign(tx, Action.ANSWER, campaign_id, _DRAFT, "its answers")
-            _check_answer(self._ref(camp), camp, criterion_id, answer)
+            ref = self._ref(camp)
+            _check_answer(ref, camp, criterion_id, answer)
+            _check_in_scope(ref, camp, criterion_id, answer)
             row = self._answer_row(tx.session, campaign_id, criterion_id)
             _expect(row, expected_revision, f"the answer to {criterion_id}", criterion_id, "answer")
             return self._put_answer(tx, target, campaign_id, criterion_id, row, answer)
@@ -1775,6 +1778,17 @@ def _check_answer(ref: Referential, camp: CampaignRow, criterion_id: str, answer
             raise InvalidInput.of("na_not_allowed", criterion=criterion_id)
         if not answer.not_applicable.justification.strip():
             raise InvalidInput.of("na_needs_justification", criterion=criterion_id)
+
+
+def _check_in_scope(ref: Referential, camp: CampaignRow, criterion_id: str, answer: Answer) -> None:
+    """A level or N/A saved on a criterion the campaign's profile or applicability answers leave
+    out (or make N/A by rule) would count for nothing: refuse it rather than save it silently.
+    Comments and owners may still be noted there, and imports only warn (see the loader)."""
+    if answer.level is None and answer.not_applicable is None:
+        return
+    excluded, forced = excluded_and_forced_na(ref, camp.profile, dict(camp.applicability or {}))
+    if criterion_id in excluded or criterion_id in forced:
+        raise InvalidInput.of("answer_out_of_scope", criterion=criterion_id)
 
 
 def _check_commitment(ref: Referential, commitment: Commitment) -> None:

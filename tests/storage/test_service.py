@@ -576,3 +576,20 @@ def test_names_and_dates_can_change_ids_cannot(tree: Store) -> None:
     tree.submit("alice", cid)
     with pytest.raises(CampaignLocked):
         tree.update_campaign("admin", cid, name="Later")
+
+
+def test_an_answer_to_a_criterion_the_campaign_leaves_out_is_refused(store: Store) -> None:
+    """Saving a level on a criterion an applicability "no" removed would count for nothing
+    (issue 10: "AO-1.1 can be saved with no effect"): refused, while a note may still be kept."""
+    store.create_organisation("admin", "org", "Org")
+    store.create_entity("admin", "org", "it", "IT")
+    camp = store.create_campaign("admin", "it", "profiles-test", "1", "year1", DAY).id
+    store.set_applicability("admin", camp, "datacenter", False)
+    with pytest.raises(InvalidInput) as caught:
+        store.save_answer("admin", camp, "DC-1", Answer(level="full"), 0)
+    assert caught.value.code == "answer_out_of_scope"
+    assert "DC-1" in str(caught.value)
+    assert "DC-1" not in store.campaign(camp).assessment.answers
+    assert store.save_answer("admin", camp, "DC-1", Answer(comment="no data centre since 2024"), 0) == 1
+    store.set_applicability("admin", camp, "datacenter", True)
+    assert store.save_answer("admin", camp, "DC-1", Answer(level="full"), 1) == 2

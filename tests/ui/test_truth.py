@@ -42,6 +42,12 @@ def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> Non
     assert f"a{campaign}.AO-1.1.level" not in at.session_state  # nothing to save it with
 
 
+def test_the_score_panel_names_missing_mandatory_criteria_by_id_and_title(demo_dirs: Path) -> None:
+    shown = texts(agencies())
+    line = next(s for s in shown.splitlines() if "critères obligatoires à satisfaire" in s)
+    assert "FC-2.1 (Formation certifiante du référent et de l’équipe projet)" in unescape(line), line
+
+
 def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
     at = agencies("audit")
     assert metric(at, "Niveau vérifié") == "Non audité"

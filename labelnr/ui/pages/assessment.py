@@ -251,7 +251,10 @@ def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -
                    needed=num(gap.points_needed, 3))] if gap.points_short > 0 else [
             t("assessment.gap_points_ok", level=name)]
         if gap.missing_mandatory:
-            parts.append(t("assessment.gap_mandatory", ids=", ".join(gap.missing_mandatory)))
+            # By id and title, as the dashboard and the dossier name them.
+            named = [f"{cid} ({ref.criteria_by_id[cid].title.get(lg)})" if cid in ref.criteria_by_id else cid
+                     for cid in gap.missing_mandatory]
+            parts.append(t("assessment.gap_mandatory", ids=plain(", ".join(named))))
         for short in gap.themes_below_minimum:
             theme = ref.themes_by_id.get(short.theme)
             parts.append(t("assessment.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
