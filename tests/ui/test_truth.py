@@ -57,6 +57,8 @@ def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: 
     [listed] = [d.value for d in at.dataframe if "Réponse vérifiée" in d.value.columns]
     self_assessed = dict(zip(listed["Critère"], listed["Réponse auto-évaluée"], strict=True))
     assert self_assessed["AO-2.1"].startswith("Non applicable d'office (Pas de centre")  # not "Partielle"
+    by_theme = next(d.value for d in at.dataframe if "Thème" in d.value.columns)
+    assert set(by_theme.iloc[:, 2]) == {"—"}  # no verified percentage per theme either
     board = agencies("dashboard")
     assert metric(board, "Points vérifiés") == "Non audité"
 

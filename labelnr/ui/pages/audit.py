@@ -129,7 +129,8 @@ def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> Non
     st.dataframe(pd.DataFrame([
         {t("audit.col_theme"): th.name.get(lg),
          t("audit.col_self_percent"): _pct(mine.themes[th.id].percent),
-         t("audit.col_verified_percent"): _pct(verified.themes[th.id].percent)}
+         # No verdict yet: a "verified" percentage would only repeat the self-assessment.
+         t("audit.col_verified_percent"): _pct(verified.themes[th.id].percent if covered else None)}
         for th in ref.themes if th.id in mine.themes
     ]), hide_index=True, width="stretch")
 
