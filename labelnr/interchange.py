@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from labelnr.assessment import (
     check_against,
 )
 from labelnr.errors import InvalidFile, Problem
+from labelnr.files import write_atomic as write_atomic  # callers of the old name; moved to labelnr.files
 from labelnr.loader import Catalog
 from labelnr.referential import Referential
 from labelnr.validation import validate
@@ -205,46 +203,3 @@ _Dumper.add_representer(str, _str_presenter)
 def dump_assessment(assessment: Assessment) -> str:
     """The interchange YAML of an assessment, stable from one export to the next."""
     return yaml.dump(to_data(assessment), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _link_new(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` the name ``path`` only if no such file exists."""
-    try:
-        os.link(tmp, path)  # atomic: fails if ``path`` exists
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: test, then rename
-        if path.exists():
-            raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
-        tmp.replace(path)
-        return
-    tmp.unlink()
-
-
-def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file.
-
-    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``),
-    checked atomically rather than by a test that could race with another writer.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates the file readable by its owner only: keep the mode of the file
-        # replaced, or the usual mode of a new document.
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        Path(tmp).chmod(mode)
-        if overwrite:
-            Path(tmp).replace(path)
-        else:
-            _link_new(Path(tmp), path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from labelnr.assessment import Assessment
-from labelnr.interchange import write_atomic
+from labelnr.files import write_atomic
 from labelnr.referential import Referential
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ import pytest
 
 from labelnr.assessment import Answer, Assessment, Commitment, Indicator
 from labelnr.errors import InvalidFile
-from labelnr.interchange import dump_assessment, load_assessment, load_many, parse_assessment, write_atomic
+from labelnr.files import write_atomic
+from labelnr.interchange import dump_assessment, load_assessment, load_many, parse_assessment
 from labelnr.loader import Catalog, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from labelnr.assessment import Answer, Assessment, EvidenceRef
+from labelnr.clock import aware, end_of
 from labelnr.storage import NotFound, Store
 from labelnr.storage.views import CampaignStatus, CampaignView
 
@@ -30,15 +31,6 @@ class AsOf:
     inherited_from: dict[str, str] = field(default_factory=dict)
     #: Evidence behind each criterion: (criterion, reference, entity it is inherited from).
     evidence: list[tuple[str, EvidenceRef, str | None]] = field(default_factory=list)
-
-
-def end_of(day: dt.date) -> dt.datetime:
-    """The last instant of ``day`` (UTC), as :meth:`Store.campaign_as_of` reads a date."""
-    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _states_something(answer: Answer | None) -> bool:
@@ -117,7 +109,7 @@ def _frozen_of(view: CampaignView, settled: set[str], as_of: dt.date, result: As
         item
         for items in view.evidence.values()
         for item in items
-        if item.inherited_from_id is not None and _aware(item.added_at) <= cutoff
+        if item.inherited_from_id is not None and aware(item.added_at) <= cutoff
     ]
     result.evidence.extend(
         (item.criterion_id, item.ref(), _source_name(view, item.criterion_id)) for item in frozen

@@ -927,6 +927,6 @@ def workbook_bytes(data: WorkbookData) -> bytes:
 
 def save_workbook(data: WorkbookData, path: Path) -> None:
     """Write the workbook to ``path`` through a temporary file, so a crash never leaves half a file."""
-    from labelnr.excel.files import write_bytes_atomic
+    from labelnr.files import write_atomic
 
-    write_bytes_atomic(path, workbook_bytes(data))
+    write_atomic(path, workbook_bytes(data))

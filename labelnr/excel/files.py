@@ -1,23 +1,5 @@
-"""Writing output files whole or not at all."""
+"""Former home of the atomic writer, now :mod:`labelnr.files`; kept while callers move."""
 
-from __future__ import annotations
+from labelnr.files import write_atomic as write_bytes_atomic
 
-import os
-import tempfile
-from pathlib import Path
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder and rename: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["write_bytes_atomic"]

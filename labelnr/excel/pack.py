@@ -18,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 
 from labelnr.errors import InvalidFile, Problem
 from labelnr.excel.model import EvidenceEntry, WorkbookData
+from labelnr.files import replacing
 
 MANIFEST_FORMAT = "labelnr-evidence-pack/1"
 _CHUNK = 1 << 20
@@ -143,27 +142,19 @@ def manifest(
 
 def write_pack(data: WorkbookData, workbook: bytes, out: Path, workbook_name: str) -> PackReport:
     """Write the evidence pack of ``data`` (with the workbook already built) to ``out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            stamp = data.exported_at.astimezone(dt.UTC).timetuple()[:6]
-            info = zipfile.ZipInfo(workbook_name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, workbook)
-            packed = _pack_evidence(archive, data)
-            document = manifest(data, workbook_name, workbook, packed)
-            archive.writestr("manifest.json", json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-            sums = [f"{document['workbook']['sha256']}  {workbook_name}"]
-            sums += [
-                f"{sha}  {path}"
-                for path, sha in sorted({(p.path, p.sha256) for p in packed if p.status == "included"})
-            ]
-            archive.writestr("SHA256SUMS", "\n".join(sums) + "\n")
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED,
+                                                 compresslevel=6) as archive:
+        stamp = data.exported_at.astimezone(dt.UTC).timetuple()[:6]
+        info = zipfile.ZipInfo(workbook_name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, workbook)
+        packed = _pack_evidence(archive, data)
+        document = manifest(data, workbook_name, workbook, packed)
+        archive.writestr("manifest.json", json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        sums = [f"{document['workbook']['sha256']}  {workbook_name}"]
+        sums += [
+            f"{sha}  {path}"
+            for path, sha in sorted({(p.path, p.sha256) for p in packed if p.status == "included"})
+        ]
+        archive.writestr("SHA256SUMS", "\n".join(sums) + "\n")
     return PackReport(out, workbook_name, tuple(packed))

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, AuditorVerdict, NotApplicable, Verdict
+from labelnr.clock import aware
 from labelnr.errors import InvalidFile, Msg, Problem
 from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_records, unescape
 from labelnr.excel.model import (
@@ -425,10 +426,6 @@ def _parse_datetime(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _history_text(
     history: Sequence[HistoryEntry], criterion: str, group: str, since: dt.datetime | None
 ) -> str:
@@ -437,11 +434,11 @@ def _history_text(
     for event in history:
         if event.criterion != criterion or event.action != group:
             continue
-        if since is not None and _aware(event.at) <= since:
+        if since is not None and aware(event.at) <= since:
             continue
         old, new = _short(_flat(event.old), 40), _short(_flat(event.new), 40)
         lines.append(
-            f"{event.actor} at {_aware(event.at):%Y-%m-%d %H:%M} UTC set {event.field}: {old} → {new}"
+            f"{event.actor} at {aware(event.at):%Y-%m-%d %H:%M} UTC set {event.field}: {old} → {new}"
         )
     return "; ".join(lines)
 

@@ -11,6 +11,7 @@ import datetime as dt
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from labelnr.clock import aware
 from labelnr.i18n import Lang
 
 #: Babel locale per app language.
@@ -39,7 +40,7 @@ def date(value: dt.date | None, lang: Lang) -> str:
 
 def datetime(value: dt.datetime, lang: Lang) -> str:
     """Date and time in UTC, as the exports record them."""
-    utc = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    utc = aware(value)
     return format_datetime(utc, format="medium", tzinfo=dt.UTC, locale=LOCALES[lang]) + " UTC"
 
 

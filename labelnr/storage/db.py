@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,11 +29,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from labelnr import settings
 from labelnr.storage.errors import AlreadyExists, StoreBusy, StoreError
 
-ENV_DATA_DIR = "LABELNR_DATA_DIR"
-ENV_DATABASE_URL = "LABELNR_DATABASE_URL"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "audits"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_FILE = "labelnr.db"
 #: How long a writer waits for another one before giving up with :class:`StoreBusy`.
@@ -45,13 +42,12 @@ _PG_LOCK_KEY = 0x1AB1_E0_2
 
 def data_dir() -> Path:
     """The data folder: ``LABELNR_DATA_DIR`` or ``audits/`` beside ``criteria/``."""
-    configured = os.environ.get(ENV_DATA_DIR)
-    return Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+    return settings.load().data_dir
 
 
 def database_url(folder: Path | None = None) -> str:
     """``LABELNR_DATABASE_URL`` or the SQLite file of the data folder."""
-    configured = os.environ.get(ENV_DATABASE_URL)
+    configured = settings.load().database_url
     if configured:
         return configured
     return f"sqlite:///{(folder or data_dir()) / SQLITE_FILE}"

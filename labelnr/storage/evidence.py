@@ -31,11 +31,11 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from labelnr import settings
 from labelnr.storage.errors import InvalidEvidence
 
 #: Default upload limit; ``LABELNR_MAX_EVIDENCE_MB`` overrides it (see :func:`max_upload_bytes`).
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-ENV_MAX_MB = "LABELNR_MAX_EVIDENCE_MB"
 MAX_NAME = 120
 MAX_URL = 2000
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -93,15 +93,15 @@ ALLOWED: dict[str, FileType] = {
 
 def max_upload_bytes() -> int:
     """The upload limit: ``LABELNR_MAX_EVIDENCE_MB`` (a positive number of MB) or 25 MB."""
-    configured = os.environ.get(ENV_MAX_MB, "").strip()
-    if not configured:
+    configured = settings.load().max_evidence_mb
+    if configured is None:
         return DEFAULT_MAX_BYTES
     try:
         megabytes = float(configured)
     except ValueError:
         megabytes = -1.0
     if not 0 < megabytes <= 10_000:
-        raise InvalidEvidence.of("evidence_max_mb", variable=ENV_MAX_MB, value=repr(configured))
+        raise InvalidEvidence.of("evidence_max_mb", variable=settings.MAX_EVIDENCE_MB, value=repr(configured))
     return int(megabytes * 1024 * 1024)
 
 

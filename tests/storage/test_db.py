@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from labelnr import settings
 from labelnr.storage import db as dbmod
 from labelnr.storage.errors import StoreError
 from labelnr.storage.models import Base
@@ -18,14 +19,14 @@ from labelnr.storage.models import Base
 def test_data_folder_and_database_come_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(dbmod.ENV_DATABASE_URL, raising=False)
-    monkeypatch.delenv(dbmod.ENV_DATA_DIR, raising=False)
-    assert dbmod.data_dir() == dbmod.DEFAULT_DATA_DIR
-    assert dbmod.DEFAULT_DATA_DIR.name == "audits"
-    monkeypatch.setenv(dbmod.ENV_DATA_DIR, str(tmp_path))
+    monkeypatch.delenv(settings.DATABASE_URL, raising=False)
+    monkeypatch.delenv(settings.DATA_DIR, raising=False)
+    assert dbmod.data_dir() == settings.DEFAULT_DATA_DIR
+    assert settings.DEFAULT_DATA_DIR.name == "audits"
+    monkeypatch.setenv(settings.DATA_DIR, str(tmp_path))
     assert dbmod.data_dir() == tmp_path
     assert dbmod.database_url() == f"sqlite:///{tmp_path / 'labelnr.db'}"
-    monkeypatch.setenv(dbmod.ENV_DATABASE_URL, "postgresql+psycopg://u:p@db/labelnr")
+    monkeypatch.setenv(settings.DATABASE_URL, "postgresql+psycopg://u:p@db/labelnr")
     assert dbmod.database_url() == "postgresql+psycopg://u:p@db/labelnr"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from labelnr.clock import end_of, start_of
 from labelnr.errors import LabelnrError
 from labelnr.formatting import format_date, format_datetime, format_number, plural
 from labelnr.i18n import Term
@@ -132,8 +133,8 @@ def main() -> None:
             **where,
             criterion_id=criterion or None,
             actor=who or None,
-            since=dt.datetime.combine(since, dt.time.min) if isinstance(since, dt.date) else None,
-            until=dt.datetime.combine(until, dt.time.max) if isinstance(until, dt.date) else None,
+            since=start_of(since) if isinstance(since, dt.date) else None,
+            until=end_of(until) if isinstance(until, dt.date) else None,
             limit=LIMIT,
         )
     except LabelnrError as exc:
