@@ -80,7 +80,8 @@ def test_an_equal_link_shows_each_status_per_service_and_proposes_from_the_weake
     assert api.date == dt.date(2026, 1, 5)
     assert portail.score == pytest.approx(53 / 81.5 * 100)
     # The least advanced service decides: 33.3 % reaches the 33 % step, "low".
-    assert (cov.proposal.level, cov.proposal.percent) == ("low", pytest.approx(100 / 3))
+    assert cov.proposal.level == "low"
+    assert cov.proposal.percent == pytest.approx(100 / 3)
     fr, en = cov.proposal.text("fr"), cov.proposal.text("en")
     assert "33,3" in fr
     assert "Portail des démarches (évalué le 10 février 2026)" in fr
@@ -99,7 +100,8 @@ def test_the_rule_is_data_a_mean_over_the_services_proposes_more(
     mean = walk.model_copy(update={"proposal": walk.proposal.model_copy(update={"services": Combine.MEAN})})
     cov = coverage(mean, label, rgesn, "AO-1.4", services)
     # (33.3 + 100) ÷ 2 = 66.7 % → the 66 % step, "partial".
-    assert (cov.proposal.level, cov.proposal.percent) == ("partial", pytest.approx(200 / 3))
+    assert cov.proposal.level == "partial"
+    assert cov.proposal.percent == pytest.approx(200 / 3)
     assert "la moyenne des services évalués (2)" in cov.proposal.text("fr")
 
 
