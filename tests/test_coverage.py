@@ -74,11 +74,11 @@ def test_an_equal_link_shows_each_status_per_service_and_proposes_from_the_weake
     assert api.percent == 100
     assert [st.applicable for st in api.statuses] == [True, True, False]
     # Each service's family scores (the declaration's figures) and its date.
-    assert portail.families == {"strategy": 56.0, "contents": pytest.approx(6 / 8.75 * 100),
-                                "backend": 68.75}
+    assert portail.families == {"strategy": pytest.approx(8 / 13.5 * 100),
+                                "contents": pytest.approx(6 / 8.75 * 100), "backend": 68.75}
     assert portail.date == dt.date(2026, 2, 10)
     assert api.date == dt.date(2026, 1, 5)
-    assert portail.score == pytest.approx(53 / 81.5 * 100)
+    assert portail.score == pytest.approx(55 / 84.5 * 100)
     # The least advanced service decides: 33.3 % reaches the 33 % step, "low".
     assert cov.proposal.level == "low"
     assert cov.proposal.percent == pytest.approx(100 / 3)

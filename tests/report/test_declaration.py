@@ -34,32 +34,31 @@ PORTAIL = ROOT / "tests" / "fixtures" / "rgesn-declaration" / "portail-baseline.
 # The official rule by hand: weights 1.5 (priority), 1.25 (recommended), 1 (moderate);
 # score = Σ weights of validated ÷ Σ weights of applicable (in progress / to assess included).
 #   family          applicable weights              validated weights           score
-#   strategy        5×1.5 + 4×1.25          = 12.5  3×1.5 + 2×1.25     = 7      56 %
+#   strategy        5×1.5 + 4×1.25 + 1      = 13.5  3×1.5 + 2×1.25 + 1 = 8      59.26 %
 #   specifications  6×1.5 + 2×1.25          = 11.5  3×1.5 + 2×1.25     = 7      60.87 %
 #   architecture    2×1.5 + 1.25 + 4×1      = 7.25  2×1.5 + 1.25 + 2×1 = 6.25   86.21 %
-#   ux_ui           3×1.5 + 6×1.25 + 4×1    = 16    2×1.5 + 6×1.25 + 2 = 12.5   78.125 %
+#   ux_ui           3×1.5 + 6×1.25 + 6×1    = 18    2×1.5 + 6×1.25 + 3 = 13.5   75 %
 #   contents        2×1.5 + 3×1.25 + 2×1    = 8.75  1.5 + 2×1.25 + 2   = 6      68.57 %
 #   frontend        4×1.25 + 3×1            = 8     3×1.25 + 2×1       = 5.75   71.875 %
 #   backend         1.5 + 2×1.25            = 4     1.5 + 1.25         = 2.75   68.75 %
 #   hosting         3×1.5 + 6×1.25          = 12    3×1.5 + 1.25       = 5.75   47.92 %
 #   algorithms      1.5 (9.1; 9.2-9.7 N/A)  = 1.5   0                           0 %
-#   overall                                   81.5                        53     65.03 %
+#   overall                                   84.5                        55     65.09 %
 FAMILIES = {
-    "strategy": (7, 12.5, 56.0, 5, 9, 1),
+    "strategy": (8, 13.5, 8 / 13.5 * 100, 6, 10, 0),
     "specifications": (7, 11.5, 7 / 11.5 * 100, 5, 8, 2),
     "architecture": (6.25, 7.25, 6.25 / 7.25 * 100, 5, 6, 1),
-    "ux_ui": (12.5, 16, 78.125, 10, 13, 2),
+    "ux_ui": (13.5, 18, 75.0, 11, 15, 0),
     "contents": (6, 8.75, 6 / 8.75 * 100, 5, 7, 1),
     "frontend": (5.75, 8, 71.875, 5, 7, 0),
     "backend": (2.75, 4, 68.75, 2, 3, 1),
     "hosting": (5.75, 12, 5.75 / 12 * 100, 4, 9, 1),
     "algorithms": (0, 1.5, 0.0, 0, 1, 6),
 }
-NOT_VALIDATED = ["1.4", "1.10", "2.4", "2.7", "3.3", "4.5", "5.3", "6.4", "7.2", "9.1"]
+NOT_VALIDATED = ["1.4", "1.10", "2.4", "2.7", "3.3", "4.5", "4.9", "5.3", "6.4", "7.2", "9.1"]
 IN_PROGRESS = ["1.5", "2.10", "4.13", "5.8", "8.4", "8.5", "8.6", "8.7"]
 TO_ASSESS = ["1.8", "4.7", "6.7", "8.10"]
-NOT_APPLICABLE = ["1.7", "2.8", "2.9", "3.6", "4.8", "4.9", "5.5", "7.3", "8.8",
-                  "9.2", "9.3", "9.4", "9.5", "9.6", "9.7"]
+NOT_APPLICABLE = ["2.8", "2.9", "3.6", "5.5", "7.3", "8.8", "9.2", "9.3", "9.4", "9.5", "9.6", "9.7"]
 
 
 def portail(catalog: Catalog, lang: str) -> WorkbookData:
@@ -75,15 +74,15 @@ def declared(request: pytest.FixtureRequest, catalog: Catalog) -> tuple[Workbook
 
 def test_the_score_overall_and_per_family_is_the_official_rule_by_hand(catalog: Catalog) -> None:
     decl = declaration(portail(catalog, "fr"))
-    assert (decl.validated_weight, decl.applicable_weight) == (53, 81.5)
-    assert decl.percent == pytest.approx(53 / 81.5 * 100)  # 65.03 %
+    assert (decl.validated_weight, decl.applicable_weight) == (55, 84.5)
+    assert decl.percent == pytest.approx(55 / 84.5 * 100)  # 65.09 %
     for f in decl.families:
         validated, applicable, percent, *counts = FAMILIES[f.id]
         assert (f.validated_weight, f.applicable_weight) == (validated, applicable), f.id
         assert f.percent == pytest.approx(percent), f.id
         assert [f.validated, f.applicable, f.not_applicable] == counts, f.id
     assert [f.id for f in decl.families] == list(FAMILIES)
-    assert decl.statuses == {"validated": 41, "not_validated": 10, "in_progress": 8, "to_assess": 4}
+    assert decl.statuses == {"validated": 43, "not_validated": 11, "in_progress": 8, "to_assess": 4}
     assert sum(f.applicable + f.not_applicable for f in decl.families) == 78
 
 
@@ -110,17 +109,17 @@ def _facts(lang: str) -> list[str]:
         "Déclaration d'écoconception RGESN — Portail des démarches en ligne" if fr
         else "RGESN eco-design declaration — Portail des démarches en ligne",
         "Ville de Démoville", "10 février 2026" if fr else "10 February 2026",
-        "Score global : 65 %" if fr else "Overall score: 65%",
-        "Stratégie 56 %" if fr else "Strategy 56%",
+        "Score global : 65,1 %" if fr else "Overall score: 65.1%",
+        "Stratégie 59,3 %" if fr else "Strategy 59.3%",
         "Hébergement 47,9 %" if fr else "Hosting 47.9%",
         "Algorithmie 0 %" if fr else "Algorithms 0%",
-        "(53) ÷", "(81,5)" if fr else "(81.5)",
+        "(55) ÷", "(84,5)" if fr else "(84.5)",
         "Non validé" if fr else "Not validated", "En cours" if fr else "In progress",
         "Aucune action prévue" if fr else "No action planned",
         "Revue d'écoconception à chaque version majeure", "Claire Martin (référente écoconception)",
         "30 septembre 2026" if fr else "30 September 2026",
-        "Demander le PUE au prestataire d'hébergement", "Paul Durand (exploitation)",
-        "Le portail ne diffuse aucune vidéo.",
+        "Mesurer le PUE de la salle serveurs de la ville", "Paul Durand (exploitation)",
+        "Le portail ne propose aucune vidéo.",
     ]
 
 
@@ -139,7 +138,7 @@ def test_the_pdf_states_it_all_in_the_campaign_language(declared: tuple[Workbook
     assert squeeze("Budget environnemental par écran") not in text
     other = "fr" if data.lang == "en" else "en"  # nothing of the other language
     assert squeeze(_facts(other)[0]) not in text
-    assert squeeze(_facts(other)[11]) not in text
+    assert squeeze("No action planned" if other == "en" else "Aucune action prévue") not in text
     root: Any = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert root["/Lang"] == data.lang
     assert "/StructTreeRoot" in root
@@ -173,7 +172,7 @@ def test_the_shape_is_read_from_the_referential_data_not_its_id(catalog: Catalog
     data = portail(catalog, "fr")
     renamed = data.referential.model_copy(update={"id": "eco-grille", "version": "1"})
     decl = declaration(dataclasses.replace(data, referential=renamed))
-    assert decl.validated_weight == 53
+    assert decl.validated_weight == 55
     scale = data.referential.scale.model_copy(update={"kind": "maturity"})
     flat = data.referential.model_copy(update={"scale": scale})
     assert [m.code for m in shape_problems(flat)] == ["rgesn_shape_status_scale"]
@@ -192,8 +191,8 @@ def test_the_document_and_file_name() -> None:
 
 def test_the_template_input_formats_every_number(catalog: Catalog) -> None:
     body = document(declaration(portail(catalog, "en")))["body"]
-    assert body["score"] == "65%"
-    assert [f["percent"] for f in body["families"]][:2] == ["56%", "60.9%"]
+    assert body["score"] == "65.1%"
+    assert [f["percent"] for f in body["families"]][:2] == ["59.3%", "60.9%"]
     assert body["open"][0]["actions"][0]["due"] == "30 September 2026"
 
 
@@ -213,6 +212,6 @@ def test_a_stored_service_campaign_is_declared_through_the_store_workbook_read(
         store.dispose()
     decl = declaration(data)
     assert (decl.service, decl.campaign_id, decl.validated_weight, decl.applicable_weight) == (
-        "Portail des démarches en ligne", "1", 53, 81.5)
+        "Portail des démarches en ligne", "1", 55, 84.5)
     assert {c.id for c in decl.open if c.actions} == {"1.4", "8.4"}
-    assert squeeze("Overall score: 65%") in squeeze(pdf_text(declaration_pdf(data)))
+    assert squeeze("Overall score: 65.1%") in squeeze(pdf_text(declaration_pdf(data)))
