@@ -19,6 +19,7 @@ the referential's data, never its id.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ Json = dict[str, Any]
 TEMPLATE = "declaration.typ"
 #: The catalog file of the declaration's fixed words (``declaration.<key>``).
 WORDS = "declaration."
+_UNSAFE = re.compile(r"[^\w.-]+")
 
 
 class DeclarationError(LabelnrError):
@@ -287,6 +289,4 @@ def declaration_pdf(data: WorkbookData) -> bytes:
 
 def file_name(service: str, date: dt.date) -> str:
     """``declaration-rgesn-<service>-<date>.pdf``, safe on any file system."""
-    from labelnr.report import _UNSAFE
-
     return _UNSAFE.sub("_", f"declaration-rgesn-{service}-{date.isoformat()}") + ".pdf"
