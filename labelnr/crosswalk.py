@@ -10,7 +10,9 @@ criteria of the *target*:
 - ``related``: they overlap; neither implies the other.
 
 Only ``equal`` and ``subset`` links let an answer be derived from the target side, and then
-only as a *proposal* shown to the referent: nothing here writes an answer.
+only as a *proposal* shown to the referent: nothing here writes an answer. How the proposal
+is derived (thresholds, how several services combine) is the crosswalk's ``proposal`` rule,
+data beside the links (:mod:`labelnr.coverage` applies it).
 """
 
 from __future__ import annotations
@@ -58,6 +60,27 @@ class Link(_Strict):
     note: Text | None = Field(default=None, description="Why the criteria are linked, in each language.")
 
 
+class Combine(StrEnum):
+    """How the coverage of several services makes one figure."""
+
+    WORST = "worst"
+    MEAN = "mean"
+
+
+class ProposalStep(_Strict):
+    level: str = Field(description="An answer of the source referential's scale (e.g. 'partial').")
+    min_percent: float = Field(ge=0, le=100, description="Proposed when the coverage (0-100) reaches this.")
+
+
+class ProposalRule(_Strict):
+    """How a proposed answer for a source criterion is derived from the target's scores."""
+
+    services: Combine = Field(default=Combine.WORST, description="worst: the least advanced service "
+                              "decides; mean: the mean of the services.")
+    levels: list[ProposalStep] = Field(min_length=1, description="Steps, highest first: the first whose "
+                                       "min_percent the coverage reaches is proposed.")
+
+
 class Crosswalk(_Strict):
     """Typed links from the criteria of one referential version to those of another."""
 
@@ -67,6 +90,8 @@ class Crosswalk(_Strict):
     source: Side
     target: Side
     links: list[Link] = Field(min_length=1)
+    proposal: ProposalRule | None = Field(default=None, description="How equal and subset links propose "
+                                          "an answer (none: the coverage is shown, nothing proposed).")
 
     def links_from(self, source_id: str) -> list[Link]:
         return [link for link in self.links if link.source == source_id]
@@ -98,11 +123,29 @@ def _check(walk: Crosswalk, located: Located, catalog: Catalog) -> list[Problem]
             if n > 1:
                 problems.append(located.problem(
                     ("links", i, "target"), f"'{cid}' is listed twice in this link", link.source))
+    if walk.proposal is not None and source is not None:
+        problems.extend(_check_proposal(walk.proposal, located, source))
     for cid, n in Counter(link.source for link in walk.links).items():
         if n > 1:
             last = max(i for i, link in enumerate(walk.links) if link.source == cid)
             problems.append(located.problem(
                 ("links", last, "source"), f"'{cid}' has two links: give all its targets in one", cid))
+    return problems
+
+
+def _check_proposal(rule: ProposalRule, located: Located, source: Referential) -> list[Problem]:
+    """Each step an answer of the source scale that earns something, steps highest first."""
+    problems: list[Problem] = []
+    for i, step in enumerate(rule.levels):
+        level = source.scale.level(step.level)
+        if level is None or level.pending:
+            problems.append(located.coded(("proposal", "levels", i, "level"), "crosswalk_proposal_level",
+                                          level=step.level, ref=source.key,
+                                          scale=[lv.id for lv in source.scale.levels if not lv.pending]))
+        if i and step.min_percent >= rule.levels[i - 1].min_percent:
+            problems.append(located.coded(("proposal", "levels", i, "min_percent"),
+                                          "crosswalk_proposal_order", level=step.level,
+                                          percent=step.min_percent))
     return problems
 
 

@@ -3,7 +3,8 @@
 - :mod:`labelnr.report.data` turns the Excel export's model (:class:`WorkbookData`, from a
   stored campaign or an interchange file) into plain JSON data;
 - ``dossier.typ`` (package data) lays it out with Typst;
-- :mod:`labelnr.report.render` compiles it to a tagged PDF.
+- :mod:`labelnr.report.render` compiles it to a tagged PDF;
+- :mod:`labelnr.report.declaration` (and ``declaration.typ``) makes a service's RGESN declaration.
 
 No Streamlit here: the CLI (``labelnr report``) and the app's pages call these functions.
 """

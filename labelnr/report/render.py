@@ -27,12 +27,14 @@ class ReportError(LabelnrError):
 
 
 @cache
-def template() -> bytes:
-    return files("labelnr.report").joinpath(TEMPLATE).read_bytes()
+def template(name: str = TEMPLATE) -> bytes:
+    return files("labelnr.report").joinpath(name).read_bytes()
 
 
-def compile_pdf(document: dict[str, Any], timestamp: dt.datetime | None = None) -> bytes:
-    """The PDF of one dossier document (see :func:`labelnr.report.data.document`)."""
+def compile_pdf(document: dict[str, Any], timestamp: dt.datetime | None = None,
+                template_name: str = TEMPLATE) -> bytes:
+    """The PDF of one document (see :func:`labelnr.report.data.document`) through a template of
+    this package (the dossier's by default)."""
     import typst
 
     compiler = typst.Compiler(ignore_system_fonts=True)
@@ -40,7 +42,7 @@ def compile_pdf(document: dict[str, Any], timestamp: dt.datetime | None = None) 
     stamp = (timestamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     try:
         pdf = compiler.compile(
-            template(),
+            template(template_name),
             format="pdf",
             sys_inputs={"data": payload},
             pdf_standards=PDF_STANDARD,
