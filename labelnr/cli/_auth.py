@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def _store(args: argparse.Namespace) -> ActorStore:
     """The store as the ``--as`` identity sees it (it lists only the grants it may see)."""
-    from labelnr.storage.cli import _view
+    from labelnr.cli._db import _view
 
     return _view(args)
 
@@ -106,7 +106,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``labelnr users`` to the main parser's ``add_subparsers()`` object."""
-    from labelnr.storage.cli import _common
+    from labelnr.cli._db import _common
 
     users = subparsers.add_parser(
         "users", help="role grants: list, grant, revoke",

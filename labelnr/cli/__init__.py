@@ -45,16 +45,16 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 #: help, or an unknown command), so a slow or missing module never burdens the others.
 #: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "labelnr.storage.cli": ("db", "import", "export-yaml"),
-    "labelnr.excel.cli": ("export", "import-xlsx"),
-    "labelnr.report.cli": ("report",),
-    "labelnr.auth_cli": ("users",),
+    "labelnr.cli._db": ("db", "import", "export-yaml"),
+    "labelnr.cli._excel": ("export", "import-xlsx"),
+    "labelnr.cli._report": ("report",),
+    "labelnr.cli._auth": ("users",),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 #: The store's module, which adds ``--campaign`` (and its database options) to ``migrate``.
-STORAGE_CLI = "labelnr.storage.cli"
+STORAGE_CLI = "labelnr.cli._db"
 
 
 class UsageError(LabelnrError):

@@ -22,7 +22,7 @@ from labelnr.errors import InvalidFile
 
 
 def _campaign(args: argparse.Namespace) -> bytes:
-    from labelnr.excel.cli import _export_data
+    from labelnr.cli._excel import _export_data
     from labelnr.report import campaign_pdf
 
     return campaign_pdf(_export_data(args))
@@ -30,7 +30,7 @@ def _campaign(args: argparse.Namespace) -> bytes:
 
 def _organisation(args: argparse.Namespace) -> bytes:
     from labelnr.assessment import Period
-    from labelnr.excel.cli import _catalog, _store
+    from labelnr.cli._excel import _catalog, _store
     from labelnr.report import organisation_pdf
     from labelnr.report.organisation import organisation_data
 
@@ -65,7 +65,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    from labelnr.excel.cli import _date, _options
+    from labelnr.cli._excel import _date, _options
 
     report = subparsers.add_parser(
         "report", help="the labelling committee's dossier (PDF) of a campaign or an organisation"
