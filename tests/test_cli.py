@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from labelnr import cli, schema
+from labelnr.cli import _app, _referential
 from labelnr.loader import DEFAULT_DIR
 from labelnr.referential import Referential
 from labelnr.storage.errors import NotFound
@@ -375,7 +376,7 @@ def test_extension_modules(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     (tmp_path / "labelnr_broken_ext.py").write_text("import a_library_that_is_not_installed\n",
                                                     encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "EXTENSIONS", {"labelnr_test_ext": ("hello",), "labelnr_missing_ext": ("gone",),
+    monkeypatch.setattr(_app, "EXTENSIONS", {"labelnr_test_ext": ("hello",), "labelnr_missing_ext": ("gone",),
                                             "labelnr_broken_ext": ("broken",)})
     # Core commands import no extension module: the broken one stays silent.
     assert run(capsys, "schema", "--check") == (0, ["JSON schemas are up to date."], [])
@@ -497,7 +498,7 @@ def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[s
     def refuse(args: object) -> int:
         raise PermissionError(13, "Permission denied", "/somewhere/file.yaml")
 
-    monkeypatch.setattr(cli, "cmd_schema", refuse)
+    monkeypatch.setattr(_referential, "cmd_schema", refuse)
     code, out, err = run(capsys, "schema")
     assert (code, out) == (1, [])
     assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
