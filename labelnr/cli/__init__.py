@@ -1,43 +1,37 @@
-"""The ``labelnr`` command line.
+"""The ``labelnr`` command line: one command tree, one module per command group.
 
-Each subcommand is a ``register_*`` function that adds its parser and sets ``func``, the
-handler: it takes the parsed arguments and returns the exit code. Commands of other
-parts of the product live in their own modules, listed in :data:`EXTENSIONS` with the
-commands they add, each with a ``register(subparsers)`` function; a module is imported
-only when one of its commands is asked for, after the core commands (so it may extend
-one, e.g. ``subparsers.choices["migrate"]``), and a module missing from this checkout is
-simply skipped. ``labelnr migrate --campaign`` comes from the store's module.
+    _app.py          the parser of every command, and :func:`main` (exit codes, error lines)
+    _common.py       output, exit codes, the shared options (--database, --data-dir, --criteria,
+                     --as, --lang) and the one store opener (:func:`~labelnr.cli._common.open_store`)
+    _referential.py  validate, diff, score, migrate, schema: commands on files
+    _db.py           db upgrade/check/sweep/backup/restore, import, export-yaml, migrate --campaign
+    _excel.py        export, import-xlsx: the auditor's Excel workbook
+    _report.py       report: the committee's PDF dossier
+    _auth.py         users: role grants
+
+Each subcommand is a ``register`` function that adds its parser and sets ``func``, the
+handler: it takes the parsed arguments and returns the exit code. A group module imports
+only the standard library and light ``labelnr`` modules at its top; what a command needs
+(the store, pandas, openpyxl, typst...) it imports when it runs, so ``labelnr --version`` and
+``labelnr --help`` start without them.
 
 Exit codes: 0 done, 1 invalid input (each problem printed as ``FILE:LINE: message`` on
 stderr), 2 wrong usage. A :class:`~labelnr.errors.LabelnrError` never reaches the user
 as a traceback.
 """
 
-from labelnr.cli._app import CORE, EXTENSIONS, STORAGE_CLI, build_parser, main, os_error_message
-from labelnr.cli._common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    EXIT_USAGE,
-    Handler,
-    Subparsers,
-    UsageError,
-    add_criteria_option,
-    add_lang_option,
-    add_store_options,
-    criteria_dirs,
-    err,
-    error_lang,
-    jsonable,
-    out,
-    print_json,
-    report_problems,
-    shown,
-    store_actor,
-)
+from labelnr.cli._app import CORE, build_parser, error_lang, main
+from labelnr.cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Subparsers, UsageError, shown
 
 __all__ = [
-    "CORE", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "EXTENSIONS", "STORAGE_CLI", "Handler", "Subparsers",
-    "UsageError", "add_criteria_option", "add_lang_option", "add_store_options", "build_parser",
-    "criteria_dirs", "err", "error_lang", "jsonable", "main", "os_error_message", "out", "print_json",
-    "report_problems", "shown", "store_actor",
+    "CORE",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Subparsers",
+    "UsageError",
+    "build_parser",
+    "error_lang",
+    "main",
+    "shown",
 ]

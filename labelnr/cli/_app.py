@@ -1,15 +1,18 @@
-"""The program: the parser (core commands and extension modules) and :func:`main`."""
+"""The command tree and the program: one parser holding every command group, and :func:`main`.
+
+Every group module is imported here, at the top: none imports a heavy library (SQLAlchemy,
+pandas, openpyxl, typst, the store) before its command runs, so the whole tree costs a few
+milliseconds and ``--version`` / ``--help`` load nothing else.
+"""
 
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
+from labelnr.cli import _auth, _db, _excel, _report
 from labelnr.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -18,7 +21,6 @@ from labelnr.cli._common import (
     Subparsers,
     UsageError,
     err,
-    error_lang,
     report_problems,
 )
 from labelnr.cli._referential import (
@@ -30,60 +32,34 @@ from labelnr.cli._referential import (
 )
 from labelnr.errors import InvalidFile, LabelnrError, render
 
-#: Modules adding subcommands, each exposing ``register(subparsers)``, with the commands
-#: they add. A module is imported only when one of its commands is run (or for the full
-#: help, or an unknown command), so a slow or missing module never burdens the others.
-#: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "labelnr.cli._db": ("db", "import", "export-yaml"),
-    "labelnr.cli._excel": ("export", "import-xlsx"),
-    "labelnr.cli._report": ("report",),
-    "labelnr.cli._auth": ("users",),
-}
-
-#: The store's module, which adds ``--campaign`` (and its database options) to ``migrate``.
-STORAGE_CLI = "labelnr.cli._db"
-
-
-# --- the program -------------------------------------------------------------------------
-
+#: The commands on files, in the order of the help. ``migrate`` is registered apart (below).
 CORE: dict[str, Callable[[Subparsers], None]] = {
     "validate": register_validate, "diff": register_diff, "score": register_score,
     "migrate": register_migrate, "schema": register_schema,
 }
 
-
-def _command_of(argv: Sequence[str]) -> str | None:
-    """The subcommand asked for: the first argument that is not an option (the main parser has no
-    option taking a value)."""
-    return next((a for a in argv if not a.startswith("-")), None)
-
-
-def _extensions_for(argv: Sequence[str]) -> list[str]:
-    command = _command_of(argv)
-    if command in CORE:
-        return []
-    owners = [module for module, commands in EXTENSIONS.items() if command in commands]
-    return owners or list(EXTENSIONS)  # no command, help, or unknown: list every command
+#: The other groups, in the order of the help: the store (db, import, export-yaml), the
+#: Excel workbook (export, import-xlsx), the PDF dossier (report), the role grants (users).
+GROUPS: tuple[Callable[[Subparsers], None], ...] = (
+    _db.register, _excel.register, _report.register, _auth.register,
+)
 
 
-@functools.cache
-def _extension(name: str) -> Any | None:
-    """The extension module, or ``None`` when this checkout does not have it."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-            return None
-        err(f"labelnr: the commands of {name} are unavailable: {exc}")
-    except ImportError as exc:
-        err(f"labelnr: the commands of {name} are unavailable: {exc}")
-    return None
+def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> str | None:
+    """The language of error messages: ``--lang``, else ``LABELNR_LANG``; else English, as before."""
+    if args is not None and any(a == "--lang" or a.startswith("--lang=") for a in argv):
+        return getattr(args, "lang", None)
+    return os.environ.get("LABELNR_LANG") or None
+
+
+def _offers_campaigns(argv: Sequence[str] | None) -> bool:
+    """Whether ``migrate`` takes ``--campaign`` and the store's options: when asked for, and in the
+    help. Otherwise ``migrate`` takes only files, and refuses the store's options as unknown."""
+    return argv is None or any(a.startswith("--campaign") or a in ("-h", "--help") for a in argv)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser for ``argv``: every core command, and the extension modules it needs
-    (all of them when ``argv`` is ``None``)."""
+    """The parser of every command (``argv`` only decides whether ``migrate`` offers ``--campaign``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -94,18 +70,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
-    everything = argv is None
-    # Stored campaigns need the store: load it for `migrate --campaign` or the help only.
-    campaigns = everything or any(a.startswith("--campaign") or a in ("-h", "--help") for a in argv or ())
     for name, register in CORE.items():
         if name == "migrate":
-            register_migrate(subparsers, campaigns=campaigns)
+            register_migrate(subparsers, campaigns=_offers_campaigns(argv))
         else:
             register(subparsers)
-    for name in list(EXTENSIONS) if argv is None else _extensions_for(argv):
-        module = _extension(name)
-        if module is not None:
-            module.register(subparsers)
+    for register in GROUPS:
+        register(subparsers)
     return parser
 
 
@@ -147,4 +118,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file no check caught (missing, a folder, not allowed...): one line
         err(os_error_message(exc))
         return EXIT_INVALID
-

@@ -1,4 +1,7 @@
-"""The commands on files: ``validate``, ``diff``, ``score``, ``migrate`` and ``schema``."""
+"""The commands on files: ``validate``, ``diff``, ``score``, ``migrate`` and ``schema``.
+
+``migrate --campaign`` carries a stored campaign instead (:mod:`labelnr.cli._db`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from labelnr.cli._common import (
     EXIT_OK,
     Subparsers,
     UsageError,
-    _num,
     add_criteria_option,
     add_lang_option,
     criteria_dirs,
@@ -25,6 +27,7 @@ from labelnr.cli._common import (
     report_problems,
     shown,
 )
+from labelnr.cli._db import add_campaign_migration_options, cmd_migrate_campaign
 from labelnr.errors import InvalidFile, LabelnrError, Problem
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
@@ -33,6 +36,10 @@ if TYPE_CHECKING:  # the commands import what they need when they run, to start 
     from labelnr.migrate import MigrationReport
     from labelnr.referential import Referential
     from labelnr.scoring import Scores
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
 
 
 # --- validate ----------------------------------------------------------------------------
@@ -393,15 +400,10 @@ def render_migration(reports: Sequence[MigrationReport], new_ref: Referential, l
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from labelnr.cli._app import STORAGE_CLI, _extension
-
     if getattr(args, "campaign", None) is not None:
         if args.audit is not None:
             raise UsageError("give either an assessment file or --campaign, not both")
-        storage = _extension(STORAGE_CLI)
-        assert storage is not None  # --campaign only exists when the store's module does
-        result: int = storage.cmd_migrate_campaign(args)
-        return result
+        return cmd_migrate_campaign(args)
     if args.audit is None:
         raise UsageError("give the assessment file to migrate (AUDIT.yaml)"
                          + (" or --campaign ID" if hasattr(args, "campaign") else ""))
@@ -444,7 +446,7 @@ def _migrate_file(args: argparse.Namespace) -> int:
 
 
 def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
-    """``campaigns``: also offer ``--campaign`` (stored campaigns) when the store's module exists."""
+    """``campaigns``: also offer ``--campaign`` (a stored campaign) and the store's options."""
     parser = subparsers.add_parser(
         "migrate", help="carry an assessment over to a newer referential version",
         description="Writes a NEW assessment for the newer version through the mapping (renamed ids keep "
@@ -457,11 +459,8 @@ def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     add_lang_option(parser)
-    from labelnr.cli._app import STORAGE_CLI, _extension
-
-    storage = _extension(STORAGE_CLI) if campaigns else None
-    if storage is not None and hasattr(storage, "add_campaign_migration_options"):
-        storage.add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
+    if campaigns:
+        add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
     else:
         add_criteria_option(parser)
     parser.set_defaults(func=cmd_migrate)
