@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from labelnr import cli, schema
+from labelnr.cli import _referential
 from labelnr.loader import DEFAULT_DIR
 from labelnr.referential import Referential
 from labelnr.storage.errors import NotFound
@@ -358,39 +359,13 @@ def test_usage_exit_codes(capsys: pytest.CaptureFixture[str], args: list[str], c
     assert "usage: labelnr" in (captured.out if code == 0 else captured.err)
 
 
-def test_extension_modules(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "labelnr_test_ext.py").write_text(textwrap.dedent("""\
-        import argparse
-
-        def hello(args: argparse.Namespace) -> int:
-            print(f"hello {args.name}")
-            return 0
-
-        def register(subparsers):
-            parser = subparsers.add_parser("hello", help="say hello")
-            parser.add_argument("name")
-            parser.set_defaults(func=hello)
-        """), encoding="utf-8")
-    (tmp_path / "labelnr_broken_ext.py").write_text("import a_library_that_is_not_installed\n",
-                                                    encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "EXTENSIONS", {"labelnr_test_ext": ("hello",), "labelnr_missing_ext": ("gone",),
-                                            "labelnr_broken_ext": ("broken",)})
-    # Core commands import no extension module: the broken one stays silent.
-    assert run(capsys, "schema", "--check") == (0, ["JSON schemas are up to date."], [])
-    code, out, err = run(capsys, "hello", "world")
-    assert (code, out, err) == (0, ["hello world"], [])
-    # The full help lists every command: a module that is not there is skipped quietly,
-    # one that fails to import is named, and the others still work.
+def test_one_command_tree_lists_every_group(capsys: pytest.CaptureFixture[str]) -> None:
+    """The full help lists the commands of every group (files, store, workbook, dossier, roles)."""
     code, out, err = run(capsys, "--help")
-    assert code == 0
-    assert any(line.split()[:1] == ["hello"] for line in out)
-    assert err == ["labelnr: the commands of labelnr_broken_ext are unavailable: "
-                   "No module named 'a_library_that_is_not_installed'"]
-    code, _, err = run(capsys, "broken")
-    assert code == 2
-    assert "invalid choice: 'broken'" in err[-1]
+    assert (code, err) == (0, [])
+    listed = {line.split()[0] for line in out if line.startswith("    ") and line.split()}
+    assert {"validate", "diff", "score", "migrate", "schema", "db", "import", "export-yaml", "export",
+            "import-xlsx", "report", "users"} <= listed
 
 
 def test_installed_console_script(tmp_path: Path) -> None:
@@ -497,7 +472,7 @@ def test_an_os_error_no_check_caught_is_one_line(capsys: pytest.CaptureFixture[s
     def refuse(args: object) -> int:
         raise PermissionError(13, "Permission denied", "/somewhere/file.yaml")
 
-    monkeypatch.setattr(cli, "cmd_schema", refuse)
+    monkeypatch.setattr(_referential, "cmd_schema", refuse)
     code, out, err = run(capsys, "schema")
     assert (code, out) == (1, [])
     assert err == ["labelnr: /somewhere/file.yaml: Permission denied"]
@@ -560,6 +535,18 @@ def test_version_and_help_import_no_heavy_library(args: list[str]) -> None:
     status, loaded = [*run.stdout.splitlines(), ""][:2]
     assert status == "0 True", run.stdout + run.stderr
     assert loaded == "", f"{args} imported {loaded}"
+
+
+def test_the_version_starts_without_the_store() -> None:
+    """`python -m labelnr.cli --version`, as the console script runs it: no SQLAlchemy, pandas or store."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "labelnr.cli", "--version"],
+                         capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout.split()[:1]) == (0, ["labelnr"]), run.stdout + run.stderr
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "labelnr.cli" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas")}
+    assert not {m for m in imported if m.startswith("labelnr.storage")}
 
 
 def test_validating_referentials_does_not_import_the_assessment_model() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from labelnr.auth_cli import register as register_users
+from labelnr.cli._auth import register as register_users
+from labelnr.cli._db import add_campaign_migration_options, cmd_migrate_campaign, register
 from labelnr.errors import InvalidFile
 from labelnr.permissions import PermissionDenied
 from labelnr.storage import NotFound, open_store
-from labelnr.storage.cli import add_campaign_migration_options, cmd_migrate_campaign, register
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ASSESSMENT = """\

@@ -14,7 +14,7 @@ takes the parsed arguments and returns the exit code; errors are
     labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
     labelnr migrate --campaign ID --to V    a stored campaign carried to a newer version, as a new draft
 
-``migrate`` itself belongs to the main CLI (it also migrates YAML files): it adds
+``migrate`` itself is a command on files (:mod:`labelnr.cli._referential`): it adds
 :func:`add_campaign_migration_options` and calls :func:`cmd_migrate_campaign` when
 ``--campaign`` is given.
 
@@ -29,43 +29,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from labelnr.cli import add_store_options, store_actor
+from labelnr.cli._common import Subparsers, add_store_options, open_store, out, store_actor, store_view
 from labelnr.errors import InvalidFile
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
-    from labelnr.storage.scoped import ActorStore
-    from labelnr.storage.service import Store
-
-Command = Callable[[argparse.Namespace], int]
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    add_store_options(parser, "who is making the change")
-
-
-def _store(args: argparse.Namespace) -> Store:
-    """The store, checking every change made ``--as`` someone against the role grants."""
-    from labelnr.auth import enforce_grants
-    from labelnr.loader import DEFAULT_DIR, load_catalog
-    from labelnr.storage.service import Store
-
-    catalog = load_catalog(args.criteria or [DEFAULT_DIR])
-    store = Store(args.database, args.data_dir, catalog)
-    store.ensure_schema()
-    return enforce_grants(store)
-
-
-def _view(args: argparse.Namespace) -> ActorStore:
-    """The store as the ``--as`` identity sees it: what it reads and changes is checked."""
-    return _store(args).as_actor(store_actor(args))
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    from labelnr.storage import Store
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -76,7 +47,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
         changed = dbmod.ensure_schema(database.engine)
         revision = dbmod.current_revision(database.engine)
-        _out(
+        out(
             f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}"
         )
     finally:
@@ -85,14 +56,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    store = _view(args)  # an installation administrator's task
+    store = store_view(args)  # an installation administrator's task
     try:
         report = store.check_integrity()
     finally:
         store.dispose()
     for problem in report.problems:
-        _out(problem)
-    _out(
+        out(problem)
+    out(
         f"{'OK' if report.ok else 'PROBLEMS FOUND'}: database checked, {report.checked_files} evidence files "
         "verified against their SHA-256"
     )
@@ -106,23 +77,16 @@ def _require_installation_admin(store: Store, actor: str) -> None:
     require(actor, Action.MANAGE, [], store.grants())  # the empty path: the whole installation
 
 
-def _plain_store(args: argparse.Namespace) -> Store:
-    from labelnr.loader import DEFAULT_DIR, load_catalog
-    from labelnr.storage.service import Store
-
-    return Store(args.database, args.data_dir, load_catalog(args.criteria or [DEFAULT_DIR]))
-
-
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import backup
 
-    store = _plain_store(args)
+    store = open_store(args, checked=False)
     try:
         _require_installation_admin(store, store_actor(args))
         report = backup(store.db, store.files, args.folder)
     finally:
         store.dispose()
-    _out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
+    out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
          f"(schema {report.revision}) to {report.folder}")
     return 0
 
@@ -130,48 +94,48 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def cmd_db_restore(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import restore
 
-    store = _plain_store(args)
+    store = open_store(args, checked=False)
     try:
         report = restore(store.db, store.files, args.folder)
     finally:
         store.dispose()
-    _out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
+    out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
          f"{report.folder}; run 'labelnr db check' to verify")
     return 0
 
 
 def cmd_db_sweep(args: argparse.Namespace) -> int:
-    store = _view(args)
+    store = store_view(args)
     try:
         removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
     finally:
         store.dispose()
-    _out(f"removed {len(removed)} unused file(s) from the evidence store")
+    out(f"removed {len(removed)} unused file(s) from the evidence store")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    store = _view(args)
+    store = store_view(args)
     try:
         results = store.import_paths(list(args.paths))
     finally:
         store.dispose()
     for result in results:
         verb = "created" if result.created else "updated"
-        _out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
+        out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
         for warning in result.warnings:
-            _out(f"  warning: {warning}")
+            out(f"  warning: {warning}")
     return 0
 
 
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.coded("export-yaml", "export_yaml_what")
-    store = _view(args)
+    store = store_view(args)
     try:
         if args.all is not None:  # every campaign the --as identity may export
             written = store.export_all(args.all, with_files=not args.no_files)
-            _out(f"wrote {len(written)} campaign file(s) to {args.all}")
+            out(f"wrote {len(written)} campaign file(s) to {args.all}")
             return 0
         text = store.export_yaml(args.campaign)
     finally:
@@ -182,50 +146,50 @@ def cmd_export_yaml(args: argparse.Namespace) -> int:
     from labelnr.interchange import write_atomic
 
     write_atomic(args.output, text)
-    _out(f"wrote {args.output}")
+    out(f"wrote {args.output}")
     return 0
 
 
 def add_campaign_migration_options(parser: argparse.ArgumentParser) -> None:
     """``--campaign ID --to VERSION`` for ``labelnr migrate`` (stored campaigns; see the CLI module)."""
     parser.add_argument("--campaign", type=int, metavar="ID", help="migrate a stored campaign (a new draft)")
-    _common(parser)
+    add_store_options(parser)
 
 
 def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
-    store = _view(args)
+    store = store_view(args)
     try:
         info, reports = store.migrate_campaign(args.campaign, args.to)
     finally:
         store.dispose()
     for report in reports:
-        _out(
+        out(
             f"{report.from_key} -> {report.to_key}: {len(report.carried)} answer(s) carried, "
             f"{len(report.to_review)} to review, {len(report.needs_answer)} criteria to answer, "
             f"{len(report.dropped)} item(s) dropped"
         )
         for dropped in report.dropped:
-            _out(f"  dropped {dropped.what} {dropped.id}: {dropped.reason}")
-    _out(f"created draft campaign {info.id} on {info.referential_key} (from campaign {args.campaign})")
+            out(f"  dropped {dropped.what} {dropped.id}: {dropped.reason}")
+    out(f"created draft campaign {info.id} on {info.referential_key} (from campaign {args.campaign})")
     return 0
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the store's commands to the main parser's ``add_subparsers()`` object."""
     db = subparsers.add_parser("db", help="the database: upgrade, check, sweep, backup, restore")
     db_commands = db.add_subparsers(dest="db_command", required=True,
                                     metavar="{upgrade,check,sweep,backup,restore}")
     upgrade = db_commands.add_parser("upgrade", help="create or upgrade the database schema")
-    _common(upgrade)
+    add_store_options(upgrade)
     upgrade.set_defaults(func=cmd_db_upgrade)
     check = db_commands.add_parser("check", help="check the database and every evidence file's SHA-256")
-    _common(check)
+    add_store_options(check)
     check.set_defaults(func=cmd_db_check)
     sweep = db_commands.add_parser(
         "sweep", help="delete evidence files no campaign uses (after a grace period)"
     )
-    _common(sweep)
+    add_store_options(sweep)
     sweep.add_argument(
         "--grace-hours", type=float, default=1.0, help="keep files younger than this (default 1)"
     )
@@ -233,18 +197,18 @@ def register(subparsers: Any) -> None:
     backup = db_commands.add_parser(
         "backup", help="copy the database and its evidence to a new folder (restorable on either backend)")
     backup.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
-    _common(backup)
+    add_store_options(backup)
     backup.set_defaults(func=cmd_db_backup)
     restore = db_commands.add_parser("restore", help="load a backup folder into an empty database")
     restore.add_argument("folder", type=Path, metavar="DIR", help="a folder written by 'labelnr db backup'")
-    _common(restore)
+    add_store_options(restore)
     restore.set_defaults(func=cmd_db_restore)
 
     imp = subparsers.add_parser(
         "import", help="import interchange YAML files or folders into the database (all or nothing)"
     )
     imp.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
-    _common(imp)
+    add_store_options(imp)
     imp.set_defaults(func=cmd_import)
 
     export = subparsers.add_parser("export-yaml", help="stored campaigns as interchange YAML")
@@ -252,5 +216,5 @@ def register(subparsers: Any) -> None:
     export.add_argument("--all", type=Path, metavar="DIR", help="every campaign, one file each, into DIR")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     export.add_argument("--no-files", action="store_true", help="with --all: do not copy the evidence files")
-    _common(export)
+    add_store_options(export)
     export.set_defaults(func=cmd_export_yaml)

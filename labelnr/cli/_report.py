@@ -16,21 +16,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
+from labelnr.cli._common import Subparsers, date_arg, store_view
+from labelnr.cli._excel import add_workbook_options, export_data
 from labelnr.errors import InvalidFile
 
 
 def _campaign(args: argparse.Namespace) -> bytes:
-    from labelnr.excel.cli import _export_data
     from labelnr.report import campaign_pdf
 
-    return campaign_pdf(_export_data(args))
+    return campaign_pdf(export_data(args))
 
 
 def _organisation(args: argparse.Namespace) -> bytes:
     from labelnr.assessment import Period
-    from labelnr.excel.cli import _catalog, _store
     from labelnr.report import organisation_pdf
     from labelnr.report.organisation import organisation_data
 
@@ -39,7 +38,7 @@ def _organisation(args: argparse.Namespace) -> bytes:
     campaign: str | None = args.campaign
     if campaign is not None and not campaign.isdigit():
         raise InvalidFile.single(campaign, "with --organisation, CAMPAIGN must be a stored campaign id")
-    store = _store(args, _catalog(args))
+    store = store_view(args)
     try:
         found = organisation_data(store, args.organisation, args.lang,
                                   int(campaign) if campaign else None,
@@ -64,9 +63,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    from labelnr.excel.cli import _date, _options
-
+def register(subparsers: Subparsers) -> None:
     report = subparsers.add_parser(
         "report", help="the labelling committee's dossier (PDF) of a campaign or an organisation"
     )
@@ -78,8 +75,8 @@ def register(subparsers: Any) -> None:
     report.add_argument("--period", choices=("baseline", "year1", "year2", "year3", "renewal"),
                         help="with --organisation: the period of the campaigns gathered "
                         "(default: the latest)")
-    report.add_argument("--as-of", type=_date, metavar="DATE",
+    report.add_argument("--as-of", type=date_arg, metavar="DATE",
                         help="the campaign and its evidence as they stood at the end of DATE "
                         "(stored campaigns)")
-    _options(report)
+    add_workbook_options(report)
     report.set_defaults(func=cmd_report)

@@ -16,70 +16,43 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from labelnr.cli import add_store_options, store_actor
+from labelnr.cli._common import (
+    Subparsers,
+    add_lang_option,
+    add_store_options,
+    date_arg,
+    err,
+    out,
+    store_actor,
+    store_catalog,
+    store_view,
+)
 from labelnr.errors import InvalidFile
 
 if TYPE_CHECKING:
     from labelnr.excel.model import WorkbookData
     from labelnr.excel.reimport import ImportedWorkbook, Preview
-    from labelnr.loader import Catalog
-    from labelnr.storage.scoped import ActorStore
 
 
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--lang",
-        choices=("fr", "en"),
-        default=os.environ.get("LABELNR_LANG", "fr"),
-        help="language of the workbook (default: fr, or LABELNR_LANG)",
-    )
+def add_workbook_options(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` of the document written, and the store's options (also for ``labelnr report``)."""
+    add_lang_option(parser, "the workbook")
     add_store_options(parser, "who exports or imports")
-
-
-def _catalog(args: argparse.Namespace) -> Catalog:
-    from labelnr.loader import DEFAULT_DIR, load_catalog
-
-    return load_catalog(args.criteria or [DEFAULT_DIR])
-
-
-def _store(args: argparse.Namespace, catalog: Catalog) -> ActorStore:
-    """The store as the ``--as`` identity sees it: its reads and changes checked like in the app."""
-    from labelnr.auth import enforce_grants
-    from labelnr.storage import Store
-
-    store = Store(args.database, args.data_dir, catalog)
-    store.ensure_schema()
-    return enforce_grants(store).as_actor(store_actor(args))
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 # --- export ------------------------------------------------------------------------------
 
 
-def _export_data(args: argparse.Namespace) -> WorkbookData:
-    catalog = _catalog(args)
+def export_data(args: argparse.Namespace) -> WorkbookData:
+    """The workbook's data of CAMPAIGN: a stored campaign id, or an interchange YAML file."""
+    catalog = store_catalog(args)
     campaign: str = args.campaign
     if campaign.isdigit():
-        store = _store(args, catalog)
+        store = store_view(args, catalog)
         try:
             return store.workbook(int(campaign), args.lang, as_of=args.as_of)
         finally:
@@ -107,14 +80,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     for target in (args.xlsx, args.zip):  # refused before anything is written
         if target is not None and target.is_dir():
             raise InvalidFile.single(target, "is a folder: give the name of the file to write")
-    data = _export_data(args)
+    data = export_data(args)
     workbook = workbook_bytes(data)
     if args.xlsx is not None:
         try:
             write_bytes_atomic(args.xlsx, workbook)
         except OSError as exc:
             raise _unwritable(args.xlsx, exc) from None
-        _out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
+        out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
     if args.zip is not None:
         from labelnr.excel.pack import write_pack
 
@@ -123,9 +96,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             report = write_pack(data, workbook, args.zip, name)
         except OSError as exc:
             raise _unwritable(args.zip, exc) from None
-        _out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
+        out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
         for missing in report.not_provided:
-            _err(
+            err(
                 f"warning: criterion {missing.entry.criterion}: evidence '{missing.entry.title}' names a "
                 "file "
                 "that was never provided; it is listed in the manifest as not_provided"
@@ -165,15 +138,15 @@ def _show(current: WorkbookData, result: Preview, lang: str) -> None:
     from labelnr.excel.reimport import describe
 
     lines = describe(current, result, lang)
-    _out(f"{result.source}: {len(lines)} change(s)")
+    out(f"{result.source}: {len(lines)} change(s)")
     for line in lines:
-        _out(f"  {line}")
+        out(f"  {line}")
 
 
 def _decided(args: argparse.Namespace, count: int) -> bool:
     if args.yes or _confirm(count):
         return True
-    _out("nothing changed: run again with --yes to apply these changes")
+    out("nothing changed: run again with --yes to apply these changes")
     return False
 
 
@@ -185,7 +158,7 @@ def _reviewed(
 
     result = preview(imported, current)
     if result.empty:
-        _out(f"{imported.source}: no change to import into {into}")
+        out(f"{imported.source}: no change to import into {into}")
         return None
     _show(current, result, args.lang)
     return result if _decided(args, len(result.changes)) else None
@@ -195,7 +168,7 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
     from labelnr.excel.from_store import stored_campaign_id
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
-    store = _store(args, _catalog(args))
+    store = store_view(args)
     try:
         current = store.workbook(campaign_id, args.lang)
         result = _reviewed(args, imported, current, f"campaign {campaign_id}")
@@ -204,7 +177,7 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
         saved = store.apply_workbook(current, result)
     finally:
         store.dispose()
-    _out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
+    out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
     return 0
 
 
@@ -217,7 +190,7 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
     if not target.is_file():
         raise InvalidFile.coded(args.workbook, "xlsx_file_not_found", file=imported.meta.get("campaign_id"),
                                 target=target)
-    current = from_path(target, _catalog(args), store_actor(args), args.lang)
+    current = from_path(target, store_catalog(args), store_actor(args), args.lang)
     result = _reviewed(args, imported, current, str(target))
     if result is None:
         return 0
@@ -226,11 +199,11 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
         write_atomic(target, dump_assessment(updated))
     except OSError as exc:
         raise _unwritable(target, exc) from None
-    _out(f"imported into {target}: {len(result.changes)} change(s)")
+    out(f"imported into {target}: {len(result.changes)} change(s)")
     return 0
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     export = subparsers.add_parser(
         "export", help="the auditor's Excel evidence workbook of a campaign (and an evidence pack)"
     )
@@ -246,11 +219,11 @@ def register(subparsers: Any) -> None:
     )
     export.add_argument(
         "--as-of",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="the campaign and its evidence as they stood at the end of DATE (stored campaigns)",
     )
-    _options(export)
+    add_workbook_options(export)
     export.set_defaults(func=cmd_export)
 
     imp = subparsers.add_parser(
@@ -264,5 +237,5 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="for a workbook exported from a YAML file: the file to update",
     )
-    _options(imp)
+    add_workbook_options(imp)
     imp.set_defaults(func=cmd_import_xlsx)

@@ -18,21 +18,14 @@ administrator of a shared deployment is granted by whoever runs the server::
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from labelnr.cli import err, out
+from labelnr.cli._common import Subparsers, add_store_options, err, out, store_view
 from labelnr.permissions import ROOT, Role
 
 if TYPE_CHECKING:
     from labelnr.permissions import Grant
     from labelnr.storage.scoped import ActorStore
-
-
-def _store(args: argparse.Namespace) -> ActorStore:
-    """The store as the ``--as`` identity sees it (it lists only the grants it may see)."""
-    from labelnr.storage.cli import _view
-
-    return _view(args)
 
 
 def node_label(store: ActorStore, node: str) -> str:
@@ -65,7 +58,7 @@ def render_grants(store: ActorStore, grants: list[Grant]) -> list[str]:
 def cmd_list(args: argparse.Namespace) -> int:
     from labelnr.auth import checked_identity
 
-    store = _store(args)
+    store = store_view(args)  # it lists only the grants the --as identity may see
     try:
         who = checked_identity(args.identity) if args.identity else None
         for line in render_grants(store, store.grants(who)):
@@ -79,7 +72,7 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
     from labelnr.auth import checked_identity
 
     who = checked_identity(args.identity)
-    store = _store(args)
+    store = store_view(args)
     try:
         if grant:
             store.grant_role(who, args.role, args.node)
@@ -104,10 +97,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return _change(args, grant=False)
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``labelnr users`` to the main parser's ``add_subparsers()`` object."""
-    from labelnr.storage.cli import _common
-
     users = subparsers.add_parser(
         "users", help="role grants: list, grant, revoke",
         description="Who holds which role where. A role holds on its node (organisation or entity id, "
@@ -115,7 +106,7 @@ def register(subparsers: Any) -> None:
     commands = users.add_subparsers(dest="users_command", required=True, metavar="{list,grant,revoke}")
     listing = commands.add_parser("list", help="every role grant, or those of one identity")
     listing.add_argument("identity", nargs="?", metavar="IDENTITY", help="an e-mail address")
-    _common(listing)
+    add_store_options(listing)
     listing.set_defaults(func=cmd_list)
     roles = [r.value for r in Role]
     for name, func, what in (("grant", cmd_grant, "give"), ("revoke", cmd_revoke, "take back")):
@@ -124,5 +115,5 @@ def register(subparsers: Any) -> None:
         parser.add_argument("role", choices=roles, metavar="ROLE", help=f"one of {', '.join(roles)}")
         parser.add_argument("node", metavar="NODE",
                             help="organisation or entity id, or '*' for the whole installation")
-        _common(parser)
+        add_store_options(parser)
         parser.set_defaults(func=func)

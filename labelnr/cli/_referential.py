@@ -1,34 +1,34 @@
-"""The ``labelnr`` command line.
+"""The commands on files: ``validate``, ``diff``, ``score``, ``migrate`` and ``schema``.
 
-Each subcommand is a ``register_*`` function that adds its parser and sets ``func``, the
-handler: it takes the parsed arguments and returns the exit code. Commands of other
-parts of the product live in their own modules, listed in :data:`EXTENSIONS` with the
-commands they add, each with a ``register(subparsers)`` function; a module is imported
-only when one of its commands is asked for, after the core commands (so it may extend
-one, e.g. ``subparsers.choices["migrate"]``), and a module missing from this checkout is
-simply skipped. ``labelnr migrate --campaign`` comes from the store's module.
-
-Exit codes: 0 done, 1 invalid input (each problem printed as ``FILE:LINE: message`` on
-stderr), 2 wrong usage. A :class:`~labelnr.errors.LabelnrError` never reaches the user
-as a traceback.
+``migrate --campaign`` carries a stored campaign instead (:mod:`labelnr.cli._db`).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib
 import json
-import os
 import re
-import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields, is_dataclass
-from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from labelnr.errors import InvalidFile, LabelnrError, Problem, render
+from labelnr.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Subparsers,
+    UsageError,
+    add_criteria_option,
+    add_lang_option,
+    criteria_dirs,
+    err,
+    jsonable,
+    out,
+    print_json,
+    report_problems,
+    shown,
+)
+from labelnr.cli._db import add_campaign_migration_options, cmd_migrate_campaign
+from labelnr.errors import InvalidFile, LabelnrError, Problem
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
     from labelnr.assessment import Assessment
@@ -36,133 +36,6 @@ if TYPE_CHECKING:  # the commands import what they need when they run, to start 
     from labelnr.migrate import MigrationReport
     from labelnr.referential import Referential
     from labelnr.scoring import Scores
-
-Handler = Callable[[argparse.Namespace], int]
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
-#: Modules adding subcommands, each exposing ``register(subparsers)``, with the commands
-#: they add. A module is imported only when one of its commands is run (or for the full
-#: help, or an unknown command), so a slow or missing module never burdens the others.
-#: Add yours here (Excel: ``export``, ``import-xlsx``; accounts: ``users``).
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "labelnr.storage.cli": ("db", "import", "export-yaml"),
-    "labelnr.excel.cli": ("export", "import-xlsx"),
-    "labelnr.report.cli": ("report",),
-    "labelnr.auth_cli": ("users",),
-}
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-#: The store's module, which adds ``--campaign`` (and its database options) to ``migrate``.
-STORAGE_CLI = "labelnr.storage.cli"
-
-
-class UsageError(LabelnrError):
-    """The arguments do not make sense together (exit code 2, like argparse's own errors)."""
-
-
-# --- helpers shared by every command (extension modules may use them) -------------------
-
-def out(text: object = "") -> None:
-    print(text)
-
-
-def err(text: object) -> None:
-    print(text, file=sys.stderr)
-
-
-def report_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
-    """One line per problem on stderr: ``FILE:LINE: message`` (in ``lang``; ``None``: English)."""
-    for problem in problems:
-        err(problem.render(lang))
-
-
-def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> str | None:
-    """The language of error messages: ``--lang``, else ``LABELNR_LANG``; else English, as before."""
-    if args is not None and any(a == "--lang" or a.startswith("--lang=") for a in argv):
-        return getattr(args, "lang", None)
-    return os.environ.get("LABELNR_LANG") or None
-
-
-def shown(path: Path) -> Path:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
-
-
-def add_criteria_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--criteria", metavar="DIR", type=Path, action="append",
-                        help="folder of referential YAML files (repeatable; default: criteria/)")
-
-
-def criteria_dirs(args: argparse.Namespace) -> list[Path]:
-    from labelnr.loader import DEFAULT_DIR
-
-    dirs: list[Path] | None = getattr(args, "criteria", None)
-    for folder in dirs or []:
-        if not folder.exists():  # else every assessment would only say "referential not available"
-            raise LabelnrError(f"{folder}: no such criteria folder")
-    return dirs or [shown(DEFAULT_DIR)]
-
-
-def add_store_options(parser: argparse.ArgumentParser, actor_help: str) -> None:
-    """``--database``, ``--data-dir``, ``--criteria`` and ``--as`` of the commands using the store.
-
-    Kept here, not in ``labelnr.storage``: importing the store takes seconds, and a command
-    adding these options may not need it (an Excel export of a YAML file)."""
-    parser.add_argument(
-        "--database",
-        metavar="URL",
-        help="database URL (default: LABELNR_DATABASE_URL or the SQLite file in the data folder)",
-    )
-    parser.add_argument(
-        "--data-dir", metavar="DIR", type=Path, help="data folder (default: LABELNR_DATA_DIR or audits/)"
-    )
-    add_criteria_option(parser)
-    parser.add_argument(
-        "--as",
-        dest="actor",
-        metavar="IDENTITY",
-        help=f"{actor_help}: what it reads and changes is checked against its roles and the history "
-        "records it (default: LABELNR_ACTOR or local)",
-    )
-
-
-def store_actor(args: argparse.Namespace) -> str:
-    """Who the history records for a command of the store: ``--as``, else LABELNR_ACTOR, else local."""
-    from labelnr.permissions import LOCAL_USER
-
-    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
-
-
-def add_lang_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=("fr", "en"), default=os.environ.get("LABELNR_LANG", "fr"),
-                        help="language of the referential's texts (default: fr, or LABELNR_LANG)")
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, pydantic models, enums and dates as plain JSON data."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
-    from pydantic import BaseModel  # here, not at the top: --version and --help need none of it
-
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def print_json(data: Any) -> None:
-    out(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
 
 
 def _num(value: float) -> str:
@@ -530,10 +403,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if getattr(args, "campaign", None) is not None:
         if args.audit is not None:
             raise UsageError("give either an assessment file or --campaign, not both")
-        storage = _extension(STORAGE_CLI)
-        assert storage is not None  # --campaign only exists when the store's module does
-        result: int = storage.cmd_migrate_campaign(args)
-        return result
+        return cmd_migrate_campaign(args)
     if args.audit is None:
         raise UsageError("give the assessment file to migrate (AUDIT.yaml)"
                          + (" or --campaign ID" if hasattr(args, "campaign") else ""))
@@ -576,7 +446,7 @@ def _migrate_file(args: argparse.Namespace) -> int:
 
 
 def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
-    """``campaigns``: also offer ``--campaign`` (stored campaigns) when the store's module exists."""
+    """``campaigns``: also offer ``--campaign`` (a stored campaign) and the store's options."""
     parser = subparsers.add_parser(
         "migrate", help="carry an assessment over to a newer referential version",
         description="Writes a NEW assessment for the newer version through the mapping (renamed ids keep "
@@ -589,9 +459,8 @@ def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     add_lang_option(parser)
-    storage = _extension(STORAGE_CLI) if campaigns else None
-    if storage is not None and hasattr(storage, "add_campaign_migration_options"):
-        storage.add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
+    if campaigns:
+        add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
     else:
         add_criteria_option(parser)
     parser.set_defaults(func=cmd_migrate)
@@ -624,110 +493,3 @@ def register_schema(subparsers: Subparsers) -> None:
     parser.add_argument("--check", action="store_true", help="only check they are up to date (exit 1 if not)")
     parser.set_defaults(func=cmd_schema)
 
-
-# --- the program -------------------------------------------------------------------------
-
-CORE: dict[str, Callable[[Subparsers], None]] = {
-    "validate": register_validate, "diff": register_diff, "score": register_score,
-    "migrate": register_migrate, "schema": register_schema,
-}
-
-
-def _command_of(argv: Sequence[str]) -> str | None:
-    """The subcommand asked for: the first argument that is not an option (the main parser has no
-    option taking a value)."""
-    return next((a for a in argv if not a.startswith("-")), None)
-
-
-def _extensions_for(argv: Sequence[str]) -> list[str]:
-    command = _command_of(argv)
-    if command in CORE:
-        return []
-    owners = [module for module, commands in EXTENSIONS.items() if command in commands]
-    return owners or list(EXTENSIONS)  # no command, help, or unknown: list every command
-
-
-@functools.cache
-def _extension(name: str) -> Any | None:
-    """The extension module, or ``None`` when this checkout does not have it."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-            return None
-        err(f"labelnr: the commands of {name} are unavailable: {exc}")
-    except ImportError as exc:
-        err(f"labelnr: the commands of {name} are unavailable: {exc}")
-    return None
-
-
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser for ``argv``: every core command, and the extension modules it needs
-    (all of them when ``argv`` is ``None``)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        own_version = version("labelnr")
-    except PackageNotFoundError:
-        own_version = "unknown"
-    parser = argparse.ArgumentParser(
-        prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
-    parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
-    everything = argv is None
-    # Stored campaigns need the store: load it for `migrate --campaign` or the help only.
-    campaigns = everything or any(a.startswith("--campaign") or a in ("-h", "--help") for a in argv or ())
-    for name, register in CORE.items():
-        if name == "migrate":
-            register_migrate(subparsers, campaigns=campaigns)
-        else:
-            register(subparsers)
-    for name in list(EXTENSIONS) if argv is None else _extensions_for(argv):
-        module = _extension(name)
-        if module is not None:
-            module.register(subparsers)
-    return parser
-
-
-def os_error_message(exc: OSError) -> str:
-    where = f"{exc.filename}: " if exc.filename else ""
-    return f"labelnr: {where}{exc.strerror or exc}"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    handler: Handler | None = getattr(args, "func", None)
-    if handler is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    lang = args.error_lang = error_lang(argv, args)
-    try:
-        return handler(args)
-    except InvalidFile as exc:
-        report_problems(exc.problems, lang)
-        return EXIT_INVALID
-    except UsageError as exc:
-        text = render(exc, lang)
-        err(f"labelnr {args.command}: {text}" if getattr(args, "command", None) else f"labelnr: {text}")
-        return EXIT_USAGE
-    except LabelnrError as exc:
-        err(f"labelnr: {render(exc, lang)}")
-        return EXIT_INVALID
-    except KeyboardInterrupt:
-        err("labelnr: interrupted")
-        return 130
-    except BrokenPipeError:  # output piped into `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    except OSError as exc:  # a file no check caught (missing, a folder, not allowed...): one line
-        err(os_error_message(exc))
-        return EXIT_INVALID
-
-
-if __name__ == "__main__":
-    sys.exit(main())
