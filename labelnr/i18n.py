@@ -13,16 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
-
 if TYPE_CHECKING:
     from labelnr.referential import Criterion, Referential
 
 Lang = Literal["fr", "en"]
 LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
-#: libyaml when installed: about six times faster on the first page of a session.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
@@ -33,9 +29,13 @@ class MissingTranslation(KeyError):
 @cache
 def catalog() -> dict[str, dict[str, str]]:
     """Every key of every catalog file, as ``{"area.key": {"fr": ..., "en": ...}}``."""
+    import yaml  # here, not above: `labelnr --version` and the settings need no catalog
+
+    # libyaml when installed: about six times faster on the first page of a session.
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     entries: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALES_DIR.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506 (safe loaders only)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 (safe loaders only)
         for key, texts in data.items():
             entries[f"{path.stem}.{key}"] = {str(k): str(v) for k, v in texts.items()}
     return entries

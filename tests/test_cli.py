@@ -559,3 +559,22 @@ def test_validating_referentials_does_not_import_the_assessment_model() -> None:
     """)
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "0 False False", run.stdout + run.stderr
+
+
+def test_an_unknown_language_in_the_environment_is_named_before_any_command(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "de")
+    assert cli.main(["validate", "criteria"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "labelnr: LABELNR_LANG=de: unknown language (expected one of: fr, en)")
+
+
+def test_the_language_of_the_environment_is_the_default_of_lang(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "en")
+    missing = tmp_path / "nowhere.yaml"
+    assert cli.main(["validate", str(missing)]) != 0
+    monkeypatch.setenv("LABELNR_LANG", "fr")
+    english = capsys.readouterr().err
+    assert cli.main(["validate", str(missing)]) != 0
+    assert capsys.readouterr().err != english

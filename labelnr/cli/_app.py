@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from labelnr import settings
 from labelnr.cli import _auth, _db, _excel, _report
 from labelnr.cli._common import (
     EXIT_INVALID,
@@ -31,6 +32,7 @@ from labelnr.cli._referential import (
     register_validate,
 )
 from labelnr.errors import InvalidFile, LabelnrError, render
+from labelnr.settings import SettingsError
 
 #: The commands on files, in the order of the help. ``migrate`` is registered apart (below).
 CORE: dict[str, Callable[[Subparsers], None]] = {
@@ -49,7 +51,7 @@ def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> s
     """The language of error messages: ``--lang``, else ``LABELNR_LANG``; else English, as before."""
     if args is not None and any(a == "--lang" or a.startswith("--lang=") for a in argv):
         return getattr(args, "lang", None)
-    return os.environ.get("LABELNR_LANG") or None
+    return settings.load().lang
 
 
 def _offers_campaigns(argv: Sequence[str] | None) -> bool:
@@ -60,12 +62,7 @@ def _offers_campaigns(argv: Sequence[str] | None) -> bool:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command (``argv`` only decides whether ``migrate`` offers ``--campaign``)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        own_version = version("labelnr")
-    except PackageNotFoundError:
-        own_version = "unknown"
+    from labelnr import __version__ as own_version  # not importlib.metadata: it costs a start
     parser = argparse.ArgumentParser(
         prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
@@ -87,6 +84,11 @@ def os_error_message(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        settings.load()
+    except SettingsError as exc:  # before the parser, whose defaults come from the settings
+        err(f"labelnr: {render(exc, None)}")
+        return EXIT_USAGE
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)

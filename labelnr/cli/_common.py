@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
@@ -17,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from labelnr import settings
 from labelnr.errors import LabelnrError, Problem
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def criteria_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def add_lang_option(parser: argparse.ArgumentParser, what: str = "the referential's texts") -> None:
-    parser.add_argument("--lang", choices=("fr", "en"), default=os.environ.get("LABELNR_LANG", "fr"),
+    parser.add_argument("--lang", choices=("fr", "en"), default=settings.load().language,
                         help=f"language of {what} (default: fr, or LABELNR_LANG)")
 
 
@@ -141,7 +141,7 @@ def store_actor(args: argparse.Namespace) -> str:
     """Who the history records for a command of the store: ``--as``, else LABELNR_ACTOR, else local."""
     from labelnr.permissions import LOCAL_USER
 
-    return str(args.actor or os.environ.get("LABELNR_ACTOR") or LOCAL_USER)
+    return str(args.actor or settings.load().actor or LOCAL_USER)
 
 
 def store_catalog(args: argparse.Namespace) -> Catalog:

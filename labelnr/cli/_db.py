@@ -143,7 +143,7 @@ def cmd_export_yaml(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    from labelnr.interchange import write_atomic
+    from labelnr.files import write_atomic
 
     write_atomic(args.output, text)
     out(f"wrote {args.output}")

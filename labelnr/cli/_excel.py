@@ -75,7 +75,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.xlsx is None and args.zip is None:
         raise InvalidFile.coded("export", "export_where")
     from labelnr.excel.export import workbook_bytes
-    from labelnr.excel.files import write_bytes_atomic
+    from labelnr.files import write_atomic
 
     for target in (args.xlsx, args.zip):  # refused before anything is written
         if target is not None and target.is_dir():
@@ -84,7 +84,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     workbook = workbook_bytes(data)
     if args.xlsx is not None:
         try:
-            write_bytes_atomic(args.xlsx, workbook)
+            write_atomic(args.xlsx, workbook)
         except OSError as exc:
             raise _unwritable(args.xlsx, exc) from None
         out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
@@ -184,7 +184,8 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
 def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
     from labelnr.excel.from_file import from_path
     from labelnr.excel.reimport import apply_to_assessment
-    from labelnr.interchange import dump_assessment, write_atomic
+    from labelnr.files import write_atomic
+    from labelnr.interchange import dump_assessment
 
     target: Path = args.yaml or args.workbook.parent / imported.meta.get("campaign_id")
     if not target.is_file():

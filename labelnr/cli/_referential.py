@@ -412,7 +412,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _migrate_file(args: argparse.Namespace) -> int:
     from labelnr.assessment import check_against
-    from labelnr.interchange import dump_assessment, load_assessment, write_atomic
+    from labelnr.files import write_atomic
+    from labelnr.interchange import dump_assessment, load_assessment
     from labelnr.loader import load_catalog
     from labelnr.migrate import migrate_through, migration_path
 

@@ -51,14 +51,14 @@ def _organisation(args: argparse.Namespace) -> bytes:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from labelnr.excel.files import write_bytes_atomic
+    from labelnr.files import write_atomic
 
     if args.organisation is None and args.campaign is None:
         raise InvalidFile.single(
             "report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)"
         )
     pdf = _organisation(args) if args.organisation is not None else _campaign(args)
-    write_bytes_atomic(args.pdf, pdf)
+    write_atomic(args.pdf, pdf)
     sys.stdout.write(f"wrote {args.pdf} ({len(pdf):,} bytes)\n")
     return 0
 
