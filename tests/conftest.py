@@ -21,7 +21,7 @@ def postgres_server() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from labelnr.storage.pgserver import PostgresUnavailable, start
+    from tests.support.pgserver import PostgresUnavailable, start
 
     try:
         server = start()
@@ -40,7 +40,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'labelnr.db'}"
         return
-    from labelnr.storage.pgserver import drop_schema, fresh_schema
+    from tests.support.pgserver import drop_schema, fresh_schema
 
     url = fresh_schema(request.getfixturevalue("postgres_server"))
     yield url

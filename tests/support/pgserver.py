@@ -51,7 +51,7 @@ class TempPostgres:
     prefix: tuple[str, ...]
 
     def stop(self) -> None:
-        subprocess.run(  # noqa: S603 (our own arguments)
+        subprocess.run(  # our own arguments
             [
                 *self.prefix,
                 str(self.bin_dir / "pg_ctl"),
@@ -116,7 +116,7 @@ def start() -> TempPostgres:
         ],
     ]
     for step in steps:
-        done = subprocess.run([*prefix, *step], capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+        done = subprocess.run([*prefix, *step], capture_output=True, text=True, check=False, timeout=120)
         if done.returncode != 0:
             log = (
                 (folder / "server.log").read_text(errors="replace")[-2000:]
@@ -158,7 +158,7 @@ def drop_schema(url: str) -> None:
         with engine.begin() as connection:
             connection.execute(text("SET lock_timeout = '5s'"))
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    except Exception:  # noqa: S110 - a leftover schema in a throwaway database is harmless
+    except Exception:  # a leftover schema in a throwaway database is harmless
         pass
     finally:
         engine.dispose()
