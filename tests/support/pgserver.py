@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -20,6 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from .ports import free_port
 
 
 class PostgresUnavailable(Exception):
@@ -35,12 +36,6 @@ def _bin_dir() -> Path | None:
         return versions[-1].parent
     found = shutil.which("initdb")
     return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -82,7 +77,7 @@ def start() -> TempPostgres:
             raise PostgresUnavailable("running as root without 'runuser' to start PostgreSQL as 'postgres'")
         prefix = (runuser, "-u", "postgres", "--")
         shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     server = TempPostgres(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", folder, bin_dir, prefix)
     options = (
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
