@@ -7,6 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from tests.support.properties import register_profiles
+
+# --- property tests: few examples locally, the full count in CI ------------------------------
+# HYPOTHESIS_PROFILE=full runs the CI count locally.
+register_profiles()
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full" if os.environ.get("CI") else "quick"))
 
 # --- databases: SQLite and a real PostgreSQL (storage) -------------------------------------
 # ``db_url`` runs a test once per backend, each time on a new empty database (a SQLite file
