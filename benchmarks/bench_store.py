@@ -193,7 +193,9 @@ def main(argv: list[str]) -> None:
 
 
 def _postgres(tmp: Path, ref: Referential, entities: int, repeat: int) -> list[dict[str, Any]]:
-    from labelnr.storage.pgserver import PostgresUnavailable, fresh_schema, start
+    # The throwaway server is a test tool (tests/support/), not part of the package.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.support.pgserver import PostgresUnavailable, fresh_schema, start
 
     url = os.environ.get("LABELNR_BENCH_POSTGRES_URL")
     server = None

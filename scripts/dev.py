@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py run     # the app on the embedded default (SQLite + demo data), port 8501
     python3 scripts/dev.py test    # the whole test suite (pytest)
+    python3 scripts/dev.py test --quick   # without the tests marked slow (browser, cluster, crash...)
     python3 scripts/dev.py check   # ruff, mypy and the published JSON schemas
     python3 scripts/dev.py cluster --replicas N --port P   # PostgreSQL + N replicas + nginx
 
@@ -73,7 +74,9 @@ def main(argv: list[str]) -> None:
         _run(BIN / "streamlit", "run", "app.py", "--server.port", "8501", *rest)
     elif command == "test":
         setup(dev=True)
-        _run(PY, "-m", "pytest", *rest)
+        # --quick deselects the slow tests (browser, cluster, crash, concurrency, properties).
+        quick = ["-m", "not slow"] if "--quick" in rest else []
+        _run(PY, "-m", "pytest", *quick, *(a for a in rest if a != "--quick"))
     elif command == "check":
         setup(dev=True)
         _run(BIN / "ruff", "check", "labelnr", "tests", "benchmarks", "app.py", "scripts")

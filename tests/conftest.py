@@ -7,6 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from tests.support.properties import register_profiles
+
+# --- property tests: few examples locally, the full count in CI ------------------------------
+# HYPOTHESIS_PROFILE=full runs the CI count locally.
+register_profiles()
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full" if os.environ.get("CI") else "quick"))
 
 # --- databases: SQLite and a real PostgreSQL (storage) -------------------------------------
 # ``db_url`` runs a test once per backend, each time on a new empty database (a SQLite file
@@ -21,7 +29,7 @@ def postgres_server() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from labelnr.storage.pgserver import PostgresUnavailable, start
+    from tests.support.pgserver import PostgresUnavailable, start
 
     try:
         server = start()
@@ -40,7 +48,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'labelnr.db'}"
         return
-    from labelnr.storage.pgserver import drop_schema, fresh_schema
+    from tests.support.pgserver import drop_schema, fresh_schema
 
     url = fresh_schema(request.getfixturevalue("postgres_server"))
     yield url

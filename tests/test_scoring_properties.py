@@ -18,6 +18,9 @@ from labelnr.loader import load_referential
 from labelnr.portfolio import ANSWER_COLUMNS, score_portfolio, theme_column
 from labelnr.referential import Referential
 from labelnr.scoring import TOLERANCE, Scores, effective_credit, level_gaps, score
+from tests.support.properties import examples
+
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The scoring fixtures and every referential shipped under criteria/.
@@ -28,7 +31,7 @@ REFERENTIAL_FILES = [
 NA = Answer(not_applicable=NotApplicable(reason="scope", justification="outside our activity"))
 TEXT = {"fr": "t", "en": "t"}
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -238,7 +241,7 @@ def test_on_generated_referentials(name: str, situation: Situation) -> None:
 
 
 @pytest.mark.parametrize("path", REFERENTIAL_FILES, ids=lambda p: p.name)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_on_referential_files(path: Path, data: st.DataObject) -> None:
     ref, answers, profile, applicability = data.draw(_on_real_file(path))

@@ -50,6 +50,7 @@ from labelnr.trajectory import (
     raised,
     start_of,
 )
+from tests.support.properties import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -206,7 +207,8 @@ def plans(draw: st.DrawFn) -> list[Commitment]:
     return result
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(200), deadline=None)
 @given(held=campaigns(), plan=plans())
 def test_no_projected_year_is_below_the_latest_actual(mini: Referential, held: dict[int, dict[str, Answer]],
                                                       plan: list[Commitment]) -> None:

@@ -12,10 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from labelnr.permissions import LOCAL_USER
 from labelnr.storage import open_store
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, wait_for_app
 from tests.e2e.test_login import ALICE, MOCK
+from tests.support.server import answers, start, stop, wait_until
 
 from .conftest import ROOT, Running, free_port, missing, running_cluster
 
@@ -36,34 +34,21 @@ ORG, ENTITY, ENTITY_NAME = "grappe-oidc", "site-oidc", "Site connecté"
 REPLICAS = ("app1", "app2", "app3")
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
-def provider() -> Iterator[str]:
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         missing(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     if not MOCK.exists():
         missing(f"sign-in tests need {MOCK}: pip install oidc-provider-mock")
     port = free_port()
-    process = subprocess.Popen(
-        [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path_factory.mktemp("oidc") / "oidc.log"
+    command = [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)]
+    process = start(command, log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not _answers(f"{url}/.well-known/openid-configuration"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("oidc-provider-mock did not start")
-        time.sleep(0.25)
+    wait_until(lambda: answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log,
+               timeout=60)
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +22,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.ports import free_port
+from tests.support.server import ROOT, healthy, start, stop, streamlit_command, unavailable, wait_until
+
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,23 +38,12 @@ RUN_TIMEOUT_MS = 30_000
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set: browser tests may not be skipped)")
-    pytest.skip(reason)
+    unavailable(reason, "browser tests")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+# Kept under their former names for the tests that import them from here.
+_free_port = free_port
+_healthy = healthy
 
 
 def _prepare_data(folder: Path) -> Path:
@@ -94,35 +80,18 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not CHROMIUM.exists():
         _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     data = _prepare_data(tmp_path_factory.mktemp("e2e"))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LABELNR_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
     env.pop("LABELNR_DATABASE_URL", None)
     env.pop("LABELNR_CRITERIA_DIR", None)
-    log = (data / "streamlit.log").open("wb")
-    process = subprocess.Popen(  # our own app, started like the README says
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    log = data / "streamlit.log"
+    process = start(streamlit_command(port), log, env=env)  # our own app, started like the README says
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not _healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.close()
-            output = (data / "streamlit.log").read_text(errors="replace")[-3000:]
-            pytest.fail(f"streamlit run did not become healthy on {url}:\n{output}")
-        time.sleep(0.25)
+    wait_until(lambda: healthy(url), f"streamlit run on {url}", process, log, STARTUP_TIMEOUT)
     try:
         yield Server(url, data)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,7 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,16 +24,10 @@ from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER
 from labelnr.storage import open_store
+from tests.support.ports import free_port
+from tests.support.server import answers, healthy, start, stop, streamlit_command, wait_until
 
-from .conftest import (
-    CHROMIUM,
-    STARTUP_TIMEOUT,
-    _free_port,
-    _healthy,
-    _unavailable,
-    screenshot,
-    wait_for_app,
-)
+from .conftest import CHROMIUM, STARTUP_TIMEOUT, _unavailable, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,31 +45,6 @@ FILE = "<img src=x onerror=alert(1)> notes.png"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def _wait(check: Any, what: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not check():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"{what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.25)
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The identity provider's base URL (Alice predefined; anyone else typed in its form)."""
@@ -86,18 +52,15 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     if not MOCK.exists():
         _unavailable(f"sign-in tests need {MOCK}: pip install oidc-provider-mock")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("oidc") / "oidc.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    command = [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)]
+    process = start(command, log)
     url = f"http://127.0.0.1:{port}"
-    _wait(lambda: _answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log)
+    wait_until(lambda: answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log,
+               STARTUP_TIMEOUT)
     yield url
-    _stop(process)
+    stop(process)
 
 
 @dataclass(frozen=True)
@@ -118,7 +81,7 @@ def shared_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     store.save_answer(LOCAL_USER, SITE, "GOV-02", Answer(level="low", comment=COMMENT), 0)
     store.add_evidence_file(LOCAL_USER, SITE, "GOV-02", FILE, PNG, "result", title=COMMENT)
     store.dispose()
-    port = _free_port()
+    port = free_port()
     secrets_file = folder / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -137,36 +100,11 @@ def shared_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     }
     env.pop("LABELNR_DATABASE_URL", None)
     log = folder / "streamlit.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-                "--secrets.files",
-                str(secrets_file),
-            ],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start(streamlit_command(port, "--secrets.files", str(secrets_file)), log, cwd=folder, env=env)
     url = f"http://127.0.0.1:{port}"
-    _wait(lambda: _healthy(url), "streamlit run", process, log)
+    wait_until(lambda: healthy(url), "streamlit run", process, log, STARTUP_TIMEOUT)
     yield Shared(url, audits)
-    _stop(process)
+    stop(process)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def _snapshot(store: Store) -> dict[str, object]:
 def _second_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if db_url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'restored.db'}"
-    from labelnr.storage.pgserver import fresh_schema
+    from tests.support.pgserver import fresh_schema
 
     return fresh_schema(request.getfixturevalue("postgres_server"))
 
@@ -114,7 +114,7 @@ def test_a_sqlite_backup_restores_on_postgresql(catalog: Catalog, tmp_path: Path
                                                request: pytest.FixtureRequest) -> None:
     from storage_helpers import plant_tree
 
-    from labelnr.storage.pgserver import drop_schema, fresh_schema
+    from tests.support.pgserver import drop_schema, fresh_schema
 
     source = plant_tree(open_store(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a", catalog,
                                    import_demo=False))

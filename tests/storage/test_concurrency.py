@@ -7,11 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import storage_workers
 from storage_helpers import PROCESSES, REFERENTIALS, campaign_of
 
 from labelnr.loader import load_catalog
 from labelnr.storage import Store
+
+pytestmark = pytest.mark.slow  # real processes, on both backends
 
 
 def run_all(target: Callable[..., None], argsets: list[tuple[Any, ...]]) -> list[Any]:

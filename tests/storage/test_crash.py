@@ -21,6 +21,8 @@ from labelnr.assessment import Answer
 from labelnr.storage import Store
 from labelnr.storage.sync import import_paths
 
+pytestmark = pytest.mark.slow  # writers SIGKILLed in child processes
+
 KILLS = 20
 
 
@@ -142,7 +144,6 @@ def _run_import(store: Store, db_url: str, folder: Path, kill_after: float | Non
     return time.monotonic() - begun
 
 
-@pytest.mark.slow
 def test_a_folder_import_killed_at_any_moment_imports_all_or_nothing(
     store: Store, db_url: str, tmp_path: Path
 ) -> None:

@@ -12,8 +12,12 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from labelnr.loader import load_catalog
+from labelnr.storage import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -98,3 +102,20 @@ def tables(at: AppTest) -> list[list[dict[str, str]]]:
         header = cells[0]
         found.append([dict(zip(header, row, strict=True)) for row in cells[2:]])
     return found
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value of the metric labelled ``label``."""
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table (dataframe) of the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+@pytest.fixture
+def other(data_dirs: tuple[Path, Path]) -> Store:
+    """A second store on the same database: another user, another process."""
+    criteria, audits = data_dirs
+    return open_store(data_dir=audits, catalog=load_catalog([criteria]))

@@ -8,7 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer
@@ -19,13 +18,6 @@ from .conftest import APP, open_app, texts, unescape
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GROUP, SITE = 1, 2  # campaign ids of the demo: the group, then its Lyon site
-
-
-@pytest.fixture
-def other(data_dirs: tuple[Path, Path]) -> Store:
-    """A second store on the same database: another user, another process."""
-    criteria, audits = data_dirs
-    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
 
 
 def site_page() -> AppTest:

@@ -13,35 +13,18 @@ import io
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import AuditorVerdict, Verdict
 from labelnr.excel.export import workbook_bytes
 from labelnr.excel.from_store import workbook_data
 from labelnr.i18n import translate
-from labelnr.loader import load_catalog
-from labelnr.storage import Store, open_store
+from labelnr.storage import Store
 
-from .conftest import open_app, texts, unescape
+from .conftest import metric, open_app, table, texts, unescape
 
 GROUP = 1
 FORM = f"audit.verdict.{GROUP}.GOV-01"
-
-
-@pytest.fixture
-def other(data_dirs: tuple[Path, Path]) -> Store:
-    criteria, audits = data_dirs
-    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(str(m.value) for m in at.metric if m.label == label)
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def open_criterion(at: AppTest, cid: str) -> AppTest:

@@ -12,31 +12,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pandas as pd
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
-from labelnr.loader import load_catalog
-from labelnr.storage import Store, open_store
+from labelnr.storage import Store
 
-from .conftest import open_app, texts
+from .conftest import metric, open_app, table, texts
 
 GROUP = 1
-
-
-@pytest.fixture
-def other(data_dirs: tuple[Path, Path]) -> Store:
-    criteria, audits = data_dirs
-    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(str(m.value) for m in at.metric if m.label == label)
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def year_one(other: Store) -> int:

@@ -5,23 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer, AuditorVerdict, Verdict
-from labelnr.loader import load_catalog
-from labelnr.storage import Store, open_store
+from labelnr.storage import Store
 from labelnr.ui.context import csv_text
 
 from .conftest import open_app, texts
 
 GROUP, SITE = 1, 2
-
-
-@pytest.fixture
-def other(data_dirs: tuple[Path, Path]) -> Store:
-    criteria, audits = data_dirs
-    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
 
 
 def history() -> AppTest:

@@ -10,36 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer, Commitment, CommitmentStatus, Indicator, Measure
-from labelnr.loader import load_catalog
-from labelnr.storage import Store, open_store
+from labelnr.storage import Store
 from labelnr.trajectory import Progress, progress
 
-from .conftest import open_app, texts, unescape
+from .conftest import open_app, table, texts, unescape
 
 GROUP = 1
 NEW = f"plan.form.{GROUP}.new"
 FAR = dt.date(2099, 1, 1)  # a due date that never passes: the page judges lateness on today's date
 
 
-@pytest.fixture
-def other(data_dirs: tuple[Path, Path]) -> Store:
-    """A second store on the same database: another user, another process."""
-    criteria, audits = data_dirs
-    return open_store(data_dir=audits, catalog=load_catalog([criteria]))
-
-
 def projected(at: AppTest) -> list[str]:
     return [m.value for m in at.metric if "projeté" in m.label or "projected" in m.label]
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    """The first table of the page with this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def add_commitment(at: AppTest, title: str, scope: str, level: str | None, year: int) -> AppTest:

@@ -11,16 +11,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import tables, texts, unescape
+from tests.ui.conftest import metric, tables, texts, unescape
 from tests.ui.test_context_selection import AGENCIES, linked
 
 
 def agencies(page: str = "assessment", lang: str | None = None) -> AppTest:
     return linked(AGENCIES, page, lang)  # opens on the latest campaign, year 1
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(str(m.value) for m in at.metric if m.label == label)
 
 
 def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> None:

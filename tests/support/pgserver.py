@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -20,6 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from .ports import free_port
 
 
 class PostgresUnavailable(Exception):
@@ -37,12 +38,6 @@ def _bin_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class TempPostgres:
     url: str
@@ -51,7 +46,7 @@ class TempPostgres:
     prefix: tuple[str, ...]
 
     def stop(self) -> None:
-        subprocess.run(  # noqa: S603 (our own arguments)
+        subprocess.run(  # our own arguments
             [
                 *self.prefix,
                 str(self.bin_dir / "pg_ctl"),
@@ -82,7 +77,7 @@ def start() -> TempPostgres:
             raise PostgresUnavailable("running as root without 'runuser' to start PostgreSQL as 'postgres'")
         prefix = (runuser, "-u", "postgres", "--")
         shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     server = TempPostgres(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", folder, bin_dir, prefix)
     options = (
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
@@ -116,7 +111,7 @@ def start() -> TempPostgres:
         ],
     ]
     for step in steps:
-        done = subprocess.run([*prefix, *step], capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+        done = subprocess.run([*prefix, *step], capture_output=True, text=True, check=False, timeout=120)
         if done.returncode != 0:
             log = (
                 (folder / "server.log").read_text(errors="replace")[-2000:]
@@ -158,7 +153,7 @@ def drop_schema(url: str) -> None:
         with engine.begin() as connection:
             connection.execute(text("SET lock_timeout = '5s'"))
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    except Exception:  # noqa: S110 - a leftover schema in a throwaway database is harmless
+    except Exception:  # a leftover schema in a throwaway database is harmless
         pass
     finally:
         engine.dispose()

@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders (and, for the throwaway PostgreSQL, the benchmarks)."""
