@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -80,6 +81,8 @@ def test_evidence_is_listed_with_links_and_hashes(data_dirs: tuple[Path, Path], 
     assert list(evidence["Lien"].fillna("")) == ["https://intranet.example.org/politique", ""]
     assert list(evidence["SHA-256"]) == ["", hashlib.sha256(data).hexdigest()]
     assert list(evidence["Type"]) == ["Documentation", "Documentation"]
+    # Who added it and when, in words (not an ISO date in a French table).
+    assert re.fullmatch(r"someone · \d{1,2}(er)? [a-zéû]+ \d{4}", evidence["Ajoutée par"].iloc[1])
     downloads = at.get("download_button")
     assert [unescape(d.proto.label) for d in downloads] == ["Télécharger politique.pdf"]
     page = texts(at)

@@ -39,6 +39,15 @@ def table(at: AppTest, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def shown(at: AppTest, column: str, cells: str) -> list[str]:
+    """The text a reader sees in ``cells`` of the table holding ``column`` (its Styler's display values)."""
+    from streamlit import dataframe_util
+
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    display = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    return [str(v) for v in display[cells]]
+
+
 def year_one(other: Store) -> int:
     """The group's year-1 campaign: GOV-02 now full, a plan with targets and three commitments."""
     info = other.copy_campaign("someone", GROUP, "year1", dt.date(2025, 3, 1))
@@ -96,7 +105,7 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
     assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
     assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
-    assert "depuis la dernière campagne tenue, « Année 1 (1 mars 2025) » (Année 1)" in texts(at)
+    assert "depuis la dernière campagne tenue, « Année 1 (1er mars 2025) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
     assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
     assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]
@@ -127,6 +136,9 @@ def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Atteignent « Niveau 1 »") == "0 / 2"
     ranking = table(at, "Vers le niveau suivant")
     assert list(ranking["Entité"]) == ["Site de Lyon", "Groupe ACME"]
+    # Points with the French decimal comma; the column keeps numbers, so it still sorts by value.
+    assert shown(at, "Vers le niveau suivant", "Points") == ["201,7", "146,7"]
+    assert list(ranking["Points"]) == [201.7, 146.7]
     gaps = table(at, "Entités concernées")
     assert list(gaps["Entités concernées"])[:2] == [2, 2]
     assert len(at.get("plotly_chart")) == 3

@@ -240,7 +240,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
          t("audit.col_ev_size"): _size(e.size),
          t("audit.col_ev_sha256"): e.sha256 or "",
          t("audit.col_ev_date"): day(e.effective_date) if e.effective_date else "",
-         t("audit.col_ev_added"): f"{e.added_by} · {e.added_at:%Y-%m-%d}",
+         t("audit.col_ev_added"): f"{e.added_by} · {day(e.added_at)}",
          t("audit.col_ev_inherited"): t("audit.answer_yes") if e.inherited_from_id is not None else ""}
         for e in items
     ]), hide_index=True, width="stretch",

@@ -336,13 +336,22 @@ def _ranking(ref: Referential, peers: Sequence[organisation.Peer]) -> None:
         pages = {"best": ranked[:RANKED], "worst": ranked[-RANKED:][::-1], "all": ranked}
         shown = pages[str(choice)]
     st.caption(t("dashboard.ranking_caption"))
-    st.dataframe(pd.DataFrame([
+    points = t("dashboard.col_points")
+    frame = pd.DataFrame([
         {t("dashboard.col_entity"): p.row.entity.name,
-         t("dashboard.col_points"): round(p.row.points, 1) if p.row.percent is not None else None,
+         points: round(p.row.points, 1) if p.row.percent is not None else None,
          t("dashboard.col_level"): level_name(ref, p.row.level),
          t("dashboard.col_next"): _gap_text(ref, p.gap)}
         for p in shown
-    ]), hide_index=True, width="stretch", height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
+    ])
+    # The Styler's text shows the language's decimal mark; the column still sorts by number.
+    styled = frame.style.format(_one_decimal, subset=[points], na_rep=t("steering.score_undefined"))
+    st.dataframe(styled, hide_index=True, width="stretch",
+                 height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
+
+
+def _one_decimal(value: object) -> str:
+    return num(value, 1) if isinstance(value, int | float) else str(value)
 
 
 def _organisation(data: ActorStore, info: CampaignInfo) -> None:
