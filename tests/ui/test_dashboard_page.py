@@ -86,6 +86,10 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     gaps = table(at, "Points manquants")
     assert list(gaps["Critère"])[:2] == ["GOV-02", "GOV-03"]
     assert list(gaps["Points manquants"])[:2] == [222.2, 222.2]
+    # What the reader sees: decimal commas in the tables and in the charts' hovers and ticks.
+    assert shown(at, "Points manquants", "Points manquants")[:2] == ["222,2", "222,2"]
+    assert shown(at, "Entité", "Usages") == ["0", "16,5"]
+    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {",\u202f"}
 
 
 def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Path], other: Store) -> None:
@@ -148,6 +152,7 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1,000"
+    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {".,"}
     assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
             "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3

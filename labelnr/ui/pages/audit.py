@@ -36,6 +36,7 @@ from labelnr.ui.context import (
 )
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
+from labelnr.ui.steering import localised
 from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
@@ -174,7 +175,7 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
         return
     lg = lang()
     mine, verified = scores.self_assessed.criteria, scores.verified.criteria
-    st.dataframe(pd.DataFrame([
+    st.dataframe(localised(pd.DataFrame([
         {t("audit.col_criterion"): c.id,
          t("audit.col_title"): c.title.get(lg),
          t("audit.col_self"): _answer_text(ref, view, c.id),
@@ -184,7 +185,7 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
          t("audit.col_verified_points"): round(verified[c.id].points, 1),
          t("audit.col_evidence"): len(view.evidence.get(c.id, ()))}
         for c in shown
-    ]), hide_index=True, width="stretch")
+    ])), hide_index=True, width="stretch")
     st.caption(t("audit.open_hint"))
     for crit in shown:
         # The label stays the same whatever happens to the criterion: an expander whose label
