@@ -109,6 +109,13 @@ def test_a_verdict_moves_the_verified_score(data_dirs: tuple[Path, Path], other:
     at = open_criterion(give_verdict(at, Verdict.PARTIAL, ""), "GOV-01")
     assert metric(at, "Points vérifiés") == "73 / 1\u202f000"
     assert table(at, "Verdict")["Réponse vérifiée"].iloc[0] == "Faible"
+    # Points read with the French decimal comma (the cells keep their numbers for sorting).
+    from streamlit import dataframe_util
+
+    element = next(d for d in at.dataframe if "Verdict" in d.value.columns)
+    display = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    assert (display["Points auto-évalués"].iloc[0], display["Points vérifiés"].iloc[0]) == ("146,7", "73,3")
+    assert element.value["Points vérifiés"].iloc[0] == 73.3
 
 
 def test_a_comment_needs_a_verdict_and_a_stale_verdict_is_refused(data_dirs: tuple[Path, Path],
