@@ -24,6 +24,7 @@ from pathlib import Path
 from pydantic import Field
 
 from labelnr.errors import InvalidFile, Problem
+from labelnr.i18n import Term
 from labelnr.loader import Catalog
 from labelnr.referential import Id, Referential, Text, _Strict
 from labelnr.validation import validate
@@ -107,29 +108,28 @@ def _check(walk: Crosswalk, located: Located, catalog: Catalog) -> list[Problem]
         side: Side = getattr(walk, name)
         ref = catalog.get(side.id, side.version)
         if ref is None:
-            problems.append(located.problem(
-                (name,), f"{name} referential {side.key} is not among the loaded referentials"))
+            problems.append(located.coded((name,), "crosswalk_side_missing",
+                                          side=Term("errors.crosswalk_side", name), key=side.key))
         sides[name] = ref
     source, target = sides["source"], sides["target"]
     for i, link in enumerate(walk.links):
         if source is not None and link.source not in source.criteria_by_id:
-            problems.append(located.problem(("links", i, "source"),
-                                            f"'{link.source}' is not a criterion of {walk.source.key}"))
+            problems.append(located.coded(("links", i, "source"), "crosswalk_not_a_criterion",
+                                          id=link.source, ref=walk.source.key))
         for cid in link.target:
             if target is not None and cid not in target.criteria_by_id:
-                problems.append(located.problem(
-                    ("links", i, "target"), f"'{cid}' is not a criterion of {walk.target.key}", link.source))
+                problems.append(located.coded(("links", i, "target"), "crosswalk_not_a_criterion",
+                                              link.source, id=cid, ref=walk.target.key))
         for cid, n in Counter(link.target).items():
             if n > 1:
-                problems.append(located.problem(
-                    ("links", i, "target"), f"'{cid}' is listed twice in this link", link.source))
+                problems.append(located.coded(("links", i, "target"), "crosswalk_target_twice", link.source,
+                                              id=cid))
     if walk.proposal is not None and source is not None:
         problems.extend(_check_proposal(walk.proposal, located, source))
     for cid, n in Counter(link.source for link in walk.links).items():
         if n > 1:
             last = max(i for i, link in enumerate(walk.links) if link.source == cid)
-            problems.append(located.problem(
-                ("links", last, "source"), f"'{cid}' has two links: give all its targets in one", cid))
+            problems.append(located.coded(("links", last, "source"), "crosswalk_source_twice", cid, id=cid))
     return problems
 
 

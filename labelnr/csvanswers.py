@@ -68,12 +68,12 @@ def _header(row: list[str]) -> dict[str, int] | None:
 
 def _decode(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
-        raise InvalidFile.single(file, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise InvalidFile.coded(file, "file_too_large", megabytes=MAX_BYTES // (1024 * 1024))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile.single(file, "the file is not UTF-8 text (save it as CSV UTF-8)", line) from None
+        raise InvalidFile.coded(file, "csv_not_utf8", line=line) from None
 
 
 def parse_answers(raw: bytes, file: str, ref: Referential) -> list[CsvAnswer]:
@@ -84,16 +84,14 @@ def parse_answers(raw: bytes, file: str, ref: Referential) -> list[CsvAnswer]:
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else rows
     if not rows:
-        raise InvalidFile.single(file, "the file is empty", 1)
+        raise InvalidFile.coded(file, "csv_empty", line=1)
     columns = _header(rows[0])
     if columns is None:
-        raise InvalidFile.single(
-            file, "the first line must name the columns: criterion (or critère), status (or statut) "
-            "and, optionally, justification", 1)
+        raise InvalidFile.coded(file, "csv_no_header", line=1)
     if len(rows) - 1 > MAX_ROWS:
-        raise InvalidFile.single(file, f"more than {MAX_ROWS} rows")
+        raise InvalidFile.coded(file, "csv_too_many_rows", limit=MAX_ROWS)
     statuses = _status_index(ref)
-    known = ", ".join(lv.label.fr for lv in ref.scale.levels)
+    known = [lv.label.fr for lv in ref.scale.levels]
     problems: list[Problem] = []
     answers: list[CsvAnswer] = []
     seen: dict[str, int] = {}
@@ -108,25 +106,24 @@ def parse_answers(raw: bytes, file: str, ref: Referential) -> list[CsvAnswer]:
         cid, status, why = cell("criterion"), cell("status"), cell("justification")
         crit = ref.criteria_by_id.get(cid)
         if crit is None:
-            problems.append(Problem(file, line, f"unknown criterion id '{cid}' in {ref.key}", cid or None))
+            problems.append(Problem.of(file, line, "unknown_criterion_in", cid or None, id=cid, ref=ref.key))
             continue
         if cid in seen:
-            problems.append(Problem(file, line, f"answered twice (first on line {seen[cid]})", cid))
+            problems.append(Problem.of(file, line, "csv_answered_twice", cid, first=seen[cid]))
             continue
         seen[cid] = line or 0
         if _fold(status) in _NOT_APPLICABLE:
             if not crit.not_applicable.allowed:
-                problems.append(Problem(file, line, "this criterion cannot be declared not applicable", cid))
+                problems.append(Problem.of(file, line, "na_not_allowed_here", cid))
             elif not why:
-                problems.append(Problem(file, line, "'not applicable' needs a justification", cid))
+                problems.append(Problem.of(file, line, "na_needs_justification_here", cid))
             else:
                 na = NotApplicable(reason=CSV_NA_REASON, justification=why[:4000])
                 answers.append(CsvAnswer(cid, Answer(not_applicable=na), line or 0))
             continue
         level = statuses.get(_fold(status))
         if level is None:
-            problems.append(Problem(file, line, f"unknown status '{status}' (expected one of: {known}, "
-                                    "Non applicable)", cid))
+            problems.append(Problem.of(file, line, "csv_unknown_status", cid, status=status, known=known))
             continue
         answers.append(CsvAnswer(cid, Answer(level=level, comment=why[:8000] or None), line or 0))
     if problems:
@@ -152,5 +149,5 @@ def read_answers(path: Path, ref: Referential) -> list[CsvAnswer]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InvalidFile.single(path, f"cannot read the file: {exc.strerror}") from None
+        raise InvalidFile.coded(path, "cannot_read", reason=exc.strerror) from None
     return parse_answers(raw, str(path), ref)

@@ -8,12 +8,14 @@ A sentence with a count picks its plural form from the catalog: key ``<key>_one`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import get_date_format
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as _babel_percent
 
@@ -36,15 +38,39 @@ def format_percent(ratio: float, lang: str | None = None, pattern: str = "#,##0.
     return str(_babel_percent(ratio, format=pattern if lang_ == "fr" else "#,##0.#%", locale=lang_))
 
 
+_STYLES: dict[str, Literal["short", "medium", "long", "full"]] = {
+    "short": "short", "medium": "medium", "long": "long", "full": "full"}
+
+
+def _ordinal_first(pattern: str, value: dt.date, lang: Lang) -> str:
+    """French writes the first of the month as an ordinal, "1er mars" (CLDR patterns say "1 mars").
+
+    The day field ``d`` (not ``dd``, nor inside a quoted literal) becomes ``d'er'``.
+    """
+    if lang != "fr" or value.day != 1:
+        return pattern
+    parts = re.split(r"('[^']*')", pattern)
+    for i in range(0, len(parts), 2):  # odd parts are quoted literals
+        replaced, n = re.subn(r"(?<!d)d(?!d)", "d'er'", parts[i], count=1)
+        if n:
+            parts[i] = replaced
+            break
+    return "".join(parts)
+
+
 def format_date(value: dt.date, lang: str | None = None, style: str = "long") -> str:
-    """``3 décembre 2026`` (fr) or ``December 3, 2026`` (en)."""
-    return str(_babel_date(value, format=style, locale=normalise(lang)))
+    """``3 décembre 2026``, ``1er mars 2026`` (fr) or ``December 3, 2026`` (en)."""
+    lang_ = normalise(lang)
+    named = _STYLES.get(style)
+    pattern = str(get_date_format(named, locale=lang_).pattern) if named else style
+    return str(_babel_date(value, format=_ordinal_first(pattern, value, lang_), locale=lang_))
 
 
 def format_datetime(value: dt.datetime, lang: str | None = None, pattern: str | None = None) -> str:
     """A date and time to the minute, in the time zone it carries (UTC for stored times)."""
     lang_ = normalise(lang)
-    return str(_babel_datetime(value, pattern or _DATETIME[lang_], locale=lang_))
+    pattern = _ordinal_first(pattern or _DATETIME[lang_], value, lang_)
+    return str(_babel_datetime(value, pattern, locale=lang_))
 
 
 def plural_form(count: float, lang: str | None = None) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from labelnr.crosswalk import IMPLIES_SOURCE, Relation, load_crosswalk, load_crosswalks
-from labelnr.errors import InvalidFile
+from labelnr.errors import InvalidFile, render
 from labelnr.loader import Catalog, load_catalog
 
 CRITERIA = Path(__file__).resolve().parent.parent / "criteria"
@@ -68,6 +68,36 @@ def test_a_bad_relation_and_a_repeated_source_are_refused(catalog: Catalog, tmp_
     with pytest.raises(InvalidFile) as info:
         load_crosswalk(_write(tmp_path, text), catalog)
     assert [p.message for p in info.value.problems] == ["'AO-1.1' has two links: give all its targets in one"]
+
+
+def test_crosswalk_problems_read_in_french_and_english_with_their_line(catalog: Catalog,
+                                                                      tmp_path: Path) -> None:
+    text = SHIPPED.read_text(encoding="utf-8")
+    text = text.replace('target: {id: rgesn, version: "2024"}', 'target: {id: rgesn, version: "2099"}')
+    text = text.replace("  - source: AO-1.2\n", "  - source: AO-1.1\n", 1)
+    path = _write(tmp_path, text)
+    with pytest.raises(InvalidFile) as info:
+        load_crosswalk(path, catalog)
+    side = text.splitlines().index('target: {id: rgesn, version: "2099"}') + 1
+    twice = max(i for i, line in enumerate(text.splitlines()) if line == "  - source: AO-1.1") + 1
+    french = render(info.value, "fr").splitlines()
+    assert f"{path}:{side} : le référentiel cible rgesn@2099 ne fait pas partie des référentiels chargés" \
+        in french
+    assert (f"{path}:{twice} : critère AO-1.1 : « AO-1.1 » a deux liens : "
+            "donnez toutes ses cibles dans un seul") in french
+    english = render(info.value, "en").splitlines()
+    assert f"{path}:{side}: target referential rgesn@2099 is not among the loaded referentials" in english
+    assert english == str(info.value).splitlines()
+
+
+def test_a_target_listed_twice_is_named_in_french(catalog: Catalog, tmp_path: Path) -> None:
+    text = SHIPPED.read_text(encoding="utf-8").replace('target: ["1.3", "1.4", "2.6"]',
+                                                       'target: ["1.3", "1.3", "1.99"]', 1)
+    with pytest.raises(InvalidFile) as info:
+        load_crosswalk(_write(tmp_path, text), catalog)
+    french = [p.render("fr").split(" : ", 1)[1] for p in info.value.problems]
+    assert french == ["critère AO-1.1 : « 1.99 » n'est pas un critère de rgesn@2024",
+                      "critère AO-1.1 : « 1.3 » est cité deux fois dans ce lien"]
 
 
 def test_one_broken_crosswalk_does_not_stop_the_others(catalog: Catalog, tmp_path: Path) -> None:

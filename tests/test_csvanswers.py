@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from labelnr.csvanswers import parse_answers, read_answers
-from labelnr.errors import InvalidFile
+from labelnr.errors import InvalidFile, render
 from labelnr.loader import load_referential
 from labelnr.referential import Referential
 
@@ -67,6 +67,49 @@ def test_every_problem_is_reported_at_once_with_its_line(grid: Referential) -> N
         (7, "1.7", "'not applicable' needs a justification"),
     ]
     assert all(p.file == "bad.csv" for p in info.value.problems)
+
+
+def test_the_problems_of_a_file_read_in_french_and_english(grid: Referential) -> None:
+    raw = ("critère;statut;justification\n"
+           "1.1;Validé;\n"
+           "1.99;Validé;\n"
+           "1.1;En cours;\n"
+           "1.2;Peut-être;\n"
+           "1.3;N/A;\n"
+           "1.7;N/A;\n").encode()
+    with pytest.raises(InvalidFile) as info:
+        parse_answers(raw, "bad.csv", grid)
+    french = render(info.value, "fr").splitlines()
+    assert french[:2] == ["bad.csv:3 : critère 1.99 : identifiant de critère « 1.99 » inconnu dans "
+                          "rgesn@2024",
+                          "bad.csv:4 : critère 1.1 : répondu deux fois (la première fois ligne 2)"]
+    assert french[2].startswith("bad.csv:5 : critère 1.2 : statut « Peut-être » inconnu (attendu : Validé, ")
+    assert french[2].endswith(", Non applicable)")
+    assert french[3:] == ["bad.csv:6 : critère 1.3 : ce critère ne peut pas être déclaré non applicable",
+                          "bad.csv:7 : critère 1.7 : « non applicable » demande une justification"]
+    english = render(info.value, "en").splitlines()
+    assert english[1] == "bad.csv:4: criterion 1.1: answered twice (first on line 2)"
+    assert english == str(info.value).splitlines()
+
+
+@pytest.mark.parametrize(("raw", "french"), [
+    (b"", "odd.csv:1 : le fichier est vide"),
+    (b"a;b;c\n1.1;x;y\n", "odd.csv:1 : la première ligne doit nommer les colonnes : critère (ou criterion)"),
+    (b"crit\xe8re;statut\n1.1;Valid\xe9\n", "odd.csv:1 : le fichier n'est pas du texte UTF-8 (enregistrez"),
+])
+def test_files_that_are_not_answer_tables_in_french(grid: Referential, raw: bytes, french: str) -> None:
+    with pytest.raises(InvalidFile) as info:
+        parse_answers(raw, "odd.csv", grid)
+    assert render(info.value, "fr").startswith(french)
+
+
+def test_a_missing_or_huge_file_in_french(grid: Referential, tmp_path: Path) -> None:
+    with pytest.raises(InvalidFile) as info:
+        read_answers(tmp_path / "nope.csv", grid)
+    assert render(info.value, "fr").startswith(f"{tmp_path / 'nope.csv'} : impossible de lire le fichier : ")
+    with pytest.raises(InvalidFile) as info:
+        parse_answers(b"criterion,status\n" + b"1.1,validated\n" * 200_000, "big.csv", grid)
+    assert render(info.value, "fr") == "big.csv : le fichier dépasse 2 Mo"
 
 
 @pytest.mark.parametrize(("raw", "message"), [

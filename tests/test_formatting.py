@@ -39,6 +39,16 @@ def test_dates_are_words_in_sentences() -> None:
     assert format_datetime(at, "en") == "December 3, 2026 14:05"
 
 
+def test_french_writes_the_first_of_the_month_as_an_ordinal() -> None:
+    assert format_date(dt.date(2026, 3, 1), "fr") == "1er mars 2026"
+    assert format_date(dt.date(2026, 3, 1), "fr", "full") == "dimanche 1er mars 2026"
+    assert format_date(dt.date(2026, 3, 1), "fr", "short") == "01/03/2026"
+    assert format_date(dt.date(2026, 3, 11), "fr") == "11 mars 2026"
+    assert format_date(dt.date(2026, 3, 21), "fr") == "21 mars 2026"
+    assert format_date(dt.date(2026, 3, 1), "en") == "March 1, 2026"
+    assert format_datetime(dt.datetime(2026, 12, 1, 9, 5, tzinfo=dt.UTC), "fr") == "1er décembre 2026 09:05"
+
+
 @pytest.mark.parametrize(("count", "fr", "en"),
                          [(0, "one", "other"), (1, "one", "one"), (2, "other", "other")])
 def test_plural_forms_differ_between_languages(count: int, fr: str, en: str) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from labelnr import formatting
 from labelnr.clock import aware
 from labelnr.i18n import Lang
 
@@ -35,13 +35,14 @@ def percent(value: float | None, lang: Lang) -> str:
 
 
 def date(value: dt.date | None, lang: Lang) -> str:
-    return "–" if value is None else format_date(value, format="long", locale=LOCALES[lang])
+    """A date as the app writes it (``1er mars 2026`` / ``March 1, 2026``)."""
+    return "–" if value is None else formatting.format_date(value, lang)
 
 
 def datetime(value: dt.datetime, lang: Lang) -> str:
-    """Date and time in UTC, as the exports record them."""
+    """Date and time in UTC, as the exports record them, to the minute as the app writes them."""
     utc = aware(value)
-    return format_datetime(utc, format="medium", tzinfo=dt.UTC, locale=LOCALES[lang]) + " UTC"
+    return formatting.format_datetime(utc, lang) + " UTC"
 
 
 def size(value: int | None, lang: Lang) -> str:

@@ -80,7 +80,7 @@ def _referenced_blobs(table: Table, row: dict[str, Any]) -> Iterator[str]:
 def backup(database: Database, files: EvidenceStore, folder: Path) -> BackupReport:
     """Write a complete backup of the database and its evidence to ``folder`` (which must not exist)."""
     if folder.exists() and any(folder.iterdir()):
-        raise BackupError(f"{folder} already exists and is not empty: give a new folder")
+        raise BackupError.of("backup_folder_not_empty", folder=folder)
     partial = folder.with_name(f".{folder.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "tables").mkdir(parents=True)
@@ -116,8 +116,7 @@ def backup(database: Database, files: EvidenceStore, folder: Path) -> BackupRepo
             target = partial / "evidence" / sha
             shutil.copyfile(source, target)
             if _sha256_file(target) != sha:
-                raise BackupError(f"evidence file {source} does not match its SHA-256: "
-                                  "run 'labelnr db check'")
+                raise BackupError.of("backup_evidence_hash", file=source)
             copied += 1
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "revision": revision,
@@ -146,14 +145,14 @@ def _manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BackupError(f"{folder} is not a backup: it has no manifest.json") from None
+        raise BackupError.of("backup_no_manifest", folder=folder) from None
     except (OSError, ValueError) as exc:
-        raise BackupError(f"{path} cannot be read: {exc}") from None
+        raise BackupError.of("backup_manifest_unreadable", file=path, reason=str(exc)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{path} is not a Label NR Workbook backup manifest")
+        raise BackupError.of("backup_not_a_manifest", file=path)
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"{path}: backup format {manifest.get('format_version')} is not supported "
-                          f"(this version reads format {FORMAT_VERSION})")
+        raise BackupError.of("backup_format", file=path, found=str(manifest.get("format_version")),
+                             expected=FORMAT_VERSION)
     return manifest
 
 
@@ -163,16 +162,16 @@ def verify(folder: Path) -> dict[str, Any]:
     for name, sha in sorted(manifest["files"].items()):
         path = folder / name
         if not path.is_file() or path.is_symlink():
-            raise BackupError(f"{path} is missing from the backup")
+            raise BackupError.of("backup_file_missing", file=path)
         if _sha256_file(path) != sha:
-            raise BackupError(f"{path} does not match the SHA-256 in manifest.json: the backup is damaged")
+            raise BackupError.of("backup_file_damaged", file=path)
     for path in sorted((folder / "evidence").iterdir()):
         if path.is_symlink() or not path.is_file() or _sha256_file(path) != path.name:
-            raise BackupError(f"evidence file {path} does not match its name (its SHA-256)")
+            raise BackupError.of("backup_evidence_name", file=path)
     known = {t.name for t in Base.metadata.sorted_tables}
     unknown = set(manifest["rows"]) - known
     if unknown:
-        raise BackupError(f"{folder}: tables {sorted(unknown)} are unknown to this version")
+        raise BackupError.of("backup_unknown_tables", folder=folder, tables=sorted(unknown))
     return manifest
 
 
@@ -238,11 +237,11 @@ def restore(database: Database, files: EvidenceStore, folder: Path) -> BackupRep
     config = alembic_config()
     with database.engine.connect().execution_options(labelnr_write=True) as connection, connection.begin():
         if not _is_empty(connection):
-            raise BackupError(f"{database.display_url} already holds data: restore into an empty database")
+            raise BackupError.of("backup_database_not_empty", url=database.display_url)
         present = current_revision_in(connection)
         if present not in (None, revision):
-            raise BackupError(f"{database.display_url} has schema revision {present} and the backup "
-                              f"{revision}: restore into a new, empty database")
+            raise BackupError.of("backup_other_revision", url=database.display_url, present=present,
+                                 revision=revision)
         for path in sorted((folder / "evidence").iterdir()):
             files.put_file(path)
         config.attributes["connection"] = connection

@@ -12,7 +12,7 @@ import streamlit as st
 from labelnr.errors import LabelnrError
 from labelnr.report import PDF_MIME, file_name
 from labelnr.storage.views import CampaignInfo
-from labelnr.ui.context import lang, plain, store, t
+from labelnr.ui.context import error_text, lang, plain, store, t
 
 
 def _prepare(info: CampaignInfo, organisation: bool) -> bytes:
@@ -40,7 +40,7 @@ def dossier_download(info: CampaignInfo, organisation: bool = False) -> None:
             with st.spinner(t("report.ui_preparing")):
                 ready = (stamp, _prepare(info, organisation))
         except LabelnrError as exc:
-            st.error(t("report.ui_failed", reason=plain(str(exc))), icon=":material/error:")
+            st.error(t("report.ui_failed", reason=plain(error_text(exc))), icon=":material/error:")
             return
         st.session_state[key] = ready
     if not isinstance(ready, tuple) or ready[0] != stamp:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
@@ -186,6 +188,17 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
                                  if f"steering.col_{c}" in known})
 
 
+def _one_decimal(value: object) -> str:
+    return num(value, 1) if isinstance(value, int | float) else str(value)
+
+
+def localised(frame: pd.DataFrame, na_rep: str = "—") -> Styler:
+    """A table whose decimals read the language's way (``146,7`` in French): the Styler's text is
+    shown, the cells keep their numbers, so a column still sorts by value."""
+    floats: list[Hashable] = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    return frame.style.format(_one_decimal, subset=floats, na_rep=na_rep)
+
+
 #: What the page's charts are about (entity and campaign), for the names of their downloads.
 SUBJECT = "steering.chart_subject"
 
@@ -198,10 +211,11 @@ def name_downloads(*parts: str) -> None:
 def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
     """A chart with its text summary, its data as a table and an HTML download for slides
     (named after the chart and, see :func:`name_downloads`, the entity and campaign)."""
+    fig.update_layout(separators=t("charts.separators"))  # hovers and ticks: "146,7" in French
     st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
     st.caption(plain(summary))  # summaries quote names people typed (entities, indicators)
     with st.expander(t("steering.chart_data"), icon=":material/table:"):
-        st.dataframe(labelled(table), hide_index=True, width="stretch")
+        st.dataframe(localised(labelled(table)), hide_index=True, width="stretch")
     title = html.unescape(str(fig.layout.title.text or file_name))
     st.download_button(t("steering.download_html"), lambda: charts.figure_html(fig, title),
                        file_name=f"{charts.file_slug(file_name, *st.session_state.get(SUBJECT, []))}.html",

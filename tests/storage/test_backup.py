@@ -9,6 +9,7 @@ import pytest
 from storage_helpers import campaign_of
 
 from labelnr.assessment import Answer, Commitment
+from labelnr.errors import render
 from labelnr.loader import Catalog
 from labelnr.storage import Store, open_store
 from labelnr.storage.backup import BackupError, backup, restore, verify
@@ -107,6 +108,41 @@ def test_backup_refuses_a_folder_in_use_and_leaves_nothing_half_written(tree: St
     with pytest.raises(BackupError, match="not empty"):
         backup(tree.db, tree.files, tmp_path / "used")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_refusals_name_the_file_and_read_in_french(tree: Store, tmp_path: Path) -> None:
+    _fill(tree)
+    folder = tmp_path / "backup"
+    backup(tree.db, tree.files, folder)
+    answers = folder / "tables" / "answers.jsonl"
+    answers.write_text(answers.read_text().replace("Signée en mars", "Signée en avril"))
+    with pytest.raises(BackupError) as caught:
+        verify(folder)
+    assert render(caught.value, "fr") == (f"{answers} ne correspond pas au SHA-256 de manifest.json : "
+                                          "la sauvegarde est endommagée")
+    assert render(caught.value, "en") == str(caught.value)
+    with pytest.raises(BackupError) as caught:
+        restore(tree.db, tree.files, folder.parent / "nothing")
+    assert render(caught.value, "fr") == f"{folder.parent / 'nothing'} n'est pas une sauvegarde : " \
+        "il n'a pas de manifest.json"
+    with pytest.raises(BackupError) as caught:
+        backup(tree.db, tree.files, folder)
+    assert render(caught.value, "fr") == f"{folder} existe déjà et n'est pas vide : donnez un nouveau dossier"
+    manifest = folder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 1', '"format_version": 7'))
+    with pytest.raises(BackupError) as caught:
+        verify(folder)
+    assert render(caught.value, "fr") == (f"{manifest} : le format de sauvegarde 7 n'est pas pris en charge "
+                                          "(cette version lit le format 1)")
+
+
+def test_restore_into_a_used_database_is_refused_in_french(tree: Store, tmp_path: Path) -> None:
+    _fill(tree)
+    backup(tree.db, tree.files, tmp_path / "backup")
+    with pytest.raises(BackupError) as caught:
+        restore(tree.db, tree.files, tmp_path / "backup")
+    assert render(caught.value, "fr") == (f"{tree.db.display_url} contient déjà des données : "
+                                          "restaurez dans une base vide")
 
 
 @pytest.mark.postgres

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -63,6 +64,8 @@ def test_evidence_is_listed_with_links_and_hashes(data_dirs: tuple[Path, Path], 
     assert list(evidence["Lien"].fillna("")) == ["https://intranet.example.org/politique", ""]
     assert list(evidence["SHA-256"]) == ["", hashlib.sha256(data).hexdigest()]
     assert list(evidence["Type"]) == ["Documentation", "Documentation"]
+    # Who added it and when, in words (not an ISO date in a French table).
+    assert re.fullmatch(r"someone · \d{1,2}(er)? [a-zéû]+ \d{4}", evidence["Ajoutée par"].iloc[1])
     downloads = at.get("download_button")
     assert [unescape(d.proto.label) for d in downloads] == ["Télécharger politique.pdf"]
     page = texts(at)
@@ -89,6 +92,13 @@ def test_a_verdict_moves_the_verified_score(data_dirs: tuple[Path, Path], other:
     at = open_criterion(give_verdict(at, Verdict.PARTIAL, ""), "GOV-01")
     assert metric(at, "Points vérifiés") == "73 / 1\u202f000"
     assert table(at, "Verdict")["Réponse vérifiée"].iloc[0] == "Faible"
+    # Points read with the French decimal comma (the cells keep their numbers for sorting).
+    from streamlit import dataframe_util
+
+    element = next(d for d in at.dataframe if "Verdict" in d.value.columns)
+    display = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    assert (display["Points auto-évalués"].iloc[0], display["Points vérifiés"].iloc[0]) == ("146,7", "73,3")
+    assert element.value["Points vérifiés"].iloc[0] == 73.3
 
 
 def test_a_comment_needs_a_verdict_and_a_stale_verdict_is_refused(data_dirs: tuple[Path, Path],

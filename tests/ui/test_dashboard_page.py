@@ -12,12 +12,23 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
 from labelnr.storage import Store
 
 from .conftest import metric, open_app, table, texts
 
 GROUP = 1
+
+
+def shown(at: AppTest, column: str, cells: str) -> list[str]:
+    """The text a reader sees in ``cells`` of the table holding ``column`` (its Styler's display values)."""
+    from streamlit import dataframe_util
+
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    display = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    return [str(v) for v in display[cells]]
 
 
 def year_one(other: Store) -> int:
@@ -58,6 +69,10 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     gaps = table(at, "Points manquants")
     assert list(gaps["Critère"])[:2] == ["GOV-02", "GOV-03"]
     assert list(gaps["Points manquants"])[:2] == [222.2, 222.2]
+    # What the reader sees: decimal commas in the tables and in the charts' hovers and ticks.
+    assert shown(at, "Points manquants", "Points manquants")[:2] == ["222,2", "222,2"]
+    assert shown(at, "Entité", "Usages") == ["0", "16,5"]
+    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {",\u202f"}
 
 
 def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Path], other: Store) -> None:
@@ -77,7 +92,7 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
     assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
     assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
-    assert "depuis la dernière campagne tenue, « Année 1 (1 mars 2025) » (Année 1)" in texts(at)
+    assert "depuis la dernière campagne tenue, « Année 1 (1er mars 2025) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
     assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
     assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]
@@ -108,6 +123,9 @@ def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Atteignent « Niveau 1 »") == "0 / 2"
     ranking = table(at, "Vers le niveau suivant")
     assert list(ranking["Entité"]) == ["Site de Lyon", "Groupe ACME"]
+    # Points with the French decimal comma; the column keeps numbers, so it still sorts by value.
+    assert shown(at, "Vers le niveau suivant", "Points") == ["201,7", "146,7"]
+    assert list(ranking["Points"]) == [201.7, 146.7]
     gaps = table(at, "Entités concernées")
     assert list(gaps["Entités concernées"])[:2] == [2, 2]
     assert len(at.get("plotly_chart")) == 3
@@ -117,6 +135,7 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1,000"
+    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {".,"}
     assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
             "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3

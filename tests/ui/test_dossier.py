@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from .conftest import open_app
+from labelnr.storage.errors import NotFound
+
+from .conftest import open_app, unescape
 
 GROUP = 1
 
@@ -43,3 +46,16 @@ def test_dashboard_prepares_the_group_dossier(data_dirs: tuple[Path, Path]) -> N
     _, pdf = at.session_state[key]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Vue de groupe" in text
+
+
+def test_a_dossier_that_cannot_be_made_says_why_in_french(data_dirs: tuple[Path, Path],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> bytes:
+        raise NotFound.of("no_campaign", campaign=99)
+
+    monkeypatch.setattr("labelnr.report.campaign_pdf", refuse)
+    at = open_app("audit")
+    at.button(key=f"report.pdf.campaign.{GROUP}.prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [unescape(e.value) for e in at.error] == [
+        "Le dossier n'a pas pu être préparé : il n'y a pas de campagne 99"]

@@ -78,7 +78,7 @@ def test_the_projection_starts_from_the_latest_campaign_held(data_dirs: tuple[Pa
         other.save_answer("someone", year1.id, cid, Answer(level="full"), 0)
     at = open_app("plan")
     assert projected(at) == ["147 / 1\u202f000", "444 / 1\u202f000", "444 / 1\u202f000", "444 / 1\u202f000"]
-    assert "« Année 1 groupe — 1 mars 2025 » (Année 1)" in texts(at)
+    assert "« Année 1 groupe — 1er mars 2025 » (Année 1)" in texts(at)
 
 
 def test_a_new_commitment_left_at_the_default_year_is_not_late(data_dirs: tuple[Path, Path],

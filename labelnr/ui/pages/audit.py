@@ -36,6 +36,7 @@ from labelnr.ui.context import (
 )
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
+from labelnr.ui.steering import localised
 from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
@@ -174,7 +175,7 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
         return
     lg = lang()
     mine, verified = scores.self_assessed.criteria, scores.verified.criteria
-    st.dataframe(pd.DataFrame([
+    st.dataframe(localised(pd.DataFrame([
         {t("audit.col_criterion"): c.id,
          t("audit.col_title"): c.title.get(lg),
          t("audit.col_self"): _answer_text(ref, view, c.id),
@@ -184,7 +185,7 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
          t("audit.col_verified_points"): round(verified[c.id].points, 1),
          t("audit.col_evidence"): len(view.evidence.get(c.id, ()))}
         for c in shown
-    ]), hide_index=True, width="stretch")
+    ])), hide_index=True, width="stretch")
     st.caption(t("audit.open_hint"))
     for crit in shown:
         # The label stays the same whatever happens to the criterion: an expander whose label
@@ -240,7 +241,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
          t("audit.col_ev_size"): _size(e.size),
          t("audit.col_ev_sha256"): e.sha256 or "",
          t("audit.col_ev_date"): day(e.effective_date) if e.effective_date else "",
-         t("audit.col_ev_added"): f"{e.added_by} · {e.added_at:%Y-%m-%d}",
+         t("audit.col_ev_added"): f"{e.added_by} · {day(e.added_at)}",
          t("audit.col_ev_inherited"): t("audit.answer_yes") if e.inherited_from_id is not None else ""}
         for e in items
     ]), hide_index=True, width="stretch",

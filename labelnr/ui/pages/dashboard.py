@@ -31,6 +31,7 @@ from labelnr.ui.steering import (
     Cycle,
     cycle,
     level_name,
+    localised,
     name_downloads,
     period_label,
     points_text,
@@ -253,7 +254,7 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
             row[t("dashboard.col_open")] = link(
                 "assessment", Selection(info.organisation_id, info.entity_id, info.id), cid)
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+    st.dataframe(localised(pd.DataFrame(rows)), hide_index=True, width="stretch", column_config={
         t("dashboard.col_open"): st.column_config.LinkColumn(t("dashboard.col_open"),
                                                              display_text=t("dashboard.open_criterion"))})
 
@@ -336,13 +337,16 @@ def _ranking(ref: Referential, peers: Sequence[organisation.Peer]) -> None:
         pages = {"best": ranked[:RANKED], "worst": ranked[-RANKED:][::-1], "all": ranked}
         shown = pages[str(choice)]
     st.caption(t("dashboard.ranking_caption"))
-    st.dataframe(pd.DataFrame([
+    points = t("dashboard.col_points")
+    frame = pd.DataFrame([
         {t("dashboard.col_entity"): p.row.entity.name,
-         t("dashboard.col_points"): round(p.row.points, 1) if p.row.percent is not None else None,
+         points: round(p.row.points, 1) if p.row.percent is not None else math.nan,
          t("dashboard.col_level"): level_name(ref, p.row.level),
          t("dashboard.col_next"): _gap_text(ref, p.gap)}
         for p in shown
-    ]), hide_index=True, width="stretch", height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
+    ])
+    st.dataframe(localised(frame, na_rep=t("steering.score_undefined")), hide_index=True, width="stretch",
+                 height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
 
 
 def _organisation(data: ActorStore, info: CampaignInfo) -> None:
