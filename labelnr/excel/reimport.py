@@ -31,7 +31,6 @@ from pydantic import ValidationError
 
 from labelnr.assessment import Answer, Assessment, AuditorVerdict, NotApplicable, Verdict
 from labelnr.errors import InvalidFile, Msg, Problem
-from labelnr.excel.collector import collector_paused
 from labelnr.excel.meta import META_SHEET, Meta, MetaError, canonical, parse_records, unescape
 from labelnr.excel.model import (
     ANSWER_FIELDS,
@@ -125,8 +124,7 @@ def read_workbook(
     except Exception as exc:  # openpyxl raises many kinds on damaged files; all mean the same here
         raise InvalidFile.coded(source, "xlsx_unreadable", reason=f"{type(exc).__name__}: {exc}") from None
     try:
-        with collector_paused():
-            return _read(book, source)
+        return _read(book, source)
     finally:
         book.close()
 
