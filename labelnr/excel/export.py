@@ -29,6 +29,7 @@ from typing import IO, Any
 import xlsxwriter
 
 from labelnr.assessment import Verdict
+from labelnr.excel.collector import collector_paused
 from labelnr.excel.meta import (
     LISTS_SHEET,
     META_SHEET,
@@ -40,7 +41,7 @@ from labelnr.excel.meta import (
 from labelnr.excel.model import MAX_LENGTH, NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
 from labelnr.formatting import format_date, format_number
 from labelnr.i18n import Translator, priority_label
-from labelnr.referential import Criterion, Referential, Theme
+from labelnr.referential import Criterion, EvidenceType, Referential, Theme
 from labelnr.trajectory import PERIOD_YEAR, YEARS, planned_trajectory, progress, projected_trajectory
 
 #: First characters that make a spreadsheet read text as a formula (or a DDE call).
@@ -315,6 +316,10 @@ class WorkbookExport:
         self.evidence_by_criterion: dict[str, list[EvidenceEntry]] = defaultdict(list)
         for entry in data.evidence:
             self.evidence_by_criterion[entry.criterion].append(entry)
+        # Looked up once per export, not once per evidence row (10,000 rows: Babel and the catalog
+        # cost more than writing the cells).
+        self.evidence_types = {kind: self.t(f"excel.evidence_{kind.value}") for kind in EvidenceType}
+        self._dates: dict[dt.date, str] = {}
 
     # --- labels ---------------------------------------------------------------------------
 
@@ -328,6 +333,13 @@ class WorkbookExport:
 
     def verdict_label(self, verdict: str | None) -> str | None:
         return self.t(f"excel.verdict_{verdict}") if verdict else None
+
+    def date_text(self, day: dt.date) -> str:
+        """``3 décembre 2026``: formatted once per distinct day."""
+        text = self._dates.get(day)
+        if text is None:
+            text = self._dates[day] = format_date(day, self.lang)
+        return text
 
     def theme_name(self, theme_id: str) -> str:
         theme = self.ref.themes_by_id.get(theme_id)
@@ -660,8 +672,8 @@ class WorkbookExport:
         entries = self.evidence_by_criterion.get(criterion, [])
         lines = []
         for e in entries:
-            date = f" ({format_date(e.effective_date, self.lang)})" if e.effective_date else ""
-            lines.append(f"[{self.t('excel.evidence_' + e.type.value)}] {e.title}{date}")
+            date = f" ({self.date_text(e.effective_date)})" if e.effective_date else ""
+            lines.append(f"[{self.evidence_types[e.type]}] {e.title}{date}")
         self.w.text(ws, row, col["evidence"], "\n".join(lines))
         if len(entries) == 1:
             self.w.link(
@@ -753,12 +765,13 @@ class WorkbookExport:
         entries = sorted(
             (e for e in self.data.evidence if e.criterion in criteria), key=lambda e: order[e.criterion]
         )
+        themes = {cid: self.theme_name(c.theme) for cid, c in criteria.items()}
         first: dict[str, int] = {}
         for row, e in enumerate(entries, start=1):
             first.setdefault(e.criterion, row)
             w.text(ws, row, 0, e.criterion)
-            w.text(ws, row, 1, self.theme_name(criteria[e.criterion].theme))
-            w.text(ws, row, 2, t(f"excel.evidence_{e.type.value}"))
+            w.text(ws, row, 1, themes[e.criterion])
+            w.text(ws, row, 2, self.evidence_types[e.type])
             w.text(ws, row, 3, e.title)
             w.link(ws, row, 4, _link_target(e), e.url or e.pack_path or "")
             w.text(ws, row, 5, e.file_name)
@@ -916,7 +929,8 @@ def _indicator_text(indicator: Any) -> str:
 
 def write_workbook(data: WorkbookData, output: IO[bytes]) -> None:
     """Write the workbook of ``data`` to a binary stream."""
-    WorkbookExport(data, output).run()
+    with collector_paused():
+        WorkbookExport(data, output).run()
 
 
 def workbook_bytes(data: WorkbookData) -> bytes:

@@ -19,6 +19,7 @@ from labelnr import __version__
 from labelnr.assessment import Answer, Assessment, EvidenceRef
 from labelnr.errors import InvalidFile, Msg, Problem
 from labelnr.excel.asof import campaign_as_of
+from labelnr.excel.collector import collector_paused
 from labelnr.excel.model import (
     ActualPoint,
     EvidenceEntry,
@@ -34,7 +35,7 @@ from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage import ConflictError, Store
 from labelnr.storage.service import AnswerChange, VerdictChange
-from labelnr.storage.views import CampaignView, EvidenceItem
+from labelnr.storage.views import CampaignScores, CampaignView, EvidenceItem
 from labelnr.storage.views import Revision as StoreRevision
 from labelnr.trajectory import PERIOD_YEAR, Start
 from labelnr.verification import verify
@@ -54,6 +55,7 @@ class _Evidence:
     def __init__(self, store: Store, view: CampaignView) -> None:
         self.store, self.view = store, view
         self.names: dict[int, str] = {}
+        self.locations: dict[str, str | None] = {}
 
     def _entity_name(self, campaign_id: int) -> str:
         if campaign_id not in self.names:
@@ -62,9 +64,13 @@ class _Evidence:
 
     def _location(self, sha256: str | None) -> str | None:
         # Content-addressed: the path holds no user input (the export right was checked).
-        if sha256 is None or not self.store.files.has(sha256):
+        # Looked up once per file, however many evidence items name it.
+        if sha256 is None:
             return None
-        return str(self.store.files.path(sha256))
+        if sha256 not in self.locations:
+            path = self.store.files.path(sha256)
+            self.locations[sha256] = str(path) if path.is_file() else None
+        return self.locations[sha256]
 
     def item(self, item: EvidenceItem) -> EvidenceEntry:
         source = item.inherited_from_id or (item.campaign_id if item.campaign_id != self.view.id else None)
@@ -123,9 +129,12 @@ class _Evidence:
         )
 
 
-def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], int, dict[int, Start]]:
-    """The entity's campaigns on this referential (any version), scored; the plan's first campaign;
-    and, by year, the campaign of this version the projection starts from (the latest of its period)."""
+def _actual(
+    store: Store, view: CampaignView, own: CampaignScores
+) -> tuple[tuple[ActualPoint, ...], int, dict[int, Start]]:
+    """The entity's campaigns on this referential (any version), scored (``own``: this campaign's
+    scores, already computed); the plan's first campaign; and, by year, the campaign of this version
+    the projection starts from (the latest of its period)."""
     info = view.info
     same = [
         c
@@ -136,7 +145,7 @@ def _actual(store: Store, view: CampaignView) -> tuple[tuple[ActualPoint, ...], 
     starts: dict[int, tuple[dt.date, Start]] = {}
     for c in same:
         other = view if c.id == view.id else store.campaign(c.id)
-        scores = store.scores_of(other)
+        scores = own if c.id == view.id else store.scores_of(other)
         points.append(
             ActualPoint(
                 c.period,
@@ -175,16 +184,28 @@ def workbook_data(
     exported_at: dt.datetime | None = None,
 ) -> WorkbookData:
     """Everything the workbook of a stored campaign shows (``as_of``: as it stood at the end of that day)."""
+    with collector_paused():
+        return _workbook_data(store, campaign_id, actor, lang, as_of, exported_at)
+
+
+def _workbook_data(
+    store: Store,
+    campaign_id: int,
+    actor: str,
+    lang: Lang,
+    as_of: dt.date | None,
+    exported_at: dt.datetime | None,
+) -> WorkbookData:
     view = store.campaign(campaign_id)
     _authorize(store, actor, Action.EXPORT, view)
     ref = store.referential(view.info.referential_id, view.info.referential_version)
     history = store.history(campaign_id)
     reader = _Evidence(store, view)
-    actual, first, starts = _actual(store, view)
+    scores = store.scores_of(view)
+    actual, first, starts = _actual(store, view, scores)
     revisions: dict[str, RowRevisions] = {}
     if as_of is None:
         status, assessment, effective = view.info.status, view.assessment, view.effective
-        scores = store.scores_of(view)
         self_scores, verified = scores.self_assessed, scores.verified
         inherited = {cid: src.entity_name for cid, src in view.sources.items() if src.inherited}
         evidence = tuple(reader.item(item) for items in view.evidence.values() for item in items)

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from excel_helpers import FIXTURES, column, exported, make_data, mini_assessment, open_book, row_of
 
+from labelnr import formatting
 from labelnr.assessment import (
     Answer,
     AuditorVerdict,
@@ -247,6 +248,37 @@ def test_evidence_sheet_links_and_hashes(mini: LoadedReferential) -> None:
     assert several.value == "2 preuves → feuille Preuves"
     assert several.hyperlink.location == "'Preuves'!A2"
     assert theme[f"{column('sha256')}{row}"].value == sha
+
+
+def test_each_evidence_date_is_formatted_once(
+    mini: LoadedReferential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10,000 evidence rows formatted one by one through Babel cost more than writing them.
+    calls: list[dt.date] = []
+    real = formatting.format_date
+
+    def counted(value: dt.date, lang: str | None = None, style: str = "long") -> str:
+        calls.append(value)
+        return real(value, lang, style)
+
+    monkeypatch.setattr("labelnr.excel.export.format_date", counted)
+    days = (dt.date(2025, 1, 2), dt.date(2025, 1, 3))
+    entries = tuple(
+        EvidenceEntry(
+            "A-1",
+            EvidenceType.RESULT,
+            f"Preuve {i}",
+            url=f"https://x.example/{i}",
+            effective_date=days[i % 2],
+        )
+        for i in range(6)
+    )
+    content = exported(make_data(mini, evidence=entries))
+    assert sorted(calls) == list(days)
+    cell = open_book(content)["Thème A"][f"{column('evidence')}{row_of(content, 'Thème A', 'A-1')}"]
+    assert cell.value.splitlines() == [
+        f"[résultat] Preuve {i} ({2 + i % 2} janvier 2025)" for i in range(6)
+    ]
 
 
 def test_summary_and_about_carry_provenance(mini: LoadedReferential) -> None:

@@ -137,6 +137,25 @@ def test_workbook_of_a_stored_campaign(store: Store, campaign: int) -> None:
     assert preview(read_workbook(io.BytesIO(content), "audit.xlsx"), data).changes == ()
 
 
+def test_a_file_named_by_several_evidence_items_is_located_once(
+    store: Store, campaign: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_evidence_file("alice", campaign, "B-1", "copie.pdf", PDF, "result", title="Même fichier")
+    looked_up: list[str] = []
+    real = store.files.path
+
+    def path(sha256: str) -> Path:
+        looked_up.append(sha256)
+        return real(sha256)
+
+    monkeypatch.setattr(store.files, "path", path)
+    data, _ = _export(store, campaign)
+    files = [e for e in data.evidence if e.url is None]
+    assert [e.criterion for e in files] == ["A-1", "B-1"]
+    assert {e.location for e in files} == {str(real(hashlib.sha256(PDF).hexdigest()))}
+    assert looked_up == [hashlib.sha256(PDF).hexdigest()]
+
+
 def test_import_applies_every_change_in_one_go(store: Store, campaign: int) -> None:
     _, content = _export(store, campaign)
     before = store.campaign_info(campaign).revision
