@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from labelnr.storage._unit import AUDITABLE, DRAFT, StoreCore, Tx, check_criteri
 from labelnr.storage.errors import InvalidInput
 from labelnr.storage.history import Target
 from labelnr.storage.models import AnswerRow, CampaignRow, VerdictRow
+
+#: The two rows of a criterion written by :func:`_put_row`.
+_Row = TypeVar("_Row", AnswerRow, VerdictRow)
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,9 @@ def put_answer(
     answer: Answer | None,
 ) -> int:
     old = repo.history_fields(repo.row_answer(row) if row else None)
+    values = repo.answer_fields(answer or Answer())
     new = repo.history_fields(answer)
-    if old == new:
-        return row.revision if row else 0
-    row = tx.put(AnswerRow, row, campaign_id, criterion_id, repo.answer_fields(answer or Answer()))
-    tx.rec.fields(target, "answer", old, new, criterion=criterion_id)
-    return row.revision
+    return _put_row(tx, target, "answer", AnswerRow, row, campaign_id, criterion_id, old, new, values)
 
 
 def set_verdict(
@@ -111,17 +112,35 @@ def put_verdict(
     old_v = repo.verdict_of(row) if row else None
     old = old_v.model_dump() if old_v else {}
     new = verdict.model_dump() if verdict else {}
-    if hist.plain(old) == hist.plain(new):
-        return row.revision if row else 0
     values = {
         "verdict": verdict.verdict.value if verdict else None,
         "comment": verdict.comment if verdict else None,
         "auditor": verdict.auditor if verdict else None,
         "date": verdict.date if verdict else None,
     }
-    row = tx.put(VerdictRow, row, campaign_id, criterion_id, values)
-    tx.rec.fields(target, "verdict", old, new, criterion=criterion_id)
-    return row.revision
+    return _put_row(tx, target, "verdict", VerdictRow, row, campaign_id, criterion_id, old, new, values)
+
+
+def _put_row(
+    tx: Tx,
+    target: Target,
+    kind: str,
+    model: type[_Row],
+    row: _Row | None,
+    campaign_id: int,
+    criterion_id: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    values: dict[str, Any],
+) -> int:
+    """The one row-writing path of answers and verdicts: nothing when what history records of
+    the row is unchanged; otherwise the row created or revised, and the change recorded.
+    Returns the row's revision (0: no row)."""
+    if hist.plain(old) == hist.plain(new):
+        return row.revision if row else 0
+    written = tx.put(model, row, campaign_id, criterion_id, values)
+    tx.rec.fields(target, kind, old, new, criterion=criterion_id)
+    return written.revision
 
 
 def import_changes(
