@@ -18,7 +18,7 @@ from labelnr.storage import history as hist
 from labelnr.storage import repository as repo
 from labelnr.storage._unit import StoreCore
 from labelnr.storage.errors import NotFound
-from labelnr.storage.history import HistoryEvent
+from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.models import CampaignRow, CommitmentRow, EntityRow, TargetRow
 from labelnr.storage.views import CampaignInfo, CampaignSnapshot, CampaignStatus, PortfolioPlans, PortfolioRow
 
@@ -26,33 +26,12 @@ from labelnr.storage.views import CampaignInfo, CampaignSnapshot, CampaignStatus
 def history(store: StoreCore, campaign_id: int, criterion_id: str | None = None) -> list[HistoryEvent]:
     with store.db.reading() as s:
         repo.get_campaign(s, campaign_id)
-        return hist.query(s, campaign_id=campaign_id, criterion_id=criterion_id)
+        return hist.query(s, HistoryFilter(campaign_id=campaign_id, criterion_id=criterion_id))
 
 
-def events(
-    store: StoreCore,
-    *,
-    organisation_id: str | None = None,
-    entity_id: str | None = None,
-    campaign_id: int | None = None,
-    criterion_id: str | None = None,
-    actor: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int | None = None,
-) -> list[HistoryEvent]:
+def events(store: StoreCore, where: HistoryFilter) -> list[HistoryEvent]:
     with store.db.reading() as s:
-        return hist.query(
-            s,
-            organisation_id=organisation_id,
-            entity_id=entity_id,
-            campaign_id=campaign_id,
-            criterion_id=criterion_id,
-            actor=actor,
-            since=since,
-            until=until,
-            limit=limit,
-        )
+        return hist.query(s, where)
 
 
 def campaign_as_of(store: StoreCore, campaign_id: int, when: dt.datetime | dt.date) -> CampaignSnapshot:
@@ -62,7 +41,7 @@ def campaign_as_of(store: StoreCore, campaign_id: int, when: dt.datetime | dt.da
         row = repo.get_campaign(s, campaign_id)
         entity = repo.get_entity(s, row.entity_id)
         org = repo.get_organisation(s, entity.organisation_id)
-        events = hist.query(s, campaign_id=campaign_id, until=when)
+        events = hist.query(s, HistoryFilter(campaign_id=campaign_id, until=when))
     if not events:
         raise NotFound.of("campaign_not_yet", campaign=campaign_id, when=when)
     state = hist.replay(events)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from labelnr.permissions import LOCAL_USER, ROOT, Action, Grant, Role, allowed
 from labelnr.referential import EvidenceType, Referential
 from labelnr.storage import repository as repo
 from labelnr.storage.errors import NotFound
-from labelnr.storage.history import HistoryEvent
+from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.models import CommitmentRow
 from labelnr.storage.views import (
     CampaignInfo,
@@ -330,16 +331,10 @@ class ActorStore:
         readable; installation-wide events only for a reader of the whole installation."""
         may = self._rights()
         everything = may(Action.READ, [])
-        found = self._store.events(
-            organisation_id=organisation_id,
-            entity_id=entity_id,
-            campaign_id=campaign_id,
-            criterion_id=criterion_id,
-            actor=actor,
-            since=since,
-            until=until,
-            limit=limit if everything else None,
+        where = HistoryFilter(
+            organisation_id, entity_id, campaign_id, criterion_id, actor, since, until, limit
         )
+        found = self._store.events_matching(where if everything else replace(where, limit=None))
         if everything:
             return found
         trees: dict[str, _Tree] = {}

@@ -21,6 +21,7 @@ Reading::
     portfolio(organisation_id) -> list[PortfolioRow]            # every campaign scored
     history(campaign_id, criterion_id=None) -> list[HistoryEvent]
     events(organisation_id=, entity_id=, campaign_id=, criterion_id=, actor=, since=, until=, limit=)
+    events_matching(HistoryFilter(...)) -> list[HistoryEvent]     # the same, with one filter object
     evidence_item(evidence_id) -> EvidenceItem
     evidence_path(actor, evidence_id) -> Path                   # the stored blob, never a user path
     grants() -> list[Grant]
@@ -93,7 +94,7 @@ from labelnr.storage._evidence_ops import EvidenceFile
 from labelnr.storage._importing import DEMO_ACTOR
 from labelnr.storage._reading import ImportItem
 from labelnr.storage._unit import Authorizer, StoreCore, allow_everything, checked_actor
-from labelnr.storage.history import HistoryEvent
+from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.models import utcnow
 from labelnr.storage.views import (
     CampaignInfo,
@@ -120,6 +121,7 @@ __all__ = [
     "AnswerChange",
     "Authorizer",
     "EvidenceFile",
+    "HistoryFilter",
     "ImportItem",
     "Store",
     "VerdictChange",
@@ -216,17 +218,15 @@ class Store(StoreCore):
         until: dt.datetime | None = None,
         limit: int | None = None,
     ) -> list[HistoryEvent]:
-        return _reporting.events(
-            self,
-            organisation_id=organisation_id,
-            entity_id=entity_id,
-            campaign_id=campaign_id,
-            criterion_id=criterion_id,
-            actor=actor,
-            since=since,
-            until=until,
-            limit=limit,
+        """Events matching every given filter, oldest first (see :meth:`events_matching`)."""
+        where = HistoryFilter(
+            organisation_id, entity_id, campaign_id, criterion_id, actor, since, until, limit
         )
+        return self.events_matching(where)
+
+    def events_matching(self, where: HistoryFilter) -> list[HistoryEvent]:
+        """Events matching ``where``, oldest first (the newest ``where.limit`` when given)."""
+        return _reporting.events(self, where)
 
     def campaign_as_of(self, campaign_id: int, when: dt.datetime | dt.date) -> CampaignSnapshot:
         """The campaign's own content and status as they stood at ``when`` (a date: the end of
