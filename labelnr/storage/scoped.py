@@ -65,6 +65,8 @@ from labelnr.storage.views import (
 )
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from labelnr.excel.model import WorkbookData
     from labelnr.excel.reimport import Preview
     from labelnr.storage.service import AnswerChange, ImportItem, Store, VerdictChange
@@ -233,6 +235,17 @@ class ActorStore:
 
     def dispose(self) -> None:
         self._store.dispose()
+
+    def __enter__(self) -> ActorStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.dispose()
 
     # --- reading ------------------------------------------------------------------------------------
 
