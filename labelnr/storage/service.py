@@ -133,10 +133,14 @@ __all__ = [
 class Store(StoreCore):
     """Assessments in a database, evidence on disk. Thread-safe; one per process is enough.
 
-    A thin facade: each method hands over to the module of its aggregate (``_tree``,
-    ``_campaigns``, ``_answers``, ``_evidence_ops``, ``_plan``, ``_grants``, ``_reporting``,
-    ``_upkeep``, ``_importing``), all sharing the unit of work of :mod:`labelnr.storage._unit`.
-    A context manager: ``with open_store(...) as store:`` disposes of it at the end.
+    A thin facade: each method hands over to the module of its aggregate, all sharing the
+    unit of work (:class:`~labelnr.storage._unit.Tx`, the permission choke point, the
+    campaign lock) of ``_unit``: ``_tree`` (organisations, entities), ``_campaigns`` (and
+    their status changes), ``_answers`` (answers and verdicts), ``_evidence_ops``, ``_plan``
+    (commitments, targets), ``_grants``, ``_reporting`` (history, portfolio), ``_upkeep``
+    (integrity, sweep), ``_content`` (a campaign's content replaced at once) and
+    ``_importing`` (files read by ``_reading``). A context manager:
+    ``with open_store(...) as store:`` disposes of it at the end.
     """
 
     def as_actor(self, identity: str) -> ActorStore:
