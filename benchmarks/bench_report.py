@@ -76,13 +76,10 @@ def organisation(repeat: int) -> None:
         os.environ["LABELNR_DATA_DIR"] = tmp
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             main(["import", str(ROOT / "audits"), "--data-dir", tmp])
-        store = open_store(data_dir=Path(tmp), catalog=load_catalog([DEFAULT_DIR]))
-        try:
+        with open_store(data_dir=Path(tmp), catalog=load_catalog([DEFAULT_DIR])) as store:
             read, found = best(repeat, lambda: organisation_data(store.as_actor("local"), "hexapost", "fr"))
             pdf_time, pdf = best(repeat, lambda: organisation_pdf(found.items, "fr"))
             xlsx_time, books = best(repeat, lambda: [workbook_bytes(d) for d in found.items])
-        finally:
-            store.dispose()
     print(f"organisation ({len(found.items)} entities)")
     print(f"  read the campaigns      {read * 1000:8.0f} ms")
     print(f"  PDF (JSON + Typst)      {pdf_time * 1000:8.0f} ms")

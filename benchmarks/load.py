@@ -259,8 +259,7 @@ def setup(database_url: str, sessions: int) -> tuple[list[tuple[str, int]], str]
     """N new entities of organisation 'charge', one fresh campaign each: (entity name, campaign id)."""
     from labelnr.permissions import LOCAL_USER
 
-    store = _store(database_url)
-    try:
+    with _store(database_url) as store:
         ref = store.catalog.latest("label-nr")
         assert ref is not None
         if ORG not in {o.id for o in store.organisations()}:
@@ -274,15 +273,12 @@ def setup(database_url: str, sessions: int) -> tuple[list[tuple[str, int]], str]
             info = store.create_campaign(LOCAL_USER, eid, ref.id, ref.version, "baseline", dt.date.today())
             out.append((name, info.id))
         return out, ref.criteria_for()[CRITERION_INDEX].id
-    finally:
-        store.dispose()
 
 
 def lost_updates(database_url: str, cid: str, stats: Stats, labels: dict[str, str]) -> list[str]:
     """Every acknowledged save must be in the history, in order, and the last one current."""
-    store = _store(database_url)
-    lost = []
-    try:
+    with _store(database_url) as store:
+        lost = []
         for campaign, levels in stats.acked.items():
             events = [e for e in store.history(campaign, cid) if e.action == "answer" and e.field == "level"]
             saved = [labels.get(str(e.new), str(e.new)) for e in events]
@@ -292,19 +288,14 @@ def lost_updates(database_url: str, cid: str, stats: Stats, labels: dict[str, st
             if not all(level in stored for level in levels) or view.answer_revision(cid) < len(levels):
                 lost.append(f"campaign {campaign}: acknowledged {levels}, stored {saved} "
                             f"(revision {view.answer_revision(cid)})")
-    finally:
-        store.dispose()
     return lost
 
 
 def level_labels(database_url: str) -> dict[str, str]:
-    store = _store(database_url)
-    try:
+    with _store(database_url) as store:
         ref = store.catalog.latest("label-nr")
         assert ref is not None
         return {lv.id: lv.label.get("fr") for lv in ref.scale.levels}
-    finally:
-        store.dispose()
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -134,34 +134,37 @@ def _event(row: EventRow) -> HistoryEvent:
     )
 
 
-def query(
-    session: Session,
-    *,
-    organisation_id: str | None = None,
-    entity_id: str | None = None,
-    campaign_id: int | None = None,
-    criterion_id: str | None = None,
-    actor: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int | None = None,
-) -> list[HistoryEvent]:
-    """Events matching every given filter, oldest first (the newest ``limit`` when given)."""
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which events to read: every field given must match (None: any); the newest ``limit``."""
+
+    organisation_id: str | None = None
+    entity_id: str | None = None
+    campaign_id: int | None = None
+    criterion_id: str | None = None
+    actor: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int | None = None
+
+
+def query(session: Session, where: HistoryFilter) -> list[HistoryEvent]:
+    """Events matching ``where``, oldest first (the newest ``limit`` when given)."""
     stmt = select(EventRow)
-    if organisation_id is not None:
-        stmt = stmt.where(EventRow.organisation_id == organisation_id)
-    if entity_id is not None:
-        stmt = stmt.where(EventRow.entity_id == entity_id)
-    if campaign_id is not None:
-        stmt = stmt.where(EventRow.campaign_id == campaign_id)
-    if criterion_id is not None:
-        stmt = stmt.where(EventRow.criterion_id == criterion_id)
-    if actor is not None:
-        stmt = stmt.where(EventRow.actor == actor)
-    if since is not None:
-        stmt = stmt.where(EventRow.at >= since)
-    if until is not None:
-        stmt = stmt.where(EventRow.at <= until)
+    for column, wanted in (
+        (EventRow.organisation_id, where.organisation_id),
+        (EventRow.entity_id, where.entity_id),
+        (EventRow.campaign_id, where.campaign_id),
+        (EventRow.criterion_id, where.criterion_id),
+        (EventRow.actor, where.actor),
+    ):
+        if wanted is not None:
+            stmt = stmt.where(column == wanted)
+    if where.since is not None:
+        stmt = stmt.where(EventRow.at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(EventRow.at <= where.until)
+    limit = where.limit
     if limit is not None:
         rows = list(session.scalars(stmt.order_by(EventRow.id.desc()).limit(limit)))
         rows.reverse()

@@ -41,17 +41,14 @@ def cluster() -> Iterator[tuple[Running, str]]:
     if not CHROMIUM.exists():
         missing(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     with running_cluster(2) as running:
-        store = open_store(url=running.database_url, catalog=load_catalog([ROOT / "criteria"]),
-                           import_demo=False)
-        try:
+        with open_store(url=running.database_url, catalog=load_catalog([ROOT / "criteria"]),
+                           import_demo=False) as store:
             ref = store.catalog.latest("label-nr")
             assert ref is not None
             store.create_organisation(LOCAL_USER, ORG, ORG_NAME)
             store.create_entity(LOCAL_USER, ORG, ENTITY, ENTITY_NAME)
             store.create_campaign(LOCAL_USER, ENTITY, ref.id, ref.version, "baseline", dt.date(2026, 1, 5))
             cid = ref.criteria_for()[0].id
-        finally:
-            store.dispose()
         yield running, cid
 
 

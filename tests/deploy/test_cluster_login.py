@@ -66,9 +66,8 @@ def cluster(provider: str) -> Iterator[Running]:
             f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
             encoding="utf-8")
         with running_cluster(len(REPLICAS), ["--secrets", str(secrets_file)], port=port) as running:
-            store = open_store(url=running.database_url, catalog=load_catalog([ROOT / "criteria"]),
-                               import_demo=False)
-            try:
+            with open_store(url=running.database_url, catalog=load_catalog([ROOT / "criteria"]),
+                               import_demo=False) as store:
                 ref = store.catalog.latest("label-nr")
                 assert ref is not None
                 store.create_organisation(LOCAL_USER, ORG, "Grappe connectée")
@@ -76,8 +75,6 @@ def cluster(provider: str) -> Iterator[Running]:
                 store.create_campaign(LOCAL_USER, ENTITY, ref.id, ref.version, "baseline",
                                       dt.date(2026, 1, 5))
                 store.grant_role(LOCAL_USER, str(ALICE["email"]), "referent", ENTITY)
-            finally:
-                store.dispose()
             yield running
 
 

@@ -156,17 +156,14 @@ def test_a_referent_signs_in_and_works_on_their_entity_only(tab: Any, shared_app
     criterion.get_by_role("button", name="Enregistrer").click()
     wait_for_app(tab)
     criterion.get_by_text("Enregistré par alice@example.org", exact=False).wait_for()
-    store = open_store(
+    with open_store(
         data_dir=shared_app.data_dir,
         catalog=load_catalog([shared_app.data_dir.parent / "criteria"]),
         import_demo=False,
-    )
-    try:
+    ) as store:
         events = store.history(SITE, "GOV-03")  # never answered before: every event is hers
         assert events
         assert {e.actor for e in events} == {ALICE["email"]}
-    finally:
-        store.dispose()
 
 
 def test_user_text_shows_as_text_in_the_browser(tab: Any, shared_app: Shared) -> None:

@@ -54,24 +54,18 @@ def open_hexapost_year_one(page: Any, url: str) -> None:
 
 def _unanswered(server: Server, entity: str) -> str:
     """A criterion the entity's first campaign leaves unanswered (other tests answer some)."""
-    store = open_store(data_dir=server.data_dir, catalog=load_catalog([ROOT / "criteria"]))
-    try:
+    with open_store(data_dir=server.data_dir, catalog=load_catalog([ROOT / "criteria"])) as store:
         view = store.campaign(store.campaigns(entity)[0].id)
         ref = store.referential_of(view.id)
         return next(c.id for c in reversed(ref.criteria_for(view.assessment.profile))
                     if c.id not in view.effective)
-    finally:
-        store.dispose()
 
 
 def _commitments(server: Server, entity: str) -> list[Commitment]:
     """The plan of the entity's first campaign, read from the server's database."""
-    store = open_store(data_dir=server.data_dir, catalog=load_catalog([ROOT / "criteria"]))
-    try:
+    with open_store(data_dir=server.data_dir, catalog=load_catalog([ROOT / "criteria"])) as store:
         campaign = store.campaigns(entity)[0]
         return [item.commitment for item in store.campaign(campaign.id).commitments]
-    finally:
-        store.dispose()
 
 
 def assert_accessible(page: Any) -> None:

@@ -58,9 +58,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def store(db_url: str, tmp_path: Path, catalog: Catalog, clock: Clock) -> Iterator[Store]:
-    opened = open_store(db_url, tmp_path / "data", catalog, import_demo=False)
-    yield opened
-    opened.dispose()
+    with open_store(db_url, tmp_path / "data", catalog, import_demo=False) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ def catalog() -> Catalog:
 
 @pytest.fixture
 def store(db_url: str, tmp_path: Path, catalog: Catalog) -> Iterator[Store]:
-    opened = open_store(db_url, tmp_path / "data", catalog, import_demo=False)
-    yield opened
-    opened.dispose()
+    with open_store(db_url, tmp_path / "data", catalog, import_demo=False) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -31,8 +31,7 @@ def save_once(
     results: Any,
 ) -> None:
     """Wait for the others, then save one answer based on ``expected``; report what happened."""
-    store = _store(url, data_dir)
-    try:
+    with _store(url, data_dir) as store:
         store.campaign_info(campaign_id)  # connect before the race starts
         barrier.wait(timeout=60)
         try:
@@ -45,8 +44,6 @@ def save_once(
             )
         except ConflictError as exc:
             results.put(("conflict", actor, exc.changed_by))
-    finally:
-        store.dispose()
 
 
 def increment(
@@ -60,9 +57,8 @@ def increment(
     results: Any,
 ) -> None:
     """Read-modify-write a counter kept in an answer's comment, retrying on conflicts."""
-    store = _store(url, data_dir)
-    conflicts = 0
-    try:
+    with _store(url, data_dir) as store:
+        conflicts = 0
         store.campaign_info(campaign_id)
         barrier.wait(timeout=60)
         done = 0
@@ -82,8 +78,6 @@ def increment(
             except ConflictError:
                 conflicts += 1
         results.put((actor, conflicts))
-    finally:
-        store.dispose()
 
 
 def write_forever(url: str, data_dir: str, campaign_id: int, seed: int, started: Event) -> None:
@@ -125,20 +119,14 @@ def write_forever(url: str, data_dir: str, campaign_id: int, seed: int, started:
 def open_at_once(url: str, data_dir: str, barrier: Barrier, results: Any) -> None:
     """Start like an app process on a possibly empty database: schema, demo import."""
     barrier.wait(timeout=60)
-    store = open_store(url, Path(data_dir), load_catalog(REFERENTIALS))
-    try:
+    with open_store(url, Path(data_dir), load_catalog(REFERENTIALS)) as store:
         results.put((store.demo_problems, [o.id for o in store.organisations()]))
-    finally:
-        store.dispose()
 
 
 def import_folder(url: str, data_dir: str, folder: str, started: Event) -> None:
     """``labelnr import FOLDER`` as the CLI runs it; ``started`` is set just before it begins."""
     from labelnr.storage.sync import import_paths
 
-    store = _store(url, data_dir)
-    started.set()
-    try:
+    with _store(url, data_dir) as store:
+        started.set()
         import_paths(store, "importer", [Path(folder)])
-    finally:
-        store.dispose()

@@ -91,11 +91,10 @@ def template(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> tupl
 def matrix_world(template: tuple[Path, World], tmp_path: Path, catalog: Catalog) -> Iterator[World]:
     folder, built = template
     shutil.copytree(folder, tmp_path / "world")
-    store = enforce_grants(
+    with enforce_grants(
         Store(f"sqlite:///{tmp_path / 'world' / 'labelnr.db'}", tmp_path / "world" / "data", catalog)
-    )
-    yield replace(built, store=store)
-    store.dispose()
+    ) as store:
+        yield replace(built, store=store)
 
 
 def _import(w: World, actor: str) -> None:
@@ -387,13 +386,12 @@ def readers(
     folder, built = template
     copy = tmp_path_factory.mktemp("readers") / "world"
     shutil.copytree(folder, copy)
-    store = enforce_grants(Store(f"sqlite:///{copy / 'labelnr.db'}", copy / "data", catalog))
-    for role in Role:
-        store.grant_role(LOCAL_USER, _reader(role), role, "dsi-a")
-    store.grant_role(LOCAL_USER, "other@example.org", "referent", "site-a1")
-    store.grant_role(LOCAL_USER, "other@example.org", "referent", "dsi-b")
-    yield replace(built, store=store)
-    store.dispose()
+    with enforce_grants(Store(f"sqlite:///{copy / 'labelnr.db'}", copy / "data", catalog)) as store:
+        for role in Role:
+            store.grant_role(LOCAL_USER, _reader(role), role, "dsi-a")
+        store.grant_role(LOCAL_USER, "other@example.org", "referent", "site-a1")
+        store.grant_role(LOCAL_USER, "other@example.org", "referent", "dsi-b")
+        yield replace(built, store=store)
 
 
 @dataclass(frozen=True)

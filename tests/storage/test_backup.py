@@ -63,8 +63,7 @@ def test_backup_then_restore_into_an_empty_database(tree: Store, catalog: Catalo
         restore(database, EvidenceStore(tmp_path / "restored" / "evidence"), tmp_path / "backup")
     finally:
         database.dispose()
-    restored = open_store(url, tmp_path / "restored", catalog, import_demo=False)
-    try:
+    with open_store(url, tmp_path / "restored", catalog, import_demo=False) as restored:
         assert _snapshot(restored) == _snapshot(tree)
         check = restored.check_integrity()
         assert check.ok, check.problems
@@ -72,8 +71,6 @@ def test_backup_then_restore_into_an_empty_database(tree: Store, catalog: Catalo
         # New rows get new ids (the id sequences moved past the restored ones).
         cid = campaign_of(restored, "dsi-b")
         restored.save_answer("admin", cid, "A-1", Answer(level="none"), 0)
-    finally:
-        restored.dispose()
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(tree: Store, catalog: Catalog,
@@ -163,12 +160,9 @@ def test_a_sqlite_backup_restores_on_postgresql(catalog: Catalog, tmp_path: Path
             restore(database, EvidenceStore(tmp_path / "b" / "evidence"), tmp_path / "backup")
         finally:
             database.dispose()
-        restored = open_store(url, tmp_path / "b", catalog, import_demo=False)
-        try:
+        with open_store(url, tmp_path / "b", catalog, import_demo=False) as restored:
             assert _snapshot(restored) == _snapshot(source)
             assert restored.check_integrity().ok
-        finally:
-            restored.dispose()
     finally:
         source.dispose()
         drop_schema(url)

@@ -81,11 +81,8 @@ def test_upgrade_import_export_and_check(
     )
     assert run("db", "sweep", "--grace-hours", "0", *common) == 0
 
-    store = open_store(db_url, tmp_path / "data", import_demo=False)
-    try:
+    with open_store(db_url, tmp_path / "data", import_demo=False) as store:
         assert store.history(1, "A-1")[0].actor == "cli@example.org"
-    finally:
-        store.dispose()
 
 
 def test_backup_and_restore_commands(common: list[str], tmp_path: Path, db_url: str,

@@ -121,9 +121,6 @@ def test_app_processes_starting_together_create_the_schema_and_import_the_demo_o
         )
     reports = run_all(storage_workers.open_at_once, [(db_url, str(data))] * 3)
     assert reports == [([], ["demo"])] * 3
-    store = Store(db_url, data, load_catalog(REFERENTIALS))
-    try:
+    with Store(db_url, data, load_catalog(REFERENTIALS)) as store:
         imports = [e.new for e in store.events(organisation_id="demo") if e.action == "import"]
         assert sorted(Path(p).name for p in imports) == ["demo-group.yaml", "demo-site.yaml"]
-    finally:
-        store.dispose()

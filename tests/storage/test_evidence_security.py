@@ -252,9 +252,8 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(store: Store, tmp_path: 
 def test_the_size_limit_is_enforced_while_reading(catalog: object, db_url: str, tmp_path: Path) -> None:
     from labelnr.storage import open_store
 
-    small = open_store(db_url, tmp_path / "data", catalog, import_demo=False)  # type: ignore[arg-type]
-    small.files.max_bytes = 1024 * 1024
-    try:
+    with open_store(db_url, tmp_path / "data", catalog, import_demo=False) as small:  # type: ignore[arg-type]
+        small.files.max_bytes = 1024 * 1024
         small.create_organisation(LOCAL_USER, "beta", "Beta")
         folder = tmp_path / "in"
         path = assessment(folder, "beta", "beta-it", "{type: result, title: Huge, file: huge.txt}")
@@ -268,8 +267,6 @@ def test_the_size_limit_is_enforced_while_reading(catalog: object, db_url: str, 
             tracemalloc.stop()
         assert message == "evidence file 'huge.txt' is larger than the limit of 1 MB"
         assert peak < 16 * 1024 * 1024  # stopped at the limit, the 64 MB were never read
-    finally:
-        small.dispose()
 
 
 # --- 3. the export folder -------------------------------------------------------------------------

@@ -440,20 +440,14 @@ def test_demo_files_fill_an_empty_database_once(db_url: str, tmp_path: Path, cat
         "campaign: {period: baseline, date: 2025-01-02}\n",
         encoding="utf-8",
     )
-    first = open_store(db_url, data, catalog)
-    try:
+    with open_store(db_url, data, catalog) as first:
         assert [e.id for e in first.entity_tree("demo")] == ["demo-group", "demo-site"]
         site = first.campaigns("demo-site")[0].id
         assert first.campaign(site).sources["A-1"].entity_id == "demo-group"
         events = len(first.events(organisation_id="demo"))
-    finally:
-        first.dispose()
-    again = open_store(db_url, data, catalog)
-    try:
+    with open_store(db_url, data, catalog) as again:
         assert len(again.events(organisation_id="demo")) == events  # not imported twice
         assert again.demo_problems == []
-    finally:
-        again.dispose()
 
 
 def test_a_broken_demo_file_leaves_the_database_empty_and_says_why(
@@ -472,14 +466,11 @@ def test_a_broken_demo_file_leaves_the_database_empty_and_says_why(
         "answers:\n  A-1: {level: superb}\n",
         encoding="utf-8",
     )
-    opened = open_store(db_url, data, catalog)
-    try:
+    with open_store(db_url, data, catalog) as opened:
         assert opened.organisations() == []
         assert [(Path(p.file).name, p.line, p.criterion) for p in opened.demo_problems] == [
             ("bad.yaml", 6, "A-1")
         ]
-    finally:
-        opened.dispose()
 
 
 def test_a_stored_campaign_migrates_to_a_newer_version_as_a_new_draft(store: Store) -> None:
@@ -593,3 +584,26 @@ def test_an_answer_to_a_criterion_the_campaign_leaves_out_is_refused(store: Stor
     assert store.save_answer("admin", camp, "DC-1", Answer(comment="no data centre since 2024"), 0) == 1
     store.set_applicability("admin", camp, "datacenter", True)
     assert store.save_answer("admin", camp, "DC-1", Answer(level="full"), 1) == 2
+
+
+def test_the_store_and_its_actor_views_dispose_of_themselves_at_the_end_of_a_with_block(
+    db_url: str, tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = open_store(db_url, tmp_path / "data", catalog, import_demo=False)
+    disposed: list[str] = []
+    monkeypatch.setattr(opened.db, "dispose", lambda: disposed.append("store"))
+
+    def fail_inside() -> None:
+        with opened as store:
+            assert store is opened
+            store.create_organisation("admin", "acme", "ACME")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fail_inside()
+    assert disposed == ["store"]
+    with opened.as_actor("admin") as view:
+        assert [o.id for o in view.organisations()] == ["acme"]
+    assert disposed == ["store", "store"]
+    monkeypatch.undo()
+    opened.dispose()

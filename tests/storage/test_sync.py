@@ -133,13 +133,10 @@ def test_import_then_export_round_trips_without_loss(
             assert (out / stored_ev[0].file).read_bytes() == PDF  # type: ignore[operator]
 
     # The exported folder imports into another database and exports to the same bytes.
-    other = fresh(tmp_path, catalog, "other")
-    try:
+    with fresh(tmp_path, catalog, "other") as other:
         import_paths(other, "importer", [out])
         again = export_all(other, tmp_path / "again")
         assert [p.read_bytes() for p in again] == [p.read_bytes() for p in written]
-    finally:
-        other.dispose()
     # Importing its own export changes nothing.
     assert [r.changes for r in import_paths(store, "importer", [out])] == [0, 0]
 
@@ -318,15 +315,12 @@ def test_the_demo_assessments_import_and_export_without_loss(db_url: str, tmp_pa
     data.mkdir()
     for source in sources:
         shutil.copyfile(source, data / source.name)
-    store = open_store(db_url, data, shipped)  # the first start imports the demo files
-    try:
+    with open_store(db_url, data, shipped) as store:  # the first start imports the demo files
         assert store.demo_problems == []
         campaigns = [c for org in store.organisations() for c in store.organisation_campaigns(org.id)]
         assert len(campaigns) == len(sources)
         assert any(s.inherited for c in campaigns for s in store.campaign(c.id).sources.values())
         written = export_all(store, tmp_path / "out")
-    finally:
-        store.dispose()
     originals = {}
     for source in sources:
         original, _ = load_assessment(source, shipped)

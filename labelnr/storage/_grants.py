@@ -1,0 +1,63 @@
+"""Role grants (read by :mod:`labelnr.permissions`), given and taken back."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from labelnr.permissions import Action, Grant, Role
+from labelnr.storage._tree import node_target
+from labelnr.storage._unit import StoreCore
+from labelnr.storage.errors import InvalidInput
+from labelnr.storage.models import ACTOR_LENGTH, RoleGrantRow
+
+
+def grants(store: StoreCore, identity: str | None = None) -> list[Grant]:
+    with store.db.reading() as s:
+        query = select(RoleGrantRow).order_by(RoleGrantRow.node, RoleGrantRow.identity, RoleGrantRow.role)
+        if identity is not None:
+            query = query.where(RoleGrantRow.identity == identity.strip().lower())
+        return [Grant(r.identity, Role(r.role), r.node) for r in s.scalars(query)]
+
+
+def grant_role(store: StoreCore, actor: str, identity: str, role: Role | str, node: str) -> None:
+    who, role_ = _identity(identity), Role(role)
+    with store._tx(actor) as tx:
+        store._authorize(tx.session, tx.rec.actor, Action.MANAGE, node)
+        target = node_target(tx.session, node)
+        exists = tx.session.scalars(
+            select(RoleGrantRow).where(
+                RoleGrantRow.identity == who, RoleGrantRow.role == role_.value, RoleGrantRow.node == node
+            )
+        ).first()
+        if exists is None:
+            tx.session.add(
+                RoleGrantRow(
+                    identity=who,
+                    role=role_.value,
+                    node=node,
+                    granted_at=tx.rec.at,
+                    granted_by=tx.rec.actor,
+                )
+            )
+            tx.rec.change(target, "grant", f"{role_.value}:{who}", None, node)
+
+
+def revoke_role(store: StoreCore, actor: str, identity: str, role: Role | str, node: str) -> None:
+    who, role_ = _identity(identity), Role(role)
+    with store._tx(actor) as tx:
+        store._authorize(tx.session, tx.rec.actor, Action.MANAGE, node)
+        target = node_target(tx.session, node)
+        for row in tx.session.scalars(
+            select(RoleGrantRow).where(
+                RoleGrantRow.identity == who, RoleGrantRow.role == role_.value, RoleGrantRow.node == node
+            )
+        ):
+            tx.session.delete(row)
+            tx.rec.change(target, "grant", f"{role_.value}:{who}", node, None)
+
+
+def _identity(value: str) -> str:
+    who = value.strip().lower()
+    if not who or len(who) > ACTOR_LENGTH:
+        raise InvalidInput.of("identity_length")
+    return who
