@@ -32,21 +32,10 @@ from labelnr.scoring import Scores, mandatory_level, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
-from labelnr.ui.context import (
-    day,
-    error_text,
-    lang,
-    linked_criterion,
-    num,
-    open_criterion,
-    pick_campaign,
-    plain,
-    refuse_criterion,
-    store,
-    t,
-    table,
-    tp,
-)
+from labelnr.ui.resources import store
+from labelnr.ui.selection import linked_criterion, open_criterion, pick_campaign, refuse_criterion
+from labelnr.ui.session import day, error_text, lang, num, t, tp
+from labelnr.ui.widgets import plain, table
 
 NA_REASON = "declared"
 FIELDS = ("level", "na", "just", "comment", "owner")
