@@ -32,13 +32,13 @@ from labelnr.scoring import Scores, mandatory_level, score
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignView, EvidenceItem
 from labelnr.ui.auth import can
+from labelnr.ui.drafts import draft, forget, saved, started_from, touched, typed
 from labelnr.ui.resources import store
 from labelnr.ui.selection import linked_criterion, open_criterion, pick_campaign, refuse_criterion
 from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.widgets import plain, table
 
 NA_REASON = "declared"
-FIELDS = ("level", "na", "just", "comment", "owner")
 SCORES_FRAGMENT = "scores"
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -60,45 +60,16 @@ def _values(answer: Answer | None) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Base:
-    """The saved answer a draft started from: its revision is sent back with the save."""
-
-    revision: int
-    values: dict[str, Any]
+def _form(campaign: int, cid: str) -> str:
+    """The criterion's form for :mod:`labelnr.ui.drafts` (widgets keyed ``a<campaign>.<cid>.<field>``)."""
+    return f"a{campaign}.{cid}"
 
 
-def _base(campaign: int, cid: str) -> Base | None:
-    # Kept in session state as plain data: this module (and its classes) is re-executed
-    # on every run, so an instance from an earlier run would not be a ``Base`` of this one.
-    stored = st.session_state.get(_key(campaign, cid, "base"))
-    if not isinstance(stored, tuple):
-        return None
-    revision, values = stored
-    return Base(revision, dict(values))
-
-
-def _set_base(campaign: int, cid: str, revision: int, values: dict[str, Any], reset: bool) -> None:
-    """Remember what the widgets started from; ``reset`` also puts those values in the widgets."""
-    state = st.session_state
-    state[_key(campaign, cid, "base")] = (revision, dict(values))
-    opened: set[str] = state.setdefault(f"a{campaign}.opened", set())
+def _open_draft(view: CampaignView, cid: str) -> None:
+    """Start the criterion's draft from the stored answer (the score panel previews it from then on)."""
+    draft(_form(view.id, cid), view.answer_revision(cid), _values(view.assessment.answers.get(cid)))
+    opened: set[str] = st.session_state.setdefault(f"a{view.id}.opened", set())
     opened.add(cid)
-    if reset:
-        for name in FIELDS:
-            state[_key(campaign, cid, name)] = values[name]
-
-
-def _draft(campaign: int, cid: str) -> dict[str, Any] | None:
-    base = _base(campaign, cid)
-    if base is None:
-        return None
-    return {name: st.session_state.get(_key(campaign, cid, name), base.values[name]) for name in FIELDS}
-
-
-def _dirty(campaign: int, cid: str) -> bool:
-    base = _base(campaign, cid)
-    return base is not None and _draft(campaign, cid) != base.values
 
 
 def _blank(values: dict[str, Any]) -> bool:
@@ -123,10 +94,10 @@ def _preview(view: CampaignView) -> tuple[dict[str, Answer], int]:
     answers = dict(view.effective)
     pending = 0
     for cid in st.session_state.get(f"a{view.id}.opened", set()):
-        if not _dirty(view.id, cid):
+        if not touched(_form(view.id, cid)):
             continue
         pending += 1
-        values = _draft(view.id, cid)
+        values = typed(_form(view.id, cid))
         if values is None:
             continue
         if _blank(values):
@@ -147,15 +118,15 @@ def _flash(campaign: int, cid: str, kind: str, text: str) -> None:
 
 
 def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
-    values = _draft(campaign, cid)
-    base = _base(campaign, cid)
+    form = _form(campaign, cid)
+    values, base = typed(form), started_from(form)
     if values is None or base is None:
         return
     if values["na"] and not values["just"].strip():
         _flash(campaign, cid, "error", t("assessment.na_needs_justification"))
         return
     conflict = st.session_state.get(_key(campaign, cid, "conflict"))
-    expected = conflict["revision"] if overwrite and conflict else base.revision
+    expected = conflict["revision"] if overwrite and conflict else base
     data = store()
     try:
         if _blank(values):
@@ -173,14 +144,14 @@ def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
         _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
         return
     st.session_state.pop(_key(campaign, cid, "conflict"), None)
-    _set_base(campaign, cid, revision, values, reset=False)
+    saved(form, revision, values)
     _flash(campaign, cid, "success", t("assessment.saved"))
 
 
 def _take_theirs(campaign: int, cid: str) -> None:
     view = store().campaign(campaign)
-    st.session_state.pop(_key(campaign, cid, "conflict"), None)
-    _set_base(campaign, cid, view.answer_revision(cid), _values(view.assessment.answers.get(cid)), reset=True)
+    forget(_form(campaign, cid))  # the conflict too
+    _open_draft(view, cid)
 
 
 def _rescore() -> None:
@@ -349,13 +320,7 @@ def _editor(campaign: int, cid: str) -> None:
     if not _writable(view):
         _read_only(ref, crit, view)
         return
-    saved = view.assessment.answers.get(cid)
-    base = _base(campaign, cid)
-    if base is None:
-        _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
-    elif base.revision != view.answer_revision(cid) and not _dirty(campaign, cid):
-        # Someone saved this criterion meanwhile and nothing was typed here: show their answer.
-        _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
+    _open_draft(view, cid)  # also follows an answer saved elsewhere while nothing was typed here
     _expected(ref, crit)
     _inherited_note(view, ref, cid)
     _answer_widgets(ref, crit, campaign)
@@ -388,11 +353,11 @@ def _answer_widgets(ref: Referential, crit: Criterion, campaign: int) -> None:
 def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
     flash = st.session_state.pop(_key(campaign, cid, "flash"), None)
     conflict = st.session_state.get(_key(campaign, cid, "conflict"))
-    dirty = _dirty(campaign, cid)
-    base = _base(campaign, cid)
+    dirty = touched(_form(campaign, cid))
+    base = started_from(_form(campaign, cid))
     current = view.answer_revisions.get(cid)
     if conflict is None and dirty and base is not None and current is not None \
-            and current.number != base.revision:
+            and current.number != base:
         conflict = {"by": current.updated_by, "at": current.updated_at, "revision": current.number}
         st.session_state[_key(campaign, cid, "conflict")] = conflict
     if conflict is not None:
@@ -634,7 +599,7 @@ def _toggled(key: str, cid: str) -> None:
 
 
 def _criterion(ref: Referential, crit: Criterion, view: CampaignView, linked: bool = False) -> None:
-    st.caption(plain(_status(ref, crit, view, _dirty(view.id, crit.id))))
+    st.caption(plain(_status(ref, crit, view, touched(_form(view.id, crit.id)))))
     key = f"exp.{view.id}.{crit.id}"
     if linked:
         st.session_state[key] = True  # the link opens it
