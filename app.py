@@ -5,8 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from labelnr.permissions import Action
-from labelnr.ui.auth import can_anywhere, gate
-from labelnr.ui.context import sidebar, t
+from labelnr.ui.auth import can_anywhere, gate, sidebar
+from labelnr.ui.session import t
 
 PAGES = Path(__file__).resolve().parent / "labelnr" / "ui" / "pages"
 

@@ -11,7 +11,7 @@ e-mail claim of ``st.user``. Either way the store refuses what the grants do not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -20,67 +20,17 @@ from labelnr.auth import (
     DEFAULT_PROVIDER,
     AuthConfig,
     AuthConfigError,
-    Mode,
     NoUsableIdentity,
-    auth_config,
     identity_of,
     roles_by_node,
 )
-from labelnr.errors import LabelnrError
 from labelnr.permissions import LOCAL_USER, POLICY, ROOT, Action, Grant, Role, allowed
 from labelnr.storage.errors import NotFound
 from labelnr.storage.views import EntityInfo, OrganisationInfo
-from labelnr.ui.context import plain, store, t
-
-
-class NotSignedIn(LabelnrError):
-    """A page asked who is working while nobody usable is signed in (the gate prevents it)."""
-
-
-# --- configuration and identity -------------------------------------------------------------------
-
-
-def _auth_section() -> Mapping[str, Any] | None:
-    secrets = st.secrets
-    if not secrets.load_if_toml_exists():  # no secrets file at all: local mode
-        return None
-    section = secrets.get("auth")
-    return section if isinstance(section, Mapping) else None
-
-
-def config() -> AuthConfig:
-    """The configured mode; a broken ``[auth]`` section raises :class:`AuthConfigError`."""
-    return auth_config(_auth_section())
-
-
-def _config_or_nobody() -> AuthConfig:
-    """The mode; a broken ``[auth]`` section counts as shared with no way in (the gate says why)."""
-    try:
-        return config()
-    except AuthConfigError:
-        return AuthConfig(Mode.SHARED)
-
-
-def signed_in() -> str | None:
-    """The identity working in this session, or ``None`` when nobody usable is signed in."""
-    if not _config_or_nobody().shared:
-        return LOCAL_USER
-    user = st.user
-    if user.get("is_logged_in") is not True:
-        return None
-    try:
-        return identity_of(user)
-    except NoUsableIdentity:
-        return None
-
-
-def current_identity() -> str:
-    """Who makes the changes of this session (pages only run once the gate let them)."""
-    who = signed_in()
-    if who is None:
-        raise NotSignedIn(t("auth.not_signed_in"))
-    return who
-
+from labelnr.ui.identity import config, current_identity, signed_in
+from labelnr.ui.resources import store
+from labelnr.ui.session import language_switch, t
+from labelnr.ui.widgets import plain
 
 # --- the gate ---------------------------------------------------------------------------------------
 
@@ -234,3 +184,9 @@ def readable_entities(entities: list[EntityInfo]) -> list[EntityInfo]:
         return entities
     grants = my_grants()
     return [e for e in entities if allowed(who, Action.READ, [e.organisation_id, *e.path], grants)]
+
+
+def sidebar() -> None:
+    """What the sidebar shows on every page: the language switch and who is working."""
+    language_switch()
+    show_identity()

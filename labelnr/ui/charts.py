@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-#: ``tr("charts.key", **fields)`` — the page's translator (``labelnr.ui.context.t``).
+#: ``tr("charts.key", **fields)`` — the page's translator (``labelnr.ui.session.t``).
 Tr = Callable[..., str]
 
 #: Okabe & Ito (2008), "Color Universal Design".

@@ -12,7 +12,9 @@ import streamlit as st
 from labelnr.errors import LabelnrError
 from labelnr.report import PDF_MIME, file_name
 from labelnr.storage.views import CampaignInfo
-from labelnr.ui.context import error_text, lang, plain, store, t
+from labelnr.ui.resources import store
+from labelnr.ui.session import error_text, lang, t
+from labelnr.ui.widgets import plain
 
 
 def _prepare(info: CampaignInfo, organisation: bool) -> bytes:

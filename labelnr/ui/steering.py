@@ -38,7 +38,8 @@ from labelnr.trajectory import (
     projected_trajectory,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import lang, num, plain, t
+from labelnr.ui.session import lang, num, t
+from labelnr.ui.widgets import plain
 
 #: Shown beside the words, never instead of them: the state must not depend on colour or icon alone.
 #: Plain Unicode symbols that common system fonts draw (emoji would need an emoji font).

@@ -92,7 +92,7 @@ def unescape(markdown: str) -> str:
 
 
 def tables(at: AppTest) -> list[list[dict[str, str]]]:
-    """The Markdown tables drawn by ``labelnr.ui.context.table``, as rows of unescaped cells."""
+    """The Markdown tables drawn by ``labelnr.ui.widgets.table``, as rows of unescaped cells."""
     found: list[list[dict[str, str]]] = []
     for element in at.markdown:
         lines = element.value.splitlines()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer, AuditorVerdict, Verdict
 from labelnr.storage import Store
-from labelnr.ui.context import csv_text
+from labelnr.ui.widgets import csv_text
 
 from .conftest import open_app, texts
 

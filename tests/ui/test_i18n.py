@@ -61,7 +61,7 @@ def _keys(path: Path) -> tuple[list[str], list[str]]:
 
 def test_the_scan_finds_the_ui_code() -> None:
     names = {p.name for p in UI_FILES}
-    assert {"app.py", "context.py", "assessment.py", "referentials.py"} <= names
+    assert {"app.py", "session.py", "assessment.py", "referentials.py"} <= names
     assert sum(len(_keys(p)[0]) for p in UI_FILES) > 100
 
 

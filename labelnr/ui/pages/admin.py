@@ -14,7 +14,10 @@ from labelnr.assessment import Period
 from labelnr.errors import LabelnrError, render
 from labelnr.formatting import format_date
 from labelnr.storage.views import CampaignInfo, CampaignStatus
-from labelnr.ui.context import Selection, catalog, lang, pick_campaign, plain, show_problems, store, t
+from labelnr.ui.resources import catalog, store
+from labelnr.ui.selection import Selection, pick_campaign
+from labelnr.ui.session import lang, t
+from labelnr.ui.widgets import plain, show_problems
 
 PERIODS = list(Period)
 #: What each status may become next, and the store method that does it.

@@ -18,258 +18,79 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
-from labelnr.assessment import Answer, NotApplicable, excluded_and_forced_na
+from labelnr.assessment import Answer
 from labelnr.errors import LabelnrError
 from labelnr.formatting import format_datetime
 from labelnr.i18n import weight_text
 from labelnr.permissions import Action
-from labelnr.referential import Criterion, EvidenceType, Referential
-from labelnr.scoring import Scores, mandatory_level, score
+from labelnr.referential import Criterion, Referential
+from labelnr.scoring import mandatory_level
 from labelnr.storage.errors import ConflictError
-from labelnr.storage.views import CampaignView, EvidenceItem
-from labelnr.ui.auth import can
-from labelnr.ui.context import (
-    day,
-    error_text,
-    lang,
-    linked_criterion,
-    num,
-    open_criterion,
-    pick_campaign,
-    plain,
-    refuse_criterion,
-    store,
-    t,
-    table,
-    tp,
+from labelnr.storage.views import CampaignView
+from labelnr.ui.answer_drafts import (
+    answer_form,
+    answer_key,
+    blank,
+    flash,
+    open_draft,
+    to_answer,
 )
-
-NA_REASON = "declared"
-FIELDS = ("level", "na", "just", "comment", "owner")
-SCORES_FRAGMENT = "scores"
-
-# --- drafts ---------------------------------------------------------------------------------
-
-
-def _key(campaign: int, cid: str, name: str) -> str:
-    return f"a{campaign}.{cid}.{name}"
-
-
-def _values(answer: Answer | None) -> dict[str, Any]:
-    """An answer as the editor's widget values."""
-    na = answer.not_applicable if answer else None
-    return {
-        "level": answer.level if answer else None,
-        "na": na is not None,
-        "just": na.justification if na else "",
-        "comment": (answer.comment or "") if answer else "",
-        "owner": (answer.owner or "") if answer else "",
-    }
-
-
-@dataclass(frozen=True)
-class Base:
-    """The saved answer a draft started from: its revision is sent back with the save."""
-
-    revision: int
-    values: dict[str, Any]
-
-
-def _base(campaign: int, cid: str) -> Base | None:
-    # Kept in session state as plain data: this module (and its classes) is re-executed
-    # on every run, so an instance from an earlier run would not be a ``Base`` of this one.
-    stored = st.session_state.get(_key(campaign, cid, "base"))
-    if not isinstance(stored, tuple):
-        return None
-    revision, values = stored
-    return Base(revision, dict(values))
-
-
-def _set_base(campaign: int, cid: str, revision: int, values: dict[str, Any], reset: bool) -> None:
-    """Remember what the widgets started from; ``reset`` also puts those values in the widgets."""
-    state = st.session_state
-    state[_key(campaign, cid, "base")] = (revision, dict(values))
-    opened: set[str] = state.setdefault(f"a{campaign}.opened", set())
-    opened.add(cid)
-    if reset:
-        for name in FIELDS:
-            state[_key(campaign, cid, name)] = values[name]
-
-
-def _draft(campaign: int, cid: str) -> dict[str, Any] | None:
-    base = _base(campaign, cid)
-    if base is None:
-        return None
-    return {name: st.session_state.get(_key(campaign, cid, name), base.values[name]) for name in FIELDS}
-
-
-def _dirty(campaign: int, cid: str) -> bool:
-    base = _base(campaign, cid)
-    return base is not None and _draft(campaign, cid) != base.values
-
-
-def _blank(values: dict[str, Any]) -> bool:
-    return values["level"] is None and not values["na"] and not values["comment"] and not values["owner"]
-
-
-def _to_answer(values: dict[str, Any]) -> Answer:
-    """Widget values as an answer (a N/A without justification gets a placeholder for previews)."""
-    na = None
-    if values["na"]:
-        na = NotApplicable(reason=NA_REASON, justification=values["just"].strip() or "…")
-    return Answer(
-        level=None if na else values["level"],
-        not_applicable=na,
-        comment=values["comment"].strip() or None,
-        owner=values["owner"].strip() or None,
-    )
-
-
-def _preview(view: CampaignView) -> tuple[dict[str, Answer], int]:
-    """Effective answers with the unsaved drafts laid over them, and how many drafts there are."""
-    answers = dict(view.effective)
-    pending = 0
-    for cid in st.session_state.get(f"a{view.id}.opened", set()):
-        if not _dirty(view.id, cid):
-            continue
-        pending += 1
-        values = _draft(view.id, cid)
-        if values is None:
-            continue
-        if _blank(values):
-            answers.pop(cid, None)
-            inherited = view.sources.get(cid)
-            if inherited is not None and inherited.inherited:
-                answers[cid] = view.effective[cid]
-        else:
-            answers[cid] = _to_answer(values)
-    return answers, pending
-
+from labelnr.ui.auth import can
+from labelnr.ui.drafts import forget, saved, started_from, touched, typed
+from labelnr.ui.evidence_panel import evidence_forms, evidence_list
+from labelnr.ui.resources import store
+from labelnr.ui.scope import Scope, scope_of
+from labelnr.ui.score_panel import SCORES_FRAGMENT, scores_panel
+from labelnr.ui.selection import linked_criterion, open_criterion, pick_campaign, refuse_criterion
+from labelnr.ui.session import day, error_text, lang, t, tp
+from labelnr.ui.widgets import plain, table
 
 # --- saving (widget callbacks: they run before the page is drawn again) -----------------------
 
 
-def _flash(campaign: int, cid: str, kind: str, text: str) -> None:
-    st.session_state[_key(campaign, cid, "flash")] = (kind, text)
-
-
 def _save(campaign: int, cid: str, overwrite: bool = False) -> None:
-    values = _draft(campaign, cid)
-    base = _base(campaign, cid)
+    form = answer_form(campaign, cid)
+    values, base = typed(form), started_from(form)
     if values is None or base is None:
         return
     if values["na"] and not values["just"].strip():
-        _flash(campaign, cid, "error", t("assessment.na_needs_justification"))
+        flash(campaign, cid, "error", t("assessment.na_needs_justification"))
         return
-    conflict = st.session_state.get(_key(campaign, cid, "conflict"))
-    expected = conflict["revision"] if overwrite and conflict else base.revision
+    conflict = st.session_state.get(answer_key(campaign, cid, "conflict"))
+    expected = conflict["revision"] if overwrite and conflict else base
     data = store()
     try:
-        if _blank(values):
+        if blank(values):
             revision = data.clear_answer(campaign, cid, expected)
         else:
-            revision = data.save_answer(campaign, cid, _to_answer(values), expected)
+            revision = data.save_answer(campaign, cid, to_answer(values), expected)
     except ConflictError as exc:
-        st.session_state[_key(campaign, cid, "conflict")] = {
+        st.session_state[answer_key(campaign, cid, "conflict")] = {
             "by": exc.changed_by or "?",
             "at": exc.changed_at,
             "revision": exc.current_revision,
         }
         return
     except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
+        flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
         return
-    st.session_state.pop(_key(campaign, cid, "conflict"), None)
-    _set_base(campaign, cid, revision, values, reset=False)
-    _flash(campaign, cid, "success", t("assessment.saved"))
+    st.session_state.pop(answer_key(campaign, cid, "conflict"), None)
+    saved(form, revision, values)
+    flash(campaign, cid, "success", t("assessment.saved"))
 
 
 def _take_theirs(campaign: int, cid: str) -> None:
     view = store().campaign(campaign)
-    st.session_state.pop(_key(campaign, cid, "conflict"), None)
-    _set_base(campaign, cid, view.answer_revision(cid), _values(view.assessment.answers.get(cid)), reset=True)
+    forget(answer_form(campaign, cid))  # the conflict too
+    open_draft(view, cid)
 
 
 def _rescore() -> None:
     """A changed answer: rerun the score panel only (the radio shows its new choice by itself)."""
     st.rerun(SCORES_FRAGMENT)
-
-
-# --- the score panel ------------------------------------------------------------------------
-
-
-@st.fragment(key=SCORES_FRAGMENT)
-def _scores_panel(campaign: int) -> None:
-    data = store()
-    view = data.campaign(campaign)
-    ref = data.referential(view.info.referential_id, view.info.referential_version)
-    answers, pending = _preview(view)
-    scores = score(ref, answers, view.assessment.profile, view.assessment.applicability)
-    _show_scores(ref, scores, pending, _scope(ref, view))
-
-
-def _level_name(ref: Referential, level: int) -> str:
-    found = next((lv for lv in ref.scoring.levels if lv.level == level), None)
-    return found.name.get(lang()) if found else t("assessment.no_level")
-
-
-def _not_answered_text(ref: Referential, scores: Scores) -> str:
-    """The criteria not answered yet, each pending answer apart ("in progress" is not "to assess")."""
-    counts = scores.pending_counts()
-    parts = [t("assessment.count_of", label=lv.label.get(lang()), count=counts.get(lv.id, 0))
-             for lv in ref.scale.levels if lv.pending]
-    parts.append(t("assessment.count_of", label=t("assessment.unanswered_label"), count=scores.unanswered))
-    return " · ".join(parts)
-
-
-def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -> None:
-    lg = lang()
-    st.header(t("assessment.score"))
-    if pending:
-        st.caption(tp("assessment.preview", pending))
-    cols = st.columns(3)
-    # Nothing applicable: no score at all, not 0 points (the dashboard says the same).
-    cols[0].metric(t("assessment.points"), f"{num(scores.points)} / {num(scores.total_points, 3)}"
-                   if scores.defined else t("steering.score_undefined"))
-    cols[1].metric(t("assessment.level_reached"), _level_name(ref, scores.level))
-    # Criteria made N/A by rule are not answerable: they count neither as answered nor as asked.
-    answerable = [c for cid, c in scores.criteria.items() if cid not in scope.forced]
-    cols[2].metric(t("assessment.answered"), f"{sum(c.answered for c in answerable)} / {len(answerable)}")
-    cols[2].caption(_not_answered_text(ref, scores))
-    st.caption(tp("assessment.in_score", sum(1 for c in scores.criteria.values() if c.applicable),
-                  forced=tp("assessment.forced_na", len(scope.forced)), out=num(len(scope.out))))
-    for gap in scores.gaps:
-        name = gap.name.get(lg)
-        if gap.reached:
-            st.markdown(f"✔ {t('assessment.gap_reached', level=name)}")
-            continue
-        parts = [t("assessment.gap_points", level=name, points=num(gap.points_short),
-                   needed=num(gap.points_needed, 3))] if gap.points_short > 0 else [
-            t("assessment.gap_points_ok", level=name)]
-        if gap.missing_mandatory:
-            # By id and title, as the dashboard and the dossier name them.
-            named = [f"{cid} ({ref.criteria_by_id[cid].title.get(lg)})" if cid in ref.criteria_by_id else cid
-                     for cid in gap.missing_mandatory]
-            parts.append(t("assessment.gap_mandatory", ids=plain(", ".join(named))))
-        for short in gap.themes_below_minimum:
-            theme = ref.themes_by_id.get(short.theme)
-            parts.append(t("assessment.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
-                           percent=num(short.percent), minimum=num(short.minimum, 3)))
-        st.markdown("✘ " + " ; ".join(parts))
-    table([
-        {
-            t("assessment.theme"): theme.name.get(lg),
-            t("assessment.theme_percent"): "—" if (ts := scores.themes[theme.id]).percent is None
-            else f"{num(ts.percent)} %",
-            t("assessment.points"): f"{num(ts.points)} / {num(ts.max_points)}",
-            t("assessment.answered"): f"{ts.answered} / {ts.in_scope}",
-        }
-        for theme in ref.themes
-    ])
 
 
 # --- one criterion --------------------------------------------------------------------------
@@ -343,7 +164,7 @@ def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
             st.markdown(f"**{t('assessment.comment')}** : {plain(answer.comment)}")
         if answer.owner:
             st.markdown(f"**{t('assessment.owner')}** : {plain(answer.owner)}")
-    _evidence_list(view, crit.id, editable=False)
+    evidence_list(view, crit.id, editable=False)
 
 
 def _writable(view: CampaignView) -> bool:
@@ -360,52 +181,46 @@ def _editor(campaign: int, cid: str) -> None:
     if not _writable(view):
         _read_only(ref, crit, view)
         return
-    saved = view.assessment.answers.get(cid)
-    base = _base(campaign, cid)
-    if base is None:
-        _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
-    elif base.revision != view.answer_revision(cid) and not _dirty(campaign, cid):
-        # Someone saved this criterion meanwhile and nothing was typed here: show their answer.
-        _set_base(campaign, cid, view.answer_revision(cid), _values(saved), reset=True)
+    open_draft(view, cid)  # also follows an answer saved elsewhere while nothing was typed here
     _expected(ref, crit)
     _inherited_note(view, ref, cid)
     _answer_widgets(ref, crit, campaign)
     _save_state(view, campaign, cid)
-    _evidence_list(view, cid, editable=True)
-    _evidence_forms(campaign, cid)
+    evidence_list(view, cid, editable=True)
+    evidence_forms(campaign, cid)
 
 
 def _answer_widgets(ref: Referential, crit: Criterion, campaign: int) -> None:
     lg = lang()
     cid = crit.id
     labels = {lv.id: lv.label.get(lg) for lv in ref.scale.levels}
-    na = bool(st.session_state.get(_key(campaign, cid, "na")))
+    na = bool(st.session_state.get(answer_key(campaign, cid, "na")))
     st.radio(t("assessment.answer"), list(labels), format_func=labels.__getitem__, index=None,
-             key=_key(campaign, cid, "level"), horizontal=True, disabled=na, persist_state="session",
+             key=answer_key(campaign, cid, "level"), horizontal=True, disabled=na, persist_state="session",
              on_change=_rescore)
     if crit.not_applicable.allowed:
         condition = crit.not_applicable.condition
-        st.checkbox(t("assessment.not_applicable"), key=_key(campaign, cid, "na"), persist_state="session",
-                    help=condition.get(lg) if condition else t("assessment.na_help"))
+        st.checkbox(t("assessment.not_applicable"), key=answer_key(campaign, cid, "na"),
+                    persist_state="session", help=condition.get(lg) if condition else t("assessment.na_help"))
         if na:
-            st.text_area(t("assessment.justification"), key=_key(campaign, cid, "just"), max_chars=4000,
+            st.text_area(t("assessment.justification"), key=answer_key(campaign, cid, "just"), max_chars=4000,
                          persist_state="session", help=t("assessment.justification_help"))
-    st.text_area(t("assessment.comment"), key=_key(campaign, cid, "comment"), max_chars=8000,
+    st.text_area(t("assessment.comment"), key=answer_key(campaign, cid, "comment"), max_chars=8000,
                  persist_state="session")
-    st.text_input(t("assessment.owner"), key=_key(campaign, cid, "owner"), max_chars=200,
+    st.text_input(t("assessment.owner"), key=answer_key(campaign, cid, "owner"), max_chars=200,
                   persist_state="session")
 
 
 def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
-    flash = st.session_state.pop(_key(campaign, cid, "flash"), None)
-    conflict = st.session_state.get(_key(campaign, cid, "conflict"))
-    dirty = _dirty(campaign, cid)
-    base = _base(campaign, cid)
+    flash = st.session_state.pop(answer_key(campaign, cid, "flash"), None)
+    conflict = st.session_state.get(answer_key(campaign, cid, "conflict"))
+    dirty = touched(answer_form(campaign, cid))
+    base = started_from(answer_form(campaign, cid))
     current = view.answer_revisions.get(cid)
     if conflict is None and dirty and base is not None and current is not None \
-            and current.number != base.revision:
+            and current.number != base:
         conflict = {"by": current.updated_by, "at": current.updated_at, "revision": current.number}
-        st.session_state[_key(campaign, cid, "conflict")] = conflict
+        st.session_state[answer_key(campaign, cid, "conflict")] = conflict
     if conflict is not None:
         at = conflict["at"]
         when = f"{format_datetime(at, lang())} UTC" if isinstance(at, dt.datetime) else "?"
@@ -417,10 +232,10 @@ def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
         if theirs is not None and theirs.comment:
             st.markdown(f"**{t('assessment.comment')}** : {plain(theirs.comment)}")
         left, right = st.columns(2)
-        left.button(t("assessment.keep_mine"), key=_key(campaign, cid, "overwrite"), on_click=_save,
+        left.button(t("assessment.keep_mine"), key=answer_key(campaign, cid, "overwrite"), on_click=_save,
                     args=(campaign, cid, True), type="primary")
-        right.button(t("assessment.take_theirs"), key=_key(campaign, cid, "theirs"), on_click=_take_theirs,
-                     args=(campaign, cid))
+        right.button(t("assessment.take_theirs"), key=answer_key(campaign, cid, "theirs"),
+                     on_click=_take_theirs, args=(campaign, cid))
         return
     if flash is not None:
         kind, text = flash
@@ -430,88 +245,8 @@ def _save_state(view: CampaignView, campaign: int, cid: str) -> None:
     elif current is not None:
         st.caption(t("assessment.saved_by", who=plain(current.updated_by),
                      when=f"{format_datetime(current.updated_at, lang())} UTC"))
-    st.button(t("assessment.save"), key=_key(campaign, cid, "save"), on_click=_save, args=(campaign, cid),
-              type="primary")
-
-
-def _evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
-    items = view.evidence.get(cid, ())
-    if not items:
-        st.caption(t("assessment.no_evidence"))
-        return
-    st.markdown(f"**{t('assessment.evidence')}**")
-    for item in items:
-        cols = st.columns([5, 1]) if editable and item.inherited_from_id is None else [st.container()]
-        cols[0].markdown(_evidence_line(item))
-        if len(cols) > 1:
-            cols[1].button(t("assessment.remove"), key=f"rm-ev-{item.id}", on_click=_remove_evidence,
-                           args=(view.id, cid, item.id),
-                           help=t("assessment.remove_help", title=plain(item.title)))
-
-
-def _evidence_line(item: EvidenceItem) -> str:
-    kind = t(f"assessment.evidence_{item.type.value}")
-    if item.kind == "link" and item.url:
-        where = f" — {plain(item.url)}"
-    else:
-        name = "" if item.filename == item.title else f" — {plain(item.filename or '')}"
-        where = f"{name} ({_size(item.size or 0)}, SHA-256 {(item.sha256 or '')[:12]}…)"
-    inherited = f" · {t('assessment.status_inherited')}" if item.inherited_from_id is not None else ""
-    return f"- {kind} — {plain(item.title)}{where}{inherited}"
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return t("assessment.bytes", size=size)
-    if size < 1024 * 1024:
-        return t("assessment.kilobytes", size=num(size / 1024))
-    return t("assessment.megabytes", size=num(size / 1024 / 1024, 1))
-
-
-def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
-    try:
-        store().remove_evidence(evidence_id)
-    except LabelnrError as exc:
-        _flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
-
-
-def _evidence_forms(campaign: int, cid: str) -> None:
-    types = list(EvidenceType)
-    label = {e: t(f"assessment.evidence_{e.value}") for e in types}
-    upload, link = st.columns(2)
-    with upload.form(key=_key(campaign, cid, "upload_form"), clear_on_submit=True, border=True):
-        st.markdown(f"**{t('assessment.add_file')}**")
-        file = st.file_uploader(t("assessment.file"), key=_key(campaign, cid, "file"),
-                                help=t("assessment.file_help"))
-        kind = st.selectbox(t("assessment.evidence_type"), types, format_func=label.__getitem__,
-                            key=_key(campaign, cid, "file_type"))
-        if st.form_submit_button(t("assessment.attach")):
-            if file is None:
-                st.error(t("assessment.no_file"))
-            else:
-                _attach(lambda: store().add_evidence_file(campaign, cid, file.name, file.getvalue(),
-                                                          kind))
-    with link.form(key=_key(campaign, cid, "link_form"), clear_on_submit=True, border=True):
-        st.markdown(f"**{t('assessment.add_link')}**")
-        url = st.text_input(t("assessment.url"), key=_key(campaign, cid, "url"), placeholder="https://…")
-        title = st.text_input(t("assessment.link_title"), key=_key(campaign, cid, "link_title"))
-        kind = st.selectbox(t("assessment.evidence_type"), types, format_func=label.__getitem__,
-                            key=_key(campaign, cid, "link_type"))
-        if st.form_submit_button(t("assessment.add")):
-            if not url.strip() or not title.strip():
-                st.error(t("assessment.link_incomplete"))
-            else:
-                _attach(lambda: store().add_evidence_link(campaign, cid, url.strip(), title.strip(),
-                                                          kind))
-
-
-def _attach(add: Any) -> None:
-    try:
-        add()
-    except LabelnrError as exc:
-        st.error(t("assessment.evidence_refused", reason=plain(error_text(exc))))
-        return
-    st.rerun()  # the list, the filters and the labels show the new evidence
+    st.button(t("assessment.save"), key=answer_key(campaign, cid, "save"), on_click=_save,
+              args=(campaign, cid), type="primary")
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -552,41 +287,9 @@ def _keep(ref: Referential, crit: Criterion, view: CampaignView, f: Filters) -> 
     return not (f.missing_evidence and view.evidence.get(crit.id))
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What the profile and the applicability answers make of the referential, with why."""
-
-    answerable: list[Criterion]
-    #: Criteria made not applicable by rule (shown N/A, never answered): id → reason.
-    forced: dict[str, str]
-    #: Criteria outside the campaign (other profiles, or excluded by a "no"): id → reason.
-    out: dict[str, str]
-
-
-def _scope(ref: Referential, view: CampaignView) -> Scope:
-    lg = lang()
-    a = view.assessment
-    excluded, forced = excluded_and_forced_na(ref, a.profile, dict(a.applicability))
-    profile = ref.profile(a.profile)
-    in_profile = {c.id for c in ref.criteria_for(a.profile)}
-    out = {c.id: t("assessment.out_profile", profile=profile.name.get(lg) if profile
-                   else t("assessment.no_profile")) for c in ref.criteria if c.id not in in_profile}
-    for question in ref.questions:
-        if not a.applicability.get(question.id, True):
-            for cid in question.if_no_exclude:
-                if cid in in_profile:
-                    out[cid] = t("assessment.out_question", question=question.text.get(lg))
-    kept = [c for c in ref.criteria_for(a.profile) if c.id not in excluded]
-    return Scope(
-        answerable=[c for c in kept if c.id not in forced],
-        forced={c.id: forced[c.id].get(lg) for c in kept if c.id in forced},
-        out=out,
-    )
-
-
 def _criteria(ref: Referential, view: CampaignView, f: Filters) -> None:
     lg = lang()
-    scope = _scope(ref, view)
+    scope = scope_of(ref, view)
     linked = linked_criterion()
     if linked is not None and linked not in {c.id for c in scope.answerable}:
         refuse_criterion(linked)
@@ -645,7 +348,7 @@ def _toggled(key: str, cid: str) -> None:
 
 
 def _criterion(ref: Referential, crit: Criterion, view: CampaignView, linked: bool = False) -> None:
-    st.caption(plain(_status(ref, crit, view, _dirty(view.id, crit.id))))
+    st.caption(plain(_status(ref, crit, view, touched(answer_form(view.id, crit.id)))))
     key = f"exp.{view.id}.{crit.id}"
     if linked:
         st.session_state[key] = True  # the link opens it
@@ -679,7 +382,7 @@ def main() -> None:
         st.error(t("assessment.cannot_open", reason=plain(error_text(exc))))
         return
     _header(ref, view)
-    _scores_panel(view.id)
+    scores_panel(view.id)
     _criteria(ref, view, _filters(ref))
 
 

@@ -22,21 +22,13 @@ from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
 from labelnr.storage.errors import ConflictError
 from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
-from labelnr.ui.context import (
-    day,
-    error_text,
-    lang,
-    num,
-    pick_campaign,
-    plain,
-    show_problems,
-    store,
-    t,
-    tp,
-)
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
+from labelnr.ui.resources import store
+from labelnr.ui.selection import pick_campaign
+from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.steering import localised
+from labelnr.ui.widgets import plain, show_problems
 from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"

@@ -25,8 +25,10 @@ from labelnr.storage.scoped import ActorStore
 from labelnr.storage.views import CampaignInfo, CampaignView, PortfolioPlans, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, Progress, burn_up, progress
 from labelnr.ui import charts
-from labelnr.ui.context import Selection, day, error_text, lang, link, num, pick_campaign, plain, store, t, tp
 from labelnr.ui.dossier import dossier_download
+from labelnr.ui.resources import store
+from labelnr.ui.selection import Selection, link, pick_campaign
+from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -40,6 +42,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
+from labelnr.ui.widgets import plain
 from labelnr.verification import audited, to_verify
 
 TOP_GAPS = 10

@@ -15,7 +15,10 @@ from labelnr.formatting import format_date, format_datetime, format_number, plur
 from labelnr.i18n import Term
 from labelnr.storage.history import HistoryEvent
 from labelnr.storage.views import EntityInfo
-from labelnr.ui.context import campaign_title, catalog, csv_text, error_text, lang, pick_campaign, store, t
+from labelnr.ui.resources import catalog, store
+from labelnr.ui.selection import campaign_title, pick_campaign
+from labelnr.ui.session import error_text, lang, t
+from labelnr.ui.widgets import csv_text
 
 #: Events shown at most (the newest): enough to review, light enough for the page.
 LIMIT = 2000

@@ -31,8 +31,10 @@ from labelnr.trajectory import (
     progress,
 )
 from labelnr.ui import charts
-from labelnr.ui.context import day, error_text, lang, num, pick_campaign, plain, store, t, tp
 from labelnr.ui.drafts import draft, forget
+from labelnr.ui.resources import store
+from labelnr.ui.selection import pick_campaign
+from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.steering import (
     Cycle,
     cycle,
@@ -47,6 +49,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
+from labelnr.ui.widgets import plain
 
 FLASH = "plan.flash"
 FLASH_ERROR = "plan.flash_error"

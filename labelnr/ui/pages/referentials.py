@@ -13,7 +13,9 @@ import streamlit as st
 from labelnr.diff import FieldChange, ReferentialDiff, diff_referentials
 from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
-from labelnr.ui.context import catalog, day, lang, num, plain, show_problems, t, table, tp
+from labelnr.ui.resources import catalog
+from labelnr.ui.session import day, lang, num, t, tp
+from labelnr.ui.widgets import plain, show_problems, table
 
 
 def _problems(cat: Catalog) -> None:

@@ -13,8 +13,11 @@ import streamlit as st
 from labelnr.auth import checked_identity
 from labelnr.errors import LabelnrError
 from labelnr.permissions import POLICY, ROOT, Action, Grant, Role, allowed
-from labelnr.ui.auth import config, current_identity, my_grants, role_name
-from labelnr.ui.context import error_text, plain, store, t
+from labelnr.ui.auth import my_grants, role_name
+from labelnr.ui.identity import config, current_identity
+from labelnr.ui.resources import store
+from labelnr.ui.session import error_text, t
+from labelnr.ui.widgets import plain
 
 FLASH = "roles_flash"
 

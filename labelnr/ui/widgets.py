@@ -1,0 +1,70 @@
+"""Shared widgets: user text shown as typed, small tables, CSV downloads, validation problems."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from labelnr.errors import Problem
+from labelnr.ui.session import lang, num, t
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """Escape Markdown so that text typed by a user is shown as typed, never interpreted."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def table(rows: Sequence[Mapping[str, object]]) -> None:
+    """A small static table, drawn from Markdown: a real HTML table for screen readers, without
+    the Arrow serialisation (about 0.8 MB of scripts) that st.table and st.dataframe load.
+    Every cell is escaped, so it shows as written."""
+    if not rows:
+        return
+    columns = list(rows[0])
+
+    def cell(value: object) -> str:
+        if isinstance(value, float):  # a score or a percentage: the language's decimal mark
+            return num(value, 1)
+        text = "—" if value is None else " ".join(str(value).split())
+        return plain(text) or " "
+
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
+    lines.extend("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows)
+    st.markdown("\n".join(lines))
+
+
+#: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(rows: Sequence[Mapping[str, object]]) -> str:
+    """Rows as CSV for a download; a cell that a spreadsheet would run as a formula stays text."""
+    out = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        cells = {k: "" if v is None else str(v) for k, v in row.items()}
+        writer.writerow({k: "'" + v if v.startswith(FORMULA_START) else v for k, v in cells.items()})
+    return out.getvalue()
+
+def show_problems(problems: Sequence[Problem], title: str) -> None:
+    """Validation problems as a plain table: file, line, criterion, what is wrong."""
+    st.error(title)
+    table([
+        {
+            t("context.problem_file"): Path(p.file).name,
+            t("context.problem_line"): p.line or None,
+            t("context.problem_criterion"): p.criterion or "",
+            t("context.problem_message"): p.text(lang()),
+        }
+        for p in problems
+    ])
