@@ -200,7 +200,8 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
         ref = store.referential_of(campaign)
         answered, na = _referent_criteria(ref, view, lang)
         before = view.assessment.answers.get(answered)
-    level = max((lv for lv in ref.scale.levels if not lv.pending and (before is None or before.level != lv.id)),
+    level = max((lv for lv in ref.scale.levels
+                 if not lv.pending and (before is None or before.level != lv.id)),
                 key=lambda lv: lv.credit)  # the best level it does not hold yet: the score moves
     theme = ref.themes_by_id[ref.criteria_by_id[answered].theme]
     comment = f"Persona {lang}: charte validée en comité"
@@ -233,7 +234,8 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     with core(app_server) as store:  # what was saved, and what the core makes of it
         view = store.campaign(campaign)
         saved = view.assessment.answers
-        assert saved[answered].level == level.id and saved[answered].comment == comment
+        assert saved[answered].level == level.id
+        assert saved[answered].comment == comment
         assert saved[na].not_applicable is not None
         assert saved[na].not_applicable.justification == justification
         assert [e.url for e in view.evidence.get(answered, ())] == [url]
@@ -243,6 +245,9 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     themes = {row[0]: row for row in html_table(page, w("assessment.theme"))[1:]}
     percent = scores.themes[theme.id].percent
     assert themes[theme.name.get(lang)][1] == ("—" if percent is None else f"{w.num(percent)} %")
+    if lang == "en":  # the gap lines join their parts the English way, not with a French " ; "
+        expect(page.get_by_text(re.compile(r"^✘ .* ; "))).to_have_count(0)
+        expect(page.get_by_text(re.compile(r"^✘ .*; ")).first).to_be_visible()
     screenshot(page, f"personas-referent-{lang}-2-answered")
 
     page.reload()  # a new session: what was saved is read back from the store
@@ -256,7 +261,8 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     expect(box.get_by_role("radio", name=level.label.get(lang), exact=True)).to_be_checked()
     expect(box.get_by_text(url)).to_be_visible()
     box = _criterion_box(page, na)
-    expect(box.get_by_role("textbox", name=w("assessment.justification"), exact=True)).to_have_value(justification)
+    justified = box.get_by_role("textbox", name=w("assessment.justification"), exact=True)
+    expect(justified).to_have_value(justification)
     screenshot(page, f"personas-referent-{lang}-3-reloaded")
 
 
@@ -326,7 +332,8 @@ def test_steering_committee_reads_dashboard_and_plan_as_the_core_computes_them(
         name = w("charts.year_0") if year == 0 else w("charts.year_n", n=year)
         row = by_year[name]
         assert row[header.index(w("steering.col_planned"))] == w.num(round(f["planned"][year].points, 1), 1)
-        assert row[header.index(w("steering.col_projected"))] == w.num(round(f["projected"][year].points, 1), 1)
+        projected = f["projected"][year].points
+        assert row[header.index(w("steering.col_projected"))] == w.num(round(projected, 1), 1)
         actual = f["actual"].get(year)
         assert row[header.index(w("steering.col_actual"))] == (
             w.num(round(actual.points, 1), 1) if actual else "—"), (name, row)
@@ -410,7 +417,8 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
     verdict_box.fill(w("audit.verdict_non_conform"))
     page.get_by_role("option", name=re.compile(re.escape(w("audit.verdict_non_conform")) + "$")).first.click()
     expect(page.get_by_role("listbox")).to_have_count(0)
-    box.get_by_role("textbox", name=w("audit.verdict_comment"), exact=True).fill(f"Persona {lang}: preuve absente")
+    comment = box.get_by_role("textbox", name=w("audit.verdict_comment"), exact=True)
+    comment.fill(f"Persona {lang}: preuve absente")
     box.get_by_role("button", name=w("audit.save_verdict")).click()
     expect(page.get_by_text(w("audit.verdict_saved", criterion=on_page))).to_be_visible(timeout=SLOW_MS)
     wait_for_app(page)
@@ -437,9 +445,9 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     expect(page.get_by_text(w.p("audit.import_preview", 1))).to_be_visible(timeout=SLOW_MS)
     rows = find_grid(page, w("audit.col_field"))
-    assert len(rows) == 2 and rows[1][0] == in_book, rows
-    assert w(f"audit.verdict_{Verdict.CONFORM.value}") in " ".join(rows[1]) or \
-        w("excel.verdict_conform") in " ".join(rows[1]), rows
+    assert len(rows) == 2, rows
+    assert rows[1][0] == in_book, rows
+    assert w("excel.verdict_conform") in " ".join(rows[1]), rows
     screenshot(page, f"personas-auditor-{lang}-3-preview")
     page.get_by_role("button", name=w.p("audit.apply_all", 1)).click()
     expect(page.get_by_text(w.p("audit.imported", 1))).to_be_visible(timeout=SLOW_MS)

@@ -235,7 +235,7 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
     rows = []
     for cid, (points, count) in ranked:
         crit = ref.criteria_by_id[cid]
-        row = {
+        row: dict[str, object] = {
             t("dashboard.col_criterion"): cid,
             t("dashboard.col_title"): crit.title.get(lg),
             t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
