@@ -74,7 +74,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -
             theme = ref.themes_by_id.get(short.theme)
             parts.append(t("assessment.gap_theme", theme=theme.name.get(lg) if theme else short.theme,
                            percent=num(short.percent), minimum=num(short.minimum, 3)))
-        st.markdown("✘ " + " ; ".join(parts))
+        st.markdown("✘ " + t("assessment.list_separator").join(parts))
     table([
         {
             t("assessment.theme"): theme.name.get(lg),

@@ -239,11 +239,11 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
     rows = []
     for cid, (points, count) in ranked:
         crit = ref.criteria_by_id[cid]
-        row = {
+        row: dict[str, object] = {
             t("dashboard.col_criterion"): cid,
             t("dashboard.col_title"): crit.title.get(lg),
             t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
-            t("dashboard.col_missing"): round(points, 1),
+            t("dashboard.col_missing"): num(points, 1),
             t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
             else t("dashboard.answer_no"),
         }
