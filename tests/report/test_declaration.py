@@ -108,7 +108,7 @@ def _facts(lang: str) -> list[str]:
     return [
         "Déclaration d'écoconception RGESN — Portail des démarches en ligne" if fr
         else "RGESN eco-design declaration — Portail des démarches en ligne",
-        "Ville de Démoville", "10 février 2026" if fr else "10 February 2026",
+        "Ville de Démoville", "10 février 2026" if fr else "February 10, 2026",
         "Score global : 65,1 %" if fr else "Overall score: 65.1%",
         "Stratégie 59,3 %" if fr else "Strategy 59.3%",
         "Hébergement 47,9 %" if fr else "Hosting 47.9%",
