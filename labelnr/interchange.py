@@ -23,7 +23,6 @@ from labelnr.assessment import (
     check_against,
 )
 from labelnr.errors import InvalidFile, Problem
-from labelnr.files import write_atomic as write_atomic  # callers of the old name; moved to labelnr.files
 from labelnr.loader import Catalog
 from labelnr.referential import Referential
 from labelnr.validation import validate

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from labelnr.assessment import Commitment
+from labelnr.clock import end_of
 from labelnr.portfolio import CompiledReferential, score_portfolio, theme_column
 from labelnr.referential import Referential
 from labelnr.storage import history as hist
@@ -36,7 +37,7 @@ def events(store: StoreCore, where: HistoryFilter) -> list[HistoryEvent]:
 
 def campaign_as_of(store: StoreCore, campaign_id: int, when: dt.datetime | dt.date) -> CampaignSnapshot:
     if not isinstance(when, dt.datetime):
-        when = dt.datetime.combine(when, dt.time.max, tzinfo=dt.UTC)
+        when = end_of(when)
     with store.db.reading() as s:
         row = repo.get_campaign(s, campaign_id)
         entity = repo.get_entity(s, row.entity_id)

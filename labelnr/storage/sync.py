@@ -27,7 +27,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from labelnr.errors import InvalidFile, Problem
-from labelnr.interchange import dump_assessment, write_atomic
+from labelnr.files import write_atomic
+from labelnr.interchange import dump_assessment
 from labelnr.permissions import LOCAL_USER, Action
 from labelnr.storage._evidence_ops import EvidenceFile
 from labelnr.storage._reading import ImportItem, _locate, assessment_files, read_items

@@ -5,15 +5,15 @@ referential catalog and the store, which pages only ever see as the signed-in id
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from labelnr import settings
 from labelnr.errors import LabelnrError
-from labelnr.loader import DEFAULT_DIR, Catalog, load_catalog
+from labelnr.loader import Catalog, load_catalog
 from labelnr.ui.identity import actor
 from labelnr.ui.session import error_text, t
 
@@ -21,15 +21,9 @@ if TYPE_CHECKING:
     from labelnr.storage.scoped import ActorStore
     from labelnr.storage.service import Store
 
-#: Colon-separated folders of referential YAML files (default: the repository's ``criteria/``).
-CRITERIA_ENV = "LABELNR_CRITERIA_DIR"
-
-
 def criteria_dirs() -> tuple[Path, ...]:
-    configured = os.environ.get(CRITERIA_ENV)
-    if configured:
-        return tuple(Path(p) for p in configured.split(os.pathsep) if p)
-    return (DEFAULT_DIR,)
+    """``LABELNR_CRITERIA_DIR`` (folders separated by ``os.pathsep``) or the shipped ``criteria/``."""
+    return settings.load().criteria_dirs
 
 
 def _fingerprint(dirs: Sequence[Path]) -> tuple[tuple[str, str], ...]:
@@ -79,8 +73,8 @@ def store() -> ActorStore:
     """
     # The folders and the environment are the cache key: tests run several apps in one process.
     try:
-        shared = _open_store(criteria_dirs(), os.environ.get("LABELNR_DATA_DIR"),
-                             os.environ.get("LABELNR_DATABASE_URL"))
+        env = settings.load()
+        shared = _open_store(env.criteria_dirs, str(env.data_dir), env.database_url)
     except LabelnrError as exc:
         st.error(t("context.store_unavailable", error=error_text(exc)))
         st.stop()
