@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 from labelnr.errors import InvalidFile, LabelnrError, Problem
@@ -34,8 +34,16 @@ from labelnr.permissions import (
     require,
 )
 
-if TYPE_CHECKING:
-    from labelnr.storage.service import Store
+
+class _GrantedStore(Protocol):
+    """What :func:`enforce_grants` needs of a store (a Protocol: the core never imports storage)."""
+
+    authorizer: Callable[[str, Action, Sequence[str]], None]
+
+    def grants(self, identity: str | None = None) -> list[Grant]: ...
+
+
+StoreT = TypeVar("StoreT", bound=_GrantedStore)
 
 #: Where Streamlit reads the sign-in configuration (named in error messages).
 SECRETS_FILE = ".streamlit/secrets.toml"
@@ -218,7 +226,7 @@ class GrantAuthorizer:
         require(actor, action, path, grants)
 
 
-def enforce_grants(store: Store) -> Store:
+def enforce_grants(store: StoreT) -> StoreT:
     """Make ``store`` check every change against the role grants it holds."""
     store.authorizer = GrantAuthorizer(store.grants)
     return store

@@ -52,9 +52,11 @@ def export_data(args: argparse.Namespace) -> WorkbookData:
     catalog = store_catalog(args)
     campaign: str = args.campaign
     if campaign.isdigit():
+        from labelnr.excel.from_store import workbook
+
         store = store_view(args, catalog)
         try:
-            return store.workbook(int(campaign), args.lang, as_of=args.as_of)
+            return workbook(store, int(campaign), args.lang, as_of=args.as_of)
         finally:
             store.dispose()
     path = Path(campaign)
@@ -165,16 +167,16 @@ def _reviewed(
 
 
 def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> int:
-    from labelnr.excel.from_store import stored_campaign_id
+    from labelnr.excel.from_store import apply_workbook, stored_campaign_id, workbook
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     store = store_view(args)
     try:
-        current = store.workbook(campaign_id, args.lang)
+        current = workbook(store, campaign_id, args.lang)
         result = _reviewed(args, imported, current, f"campaign {campaign_id}")
         if result is None:
             return 0
-        saved = store.apply_workbook(current, result)
+        saved = apply_workbook(store, current, result)
     finally:
         store.dispose()
     out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")

@@ -34,6 +34,7 @@ from labelnr.permissions import Action
 from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage import ConflictError, Store
+from labelnr.storage.scoped import ActorStore
 from labelnr.storage.service import AnswerChange, VerdictChange
 from labelnr.storage.views import CampaignScores, CampaignView, EvidenceItem
 from labelnr.storage.views import Revision as StoreRevision
@@ -287,3 +288,20 @@ def apply_import(store: Store, actor: str, current: WorkbookData, result: Previe
         conflict = Msg(exc.code, **exc.params) if exc.code else str(exc)
         problem = Problem.of(where, None, "store_conflict", exc.criterion_id, conflict=conflict)
         raise InvalidFile([problem]) from None
+
+
+def workbook(
+    view: ActorStore,
+    campaign_id: int,
+    lang: Lang = "fr",
+    as_of: dt.date | None = None,
+    exported_at: dt.datetime | None = None,
+) -> WorkbookData:
+    """The evidence workbook of a campaign as ``view``'s identity may export it (needs ``EXPORT``)."""
+    return workbook_data(view.exporting(campaign_id), campaign_id, view.identity, lang, as_of, exported_at)
+
+
+def apply_workbook(view: ActorStore, current: WorkbookData, result: Preview) -> int:
+    """Write the changes of a previewed workbook as ``view``'s identity (needs ``IMPORT``)."""
+    store = view.exporting(stored_campaign_id(current.campaign_id), readable=False)
+    return apply_import(store, view.identity, current, result)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from labelnr.assessment import Period
 from labelnr.errors import LabelnrError
+from labelnr.excel.from_store import workbook
 from labelnr.excel.model import WorkbookData
 from labelnr.i18n import Lang
 from labelnr.permissions import PermissionDenied
@@ -64,7 +65,7 @@ def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr"
     skipped: list[tuple[str, str]] = []
     for c in chosen_campaigns:
         try:
-            items.append(store.workbook(c.id, lang))
+            items.append(workbook(store, c.id, lang))
         except PermissionDenied as exc:
             skipped.append((c.entity_id, str(exc)))
     if not items:

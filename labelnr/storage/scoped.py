@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Period
 from labelnr.auth import GrantAuthorizer
 from labelnr.errors import Problem
-from labelnr.i18n import Lang
 from labelnr.loader import Catalog
 from labelnr.migrate import MigrationReport
 from labelnr.permissions import ROOT, Action, Grant, Role
@@ -66,9 +65,7 @@ from labelnr.storage.views import (
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from labelnr.excel.model import WorkbookData
-    from labelnr.excel.reimport import Preview
-    from labelnr.storage.service import AnswerChange, ImportItem, VerdictChange
+    from labelnr.storage.service import AnswerChange, ImportItem, Store, VerdictChange
 
 class ActorStore(ActorRights):
     """The store seen and changed by ``identity`` (see the module docstring for the rules)."""
@@ -297,24 +294,18 @@ class ActorStore(ActorRights):
 
     # --- exports and imports (each checks its own right: export, import) ---------------------------
 
-    def workbook(
-        self,
-        campaign_id: int,
-        lang: Lang = "fr",
-        as_of: dt.date | None = None,
-        exported_at: dt.datetime | None = None,
-    ) -> WorkbookData:
-        """The evidence workbook of a campaign (needs ``EXPORT``; includes what it inherits)."""
-        from labelnr.excel.from_store import workbook_data
+    def exporting(self, campaign_id: int, *, readable: bool = True) -> Store:
+        """The store an exporter of an upper layer (the Excel workbook) works on for one campaign.
 
-        self._readable_campaign(campaign_id)
-        return workbook_data(self._store, campaign_id, self.identity, lang, as_of, exported_at)
-
-    def apply_workbook(self, current: WorkbookData, result: Preview) -> int:
-        from labelnr.excel.from_store import apply_import, stored_campaign_id
-
-        self._visible_campaign(stored_campaign_id(current.campaign_id))
-        return apply_import(self._store, self.identity, current, result)
+        Refused (NotFound, as a missing id) unless the identity may read the campaign, or with
+        ``readable=False`` at least see it (an import names it). The exporter checks its own
+        right (``EXPORT``, ``IMPORT``) for :attr:`identity`: the store it gets is not scoped.
+        """
+        if readable:
+            self._readable_campaign(campaign_id)
+        else:
+            self._visible_campaign(campaign_id)
+        return self._store
 
     def export_yaml(self, campaign_id: int) -> str:
         from labelnr.storage.sync import export_campaign

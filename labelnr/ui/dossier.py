@@ -18,10 +18,11 @@ from labelnr.ui.widgets import plain
 
 
 def _prepare(info: CampaignInfo, organisation: bool) -> bytes:
+    from labelnr.excel.from_store import workbook
     from labelnr.report import campaign_pdf, organisation_pdf
 
     if not organisation:
-        return campaign_pdf(store().workbook(info.id, lang()))
+        return campaign_pdf(workbook(store(), info.id, lang()))
     from labelnr.report.organisation import organisation_data
 
     found = organisation_data(store(), info.organisation_id, lang(), campaign_id=info.id)

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from labelnr.assessment import CommitmentStatus
 from labelnr.errors import render
 from labelnr.excel.from_file import from_path
+from labelnr.excel.from_store import workbook
 from labelnr.excel.model import WorkbookData
 from labelnr.loader import Catalog
 from labelnr.report.declaration import (
@@ -207,7 +208,7 @@ def test_a_stored_service_campaign_is_declared_through_the_store_workbook_read(
     assert main(["import", str(PORTAIL.parent), "--data-dir", str(tmp_path)]) == 0
     store = Store(None, tmp_path, catalog)
     try:
-        data = enforce_grants(store).as_actor(LOCAL_USER).workbook(1, "en", exported_at=AT)
+        data = workbook(enforce_grants(store).as_actor(LOCAL_USER), 1, "en", exported_at=AT)
     finally:
         store.dispose()
     decl = declaration(data)

@@ -22,6 +22,7 @@ from storage_helpers import DAY, campaign_of, plant_tree
 
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
 from labelnr.auth import enforce_grants
+from labelnr.excel.from_store import workbook
 from labelnr.loader import Catalog
 from labelnr.permissions import LOCAL_USER, POLICY, ROOT, Action, PermissionDenied, Role
 from labelnr.storage import CampaignLocked, NotFound, Store, open_store
@@ -616,11 +617,11 @@ def test_exports_through_the_view_hold_what_the_reader_may_export(readers: World
     written = view.export_all(tmp_path / "all", with_files=False)
     assert sorted({p.name.split("--")[0] for p in written}) == ["dsi-a", "site-a1"]
     assert view.export_yaml(readers.draft).startswith("format: labelnr-assessment/1\n")
-    workbook = view.workbook(readers.draft, "en", as_of=NOW.date())
-    assert workbook.exported_by == _reader(Role.AUDITOR)
+    book = workbook(view, readers.draft, "en", as_of=NOW.date())
+    assert book.exported_by == _reader(Role.AUDITOR)
     places = _places(readers)
     with pytest.raises(NotFound, match="there is no campaign"):
-        view.workbook(places["sibling"].campaign)
+        workbook(view, places["sibling"].campaign)
     with pytest.raises(PermissionDenied, match="may not 'read' on 'group'"):
         view.export_yaml(places["parent"].campaign)
     with pytest.raises(PermissionDenied, match="on the whole installation"):

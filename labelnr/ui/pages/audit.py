@@ -326,9 +326,10 @@ def _export(view: CampaignView) -> None:
     ready = st.session_state.get(key)
     if st.button(t("audit.prepare_xlsx"), key=f"{key}.prepare", icon=":material/table_view:"):
         from labelnr.excel.export import workbook_bytes
+        from labelnr.excel.from_store import workbook
 
         try:
-            ready = (view.info.revision, workbook_bytes(store().workbook(view.id, lang())))
+            ready = (view.info.revision, workbook_bytes(workbook(store(), view.id, lang())))
         except LabelnrError as exc:
             st.error(t("audit.export_failed", reason=error_text(exc)), icon=":material/error:")
             return
@@ -342,6 +343,7 @@ def _export(view: CampaignView) -> None:
 
 
 def _import(view: CampaignView) -> None:
+    from labelnr.excel.from_store import apply_workbook, workbook
     from labelnr.excel.reimport import FIELD_KEYS, preview, read_workbook, shown_value
 
     round_key = f"audit.upload_round.{view.id}"
@@ -351,7 +353,7 @@ def _import(view: CampaignView) -> None:
         return
     try:
         imported = read_workbook(io.BytesIO(upload.getvalue()), upload.name)
-        current = store().workbook(view.id, lang())
+        current = workbook(store(), view.id, lang())
         result = preview(imported, current)
     except InvalidFile as exc:
         show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
@@ -375,7 +377,7 @@ def _import(view: CampaignView) -> None:
     if st.button(tp("audit.apply_all", len(result.changes)), key=f"audit.apply.{view.id}",
                  type="primary", icon=":material/done_all:"):
         try:
-            store().apply_workbook(current, result)
+            apply_workbook(store(), current, result)
         except InvalidFile as exc:
             show_problems(exc.problems, tp("audit.import_refused", len(exc.problems)))
             return
