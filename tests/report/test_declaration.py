@@ -118,7 +118,7 @@ def _facts(lang: str) -> list[str]:
         "Non validé" if fr else "Not validated", "En cours" if fr else "In progress",
         "Aucune action prévue" if fr else "No action planned",
         "Revue d'écoconception à chaque version majeure", "Claire Martin (référente écoconception)",
-        "30 septembre 2026" if fr else "30 September 2026",
+        "30 septembre 2026" if fr else "September 30, 2026",
         "Mesurer le PUE de la salle serveurs de la ville", "Paul Durand (exploitation)",
         "Le portail ne propose aucune vidéo.",
     ]
@@ -194,7 +194,7 @@ def test_the_template_input_formats_every_number(catalog: Catalog) -> None:
     body = document(declaration(portail(catalog, "en")))["body"]
     assert body["score"] == "65.1%"
     assert [f["percent"] for f in body["families"]][:2] == ["59.3%", "60.9%"]
-    assert body["open"][0]["actions"][0]["due"] == "30 September 2026"
+    assert body["open"][0]["actions"][0]["due"] == "September 30, 2026"
 
 
 def test_a_stored_service_campaign_is_declared_through_the_store_workbook_read(

@@ -173,8 +173,8 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
          t("audit.col_self"): _answer_text(ref, view, c.id),
          t("audit.col_verdict"): verdict_text(verdicts[c.id].verdict if c.id in verdicts else None),
          t("audit.col_verified"): _verified_text(ref, scores, view, c.id),
-         t("audit.col_self_points"): num(mine[c.id].points, 1),
-         t("audit.col_verified_points"): num(verified[c.id].points, 1),
+         t("audit.col_self_points"): round(mine[c.id].points, 1),
+         t("audit.col_verified_points"): round(verified[c.id].points, 1),
          t("audit.col_evidence"): len(view.evidence.get(c.id, ()))}
         for c in shown
     ])), hide_index=True, width="stretch")

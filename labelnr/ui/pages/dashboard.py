@@ -243,7 +243,7 @@ def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: Campai
             t("dashboard.col_criterion"): cid,
             t("dashboard.col_title"): crit.title.get(lg),
             t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
-            t("dashboard.col_missing"): num(points, 1),
+            t("dashboard.col_missing"): round(points, 1),
             t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
             else t("dashboard.answer_no"),
         }
