@@ -39,7 +39,7 @@ from labelnr.scoring import (
     cumulative_theme_minimums,
     points_rule_met,
 )
-from labelnr.storage.views import CampaignInfo, PortfolioPlans, PortfolioRow
+from labelnr.storage import CampaignInfo, PortfolioPlans, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, YEARS, Held, Progress, actual_trajectory, burn_up, progress
 
 LevelNa = tuple[str | None, bool]

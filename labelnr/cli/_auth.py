@@ -25,12 +25,12 @@ from labelnr.permissions import ROOT, Role
 
 if TYPE_CHECKING:
     from labelnr.permissions import Grant
-    from labelnr.storage.scoped import ActorStore
+    from labelnr.storage import ActorStore
 
 
 def node_label(store: ActorStore, node: str) -> str:
     """``acme / group / dsi-a`` (names), or why the node is unknown (deleted since the grant)."""
-    from labelnr.storage.errors import NotFound
+    from labelnr.storage import NotFound
 
     if node == ROOT:
         return "whole installation"

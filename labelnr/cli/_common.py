@@ -21,8 +21,7 @@ from labelnr.errors import LabelnrError, Problem
 
 if TYPE_CHECKING:
     from labelnr.loader import Catalog
-    from labelnr.storage import Store
-    from labelnr.storage.scoped import ActorStore
+    from labelnr.storage import ActorStore, Store
 
 Handler = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"

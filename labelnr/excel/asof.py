@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from labelnr.assessment import Answer, Assessment, EvidenceRef
 from labelnr.clock import aware, end_of
-from labelnr.storage import NotFound, Store
-from labelnr.storage.views import CampaignStatus, CampaignView
+from labelnr.storage import CampaignStatus, CampaignView, NotFound, Store
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,17 @@ from labelnr.i18n import Lang
 from labelnr.permissions import Action
 from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
-from labelnr.storage import ConflictError, Store
-from labelnr.storage.scoped import ActorStore
-from labelnr.storage.service import AnswerChange, VerdictChange
-from labelnr.storage.views import CampaignScores, CampaignView, EvidenceItem
-from labelnr.storage.views import Revision as StoreRevision
+from labelnr.storage import (
+    ActorStore,
+    AnswerChange,
+    CampaignScores,
+    CampaignView,
+    ConflictError,
+    EvidenceItem,
+    Store,
+    VerdictChange,
+)
+from labelnr.storage import Revision as StoreRevision
 from labelnr.trajectory import PERIOD_YEAR, Start
 from labelnr.verification import verify
 

@@ -17,8 +17,7 @@ from labelnr.excel.from_store import workbook
 from labelnr.excel.model import WorkbookData
 from labelnr.i18n import Lang
 from labelnr.permissions import PermissionDenied
-from labelnr.storage.scoped import ActorStore
-from labelnr.storage.views import CampaignInfo
+from labelnr.storage import ActorStore, CampaignInfo
 
 
 @dataclass(frozen=True)

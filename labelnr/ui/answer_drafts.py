@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from labelnr.assessment import Answer, NotApplicable
-from labelnr.storage.views import CampaignView
+from labelnr.storage import CampaignView
 from labelnr.ui.drafts import draft, touched, typed
 
 NA_REASON = "declared"

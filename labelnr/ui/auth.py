@@ -25,8 +25,7 @@ from labelnr.auth import (
     roles_by_node,
 )
 from labelnr.permissions import LOCAL_USER, POLICY, ROOT, Action, Grant, Role, allowed
-from labelnr.storage.errors import NotFound
-from labelnr.storage.views import EntityInfo, OrganisationInfo
+from labelnr.storage import EntityInfo, NotFound, OrganisationInfo
 from labelnr.ui.identity import config, current_identity, signed_in
 from labelnr.ui.resources import store
 from labelnr.ui.session import language_switch, t

@@ -11,7 +11,7 @@ import streamlit as st
 
 from labelnr.errors import LabelnrError
 from labelnr.report import PDF_MIME, file_name
-from labelnr.storage.views import CampaignInfo
+from labelnr.storage import CampaignInfo
 from labelnr.ui.resources import store
 from labelnr.ui.session import error_text, lang, t
 from labelnr.ui.widgets import plain

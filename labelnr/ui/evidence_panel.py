@@ -10,7 +10,7 @@ import streamlit as st
 
 from labelnr.errors import LabelnrError
 from labelnr.referential import EvidenceType
-from labelnr.storage.views import CampaignView, EvidenceItem
+from labelnr.storage import CampaignView, EvidenceItem
 from labelnr.ui.answer_drafts import answer_key, flash
 from labelnr.ui.resources import store
 from labelnr.ui.session import error_text, num, t

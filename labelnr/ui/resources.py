@@ -18,8 +18,7 @@ from labelnr.ui.identity import actor
 from labelnr.ui.session import error_text, t
 
 if TYPE_CHECKING:
-    from labelnr.storage.scoped import ActorStore
-    from labelnr.storage.service import Store
+    from labelnr.storage import ActorStore, Store
 
 def criteria_dirs() -> tuple[Path, ...]:
     """``LABELNR_CRITERIA_DIR`` (folders separated by ``os.pathsep``) or the shipped ``criteria/``."""
@@ -55,7 +54,7 @@ def catalog() -> Catalog:
 @st.cache_resource(show_spinner=False)
 def _open_store(dirs: tuple[Path, ...], data_dir: str | None, database_url: str | None) -> Store:
     from labelnr.auth import enforce_grants
-    from labelnr.storage.service import open_store
+    from labelnr.storage import open_store
 
     # The store scores with the referentials valid when it opened: a file broken later
     # shows on the Referentials page while campaigns keep the last good version.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from labelnr.assessment import excluded_and_forced_na
 from labelnr.referential import Criterion, Referential
-from labelnr.storage.views import CampaignView
+from labelnr.storage import CampaignView
 from labelnr.ui.session import lang, t
 
 

@@ -18,8 +18,7 @@ from labelnr.ui.session import lang, t
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-    from labelnr.storage.scoped import ActorStore
-    from labelnr.storage.views import CampaignInfo
+    from labelnr.storage import ActorStore, CampaignInfo
 
 T = TypeVar("T")
 

@@ -23,8 +23,7 @@ from labelnr.assessment import Commitment
 from labelnr.i18n import catalog
 from labelnr.referential import Referential
 from labelnr.scoring import Scores
-from labelnr.storage.scoped import ActorStore
-from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignView
+from labelnr.storage import ActorStore, CampaignInfo, CampaignScores, CampaignView
 from labelnr.trajectory import (
     PERIOD_YEAR,
     YEARS,

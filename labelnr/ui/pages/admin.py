@@ -13,7 +13,7 @@ import streamlit as st
 from labelnr.assessment import Period
 from labelnr.errors import LabelnrError, render
 from labelnr.formatting import format_date
-from labelnr.storage.views import CampaignInfo, CampaignStatus
+from labelnr.storage import CampaignInfo, CampaignStatus
 from labelnr.ui.resources import catalog, store
 from labelnr.ui.selection import Selection, pick_campaign
 from labelnr.ui.session import lang, t

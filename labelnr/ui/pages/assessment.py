@@ -28,8 +28,7 @@ from labelnr.i18n import weight_text
 from labelnr.permissions import Action
 from labelnr.referential import Criterion, Referential
 from labelnr.scoring import mandatory_level
-from labelnr.storage.errors import ConflictError
-from labelnr.storage.views import CampaignView
+from labelnr.storage import CampaignView, ConflictError
 from labelnr.ui.answer_drafts import (
     answer_form,
     answer_key,

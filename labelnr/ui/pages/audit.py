@@ -20,8 +20,7 @@ from labelnr.assessment import AuditorVerdict, Verdict, excluded_and_forced_na
 from labelnr.errors import InvalidFile, LabelnrError
 from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
-from labelnr.storage.errors import ConflictError
-from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, EvidenceItem
+from labelnr.storage import CampaignScores, CampaignStatus, CampaignView, ConflictError, EvidenceItem
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.resources import store

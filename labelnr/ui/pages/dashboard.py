@@ -21,8 +21,7 @@ from labelnr.errors import LabelnrError
 from labelnr.portfolio import CompiledReferential
 from labelnr.referential import Referential
 from labelnr.scoring import LevelGap, Scores, mandatory_level
-from labelnr.storage.scoped import ActorStore
-from labelnr.storage.views import CampaignInfo, CampaignView, PortfolioPlans, PortfolioRow
+from labelnr.storage import ActorStore, CampaignInfo, CampaignView, PortfolioPlans, PortfolioRow
 from labelnr.trajectory import PERIOD_YEAR, Progress, burn_up, progress
 from labelnr.ui import charts
 from labelnr.ui.dossier import dossier_download

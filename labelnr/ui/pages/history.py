@@ -13,8 +13,7 @@ from labelnr.clock import end_of, start_of
 from labelnr.errors import LabelnrError
 from labelnr.formatting import format_date, format_datetime, format_number, plural
 from labelnr.i18n import Term
-from labelnr.storage.history import HistoryEvent
-from labelnr.storage.views import EntityInfo
+from labelnr.storage import EntityInfo, HistoryEvent
 from labelnr.ui.resources import catalog, store
 from labelnr.ui.selection import campaign_title, pick_campaign
 from labelnr.ui.session import error_text, lang, t

@@ -19,8 +19,7 @@ from pydantic import ValidationError
 from labelnr.assessment import Commitment, CommitmentStatus, Direction, Indicator, Measure
 from labelnr.errors import LabelnrError
 from labelnr.referential import Referential
-from labelnr.storage.errors import ConflictError
-from labelnr.storage.views import CommitmentItem
+from labelnr.storage import CommitmentItem, ConflictError
 from labelnr.trajectory import (
     YEARS,
     IndicatorState,
