@@ -177,12 +177,21 @@ def year_text(year: int) -> str:
     return t("charts.year_0") if year == 0 else t("charts.year_n", n=year)
 
 
+def cell_number(value: float | None) -> str:
+    """A number in a table cell, the language's way (up to one decimal); "—" where there is none."""
+    return "—" if value is None or math.isnan(value) else num(value, 1)
+
+
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """A chart's data as a table: year numbers as words, our column names translated (names that
     come from the data, such as themes or entities, stay as they are)."""
     table = frame.copy()
     if "year" in table:
         table["year"] = [year_text(int(y)) for y in table["year"]]
+    # Text, not a Styler: the data grid's screen-reader table reads the raw cell ("316.2" in French).
+    for column in table.columns:
+        if column != "year" and pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = [cell_number(v) for v in table[column]]
     known = catalog()
     return table.rename(columns={c: t(f"steering.col_{c}") for c in table.columns
                                  if f"steering.col_{c}" in known})
