@@ -65,7 +65,7 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     assert len(at.get("download_button")) == 3
     heat = table(at, "Entité")
     assert list(heat["Entité"]) == ["Groupe ACME", "Site de Lyon"]
-    assert list(heat["Usages"]) == [0.0, 16.5]
+    assert list(heat["Usages"]) == ["0", "16,5"]  # as text: the grid's screen-reader table reads cells raw
     gaps = table(at, "Points manquants")
     assert list(gaps["Critère"])[:2] == ["GOV-02", "GOV-03"]
     assert list(gaps["Points manquants"])[:2] == [222.2, 222.2]
@@ -89,18 +89,18 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     # Projected starts from the latest campaign held at or before each year (progress counts):
     # year 1 from year 1's 368.9 + Inventaire (USE-01 partial) 110 = 478.9; year 2 GOV-01 full
     # (+ 75.5) → 554.4; year 3 USE-03 low 166.7 × 0.33 = 55 → 609.4. Never below the actual.
-    assert list(traj["Réel"].fillna(-1)) == [146.7, 368.9, -1, -1]
-    assert list(traj["Prévu (cibles)"]) == [146.7, 146.7, 222.2, 332.2]
-    assert list(traj["Projeté (engagements)"]) == [146.7, 478.9, 554.4, 609.4]
+    assert list(traj["Réel"]) == ["146,7", "368,9", "—", "—"]
+    assert list(traj["Prévu (cibles)"]) == ["146,7", "146,7", "222,2", "332,2"]
+    assert list(traj["Projeté (engagements)"]) == ["146,7", "478,9", "554,4", "609,4"]
     assert "depuis la dernière campagne tenue, « Année 1 (1er mars 2025) » (Année 1)" in texts(at)
     radar = table(at, "Campagne précédente (%)")
-    assert list(radar["Campagne précédente (%)"]) == [22.0, 0.0]
-    assert list(radar["Campagne actuelle (%)"]) == [55.3, 0.0]
+    assert list(radar["Campagne précédente (%)"]) == ["22", "0"]
+    assert list(radar["Campagne actuelle (%)"]) == ["55,3", "0"]
     # Commitments: one done, one late, one on track, all due by year 3.
     burn = table(at, "Engagements dus (cumul)")
-    assert list(burn["Engagements dus (cumul)"]) == [1, 2, 3]
-    assert list(burn["En retard"]) == [1, 1, 1]
-    assert list(burn["Réalisés"]) == [0, 1, 1]
+    assert list(burn["Engagements dus (cumul)"]) == ["1", "2", "3"]
+    assert list(burn["En retard"]) == ["1", "1", "1"]
+    assert list(burn["Réalisés"]) == ["0", "1", "1"]
     page = texts(at)
     assert "3 engagements dus d'ici l'année 3 : ✓ Réalisé 1, → Dans les temps 1, ⚠ En retard 1." in page
     assert any("1 engagement en retard :" in w.value and "Inventaire" in w.value for w in at.warning)

@@ -65,7 +65,7 @@ def test_adding_a_commitment_changes_the_projected_trajectory(data_dirs: tuple[P
     late = progress(stored[0].commitment, dt.date.today(), dt.date(2024, 3, 1)) is Progress.LATE
     assert list(commitments["Avancement"]) == ["⚠ En retard" if late else "→ Dans les temps"]
     # The trajectory table beside the chart moved too.
-    assert "222.2" in texts(at)
+    assert "222,2" in texts(at)
 
 
 def test_the_projection_starts_from_the_latest_campaign_held(data_dirs: tuple[Path, Path],
@@ -171,8 +171,8 @@ def test_targets_set_move_the_planned_trajectory(data_dirs: tuple[Path, Path], o
     assert list(editor["Cible Année 3"]) == ["", "", "", "Partielle", ""]
     page = texts(at)
     # planned: year 1 = 146.7 + 222.2 = 368.9; year 3 adds USE-01 partial: use 333.3 / 2 × 0.66 = 110.
-    assert "368.9" in page
-    assert "478.9" in page
+    assert "368,9" in page
+    assert "478,9" in page
 
 
 def test_editing_and_a_conflicting_edit(data_dirs: tuple[Path, Path], other: Store) -> None:
