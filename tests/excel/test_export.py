@@ -22,7 +22,7 @@ from labelnr.assessment import (
     Period,
     RefPin,
 )
-from labelnr.excel.export import DANGEROUS_PREFIXES, sheet_name
+from labelnr.excel._cells import DANGEROUS_PREFIXES, sheet_name
 from labelnr.excel.from_file import workbook_data
 from labelnr.excel.meta import LISTS_SHEET, META_SHEET
 from labelnr.excel.model import EvidenceEntry, HistoryEntry
