@@ -123,7 +123,8 @@ ARM = """([kind, expected]) => {
     const h = document.querySelector("[data-testid='stMain'] h1");
     return h ? h.innerText.trim() : null;
   };
-  const running = () => document.querySelector("[data-testid='stApp'][data-test-script-state='running']") !== null;
+  const running = () =>
+    document.querySelector("[data-testid='stApp'][data-test-script-state='running']") !== null;
   b.check = kind === 'title' ? () => title() === expected
     : kind === 'rerun' ? running : () => metric(kind) === expected;
   b.start = 0; b.visible = 0; b.done = 0; b.armed = true;
@@ -374,7 +375,8 @@ class Ours:
         return result
 
 
-def first_start(browser: Any, script: Path, data_dir: Path | None, folder: Path) -> tuple[float, float, float]:
+def first_start(browser: Any, script: Path, data_dir: Path | None,
+                folder: Path) -> tuple[float, float, float]:
     """(demo import, process start → healthy, healthy → first page run) in ms."""
     imported = import_demo(data_dir) if data_dir is not None else 0.0
     with serve(script, data_dir, folder / f"{script.stem}-first.log") as server:
@@ -478,12 +480,14 @@ def main() -> None:
     minutes = (time.perf_counter() - started) / 60
 
     for name, values in s.ms.items():
-        print(f"{name:32} median {_ms(s.median(name)):>7} ms  p90 {_ms(s.p90(name)):>7} ms  (n={len(values)})")
+        print(f"{name:32} median {_ms(s.median(name)):>7} ms  p90 {_ms(s.p90(name)):>7} ms"
+              f"  (n={len(values)})")
     switches = [(f"page switch → {PAGE_NAMES.get(p, p)}", f"ours: → {PAGE_NAMES.get(p, p)}",
                  "bare: page switch", "≤ 2×") for p in OUR_PAGES]
     rows = table(s, [("answer change → live score", "ours: level → points", "minimal: selectbox → metric",
                       "≤ 1.5×"), *switches,
-                     ("first start: server up → first page", "ours: first page", "minimal: first page", "< 3 s"),
+                     ("first start: server up → first page", "ours: first page", "minimal: first page",
+                      "< 3 s"),
                      ("first start: process → healthy", "ours: server up", "minimal: server up", "")])
     import streamlit
 
