@@ -37,6 +37,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -428,6 +429,8 @@ def main() -> None:
     parser.add_argument("--first-start", type=int, default=3, help="fresh starts of each app (default 3)")
     parser.add_argument("--no-readme", action="store_true", help="print only, leave benchmarks/README.md")
     args = parser.parse_args()
+    # A plain `kill` then stops the servers and the browser too (the `finally` blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is needed: apt-get install -y chromium")
 
