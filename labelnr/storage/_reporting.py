@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import func, select
 
 from labelnr.assessment import Commitment
-from labelnr.portfolio import CompiledReferential, score_portfolio, theme_column
 from labelnr.referential import Referential
 from labelnr.storage import history as hist
 from labelnr.storage import repository as repo
@@ -21,6 +19,11 @@ from labelnr.storage.errors import NotFound
 from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.models import CampaignRow, CommitmentRow, EntityRow, TargetRow
 from labelnr.storage.views import CampaignInfo, CampaignSnapshot, CampaignStatus, PortfolioPlans, PortfolioRow
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from labelnr.portfolio import CompiledReferential
 
 
 def history(store: StoreCore, campaign_id: int, criterion_id: str | None = None) -> list[HistoryEvent]:
@@ -120,6 +123,10 @@ def data_revision(store: StoreCore, organisation_id: str) -> tuple[Any, ...]:
 def portfolio_rows(
     store: StoreCore, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
 ) -> list[PortfolioRow]:
+    # Imported here: pandas costs seconds at a process's start, and the self-assessment page
+    # (the first a referent sees) never reads the portfolio.
+    from labelnr.portfolio import score_portfolio, theme_column
+
     entities = {e.id: e for e in data.entities}
     by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
     for info in data.campaigns:
@@ -157,6 +164,7 @@ def portfolio_rows(
 
 
 def compiled_ref(store: StoreCore, ref: Referential) -> CompiledReferential:
+    from labelnr.portfolio import CompiledReferential
     comp = store._compiled.get(ref.key)
     if comp is None or comp.ref is not ref:
         comp = store._compiled[ref.key] = CompiledReferential.of(ref)
@@ -174,6 +182,7 @@ def _portfolio_frames(
     applicability: dict[int, dict[str, bool]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The answers and profiles tables of :func:`score_portfolio`, built column by column."""
+    import pandas as pd
     entity: list[str] = []
     campaign: list[int] = []
     criterion: list[str] = []

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from labelnr.errors import Problem
 from labelnr.loader import Catalog, load_catalog
 from labelnr.permissions import ROOT, Action
-from labelnr.portfolio import CompiledReferential
 from labelnr.referential import Referential
 from labelnr.storage import db as dbmod
 from labelnr.storage import repository as repo
@@ -34,6 +33,9 @@ from labelnr.storage.models import (
     utcnow,
 )
 from labelnr.storage.views import CampaignStatus, PortfolioPlans
+
+if TYPE_CHECKING:  # labelnr.portfolio imports pandas (seconds): only the portfolio reads need it
+    from labelnr.portfolio import CompiledReferential
 
 #: ``authorizer(actor, action, path)`` raises (a LabelnrError) to refuse; ``path`` runs from
 #: the organisation down to the entity concerned (empty for store-wide actions).
