@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from labelnr.assessment import Commitment
 from labelnr.referential import Referential
@@ -107,17 +107,7 @@ def read_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
 
 def data_revision(store: StoreCore, organisation_id: str) -> tuple[Any, ...]:
     with store.db.reading() as s:
-        campaigns = s.execute(
-            select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
-            .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
-            .where(EntityRow.organisation_id == organisation_id)
-        ).one()
-        names = s.execute(
-            select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
-            .where(EntityRow.organisation_id == organisation_id)
-            .order_by(EntityRow.id)
-        ).all()
-    return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+        return repo.organisation_revision(s, organisation_id)
 
 
 def portfolio_rows(

@@ -32,7 +32,7 @@ from labelnr.storage.models import (
     VerdictRow,
     utcnow,
 )
-from labelnr.storage.views import CampaignStatus, PortfolioPlans
+from labelnr.storage.views import CampaignStatus, CampaignView, PortfolioPlans
 
 if TYPE_CHECKING:  # labelnr.portfolio imports pandas (seconds): only the portfolio reads need it
     from labelnr.portfolio import CompiledReferential
@@ -119,6 +119,9 @@ class StoreCore:
         # ActorStore cuts it down to what they may read.
         self._plans: dict[tuple[Any, ...], PortfolioPlans] = {}
         self._plans_lock = threading.Lock()
+        # Campaign views by campaign revision (see _campaigns.campaign).
+        self._views: dict[tuple[Any, ...], CampaignView] = {}
+        self._views_lock = threading.Lock()
 
     def _authorize(self, session: Session, actor: str, action: Action, node: str | None) -> None:
         """Every write passes here once, with the tree path of the node it touches."""
