@@ -13,7 +13,11 @@ Rows are bulk-inserted (setup is not timed); then:
 - **portfolio**: ``Store.portfolio(org)`` — every campaign's effective answers (inheritance
   resolved) read from the database and scored; cold (new Store) and warm;
 - **save + scores**: ``Store.save_answer`` of one criterion then ``Store.scores`` of its
-  campaign (self-assessed and verified), as the self-assessment page does on each save.
+  campaign (self-assessed and verified), as the self-assessment page does on each save;
+- **save + rerun, CPU**: what a save costs the server in CPU time (``time.process_time``),
+  against a **bare insert and commit** of one row in the same database: the save through the
+  page's ``ActorStore``, then the rerun's reads (the campaign read by the page, the score
+  panel and one open editor, and its scores). Goal (issue 12): ≤ 3× the bare commit.
 
 Targets: portfolio under 2 s on SQLite; save + scores under 50 ms.
 """
@@ -32,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
@@ -151,6 +155,7 @@ def run(label: str, url: str, data: Path, ref: Referential, entities: int, repea
         revision = fresh.save_answer("bench", site, crit, Answer(level=levels[i % len(levels)]), revision)
         fresh.scores(site)
         saves.append((time.perf_counter() - start) * 1000)
+    bare_ms, rerun_ms = save_cpu(fresh, site, crit, levels, max(repeat * 10, 30))
     fresh.dispose()
     saves.sort()
     return {
@@ -161,7 +166,31 @@ def run(label: str, url: str, data: Path, ref: Referential, entities: int, repea
         "warm_ms": min(warm),
         "save_median_ms": statistics.median(saves),
         "save_p95_ms": saves[int(len(saves) * 0.95) - 1],
+        "bare_cpu_ms": bare_ms,
+        "rerun_cpu_ms": rerun_ms,
     }
+
+
+def save_cpu(store: Store, campaign: int, crit: str, levels: list[str], repeat: int) -> tuple[float, float]:
+    """Median CPU ms of a bare insert + commit, and of a save with the page rerun's reads."""
+    with store.db.writing() as s:
+        s.execute(text("CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, payload TEXT)"))
+    actor = store.as_actor("bench")
+    revision = actor.campaign(campaign).answer_revision(crit)
+    bare: list[float] = []
+    rerun: list[float] = []
+    for i in range(repeat):
+        start = time.process_time()
+        with store.db.writing() as s:
+            s.execute(text("INSERT INTO bench_bare (id, payload) VALUES (:i, :p)"), {"i": i, "p": f"row {i}"})
+        bare.append((time.process_time() - start) * 1000)
+        start = time.process_time()
+        revision = actor.save_answer(campaign, crit, Answer(level=levels[i % len(levels)]), revision)
+        for _ in range(3):  # the page, the score panel, one open editor
+            view = actor.campaign(campaign)
+        actor.scores_of(view)
+        rerun.append((time.process_time() - start) * 1000)
+    return statistics.median(bare), statistics.median(rerun)
 
 
 def main(argv: list[str]) -> None:
@@ -183,12 +212,14 @@ def main(argv: list[str]) -> None:
     print(f"{args.entities} entities × {len(PERIODS)} campaigns × {ref.key} ({len(ref.criteria)} criteria)")
     print(
         f"{'backend':<12}{'answers':>9}{'setup s':>9}{'portfolio cold ms':>19}{'warm ms':>9}"
-        f"{'save+scores median ms':>23}{'p95 ms':>8}"
+        f"{'save+scores median ms':>23}{'p95 ms':>8}{'bare commit CPU ms':>20}{'save+rerun CPU ms':>19}"
+        f"{'ratio':>7}"
     )
     for r in results:
         print(
             f"{r['backend']:<12}{r['answers']:>9}{r['setup_s']:>9.1f}{r['cold_ms']:>19.0f}{r['warm_ms']:>9.0f}"
-            f"{r['save_median_ms']:>23.1f}{r['save_p95_ms']:>8.1f}"
+            f"{r['save_median_ms']:>23.1f}{r['save_p95_ms']:>8.1f}{r['bare_cpu_ms']:>20.2f}"
+            f"{r['rerun_cpu_ms']:>19.2f}{r['rerun_cpu_ms'] / r['bare_cpu_ms']:>6.1f}×"
         )
 
 

@@ -23,6 +23,9 @@ from labelnr.storage.models import AnswerRow, CampaignRow, EntityRow, EvidenceRo
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignStatus, CampaignView
 from labelnr.verification import verify
 
+#: Campaign views kept per process (a few per session: the oldest goes first).
+VIEWS_KEPT = 256
+
 
 def campaigns(store: StoreCore, entity_id: str) -> list[CampaignInfo]:
     with store.db.reading() as s:
@@ -49,8 +52,25 @@ def campaign_info(store: StoreCore, campaign_id: int) -> CampaignInfo:
 
 
 def campaign(store: StoreCore, campaign_id: int) -> CampaignView:
+    """The campaign's view, cached by its revision: a page reads it several times per rerun
+    (the page, the score panel, each open editor), and a build is some 13 ORM statements.
+    Key and view come from the same read transaction, so an entry always holds the data of its
+    key; any write, from any process, gives a new key. Shared by every reader: ActorStore
+    checks the right to read before each call, and nobody changes a view in place."""
     with store.db.reading() as s:
-        return repo.build_view(s, repo.get_campaign(s, campaign_id))
+        key = repo.campaign_revision(s, campaign_id)
+        if key is None:
+            return repo.build_view(s, repo.get_campaign(s, campaign_id))  # get_campaign raises NotFound
+        with store._views_lock:
+            cached = store._views.get(key)
+        if cached is not None:
+            return cached
+        view = repo.build_view(s, repo.get_campaign(s, campaign_id))
+    with store._views_lock:
+        if len(store._views) >= VIEWS_KEPT:
+            store._views.pop(next(iter(store._views)))
+        store._views[key] = view
+    return view
 
 
 def referential_of(store: StoreCore, campaign_id: int) -> Referential:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from labelnr.assessment import Commitment
 from labelnr.clock import end_of
-from labelnr.portfolio import CompiledReferential, score_portfolio, theme_column
 from labelnr.referential import Referential
 from labelnr.storage import history as hist
 from labelnr.storage import repository as repo
@@ -22,6 +20,11 @@ from labelnr.storage.errors import NotFound
 from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.models import CampaignRow, CommitmentRow, EntityRow, TargetRow
 from labelnr.storage.views import CampaignInfo, CampaignSnapshot, CampaignStatus, PortfolioPlans, PortfolioRow
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from labelnr.portfolio import CompiledReferential
 
 
 def history(store: StoreCore, campaign_id: int, criterion_id: str | None = None) -> list[HistoryEvent]:
@@ -105,22 +108,16 @@ def read_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
 
 def data_revision(store: StoreCore, organisation_id: str) -> tuple[Any, ...]:
     with store.db.reading() as s:
-        campaigns = s.execute(
-            select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
-            .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
-            .where(EntityRow.organisation_id == organisation_id)
-        ).one()
-        names = s.execute(
-            select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
-            .where(EntityRow.organisation_id == organisation_id)
-            .order_by(EntityRow.id)
-        ).all()
-    return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+        return repo.organisation_revision(s, organisation_id)
 
 
 def portfolio_rows(
     store: StoreCore, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
 ) -> list[PortfolioRow]:
+    # Imported here: pandas costs seconds at a process's start, and the self-assessment page
+    # (the first a referent sees) never reads the portfolio.
+    from labelnr.portfolio import score_portfolio, theme_column
+
     entities = {e.id: e for e in data.entities}
     by_ref: dict[tuple[str, str], list[CampaignInfo]] = defaultdict(list)
     for info in data.campaigns:
@@ -158,6 +155,7 @@ def portfolio_rows(
 
 
 def compiled_ref(store: StoreCore, ref: Referential) -> CompiledReferential:
+    from labelnr.portfolio import CompiledReferential
     comp = store._compiled.get(ref.key)
     if comp is None or comp.ref is not ref:
         comp = store._compiled[ref.key] = CompiledReferential.of(ref)
@@ -175,6 +173,7 @@ def _portfolio_frames(
     applicability: dict[int, dict[str, bool]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The answers and profiles tables of :func:`score_portfolio`, built column by column."""
+    import pandas as pd
     entity: list[str] = []
     campaign: list[int] = []
     criterion: list[str] = []

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from labelnr.errors import Problem
 from labelnr.loader import Catalog, load_catalog
 from labelnr.permissions import ROOT, Action
-from labelnr.portfolio import CompiledReferential
 from labelnr.referential import Referential
 from labelnr.storage import db as dbmod
 from labelnr.storage import repository as repo
@@ -33,7 +32,10 @@ from labelnr.storage.models import (
     VerdictRow,
     utcnow,
 )
-from labelnr.storage.views import CampaignStatus, PortfolioPlans
+from labelnr.storage.views import CampaignStatus, CampaignView, PortfolioPlans
+
+if TYPE_CHECKING:  # labelnr.portfolio imports pandas (seconds): only the portfolio reads need it
+    from labelnr.portfolio import CompiledReferential
 
 #: ``authorizer(actor, action, path)`` raises (a LabelnrError) to refuse; ``path`` runs from
 #: the organisation down to the entity concerned (empty for store-wide actions).
@@ -117,6 +119,9 @@ class StoreCore:
         # ActorStore cuts it down to what they may read.
         self._plans: dict[tuple[Any, ...], PortfolioPlans] = {}
         self._plans_lock = threading.Lock()
+        # Campaign views by campaign revision (see _campaigns.campaign).
+        self._views: dict[tuple[Any, ...], CampaignView] = {}
+        self._views_lock = threading.Lock()
 
     def _authorize(self, session: Session, actor: str, action: Action, node: str | None) -> None:
         """Every write passes here once, with the tree path of the node it touches."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.orm import Session
 
 from labelnr.assessment import (
@@ -202,6 +202,37 @@ def get_entity(session: Session, entity_id: str) -> EntityRow:
     if row is None:
         raise NotFound.of("no_entity", entity=entity_id)
     return row
+
+
+def organisation_revision(session: Session, organisation_id: str) -> tuple[Any, ...]:
+    """What changes with any write to an organisation's campaigns or tree, read from the
+    database (replicas share it): every campaign write revises its campaign row, and names and
+    places of the entities and the organisation are read as they are."""
+    campaigns = session.execute(
+        select(func.count(), func.sum(CampaignRow.revision), func.max(CampaignRow.updated_at))
+        .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
+        .where(EntityRow.organisation_id == organisation_id)
+    ).one()
+    names = session.execute(
+        select(EntityRow.id, EntityRow.name, EntityRow.parent_id)
+        .where(EntityRow.organisation_id == organisation_id)
+        .order_by(EntityRow.id)
+    ).all()
+    return (organisation_id, *campaigns, hash(tuple(tuple(n) for n in names)))
+
+
+def campaign_revision(session: Session, campaign_id: int) -> tuple[Any, ...] | None:
+    """The revision of everything a campaign's view shows (its own rows, what it inherits, the
+    names around it): the campaign id, its organisation's name and revision. None: no such campaign."""
+    found = session.execute(
+        select(EntityRow.organisation_id, OrganisationRow.name)
+        .join(CampaignRow, CampaignRow.entity_id == EntityRow.id)
+        .join(OrganisationRow, OrganisationRow.id == EntityRow.organisation_id)
+        .where(CampaignRow.id == campaign_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    return (campaign_id, found.name, *organisation_revision(session, found.organisation_id))
 
 
 def get_organisation(session: Session, organisation_id: str) -> OrganisationRow:

@@ -19,10 +19,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 #: ``tr("charts.key", **fields)`` — the page's translator (``labelnr.ui.session.t``).
 Tr = Callable[..., str]
@@ -75,10 +77,30 @@ def year_label(tr: Tr, year: int) -> str:
     return tr("charts.year_0") if year == 0 else tr("charts.year_n", n=year)
 
 
+#: The trace types the builders draw: the template keeps only their defaults.
+TRACE_TYPES = ("bar", "box", "heatmap", "scatter", "scatterpolar")
+#: Layout parts of plotly_white for charts we never draw (maps, 3-D, ternary plots).
+UNUSED_LAYOUT = ("geo", "scene", "ternary")
+
+
+@cache
+def template() -> go.layout.Template:
+    """plotly_white cut to what the builders use, built once per process.
+
+    Given by name, plotly validates and copies the whole template (24 trace types) for every
+    figure, and its first use imports every one of their validators: seconds on a process's
+    first plan. The look is the same: the same layout, the same defaults for our trace types.
+    """
+    white = pio.templates["plotly_white"].to_plotly_json()
+    layout = {k: v for k, v in white["layout"].items() if k not in UNUSED_LAYOUT}
+    data = {k: v for k, v in white["data"].items() if k in TRACE_TYPES}
+    return go.layout.Template(layout=layout, data=data)
+
+
 def _layout(fig: go.Figure, title: str, **extra: Any) -> go.Figure:
     layout: dict[str, Any] = {
         "title": {"text": safe(title), "x": 0, "xanchor": "left"},
-        "template": "plotly_white",
+        "template": template(),
         "font": {"family": "sans-serif", "size": 13, "color": "#262730"},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0},
         "margin": {"l": 60, "r": 20, "t": 60, "b": 60},

@@ -123,3 +123,19 @@ def test_file_slug_names_a_download_after_the_chart_and_the_campaign() -> None:
     assert slug("trajectoire", "Hexapost Réseau", "Année 1") == "trajectoire-hexapost-reseau-annee-1"
     assert slug("themes", "ACME / Lyon: l'«agence»", "Year 2") == "themes-acme-lyon-l-agence-year-2"
     assert slug("", "***") == "chart"
+
+
+def test_every_chart_looks_plotly_white_with_only_the_defaults_of_its_trace_types() -> None:
+    white = charts.pio.templates["plotly_white"].to_plotly_json()
+    data = pd.DataFrame({"year": [0, 1, 2, 3], "planned": [1, 2, 3, 4]})
+    heat = pd.DataFrame({"T1": [10.0, 80.0]}, index=["a", "b"])
+    figures = [charts.trajectory(data, [], 100, FR), charts.heatmap(heat, FR), charts.distribution(heat, FR)]
+    for fig in figures:
+        template = fig.layout.template.to_plotly_json()
+        assert template["layout"] == {k: v for k, v in white["layout"].items() if k not in ("geo", "scene",
+                                                                                              "ternary")}
+        assert set(template["data"]) <= set(charts.TRACE_TYPES)  # not plotly's 24 trace types
+        assert {t.type for t in fig.data} <= set(charts.TRACE_TYPES)
+        for kind, defaults in template["data"].items():
+            assert defaults == white["data"][kind]
+    assert charts.template() is charts.template()  # built once per process
