@@ -50,9 +50,30 @@ class Party(_Strict):
     name: str = Field(min_length=1, max_length=200)
 
 
+class EntityKind(StrEnum):
+    """What a node of the organisation tree is: a part of the organisation, or one of its digital
+    services (assessed on its own, e.g. with RGESN, under the entity that runs it)."""
+
+    UNIT = "unit"
+    WEBSITE = "website"
+    APP = "app"
+    API = "api"
+
+    @property
+    def is_service(self) -> bool:
+        return self is not EntityKind.UNIT
+
+
 class Entity(Party):
     parent: str | None = Field(default=None, description="The parent entity's id (a group above its IT "
                                "departments); none for the top.")
+    kind: EntityKind | None = Field(default=None, description="For a digital service assessed under its "
+                                    "parent entity: website, app or api; none (or unit) for a part of the "
+                                    "organisation.")
+
+    @property
+    def node_kind(self) -> EntityKind:
+        return self.kind or EntityKind.UNIT
 
 
 class Campaign(_Strict):

@@ -45,7 +45,7 @@ def hexapost(demo: Demo) -> ByEntity:
     """The Hexapost group's campaigns, scored."""
     by_entity: dict[str, dict[Period, tuple[Assessment, Scores]]] = defaultdict(dict)
     for assessment, ref in demo.values():
-        if assessment.organisation.id == "hexapost":
+        if assessment.organisation.id == "hexapost" and not assessment.entity.node_kind.is_service:
             assert assessment.campaign.period not in by_entity[assessment.entity.id]
             by_entity[assessment.entity.id][assessment.campaign.period] = (
                 assessment, score_assessment(ref, assessment))
@@ -55,7 +55,8 @@ def hexapost(demo: Demo) -> ByEntity:
 def test_every_demo_file_loads_and_validates(demo: Demo) -> None:
     assert len(demo) >= 9
     for name, (assessment, ref) in demo.items():
-        assert ref.key == "label-nr@2024", name
+        grid = "rgesn@2024" if assessment.entity.node_kind.is_service else "label-nr@2024"
+        assert ref.key == grid, name
         assert assessment.answers, name
 
 
@@ -177,6 +178,8 @@ def test_indicators_have_targets_and_actuals(demo: Demo) -> None:
 
 def test_targets_draw_a_rising_trajectory(demo: Demo) -> None:
     for name, (assessment, ref) in demo.items():
+        if assessment.entity.node_kind.is_service:
+            continue  # an RGESN declaration plans actions (commitments), not a level trajectory
         assert assessment.targets, name
         order = ref.scale.ids
         for cid, by_year in assessment.targets.items():
@@ -213,3 +216,17 @@ def test_an_it_service_company_uses_the_esn_profile(demo: Demo) -> None:
         for cid in effect.criteria:
             assert not scores.criteria[cid].applicable
             assert scores.criteria[cid].not_applicable_reason == effect.reason
+
+
+def test_two_services_publish_rgesn_declarations_with_a_plan(demo: Demo) -> None:
+    services = {a.entity.id: (a, ref) for a, ref in demo.values() if a.entity.node_kind.is_service}
+    assert set(services) == {"hexapost-suivi", "hexapost-appli"}
+    percents = []
+    for assessment, ref in services.values():
+        assert ref.key == "rgesn@2024"
+        assert assessment.entity.parent in {"hexapost-colis", "hexapost-courrier"}
+        assert len(assessment.answers) == len(ref.criteria)
+        assert assessment.commitments
+        percents.append(score_assessment(ref, assessment).points)
+    # A mature website and a younger app: two different, realistic scores.
+    assert 20 < min(percents) < max(percents) < 90

@@ -10,6 +10,8 @@ takes the parsed arguments and returns the exit code; errors are
     labelnr db backup DIR                   database + evidence, consistent, restorable on either backend
     labelnr db restore DIR                  a backup into an empty database (all or nothing)
     labelnr import FILE_OR_DIR...           interchange YAML into the database (all or nothing)
+    labelnr import-csv CAMPAIGN_ID FILE.csv answers as RGESN tools export them (criterion id,
+                                            status, justification), into a draft (all or nothing)
     labelnr export-yaml CAMPAIGN_ID [-o F]  one stored campaign as interchange YAML
     labelnr export-yaml --all DIR           every campaign, one file each (+ evidence files)
     labelnr migrate --campaign ID --to V    a stored campaign carried to a newer version, as a new draft
@@ -128,6 +130,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from labelnr.csvanswers import read_answers
+    from labelnr.storage.service import AnswerChange
+
+    store = store_view(args)
+    try:
+        view = store.campaign(args.campaign)
+        parsed = read_answers(args.file, store.referential_of(args.campaign))
+        changes = []
+        for row in parsed:
+            # The file says status, N/A and justification: the owner and the rest stay as stored.
+            own = view.assessment.answers.get(row.criterion_id)
+            update = {"level": row.answer.level, "not_applicable": row.answer.not_applicable,
+                      "comment": row.answer.comment or (own.comment if own else None)}
+            answer = own.model_copy(update=update) if own else row.answer
+            changes.append(AnswerChange(row.criterion_id, answer, view.answer_revision(row.criterion_id)))
+        changed = store.import_changes(args.campaign, changes, source=str(args.file))
+    finally:
+        store.dispose()
+    out(f"{args.file}: {len(parsed)} answer(s) read, {changed} change(s) saved in campaign {args.campaign}")
+    return 0
+
+
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.coded("export-yaml", "export_yaml_what")
@@ -210,6 +235,14 @@ def register(subparsers: Subparsers) -> None:
     imp.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     add_store_options(imp)
     imp.set_defaults(func=cmd_import)
+
+    csv_import = subparsers.add_parser(
+        "import-csv", help="a CSV of criterion id, status, justification into a draft (all or nothing)"
+    )
+    csv_import.add_argument("campaign", type=int, metavar="CAMPAIGN_ID")
+    csv_import.add_argument("file", type=Path, metavar="FILE.csv")
+    add_store_options(csv_import)
+    csv_import.set_defaults(func=cmd_import_csv)
 
     export = subparsers.add_parser("export-yaml", help="stored campaigns as interchange YAML")
     export.add_argument("campaign", nargs="?", type=int, metavar="CAMPAIGN_ID")

@@ -6,6 +6,9 @@
         One dossier for the organisation: the group view and every entity's summary, for
         the entities' campaigns of one referential version and period (that of CAMPAIGN,
         else --period, else the latest held).
+    labelnr report SERVICE-CAMPAIGN --rgesn-declaration OUT.pdf [--lang en]
+        The RGESN declaration a public body publishes for a digital service: service, date,
+        score overall and per family, criteria not validated with their action, owner, date.
 
 Database options as for the store's commands: ``--database URL``, ``--data-dir DIR``,
 ``--criteria DIR``, ``--as IDENTITY`` (the identity's roles are checked as for an export).
@@ -50,9 +53,26 @@ def _organisation(args: argparse.Namespace) -> bytes:
     return organisation_pdf(found.items, args.lang)
 
 
+def _declaration(args: argparse.Namespace) -> bytes:
+    from labelnr.report.declaration import check_declarable, declaration_pdf
+
+    if args.organisation is not None or args.as_of is not None or args.campaign is None:
+        raise InvalidFile.coded("report", "declaration_one_campaign")
+    data = export_data(args)
+    check_declarable(data)
+    return declaration_pdf(data)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from labelnr.files import write_atomic
 
+    if (args.pdf is None) == (args.rgesn_declaration is None):
+        raise InvalidFile.coded("report", "report_one_output")
+    if args.rgesn_declaration is not None:
+        declaration = _declaration(args)
+        write_atomic(args.rgesn_declaration, declaration)
+        sys.stdout.write(f"wrote {args.rgesn_declaration} ({len(declaration):,} bytes)\n")
+        return 0
     if args.organisation is None and args.campaign is None:
         raise InvalidFile.single(
             "report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)"
@@ -69,7 +89,9 @@ def register(subparsers: Subparsers) -> None:
     )
     report.add_argument("campaign", nargs="?", metavar="CAMPAIGN",
                         help="a stored campaign id, or an interchange YAML file")
-    report.add_argument("--pdf", type=Path, required=True, metavar="OUT.pdf", help="write the dossier here")
+    report.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="write the dossier here")
+    report.add_argument("--rgesn-declaration", type=Path, metavar="OUT.pdf",
+                        help="write the RGESN declaration of a service's campaign here (instead of --pdf)")
     report.add_argument("--organisation", metavar="ID",
                         help="one dossier for the whole organisation (group view, every entity's summary)")
     report.add_argument("--period", choices=("baseline", "year1", "year2", "year3", "renewal"),

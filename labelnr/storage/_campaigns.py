@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from labelnr.assessment import Period
+from labelnr.assessment import EntityKind, Period
 from labelnr.migrate import MigrationReport, migrate_through, migration_path
 from labelnr.permissions import Action
 from labelnr.referential import Referential
@@ -156,6 +156,10 @@ def create_campaign_row(
     entity = repo.get_entity(s, entity_id)
     store._authorize(s, tx.rec.actor, Action.MANAGE, entity_id)
     ref = store.referential(referential_id, version)
+    if EntityKind(entity.kind).is_service and ref.scoring.levels:
+        # A label is awarded to the organisation (or one of its parts), never to one website:
+        # a service is assessed with a service grid (RGESN...) and counts as evidence above.
+        raise InvalidInput.of("label_on_service", service=entity_id, ref=ref.key, parent=entity.parent_id)
     if profile is not None and ref.profile(profile) is None:
         known = ", ".join(p.id for p in ref.profiles) or "none"
         raise InvalidInput.of("unknown_profile", profile=profile, ref=ref.key, known=known)

@@ -60,7 +60,8 @@ def import_one(store: StoreCore, tx: Tx, item: ImportItem) -> ImportResult:
     entity = s.get(EntityRow, a.entity.id)
     if entity is None:
         entity = create_entity_row(store,
-            tx, a.organisation.id, Party(id=a.entity.id, name=a.entity.name), a.entity.parent
+            tx, a.organisation.id, Party(id=a.entity.id, name=a.entity.name), a.entity.parent,
+            a.entity.node_kind,
         )
         s.flush()
     else:
@@ -166,6 +167,9 @@ def _same_place(source: str, entity: EntityRow, a: Assessment) -> None:
     if entity.parent_id != a.entity.parent:
         raise InvalidInput.of("sync_other_parent", source=source, entity=entity.id, parent=entity.parent_id,
                               file_parent=a.entity.parent)
+    if entity.kind != a.entity.node_kind.value:
+        raise InvalidInput.of("sync_other_kind", source=source, entity=entity.id, kind=entity.kind,
+                              file_kind=a.entity.node_kind.value)
 
 
 def _parents_first(items: Sequence[ImportItem]) -> list[ImportItem]:

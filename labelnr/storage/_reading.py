@@ -142,7 +142,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
     problems: list[Problem] = []
     items: list[ImportItem] = []
     seen: dict[tuple[str, str, str, str], Path] = {}
-    entities: dict[str, tuple[Path, str, str | None, str]] = {}
+    entities: dict[str, tuple[Path, str, str | None, str, str]] = {}
     for path, assessment, ref in loaded:
         key = (assessment.entity.id, ref.id, ref.version, assessment.campaign.period.value)
         if key in seen:
@@ -155,7 +155,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
             )
         seen[key] = path
         ent = assessment.entity
-        described = (path, ent.name, ent.parent, assessment.organisation.id)
+        described = (path, ent.name, ent.parent, assessment.organisation.id, ent.node_kind.value)
         first = entities.setdefault(ent.id, described)
         if first[1:] != described[1:]:
             problems.append(
@@ -163,7 +163,7 @@ def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> lis
                     path,
                     ("entity",),
                     f"entity '{ent.id}' is described differently in "
-                    f"{first[0].name} (name, parent or organisation)",
+                    f"{first[0].name} (name, parent, organisation or kind)",
                 )
             )
         resolved: dict[tuple[str, int], EvidenceFile] = {}

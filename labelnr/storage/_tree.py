@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from labelnr.assessment import Party
+from labelnr.assessment import EntityKind, Party
 from labelnr.permissions import ROOT, Action
 from labelnr.storage import repository as repo
 from labelnr.storage._unit import StoreCore, Tx, validated
@@ -63,16 +63,58 @@ def create_entity(
         return repo.entity_info(repo.lineage(tx.session, party.id))
 
 
+def services(store: StoreCore, entity_id: str) -> list[EntityInfo]:
+    """The digital services directly under an entity, by name."""
+    with store.db.reading() as s:
+        chain = repo.lineage(s, entity_id)
+        rows = s.scalars(select(EntityRow).where(EntityRow.parent_id == entity_id, EntityRow.kind != "unit"))
+        return sorted((repo.entity_info([r, *chain]) for r in rows), key=lambda e: (e.name.casefold(), e.id))
+
+
+def create_service(
+    store: StoreCore, actor: str, entity_id: str, service_id: str, name: str, kind: EntityKind | str
+) -> EntityInfo:
+    """A digital service (website, app, API) under the entity that runs it."""
+    party = validated(Party, {"id": service_id, "name": name}, "service")
+    service_kind = _service_kind(kind)
+    with store._tx(actor) as tx:
+        parent = repo.get_entity(tx.session, entity_id)
+        create_entity_row(store, tx, parent.organisation_id, party, entity_id, service_kind)
+        tx.session.flush()
+        return repo.entity_info(repo.lineage(tx.session, party.id))
+
+
+def _service_kind(kind: EntityKind | str) -> EntityKind:
+    services = [k.value for k in EntityKind if k.is_service]
+    try:
+        value = EntityKind(kind)
+    except ValueError:
+        value = EntityKind.UNIT
+    if not value.is_service:
+        raise InvalidInput.of("service_kind", kind=str(kind), known=", ".join(services))
+    return value
+
+
 def create_entity_row(
-    store: StoreCore, tx: Tx, organisation_id: str, party: Party, parent_id: str | None
+    store: StoreCore,
+    tx: Tx,
+    organisation_id: str,
+    party: Party,
+    parent_id: str | None,
+    kind: EntityKind = EntityKind.UNIT,
 ) -> EntityRow:
     s = tx.session
     repo.get_organisation(s, organisation_id)
+    if parent_id is None and kind.is_service:
+        raise InvalidInput.of("service_needs_entity", service=party.id)
     if parent_id is not None:
         parent = repo.get_entity(s, parent_id)
         if parent.organisation_id != organisation_id:
             raise InvalidInput.of("parent_elsewhere", parent=parent_id, organisation=organisation_id,
                                   parent_organisation=parent.organisation_id)
+        if EntityKind(parent.kind).is_service:
+            # A service is a leaf: what it is made of is assessed in its own grid, not as nodes.
+            raise InvalidInput.of("under_a_service", entity=party.id, parent=parent_id)
     store._authorize(s, tx.rec.actor, Action.MANAGE, parent_id or organisation_id)
     existing = s.get(EntityRow, party.id)
     if existing is not None:
@@ -82,12 +124,15 @@ def create_entity_row(
         organisation_id=organisation_id,
         parent_id=parent_id,
         name=party.name,
+        kind=kind.value,
         created_at=tx.rec.at,
     )
     s.add(row)
     target = Target(organisation_id, party.id)
     tx.rec.change(target, "entity", "name", None, party.name)
     tx.rec.change(target, "entity", "parent", None, parent_id)
+    if kind.is_service:
+        tx.rec.change(target, "entity", "kind", None, kind.value)
     return row
 
 

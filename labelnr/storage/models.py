@@ -91,6 +91,9 @@ class EntityRow(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: "unit" (a part of the organisation) or a digital service's kind: "website", "app", "api"
+    #: (labelnr.assessment.EntityKind). A service is a leaf under a unit.
+    kind: Mapped[str] = mapped_column(String(16), default="unit", server_default="unit")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -36,6 +36,7 @@ from labelnr.assessment import (
     Campaign,
     Commitment,
     Entity,
+    EntityKind,
     EvidenceRef,
     NotApplicable,
     Party,
@@ -256,7 +257,14 @@ def entity_info(chain: Sequence[EntityRow]) -> EntityInfo:
     """Info of ``chain[0]`` given its lineage (itself first)."""
     row = chain[0]
     path = tuple(e.id for e in reversed(chain))
-    return EntityInfo(row.id, row.name, row.organisation_id, row.parent_id, len(chain) - 1, path)
+    return EntityInfo(row.id, row.name, row.organisation_id, row.parent_id, len(chain) - 1, path,
+                      EntityKind(row.kind))
+
+
+def _entity(row: EntityRow) -> Entity:
+    """The interchange entity of a row (``kind`` only for a service: unit files stay as they were)."""
+    kind = EntityKind(row.kind)
+    return Entity(id=row.id, name=row.name, parent=row.parent_id, kind=kind if kind.is_service else None)
 
 
 def tree(rows: Iterable[EntityRow | Row[Any]]) -> list[EntityInfo]:
@@ -271,7 +279,8 @@ def tree(rows: Iterable[EntityRow | Row[Any]]) -> list[EntityInfo]:
     def walk(parent: str | None, path: tuple[str, ...]) -> None:
         for row in sorted(children.get(parent, []), key=lambda r: (r.name.casefold(), r.id)):
             here = (*path, row.id)
-            out.append(EntityInfo(row.id, row.name, row.organisation_id, row.parent_id, len(path), here))
+            out.append(EntityInfo(row.id, row.name, row.organisation_id, row.parent_id, len(path), here,
+                                  EntityKind(row.kind)))
             walk(row.id, here)
 
     walk(None, ())
@@ -476,7 +485,7 @@ def own_assessment(
         profile=row.profile,
         applicability=dict(row.applicability),
         organisation=Party(id=org.id, name=org.name),
-        entity=Entity(id=entity.id, name=entity.name, parent=entity.parent_id),
+        entity=_entity(entity),
         campaign=Campaign(period=Period(row.period), date=row.date, name=row.name),
         answers=answers,
         verdicts=dict(sorted(verdict_map.items())),
@@ -629,7 +638,7 @@ def replayed_assessment(state: Replayed, org: OrganisationRow, entity: EntityRow
         profile=state.campaign.get("profile"),
         applicability=dict(sorted(state.applicability.items())),
         organisation=Party(id=org.id, name=org.name),
-        entity=Entity(id=entity.id, name=entity.name, parent=entity.parent_id),
+        entity=_entity(entity),
         campaign=Campaign.model_validate(
             {
                 "period": state.campaign["period"],

@@ -37,7 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, Period
+from labelnr.assessment import Answer, AuditorVerdict, Commitment, EntityKind, Period
 from labelnr.auth import GrantAuthorizer
 from labelnr.errors import Problem
 from labelnr.loader import Catalog
@@ -153,6 +153,11 @@ class ActorStore(ActorRights):
         if not self._visible(entity):
             raise NotFound.of("no_entity", entity=entity_id)
         return entity
+
+    def services(self, entity_id: str) -> list[EntityInfo]:
+        """The digital services under a visible entity (they inherit its readers)."""
+        self.entity(entity_id)
+        return [e for e in self._store.services(entity_id) if self._visible(e)]
 
     def campaigns(self, entity_id: str) -> list[CampaignInfo]:
         self._readable_entity(entity_id)
@@ -342,6 +347,12 @@ class ActorStore(ActorRights):
     ) -> EntityInfo:
         self._visible_node(parent_id or organisation_id)
         return self._store.create_entity(self.identity, organisation_id, entity_id, name, parent_id)
+
+    def create_service(
+        self, entity_id: str, service_id: str, name: str, kind: EntityKind | str
+    ) -> EntityInfo:
+        self.entity(entity_id)
+        return self._store.create_service(self.identity, entity_id, service_id, name, kind)
 
     def rename(self, node_id: str, name: str) -> None:
         self._visible_node(node_id)

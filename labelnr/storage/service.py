@@ -11,6 +11,7 @@ Reading::
     organisations() -> list[OrganisationInfo]
     entity_tree(organisation_id) -> list[EntityInfo]            # depth-first, with depth and path
     entity(entity_id) -> EntityInfo
+    services(entity_id) -> list[EntityInfo]                     # the digital services under it
     campaigns(entity_id) -> list[CampaignInfo]
     organisation_campaigns(organisation_id) -> list[CampaignInfo]
     campaign_info(campaign_id) -> CampaignInfo
@@ -31,6 +32,7 @@ Writing (each takes the ``actor`` identity first and is checked by :meth:`Store.
 
     create_organisation(actor, organisation_id, name) -> OrganisationInfo
     create_entity(actor, organisation_id, entity_id, name, parent_id=None) -> EntityInfo
+    create_service(actor, entity_id, service_id, name, kind) -> EntityInfo  # website / app / api
     rename(actor, organisation_or_entity_id, name)
     update_campaign(actor, campaign_id, date=None, name=None) -> CampaignInfo
     create_campaign(actor, entity_id, referential_id, referential_version, period, date,
@@ -72,7 +74,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from labelnr.assessment import Answer, AuditorVerdict, Commitment, EvidenceRef, Period
+from labelnr.assessment import Answer, AuditorVerdict, Commitment, EntityKind, EvidenceRef, Period
 from labelnr.loader import Catalog
 from labelnr.migrate import MigrationReport
 from labelnr.permissions import Grant, Role
@@ -183,6 +185,10 @@ class Store(StoreCore):
     def entity(self, entity_id: str) -> EntityInfo:
         return _tree.entity(self, entity_id)
 
+    def services(self, entity_id: str) -> list[EntityInfo]:
+        """The digital services directly under an entity, by name."""
+        return _tree.services(self, entity_id)
+
     def campaigns(self, entity_id: str) -> list[CampaignInfo]:
         """An entity's campaigns, by referential, then period order, then date."""
         return _campaigns.campaigns(self, entity_id)
@@ -255,6 +261,13 @@ class Store(StoreCore):
         self, actor: str, organisation_id: str, entity_id: str, name: str, parent_id: str | None = None
     ) -> EntityInfo:
         return _tree.create_entity(self, actor, organisation_id, entity_id, name, parent_id)
+
+    def create_service(
+        self, actor: str, entity_id: str, service_id: str, name: str, kind: EntityKind | str
+    ) -> EntityInfo:
+        """A digital service (website, app, API) under the entity that runs it: a leaf of the
+        tree, so its campaigns have everything an entity's have and its roles come from above."""
+        return _tree.create_service(self, actor, entity_id, service_id, name, kind)
 
     def rename(self, actor: str, node_id: str, name: str) -> None:
         """Rename an organisation or an entity (ids never change: files and history use them)."""

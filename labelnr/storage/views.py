@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from labelnr.assessment import Answer, Assessment, AuditorVerdict, Commitment, EvidenceRef, Period
+from labelnr.assessment import Answer, Assessment, AuditorVerdict, Commitment, EntityKind, EvidenceRef, Period
 from labelnr.referential import EvidenceType
 from labelnr.scoring import Scores
 
@@ -41,6 +41,12 @@ class EntityInfo:
     depth: int
     #: Entity ids from the top of the tree down to this one (inclusive).
     path: tuple[str, ...]
+    #: "unit", or the kind of digital service ("website", "app", "api").
+    kind: EntityKind = EntityKind.UNIT
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind.is_service
 
 
 @dataclass(frozen=True)

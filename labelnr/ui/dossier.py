@@ -52,3 +52,29 @@ def dossier_download(info: CampaignInfo, organisation: bool = False) -> None:
     name = file_name(entity, info.period.value, info.date.isoformat())
     st.download_button(t("report.ui_download"), ready[1], file_name=name, mime=PDF_MIME,
                        key=f"{key}.download", on_click="ignore", icon=":material/download:", type="primary")
+
+
+def declaration_download(info: CampaignInfo) -> None:
+    """For a campaign on an RGESN-shaped grid: prepare, then download, the service's declaration."""
+    from labelnr.excel.from_store import workbook
+    from labelnr.report.declaration import declaration_pdf, shape_problems
+    from labelnr.report.declaration import file_name as declaration_name
+
+    if shape_problems(store().referential(info.referential_id, info.referential_version)):
+        return  # a label campaign: the committee's dossier is its document
+    key = f"report.declaration.{info.id}"
+    ready = st.session_state.get(key)
+    stamp = (info.revision, lang())
+    if st.button(t("report.ui_prepare_declaration"), key=f"{key}.prepare", icon=":material/eco:"):
+        try:
+            with st.spinner(t("report.ui_preparing")):
+                ready = (stamp, declaration_pdf(workbook(store(), info.id, lang())))
+        except LabelnrError as exc:
+            st.error(t("report.ui_failed", reason=plain(error_text(exc))), icon=":material/error:")
+            return
+        st.session_state[key] = ready
+    if not isinstance(ready, tuple) or ready[0] != stamp:
+        return
+    st.download_button(t("report.ui_download_declaration"), ready[1],
+                       file_name=declaration_name(info.entity_id, info.date), mime=PDF_MIME,
+                       key=f"{key}.download", on_click="ignore", icon=":material/download:", type="primary")

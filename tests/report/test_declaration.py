@@ -216,3 +216,37 @@ def test_a_stored_service_campaign_is_declared_through_the_store_workbook_read(
         "Portail des démarches en ligne", "1", 55, 84.5)
     assert {c.id for c in decl.open if c.actions} == {"1.4", "8.4"}
     assert squeeze("Overall score: 65.1%") in squeeze(pdf_text(declaration_pdf(data)))
+
+
+def test_cli_writes_a_service_declaration_from_a_file_and_from_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from labelnr.cli import main
+
+    service = ROOT / "audits" / "hexapost-suivi-baseline.yaml"
+    out = tmp_path / "declaration.pdf"
+    assert main(["report", str(service), "--rgesn-declaration", str(out), "--lang", "en"]) == 0
+    text = squeeze(pdf_text(out.read_bytes()))
+    assert squeeze("Suivi de colis en ligne") in text
+    data_dir = tmp_path / "data"
+    assert main(["import", str(ROOT / "audits"), "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    assert main(["export-yaml", "--all", str(tmp_path / "yaml"), "--data-dir", str(data_dir)]) == 0
+    stored = next((tmp_path / "yaml").glob("hexapost-suivi--*.yaml"))
+    assert main(["report", str(stored), "--rgesn-declaration", str(tmp_path / "s.pdf")]) == 0
+
+
+def test_cli_refuses_a_declaration_of_a_label_campaign_or_without_one_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from labelnr.cli import main
+
+    out = tmp_path / "x.pdf"
+    label = ROOT / "audits" / "clairconseil-baseline.yaml"
+    assert main(["report", str(label), "--rgesn-declaration", str(out)]) != 0
+    assert "not shaped like an RGESN grid" in capsys.readouterr().err
+    service = str(ROOT / "audits" / "hexapost-suivi-baseline.yaml")
+    assert main(["report", service, "--rgesn-declaration", str(out), "--pdf", str(out)]) != 0
+    assert main(["report", service]) != 0
+    assert "--rgesn-declaration FILE.pdf" in capsys.readouterr().err
+    assert not out.exists()

@@ -10,6 +10,7 @@ import pytest
 from labelnr.cli._auth import register as register_users
 from labelnr.cli._db import add_campaign_migration_options, cmd_migrate_campaign, register
 from labelnr.errors import InvalidFile
+from labelnr.loader import load_catalog
 from labelnr.permissions import PermissionDenied
 from labelnr.storage import NotFound, open_store
 
@@ -134,3 +135,40 @@ def test_migrate_a_stored_campaign(
     out = capsys.readouterr().out
     assert "evo@1 -> evo@2: 1 answer(s) carried, 1 to review" in out
     assert out.strip().endswith("created draft campaign 2 on evo@2 (from campaign 1)")
+
+
+SERVICE = """\
+referential: {id: rgesn-mini, version: "2024"}
+organisation: {id: acme, name: ACME}
+entity: {id: portal, name: Portal, parent: acme-group, kind: website}
+campaign: {period: baseline, date: 2025-02-10}
+answers:
+  "1.1": {level: to_assess, owner: Ines (product owner)}
+"""
+
+
+def test_import_csv_applies_statuses_all_or_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--database", db_url, "--data-dir", str(tmp_path / "data"),
+              "--criteria", str(FIXTURES / "mini.yaml"), "--criteria", str(FIXTURES / "rgesn-mini.yaml")]
+    (tmp_path / "group.yaml").write_text(ASSESSMENT, encoding="utf-8")
+    (tmp_path / "portal.yaml").write_text(SERVICE, encoding="utf-8")
+    assert run("import", str(tmp_path / "group.yaml"), str(tmp_path / "portal.yaml"), *common) == 0
+    with open_store(db_url, tmp_path / "data", load_catalog([FIXTURES / "rgesn-mini.yaml"]),
+                    import_demo=False) as store:
+        campaign = store.campaigns("portal")[0].id
+    bad = tmp_path / "bad.csv"
+    bad.write_text("critère;statut;justification\n1.1;Validé;ok\n9.9;Validé;\n", encoding="utf-8")
+    with pytest.raises(InvalidFile, match=r"bad\.csv"):
+        run("import-csv", str(campaign), str(bad), *common)
+    good = tmp_path / "good.csv"
+    good.write_text("critère;statut;justification\n1.1;Validé;Revue du 10/02\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run("import-csv", str(campaign), str(good), *common) == 0
+    assert "1 answer(s) read" in capsys.readouterr().out
+    with open_store(db_url, tmp_path / "data", load_catalog([FIXTURES / "rgesn-mini.yaml"]),
+                    import_demo=False) as store:
+        answer = store.campaign(campaign).assessment.answers["1.1"]
+    assert (answer.level, answer.comment) == ("validated", "Revue du 10/02")
+    assert answer.owner == "Ines (product owner)"  # what the CSV does not say stays as stored

@@ -216,3 +216,17 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     assert at.title[0].value == "Audit"
     assert metric(at, "Verified points") == "Not audited"
     assert set(table(at, "Verdict")["Verdict"]) == {"– No verdict"}
+
+
+def test_a_service_campaign_offers_its_rgesn_declaration(demo_dirs: Path) -> None:
+    from .test_context_selection import linked
+
+    at = linked({"organisation": "hexapost", "entity": "hexapost-suivi"}, page="audit")
+    prepare = [b for b in at.button if b.label == "Préparer la déclaration RGESN du service (PDF)"]
+    assert len(prepare) == 1
+    prepare[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    download = [b for b in at.get("download_button") if "déclaration RGESN" in b.proto.label]
+    assert len(download) == 1
+    label = linked({"organisation": "hexapost", "entity": "hexapost-colis"}, page="audit")
+    assert not [b for b in label.button if "déclaration RGESN" in b.label]

@@ -38,6 +38,7 @@ from labelnr.ui.answer_drafts import (
     to_answer,
 )
 from labelnr.ui.auth import can
+from labelnr.ui.coverage_panel import coverage_panel
 from labelnr.ui.drafts import forget, saved, started_from, touched, typed
 from labelnr.ui.evidence_panel import evidence_forms, evidence_list
 from labelnr.ui.resources import store
@@ -183,6 +184,7 @@ def _editor(campaign: int, cid: str) -> None:
     open_draft(view, cid)  # also follows an answer saved elsewhere while nothing was typed here
     _expected(ref, crit)
     _inherited_note(view, ref, cid)
+    coverage_panel(view, ref, cid)
     _answer_widgets(ref, crit, campaign)
     _save_state(view, campaign, cid)
     evidence_list(view, cid, editable=True)

@@ -21,7 +21,7 @@ from labelnr.errors import InvalidFile, LabelnrError
 from labelnr.i18n import translate, weight_text
 from labelnr.referential import Criterion, Referential
 from labelnr.storage import CampaignScores, CampaignStatus, CampaignView, ConflictError, EvidenceItem
-from labelnr.ui.dossier import dossier_download
+from labelnr.ui.dossier import declaration_download, dossier_download
 from labelnr.ui.drafts import draft, forget
 from labelnr.ui.resources import store
 from labelnr.ui.selection import pick_campaign
@@ -316,6 +316,7 @@ def _workbook(view: CampaignView) -> None:
     with left:
         _export(view)
         dossier_download(view.info)
+        declaration_download(view.info)
     with right:
         _import(view)
 
