@@ -60,10 +60,7 @@ def setup(dev: bool) -> None:
     # Compiled bytecode: a read-only or PYTHONDONTWRITEBYTECODE environment would otherwise
     # recompile every module at each CLI start (seconds instead of a fraction of one).
     _run(BIN / "uv", "pip", "sync", "--quiet", "--compile-bytecode", "--python", PY, *locks)
-    # --reinstall/--refresh-package: uv caches the editable build by name and version, so a second clone
-    # on the same machine would otherwise get a finder pointing at the first clone's code.
-    _run(BIN / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps",
-         "--reinstall-package", "labelnr", "--refresh-package", "labelnr", "-e", ".")
+    _run(BIN / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps", "-e", ".")
     STAMP.write_text(wanted)
 
 
