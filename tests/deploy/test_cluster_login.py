@@ -10,7 +10,6 @@ signed in (the identity cookie is signed with the shared secret, not held by a p
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -23,8 +22,7 @@ from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER
 from labelnr.storage import open_store
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, wait_for_app
-from tests.e2e.test_login import ALICE, MOCK
-from tests.support.server import answers, start, stop, wait_until
+from tests.support.oidc import ALICE, MOCK, oidc_provider
 
 from .conftest import ROOT, Running, free_port, missing, running_cluster
 
@@ -40,15 +38,8 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         missing(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     if not MOCK.exists():
         missing(f"sign-in tests need {MOCK}: pip install oidc-provider-mock")
-    port = free_port()
-    log = tmp_path_factory.mktemp("oidc") / "oidc.log"
-    command = [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)]
-    process = start(command, log)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log,
-               timeout=60)
-    yield url
-    stop(process)
+    with oidc_provider(tmp_path_factory.mktemp("oidc") / "oidc.log", timeout=60) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,9 @@ campaign holds user text full of markup, which must show as text in the browser.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +22,9 @@ from labelnr.assessment import Answer
 from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER
 from labelnr.storage import open_store
+from tests.support.oidc import ALICE, MOCK, oidc_provider
 from tests.support.ports import free_port
-from tests.support.server import answers, healthy, start, stop, streamlit_command, wait_until
+from tests.support.server import healthy, start, stop, streamlit_command, wait_until
 
 from .conftest import CHROMIUM, STARTUP_TIMEOUT, _unavailable, screenshot, wait_for_app
 
@@ -33,8 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_DATA = ROOT / "tests" / "ui" / "data"
-MOCK = Path(sys.executable).with_name("oidc-provider-mock")
-ALICE = {"sub": "alice", "email": "alice@example.org", "email_verified": True, "name": "Alice Martin"}
 SITE = 2  # the Lyon campaign of the UI demo data
 COMMENT = (
     "<script>window.__xss = 1</script> "
@@ -52,15 +49,8 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _unavailable(f"browser tests need {CHROMIUM}: apt-get install -y chromium")
     if not MOCK.exists():
         _unavailable(f"sign-in tests need {MOCK}: pip install oidc-provider-mock")
-    port = free_port()
-    log = tmp_path_factory.mktemp("oidc") / "oidc.log"
-    command = [str(MOCK), "--host", "127.0.0.1", "--port", str(port), "--user-claims", json.dumps(ALICE)]
-    process = start(command, log)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: answers(f"{url}/.well-known/openid-configuration"), "oidc-provider-mock", process, log,
-               STARTUP_TIMEOUT)
-    yield url
-    stop(process)
+    with oidc_provider(tmp_path_factory.mktemp("oidc") / "oidc.log", STARTUP_TIMEOUT) as url:
+        yield url
 
 
 @dataclass(frozen=True)
