@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,10 +39,10 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="labelnr-bench-ui-"))
-    audits = folder / "audits"
-    audits.mkdir()
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, audits)
+    sys.path.insert(0, str(ROOT))  # run as a script: the repository's test helpers
+    from tests.support.demo import copy_demo
+
+    audits = copy_demo(folder / "audits")
     os.environ["LABELNR_DATA_DIR"] = str(audits)
     os.environ.pop("LABELNR_DATABASE_URL", None)
 

@@ -167,11 +167,9 @@ def _healthy(url: str) -> bool:
 
 
 def _demo_data(folder: Path) -> Path:
-    audits = folder / "audits"
-    audits.mkdir(parents=True)
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, audits)
-    return audits
+    from tests.support.demo import copy_demo
+
+    return copy_demo(folder / "audits")
 
 
 def _env(data_dir: Path | None) -> dict[str, str]:

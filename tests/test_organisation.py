@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from labelnr.portfolio import CompiledReferential
 from labelnr.storage import Store, open_store
 from labelnr.trajectory import Progress, burn_up, progress
 from labelnr.ui.steering import cycle, trajectory_frame
+from tests.support.demo import copy_demo
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 6, 1)
@@ -25,8 +25,7 @@ TODAY = dt.date(2026, 6, 1)
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """The demo organisations, with random targets and commitments on every campaign."""
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, tmp_path)
+    copy_demo(tmp_path)
     data = open_store(data_dir=tmp_path, catalog=load_catalog([ROOT / "criteria"]))
     rng = random.Random(5)
     for org in data.organisations():

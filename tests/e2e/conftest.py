@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.demo import copy_demo
 from tests.support.ports import free_port
 from tests.support.server import ROOT, healthy, start, stop, streamlit_command, unavailable, wait_until
 
@@ -51,10 +51,7 @@ def _prepare_data(folder: Path) -> Path:
     from labelnr.loader import load_catalog
     from labelnr.storage import open_store
 
-    audits = folder / "audits"
-    audits.mkdir()
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, audits)
+    audits = copy_demo(folder / "audits")
     store = open_store(data_dir=audits, catalog=load_catalog([ROOT / "criteria"]))
     try:
         ref = store.catalog.latest("label-nr")

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from labelnr.loader import load_catalog
 from labelnr.storage import Store, open_store
+from tests.support.demo import copy_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -52,10 +53,7 @@ def data_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pa
 @pytest.fixture
 def demo_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The repository's referentials and demo assessments (audits/), in a temporary data folder."""
-    audits = tmp_path / "audits"
-    audits.mkdir()
-    for path in (ROOT / "audits").glob("*.yaml"):
-        shutil.copy(path, audits)
+    audits = copy_demo(tmp_path / "audits")
     monkeypatch.setenv("LABELNR_CRITERIA_DIR", str(ROOT / "criteria"))
     monkeypatch.setenv("LABELNR_DATA_DIR", str(audits))
     monkeypatch.delenv("LABELNR_DATABASE_URL", raising=False)
