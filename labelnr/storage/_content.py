@@ -18,7 +18,7 @@ from labelnr.storage._evidence_ops import (
     remove_evidence_row,
     stored_file,
 )
-from labelnr.storage._plan import add_commitment_row, put_target, update_commitment_row
+from labelnr.storage._plan import add_commitment_row, delete_commitment_row, put_target, update_commitment_row
 from labelnr.storage._unit import StoreCore, Tx
 from labelnr.storage.history import Target
 from labelnr.storage.models import AnswerRow, CampaignRow, CommitmentRow, EvidenceRow, TargetRow, VerdictRow
@@ -60,10 +60,7 @@ def replace_content(
         else:
             add_commitment_row(tx, target, camp.id, position, commitment)
     for row in existing[len(a.commitments) :]:
-        tx.rec.change(
-            target, "commitment", "commitment", row.data, None, row.data.get("criterion"), row.id
-        )
-        s.delete(row)
+        delete_commitment_row(tx, target, row)
     current = {
         (t.criterion_id, t.year): t
         for t in s.scalars(select(TargetRow).where(TargetRow.campaign_id == camp.id))

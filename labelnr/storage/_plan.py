@@ -53,13 +53,7 @@ def update_commitment(
         row = commitment_row(tx.session, commitment_id)
         camp, target = store._campaign(tx, Action.COMMITMENT, row.campaign_id, DRAFT, "its commitments")
         _check_commitment(store._ref(camp), commitment)
-        expect(
-            row,
-            expected_revision,
-            f"commitment '{row.data.get('title')}'",
-            row.data.get("criterion"),
-            "commitment",
-        )
+        _expect_commitment(row, expected_revision)
         update_commitment_row(tx, target, row, commitment)
         return _commitment_item(row)
 
@@ -77,17 +71,20 @@ def remove_commitment(store: StoreCore, actor: str, commitment_id: int, expected
     with store._tx(actor) as tx:
         row = commitment_row(tx.session, commitment_id)
         _, target = store._campaign(tx, Action.COMMITMENT, row.campaign_id, DRAFT, "its commitments")
-        expect(
-            row,
-            expected_revision,
-            f"commitment '{row.data.get('title')}'",
-            row.data.get("criterion"),
-            "commitment",
-        )
-        tx.rec.change(
-            target, "commitment", "commitment", row.data, None, row.data.get("criterion"), row.id
-        )
-        tx.session.delete(row)
+        _expect_commitment(row, expected_revision)
+        delete_commitment_row(tx, target, row)
+
+
+def delete_commitment_row(tx: Tx, target: Target, row: CommitmentRow) -> None:
+    """Remove a commitment, recorded in the history as its data going to nothing."""
+    tx.rec.change(target, "commitment", "commitment", row.data, None, row.data.get("criterion"), row.id)
+    tx.session.delete(row)
+
+
+def _expect_commitment(row: CommitmentRow, expected_revision: int) -> None:
+    """ConflictError unless the commitment is still at the revision the editor started from."""
+    expect(row, expected_revision, f"commitment '{row.data.get('title')}'", row.data.get("criterion"),
+           "commitment")
 
 
 def commitment_row(s: Session, commitment_id: int) -> CommitmentRow:
