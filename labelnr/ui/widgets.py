@@ -9,8 +9,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from labelnr.errors import Problem
+from labelnr.referential import Referential
 from labelnr.ui.session import lang, num, t
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -68,3 +70,19 @@ def show_problems(problems: Sequence[Problem], title: str) -> None:
         }
         for p in problems
     ])
+
+
+#: The value of "all themes" in a theme picker: not None, which Streamlit shows as no selection
+#: ("Choose an option") once the options' labels change language.
+ALL_THEMES = "*"
+
+
+def theme_filter(
+    container: DeltaGenerator, ref: Referential, label: str, all_label: str, key: str
+) -> str | None:
+    """A theme picker (kept for the session) with an "all themes" choice first; None for all."""
+    lg = lang()
+    names = {th.id: th.name.get(lg) for th in ref.themes}
+    theme = container.selectbox(label, [ALL_THEMES, *names], key=key, persist_state="session",
+                                format_func=lambda th: names.get(th, all_label))
+    return None if theme == ALL_THEMES else theme

@@ -178,6 +178,9 @@ def test_language_switch_shows_english(data_dirs: tuple[Path, Path]) -> None:
     assert at.title[0].value == "Self-assessment"
     assert "Responsible digital policy" in at.expander[0].label
     assert [s.label for s in at.sidebar.selectbox] == ["Organisation", "Entity", "Campaign"]
+    theme = at.selectbox(key="flt_theme").proto  # not Streamlit's "Choose an option" placeholder
+    assert theme.HasField("default")
+    assert theme.options[theme.default] == "All themes"
 
 
 def test_a_steering_member_reads_a_draft_without_answering(data_dirs: tuple[Path, Path],

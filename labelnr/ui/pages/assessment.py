@@ -46,7 +46,7 @@ from labelnr.ui.scope import Scope, scope_of
 from labelnr.ui.score_panel import SCORES_FRAGMENT, scores_panel
 from labelnr.ui.selection import linked_criterion, open_criterion, pick_campaign, refuse_criterion
 from labelnr.ui.session import day, error_text, lang, t, tp
-from labelnr.ui.widgets import plain, table
+from labelnr.ui.widgets import plain, table, theme_filter
 
 # --- saving (widget callbacks: they run before the page is drawn again) -----------------------
 
@@ -262,13 +262,9 @@ class Filters:
 
 
 def _filters(ref: Referential) -> Filters:
-    lg = lang()
-    names = {th.id: th.name.get(lg) for th in ref.themes}
-    options: list[str | None] = [None, *names]
     st.header(t("assessment.criteria"))
     cols = st.columns([2, 1, 1, 1])
-    theme = cols[0].selectbox(t("assessment.filter_theme"), options, key="flt_theme", persist_state="session",
-                              format_func=lambda th: names[th] if th else t("assessment.all_themes"))
+    theme = theme_filter(cols[0], ref, t("assessment.filter_theme"), t("assessment.all_themes"), "flt_theme")
     unanswered = cols[1].checkbox(t("assessment.filter_unanswered"), key="flt_unanswered",
                                   persist_state="session")
     missing = cols[2].checkbox(t("assessment.filter_missing_evidence"), key="flt_missing",

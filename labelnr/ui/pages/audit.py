@@ -27,7 +27,7 @@ from labelnr.ui.resources import store
 from labelnr.ui.selection import pick_campaign
 from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.steering import localised
-from labelnr.ui.widgets import plain, show_problems
+from labelnr.ui.widgets import plain, show_problems, theme_filter
 from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
@@ -142,12 +142,8 @@ def _level_name(ref: Referential, level: int) -> str:
 
 
 def _filters(ref: Referential) -> tuple[str | None, bool]:
-    lg = lang()
-    themes: list[str | None] = [None, *[th.id for th in ref.themes]]
-    names = {th.id: th.name.get(lg) for th in ref.themes}
     left, right = st.columns([2, 1])
-    theme = left.selectbox(t("audit.filter_theme"), themes, key="audit.theme", persist_state="session",
-                           format_func=lambda th: t("audit.all_themes") if th is None else names[th])
+    theme = theme_filter(left, ref, t("audit.filter_theme"), t("audit.all_themes"), "audit.theme")
     pending = right.checkbox(t("audit.filter_pending"), key="audit.pending", persist_state="session",
                              help=t("audit.filter_pending_help"))
     return theme, pending
