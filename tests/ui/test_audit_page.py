@@ -232,7 +232,7 @@ def test_a_service_campaign_offers_its_rgesn_declaration(demo_dirs: Path) -> Non
     assert not [b for b in label.button if "déclaration RGESN" in b.label]
 
 
-def test_the_theme_filter_still_reads_all_themes_after_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
+def test_the_theme_filter_reads_all_themes_after_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
     at.sidebar.button_group(key="lang").set_value("en").run()
     box = at.selectbox(key="audit.theme").proto
