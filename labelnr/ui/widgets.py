@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import streamlit as st
@@ -83,6 +83,22 @@ def theme_filter(
     """A theme picker (kept for the session) with an "all themes" choice first; None for all."""
     lg = lang()
     names = {th.id: th.name.get(lg) for th in ref.themes}
-    theme = container.selectbox(label, [ALL_THEMES, *names], key=key, persist_state="session",
-                                format_func=lambda th: names.get(th, all_label))
+    theme = translated_selectbox(container, label, [ALL_THEMES, *names], key,
+                                 lambda th: all_label if th == ALL_THEMES else names[th])
     return None if theme == ALL_THEMES else theme
+
+
+def translated_selectbox(
+    container: DeltaGenerator, label: str, options: list[str], key: str, format_func: Callable[[str], str]
+) -> str:
+    """A selectbox over translated labels that keeps its choice, by value, across a language switch.
+
+    Streamlit knows a keyed selectbox's choice by its label: after a switch it holds the other
+    language's label, which matches no option (or, worse, a label a lenient ``format_func`` gives
+    an unknown value). The choice is kept under ``key`` and the widget is keyed per language.
+    """
+    kept = st.session_state.get(key)
+    index = options.index(kept) if kept in options else 0
+    value = container.selectbox(label, options, index=index, key=f"{key}.{lang()}", format_func=format_func)
+    st.session_state[key] = value
+    return value

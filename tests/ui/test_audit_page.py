@@ -235,7 +235,7 @@ def test_a_service_campaign_offers_its_rgesn_declaration(demo_dirs: Path) -> Non
 def test_the_theme_filter_reads_all_themes_after_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
     at.sidebar.button_group(key="lang").set_value("en").run()
-    box = at.selectbox(key="audit.theme").proto
+    box = at.selectbox(key="audit.theme.en").proto
     # A value of None sets no index, and the browser then shows its placeholder ("Choose an option").
     assert box.HasField("default")
     assert box.options[box.default] == "All themes"
