@@ -49,7 +49,8 @@ from labelnr.assessment import (
     Period,
     RefPin,
 )
-from labelnr.excel.export import OPTIONS, THEME_COLUMNS, workbook_bytes
+from labelnr.excel._sheets import OPTIONS
+from labelnr.excel.export import THEME_COLUMNS, workbook_bytes
 from labelnr.excel.from_file import verified_scores
 from labelnr.excel.model import ActualPoint, EvidenceEntry, HistoryEntry, WorkbookData
 from labelnr.loader import LoadedReferential, load_referential

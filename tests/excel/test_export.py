@@ -261,7 +261,7 @@ def test_each_evidence_date_is_formatted_once(
         calls.append(value)
         return real(value, lang, style)
 
-    monkeypatch.setattr("labelnr.excel.export.format_date", counted)
+    monkeypatch.setattr("labelnr.excel._sheets.format_date", counted)
     days = (dt.date(2025, 1, 2), dt.date(2025, 1, 3))
     entries = tuple(
         EvidenceEntry(
