@@ -15,6 +15,7 @@ from labelnr.clock import end_of
 from labelnr.referential import Referential
 from labelnr.storage import history as hist
 from labelnr.storage import repository as repo
+from labelnr.storage._portfolio import LevelNa, PortfolioData, effective_levels, load_portfolio
 from labelnr.storage._unit import StoreCore
 from labelnr.storage.errors import NotFound
 from labelnr.storage.history import HistoryEvent, HistoryFilter
@@ -56,8 +57,8 @@ def campaign_as_of(store: StoreCore, campaign_id: int, when: dt.datetime | dt.da
 def portfolio(store: StoreCore, organisation_id: str) -> list[PortfolioRow]:
     with store.db.reading() as s:
         repo.get_organisation(s, organisation_id)
-        data = repo.load_portfolio(s, organisation_id)
-    return portfolio_rows(store, data, repo.effective_levels(data))
+        data = load_portfolio(s, organisation_id)
+    return portfolio_rows(store, data, effective_levels(data))
 
 
 def portfolio_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
@@ -77,7 +78,7 @@ def portfolio_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
 def read_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
     with store.db.reading() as s:
         repo.get_organisation(s, organisation_id)
-        data = repo.load_portfolio(s, organisation_id)
+        data = load_portfolio(s, organisation_id)
         mine = (
             select(CampaignRow.id)
             .join(EntityRow, EntityRow.id == CampaignRow.entity_id)
@@ -96,7 +97,7 @@ def read_plans(store: StoreCore, organisation_id: str) -> PortfolioPlans:
         order = (CommitmentRow.campaign_id, CommitmentRow.position, CommitmentRow.id)
         for campaign_id, commitment in s.execute(query.order_by(*order)):
             commitments[campaign_id].append(Commitment.model_validate(commitment))
-    effective = repo.effective_levels(data)
+    effective = effective_levels(data)
     return PortfolioPlans(
         rows=portfolio_rows(store, data, effective),
         effective={cid: answers for cid, (answers, _) in effective.items()},
@@ -112,7 +113,7 @@ def data_revision(store: StoreCore, organisation_id: str) -> tuple[Any, ...]:
 
 
 def portfolio_rows(
-    store: StoreCore, data: repo.PortfolioData, effective: dict[int, tuple[dict[str, repo.LevelNa], int]]
+    store: StoreCore, data: PortfolioData, effective: dict[int, tuple[dict[str, LevelNa], int]]
 ) -> list[PortfolioRow]:
     # Imported here: pandas costs seconds at a process's start, and the self-assessment page
     # (the first a referent sees) never reads the portfolio.
