@@ -58,13 +58,10 @@ def render_grants(store: ActorStore, grants: list[Grant]) -> list[str]:
 def cmd_list(args: argparse.Namespace) -> int:
     from labelnr.auth import checked_identity
 
-    store = store_view(args)  # it lists only the grants the --as identity may see
-    try:
+    with store_view(args) as store:  # it lists only the grants the --as identity may see
         who = checked_identity(args.identity) if args.identity else None
         for line in render_grants(store, store.grants(who)):
             out(line)
-    finally:
-        store.dispose()
     return 0
 
 
@@ -72,8 +69,7 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
     from labelnr.auth import checked_identity
 
     who = checked_identity(args.identity)
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         if grant:
             store.grant_role(who, args.role, args.node)
         else:
@@ -84,8 +80,6 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
             store.revoke_role(who, args.role, args.node)
         verb = "now holds" if grant else "no longer holds"
         out(f"{who} {verb} {args.role} on {args.node} ({node_label(store, args.node)})")
-    finally:
-        store.dispose()
     return 0
 
 

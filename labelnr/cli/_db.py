@@ -45,24 +45,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from labelnr.storage import db as dbmod
 
     url = args.database or dbmod.database_url(args.data_dir or dbmod.data_dir())
-    database = dbmod.Database(url)
-    try:
+    with dbmod.Database(url) as database:
         changed = dbmod.ensure_schema(database.engine)
         revision = dbmod.current_revision(database.engine)
         out(
             f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}"
         )
-    finally:
-        database.dispose()
     return 0
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
-    store = store_view(args)  # an installation administrator's task
-    try:
+    with store_view(args) as store:  # an installation administrator's task
         report = store.check_integrity()
-    finally:
-        store.dispose()
     for problem in report.problems:
         out(problem)
     out(
@@ -82,12 +76,9 @@ def _require_installation_admin(store: Store, actor: str) -> None:
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import backup
 
-    store = open_store(args, checked=False)
-    try:
+    with open_store(args, checked=False) as store:
         _require_installation_admin(store, store_actor(args))
         report = backup(store.db, store.files, args.folder)
-    finally:
-        store.dispose()
     out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
          f"(schema {report.revision}) to {report.folder}")
     return 0
@@ -96,32 +87,23 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def cmd_db_restore(args: argparse.Namespace) -> int:
     from labelnr.storage.backup import restore
 
-    store = open_store(args, checked=False)
-    try:
+    with open_store(args, checked=False) as store:
         report = restore(store.db, store.files, args.folder)
-    finally:
-        store.dispose()
     out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
          f"{report.folder}; run 'labelnr db check' to verify")
     return 0
 
 
 def cmd_db_sweep(args: argparse.Namespace) -> int:
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
-    finally:
-        store.dispose()
     out(f"removed {len(removed)} unused file(s) from the evidence store")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         results = store.import_paths(list(args.paths))
-    finally:
-        store.dispose()
     for result in results:
         verb = "created" if result.created else "updated"
         out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
@@ -134,8 +116,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     from labelnr.csvanswers import read_answers
     from labelnr.storage.service import AnswerChange
 
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         view = store.campaign(args.campaign)
         parsed = read_answers(args.file, store.referential_of(args.campaign))
         changes = []
@@ -147,8 +128,6 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             answer = own.model_copy(update=update) if own else row.answer
             changes.append(AnswerChange(row.criterion_id, answer, view.answer_revision(row.criterion_id)))
         changed = store.import_changes(args.campaign, changes, source=str(args.file))
-    finally:
-        store.dispose()
     out(f"{args.file}: {len(parsed)} answer(s) read, {changed} change(s) saved in campaign {args.campaign}")
     return 0
 
@@ -156,15 +135,12 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 def cmd_export_yaml(args: argparse.Namespace) -> int:
     if (args.campaign is None) == (args.all is None):
         raise InvalidFile.coded("export-yaml", "export_yaml_what")
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         if args.all is not None:  # every campaign the --as identity may export
             written = store.export_all(args.all, with_files=not args.no_files)
             out(f"wrote {len(written)} campaign file(s) to {args.all}")
             return 0
         text = store.export_yaml(args.campaign)
-    finally:
-        store.dispose()
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -183,11 +159,8 @@ def add_campaign_migration_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     """``labelnr migrate --campaign ID --to VERSION``: a new draft on the newer version, and the report."""
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         info, reports = store.migrate_campaign(args.campaign, args.to)
-    finally:
-        store.dispose()
     for report in reports:
         out(
             f"{report.from_key} -> {report.to_key}: {len(report.carried)} answer(s) carried, "

@@ -54,11 +54,8 @@ def export_data(args: argparse.Namespace) -> WorkbookData:
     if campaign.isdigit():
         from labelnr.excel.from_store import workbook
 
-        store = store_view(args, catalog)
-        try:
+        with store_view(args, catalog) as store:
             return workbook(store, int(campaign), args.lang, as_of=args.as_of)
-        finally:
-            store.dispose()
     path = Path(campaign)
     if not path.is_file():
         raise InvalidFile.coded(campaign, "neither_campaign_nor_file")
@@ -170,15 +167,12 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
     from labelnr.excel.from_store import apply_workbook, stored_campaign_id, workbook
 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         current = workbook(store, campaign_id, args.lang)
         result = _reviewed(args, imported, current, f"campaign {campaign_id}")
         if result is None:
             return 0
         saved = apply_workbook(store, current, result)
-    finally:
-        store.dispose()
     out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
     return 0
 

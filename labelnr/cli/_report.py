@@ -41,13 +41,10 @@ def _organisation(args: argparse.Namespace) -> bytes:
     campaign: str | None = args.campaign
     if campaign is not None and not campaign.isdigit():
         raise InvalidFile.single(campaign, "with --organisation, CAMPAIGN must be a stored campaign id")
-    store = store_view(args)
-    try:
+    with store_view(args) as store:
         found = organisation_data(store, args.organisation, args.lang,
                                   int(campaign) if campaign else None,
                                   Period(args.period) if args.period else None)
-    finally:
-        store.dispose()
     for entity, why in found.skipped:
         sys.stderr.write(f"warning: entity '{entity}' left out: {why}\n")
     return organisation_pdf(found.items, args.lang)

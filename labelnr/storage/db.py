@@ -175,6 +175,12 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
 
 def alembic_config() -> Config:
     """Alembic configured in code: no alembic.ini to ship or to find."""
