@@ -62,7 +62,7 @@ def _show_scores(ref: Referential, scores: Scores, pending: int, scope: Scope) -
         if gap.reached:
             st.markdown(f"✔ {t('assessment.gap_reached', level=name)}")
             continue
-        parts = [t("assessment.gap_points", level=name, points=num(gap.points_short),
+        parts = [t("assessment.gap_points", level=name, points=num(gap.points_short, 1),
                    needed=num(gap.points_needed, 3))] if gap.points_short > 0 else [
             t("assessment.gap_points_ok", level=name)]
         if gap.missing_mandatory:

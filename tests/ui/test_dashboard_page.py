@@ -54,8 +54,12 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     assert metric(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
     assert metric(at, "Niveau du label") == "Aucun niveau"
     assert metric(at, "Niveau suivant") == "Niveau 1"
+    # What is left to gain, not a fall: no red arrow nor a minus sign.
+    following = next(m for m in at.metric if m.label == "Niveau suivant")
+    assert following.proto.delta == "encore 153,3 points"
+    assert following.proto.direction == following.proto.MetricDirection.NONE
     page = texts(at)
-    assert ("Pour atteindre « Niveau 1 » : il manque 153 points ; "
+    assert ("Pour atteindre « Niveau 1 » : il manque 153,3 points ; "
             "critères obligatoires à atteindre : GOV-01 (Politique numérique responsable).") in page
     # radar, trajectory and heatmap; no burn-up without commitments, said in words.
     assert len(at.get("plotly_chart")) == 3
@@ -135,8 +139,9 @@ def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
     assert metric(at, "Points (self-assessed)") == "147 / 1,000"
+    assert next(m for m in at.metric if m.label == "Next level").proto.delta == "153.3 points to go"
     assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {".,"}
-    assert ("To reach “Level 1”: 153 points short; mandatory criteria to meet: "
+    assert ("To reach “Level 1”: 153.3 points short; mandatory criteria to meet: "
             "GOV-01 (Responsible digital policy).") in texts(at)
     assert [e.label for e in at.expander].count("Chart data") == 3
 

@@ -71,7 +71,7 @@ def _gap_text(ref: Referential, gap: LevelGap | None) -> str:
     if gap is None:
         return t("dashboard.top_level") if ref.scoring.levels else t("dashboard.no_levels")
     lg = lang()
-    parts = [t("dashboard.gap_points", points=num(gap.points_short))] if gap.points_short > 0 else []
+    parts = [t("dashboard.gap_points", points=num(gap.points_short, 1))] if gap.points_short > 0 else []
     if gap.missing_mandatory:
         parts.append(t("dashboard.gap_mandatory", criteria=", ".join(
             f"{cid} ({ref.criteria_by_id[cid].title.get(lg)})" for cid in gap.missing_mandatory)))
@@ -97,8 +97,9 @@ def _level_metrics(c: Cycle) -> None:
                    help=tp("dashboard.verified_count", len(covered), total=len(asked)))
     cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
     cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
-                   f"-{num(gap.points_short)} {t('dashboard.points_unit')}" if gap and gap.points_short > 0
-                   else None, delta_color="off")
+                   # What is still to gain, not a fall: no arrow, no colour.
+                   tp("dashboard.points_to_go", round(gap.points_short, 1)) if gap and gap.points_short > 0
+                   else None, delta_color="off", delta_arrow="off")
     st.markdown(plain(_gap_text(ref, gap)))
     _missing_mandatory(c, gap)
 
