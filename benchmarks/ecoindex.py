@@ -63,7 +63,8 @@ def _row(name: str, w: Weight, bare: Weight, goal: float | None) -> str:
     mark = "" if goal is None else (" ✓" if w.ecoindex_gzip >= goal else " ✗")
     goal_text = "—" if goal is None else f"≥ {goal:.0f}{mark}"
     return (f"| {name} | {w.dom:,} | {w.requests} | {w.raw_bytes / 1024:,.0f} | {w.gzip_bytes / 1024:,.0f} "
-            f"| {w.ecoindex_raw:.0f} ({grade(w.ecoindex_raw)}) | {w.ecoindex_gzip:.0f} ({grade(w.ecoindex_gzip)}) "
+            f"| {w.ecoindex_raw:.0f} ({grade(w.ecoindex_raw)}) "
+            f"| {w.ecoindex_gzip:.0f} ({grade(w.ecoindex_gzip)}) "
             f"| {w.ecoindex_gzip / bare.ecoindex_gzip:.2f} | {goal_text} |")
 
 
@@ -72,7 +73,8 @@ def table(results: dict[str, Weight], repeat: int) -> str:
     lines = [f"{dt.date.today().isoformat()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"Chromium headless, 1366×900, French; median of {repeat} cold loads per page; load average "
              f"{os.getloadavg()[0]:.1f}.", "",
-             "| page | DOM | requests | raw kB | gzip kB | Ecoindex raw | Ecoindex gzip | gzip / bare | goal (gzip) |",
+             "| page | DOM | requests | raw kB | gzip kB | Ecoindex raw | Ecoindex gzip | gzip / bare "
+             "| goal (gzip) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name, weight in results.items():
         goal = None if name.startswith("bare") else GOALS.get(name, DEFAULT_GOAL)
