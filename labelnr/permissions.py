@@ -44,6 +44,8 @@ class Action(StrEnum):
     IMPORT_ANSWERS = "import_answers"
     IMPORT_VERDICTS = "import_verdicts"
     SUBMIT = "submit"
+    #: Create a digital service under the entity and start its service-grid (RGESN) campaigns.
+    SERVICE = "service"
     MANAGE = "manage"  # organisations, entities, campaigns, roles, referentials
 
 
@@ -58,6 +60,7 @@ POLICY: Mapping[Role, frozenset[Action]] = {
             Action.EXPORT,
             Action.IMPORT_ANSWERS,
             Action.SUBMIT,
+            Action.SERVICE,
         }
     ),
     Role.STEERING: frozenset({Action.READ, Action.EXPORT}),

@@ -20,7 +20,8 @@ from labelnr.permissions import (
 A = Action
 #: The issue's roles, written out by hand (not derived from POLICY, so a changed table fails here).
 EXPECTED = {
-    Role.REFERENT: {A.READ, A.ANSWER, A.EVIDENCE, A.COMMITMENT, A.EXPORT, A.IMPORT_ANSWERS, A.SUBMIT},
+    Role.REFERENT: {A.READ, A.ANSWER, A.EVIDENCE, A.COMMITMENT, A.EXPORT, A.IMPORT_ANSWERS, A.SUBMIT,
+                    A.SERVICE},
     Role.STEERING: {A.READ, A.EXPORT},
     Role.AUDITOR: {A.READ, A.VERDICT, A.EXPORT, A.IMPORT_VERDICTS},
     Role.ADMIN: set(Action),

@@ -154,9 +154,12 @@ def create_campaign_row(
 ) -> CampaignRow:
     s = tx.session
     entity = repo.get_entity(s, entity_id)
-    store._authorize(s, tx.rec.actor, Action.MANAGE, entity_id)
     ref = store.referential(referential_id, version)
-    if EntityKind(entity.kind).is_service and ref.scoring.levels:
+    service = EntityKind(entity.kind).is_service
+    # A service's own grid (no label levels) may be started by its entity's referent (SERVICE).
+    right = Action.SERVICE if service and not ref.scoring.levels else Action.MANAGE
+    store._authorize(s, tx.rec.actor, right, entity_id)
+    if service and ref.scoring.levels:
         # A label is awarded to the organisation (or one of its parts), never to one website:
         # a service is assessed with a service grid (RGESN...) and counts as evidence above.
         raise InvalidInput.of("label_on_service", service=entity_id, ref=ref.key, parent=entity.parent_id)

@@ -115,7 +115,9 @@ def create_entity_row(
         if EntityKind(parent.kind).is_service:
             # A service is a leaf: what it is made of is assessed in its own grid, not as nodes.
             raise InvalidInput.of("under_a_service", entity=party.id, parent=parent_id)
-    store._authorize(s, tx.rec.actor, Action.MANAGE, parent_id or organisation_id)
+    # A referent of the entity may add its digital services (SERVICE); any other node needs MANAGE.
+    right = Action.SERVICE if kind.is_service else Action.MANAGE
+    store._authorize(s, tx.rec.actor, right, parent_id or organisation_id)
     existing = s.get(EntityRow, party.id)
     if existing is not None:
         raise AlreadyExists.of("entity_exists", entity=party.id, organisation=existing.organisation_id)

@@ -163,6 +163,10 @@ OPERATIONS: dict[str, tuple[frozenset[Action], Callable[[World, str], object]]] 
         frozenset({Action.MANAGE}),
         lambda w, a: w.store.create_entity(a, "acme", "site-a2", "Site A2", parent_id="dsi-a"),
     ),
+    "create service": (
+        frozenset({Action.SERVICE}),
+        lambda w, a: w.store.create_service(a, "site-a1", "portal", "Portal", "website"),
+    ),
     "create campaign": (
         frozenset({Action.MANAGE}),
         lambda w, a: w.store.create_campaign(a, "site-a1", "mini", "1", "year2", DAY),
@@ -323,6 +327,82 @@ def test_identities_compare_without_case(world: World) -> None:
     world.store.grant_role(LOCAL_USER, "Ann@Example.ORG", "referent", "site-a1")
     world.store.save_answer("ANN@example.org", world.draft, "A-1", Answer(level="full"), 0)
     assert world.store.history(world.draft, "A-1")[-1].actor == "ANN@example.org"
+
+
+# --- digital services: a referent creates them under their entity ---------------------------------
+
+
+@pytest.fixture
+def services_world(db_url: str, tmp_path: Path) -> Iterator[Store]:
+    """The tree with the RGESN-shaped mini grid too, grants enforced; Initech beside it."""
+    from storage_helpers import FIXTURES, REFERENTIALS
+
+    from labelnr.loader import load_catalog
+
+    with open_store(db_url, tmp_path / "data", load_catalog([*REFERENTIALS, FIXTURES / "rgesn-mini.yaml"]),
+                    import_demo=False) as opened:
+        plant_tree(opened)
+        opened.create_organisation("admin", "initech", "Initech")
+        opened.create_entity("admin", "initech", "it-hq", "Initech HQ")
+        yield enforce_grants(opened)
+
+
+@pytest.mark.parametrize("role", [Role.REFERENT, Role.ADMIN])
+def test_a_referent_or_admin_creates_a_service_under_their_entity_and_starts_its_rgesn_campaign(
+    services_world: Store, role: Role
+) -> None:
+    store = services_world
+    store.grant_role(LOCAL_USER, WHO, role, "dsi-a")
+    me = store.as_actor(WHO)
+    portal = me.create_service("dsi-a", "portal", "Citizen portal", "website")
+    below = me.create_service("site-a1", "kiosk", "Kiosk app", "app")  # an entity below theirs too
+    assert (portal.parent_id, below.parent_id) == ("dsi-a", "site-a1")
+    camp = me.create_campaign("portal", "rgesn-mini", "2024", "baseline", DAY)
+    me.save_answer(camp.id, "1.1", Answer(level="validated"), 0)
+    assert [e.id for e in me.services("dsi-a")] == ["portal"]
+    assert {e.actor for e in store.events(entity_id="portal", limit=100)} == {WHO}
+
+
+def test_a_referent_gains_nothing_else_with_services(services_world: Store) -> None:
+    store = services_world
+    store.grant_role(LOCAL_USER, WHO, Role.REFERENT, "dsi-a")
+    me = store.as_actor(WHO)
+    me.create_service("dsi-a", "portal", "Portal", "website")
+    before = len(store.events(organisation_id="acme", limit=100_000))
+    with pytest.raises(PermissionDenied, match="may not 'manage' on 'dsi-a'"):  # a label campaign
+        me.create_campaign("dsi-a", "mini", "1", "year1", DAY)
+    with pytest.raises(PermissionDenied, match="may not 'manage' on 'dsi-a'"):  # a unit, not a service
+        me.create_entity("acme", "site-a2", "Site A2", parent_id="dsi-a")
+    with pytest.raises(PermissionDenied, match="may not 'service' on 'group'"):  # above their entity
+        me.create_service("group", "intranet", "Intranet", "website")
+    with pytest.raises(PermissionDenied, match="may not 'manage' on 'portal'"):
+        me.rename("portal", "Renamed")
+    with pytest.raises(NotFound, match="there is no entity 'dsi-b'"):  # a sibling: invisible
+        me.create_service("dsi-b", "b-site", "B site", "website")
+    with pytest.raises(NotFound, match="there is no entity 'it-hq'"):  # another organisation
+        me.create_service("it-hq", "i-site", "I site", "website")
+    with pytest.raises(NotFound):
+        me.create_campaign("dsi-b", "rgesn-mini", "2024", "baseline", DAY)
+    assert len(store.events(organisation_id="acme", limit=100_000)) == before
+    assert store.services("dsi-b") == []
+    assert store.services("group") == []
+
+
+@pytest.mark.parametrize("role", [Role.STEERING, Role.AUDITOR])
+def test_steering_and_auditors_create_no_service_nor_rgesn_campaign(
+    services_world: Store, role: Role
+) -> None:
+    store = services_world
+    store.create_service(LOCAL_USER, "dsi-a", "portal", "Portal", "website")
+    store.grant_role(LOCAL_USER, WHO, role, "dsi-a")
+    me = store.as_actor(WHO)
+    before = len(store.events(organisation_id="acme", limit=100_000))
+    with pytest.raises(PermissionDenied, match="may not 'service' on 'dsi-a'"):
+        me.create_service("dsi-a", "app", "App", "app")
+    with pytest.raises(PermissionDenied, match="may not 'service' on 'portal'"):
+        me.create_campaign("portal", "rgesn-mini", "2024", "baseline", DAY)
+    assert len(store.events(organisation_id="acme", limit=100_000)) == before
+    assert [e.id for e in me.services("dsi-a")] == ["portal"]  # they still read it
 
 
 # --- history and evidence downloads ---------------------------------------------------------------
