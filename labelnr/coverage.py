@@ -219,3 +219,24 @@ def _combine(rule: ProposalRule, counted: Sequence[ServiceCoverage]) -> tuple[fl
     worst = min(counted, key=lambda s: (s.percent if s.percent is not None else 0.0, s.name))
     return worst.percent or 0.0, Reason("basis_worst", {"service": worst.name, "date": worst.date})
 
+
+
+@dataclass(frozen=True)
+class EntityCoverage:
+    """Every label criterion a crosswalk links, with the RGESN coverage of the entity's services
+    (the workbook's sheet and the dossier's section)."""
+
+    crosswalk: str
+    #: The RGESN-shaped grid the services are assessed on (its statuses' labels).
+    target: Referential
+    services: tuple[ServiceAssessment, ...]
+    items: tuple[Coverage, ...]
+
+
+def entity_coverage(walk: Crosswalk, source: Referential, target: Referential,
+                    services: Sequence[ServiceAssessment]) -> EntityCoverage:
+    """:func:`coverage` of each criterion of ``source`` the crosswalk links, in the grid's order."""
+    _check_sides(walk, source, target, services)
+    linked = [c.id for c in source.criteria if walk.links_from(c.id)]
+    return EntityCoverage(walk.id, target, tuple(services),
+                          tuple(coverage(walk, source, target, cid, services) for cid in linked))

@@ -114,20 +114,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     from labelnr.csvanswers import read_answers
-    from labelnr.storage.service import AnswerChange
+    from labelnr.services import apply_csv, csv_changes
 
     with store_view(args) as store:
-        view = store.campaign(args.campaign)
         parsed = read_answers(args.file, store.referential_of(args.campaign))
-        changes = []
-        for row in parsed:
-            # The file says status, N/A and justification: the owner and the rest stay as stored.
-            own = view.assessment.answers.get(row.criterion_id)
-            update = {"level": row.answer.level, "not_applicable": row.answer.not_applicable,
-                      "comment": row.answer.comment or (own.comment if own else None)}
-            answer = own.model_copy(update=update) if own else row.answer
-            changes.append(AnswerChange(row.criterion_id, answer, view.answer_revision(row.criterion_id)))
-        changed = store.import_changes(args.campaign, changes, source=str(args.file))
+        changed = apply_csv(store, args.campaign, csv_changes(store, args.campaign, parsed), str(args.file))
     out(f"{args.file}: {len(parsed)} answer(s) read, {changed} change(s) saved in campaign {args.campaign}")
     return 0
 

@@ -8,48 +8,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from labelnr.coverage import Coverage, ServiceAssessment, coverage, service_assessment
-from labelnr.crosswalk import Crosswalk, load_crosswalks
-from labelnr.loader import Catalog
+from labelnr.coverage import Coverage, coverage
 from labelnr.referential import Referential
+from labelnr.services import crosswalk_from, latest_assessments
 from labelnr.storage.views import CampaignView
 from labelnr.ui.answer_drafts import answer_key
 from labelnr.ui.resources import store
-from labelnr.ui.session import lang, t
+from labelnr.ui.session import day, lang, num, t
 from labelnr.ui.widgets import plain
 
 
-@st.cache_resource(show_spinner=False)
-def _crosswalks(_catalog: Catalog, keys: tuple[str, ...]) -> list[Crosswalk]:
-    return load_crosswalks(_catalog)[0]
-
-
-def _walk(ref: Referential) -> Crosswalk | None:
-    catalog = store().catalog
-    walks = _crosswalks(catalog, tuple(r.key for r in catalog.referentials))
-    return next((w for w in walks if w.source.key == ref.key), None)
-
-
-def _services(view: CampaignView, target: Referential) -> list[ServiceAssessment]:
-    """Each service under the campaign's entity, with its latest campaign on ``target``."""
+def coverage_of(view: CampaignView, ref: Referential, cid: str) -> tuple[Coverage, Referential] | None:
+    """The criterion's coverage and the services' grid, or None when no crosswalk links the
+    criterion or no service is assessed."""
     data = store()
-    found: list[ServiceAssessment] = []
-    for service in data.services(view.info.entity_id):
-        held = [c for c in data.campaigns(service.id) if c.referential_key == target.key]
-        if held:
-            latest = max(held, key=lambda c: (c.date, c.id))
-            found.append(service_assessment(service.name, target, data.campaign(latest.id).assessment))
-    return found
-
-
-def coverage_of(view: CampaignView, ref: Referential, cid: str) -> Coverage | None:
-    """The criterion's coverage, or None when no crosswalk links it or no service is assessed."""
-    walk = _walk(ref)
+    walk = crosswalk_from(data.catalog, ref)
     if walk is None or not walk.links_from(cid):
         return None
-    target = store().referential(walk.target.id, walk.target.version)
-    services = _services(view, target)
-    return coverage(walk, ref, target, cid, services) if services else None
+    target = data.referential(walk.target.id, walk.target.version)
+    services = latest_assessments(data, view.info.entity_id, target)
+    return (coverage(walk, ref, target, cid, services), target) if services else None
+
+
+def status_label(grid: Referential, level: str | None, lg: str) -> str:
+    """A service grid's status in words (``–``: not answered)."""
+    found = grid.scale.level(level) if level else None
+    return found.label.get(lg) if found else (level or "–")
 
 
 def _take(campaign: int, cid: str, level: str) -> None:
@@ -60,16 +44,18 @@ def _take(campaign: int, cid: str, level: str) -> None:
 
 def coverage_panel(view: CampaignView, ref: Referential, cid: str, editable: bool = True) -> None:
     """The services' RGESN coverage of ``cid`` and the proposed answer (a click takes it into the draft)."""
-    found = coverage_of(view, ref, cid)
-    if found is None:
+    covered = coverage_of(view, ref, cid)
+    if covered is None:
         return
+    found, grid = covered
     lg = lang()
     with st.container(border=True):
         st.markdown(f"**{t('coverage.ui_title')}**")
         for s in found.services:
-            score = t("coverage.ui_no_score") if s.score is None else f"{s.score:.0f} %"
-            statuses = ", ".join(f"{c.criterion} : {plain(c.status or '–')}" for c in s.statuses)
-            st.markdown(t("coverage.ui_service", service=plain(s.name), date=s.date.isoformat(), score=score,
+            score = t("coverage.ui_no_score") if s.score is None else f"{num(s.score, 1)} %"
+            statuses = ", ".join(t("coverage.ui_status", criterion=plain(c.criterion),
+                                   status=plain(status_label(grid, c.status, lg))) for c in s.statuses)
+            st.markdown(t("coverage.ui_service", service=plain(s.name), date=day(s.date), score=score,
                           statuses=statuses))
         st.caption(found.proposal.text(lg))
         level = found.proposal.level

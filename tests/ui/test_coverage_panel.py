@@ -3,6 +3,7 @@ Hexapost Colis runs the tracking website, whose RGESN declaration covers criteri
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .conftest import texts
@@ -34,3 +35,16 @@ def test_a_mapped_criterion_shows_its_services_and_offers_the_proposal_as_a_draf
 def test_an_entity_without_service_shows_no_panel(demo_dirs: Path) -> None:
     at = linked({"organisation": "hexapost", "entity": "hexapost-agences", "criterion": "AO-1.4"})
     assert "Couverture par les services numériques" not in texts(at)
+
+
+def test_the_panel_writes_dates_scores_and_statuses_the_language_s_way(demo_dirs: Path) -> None:
+    at = linked(COLIS)
+    line = next(m for m in texts(at).splitlines() if "Suivi de colis en ligne" in m)
+    assert "déclaration du " in line
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", line), line  # never an ISO date in a sentence
+    assert re.search(r"déclaration du \d{1,2} \w+ \d{4}", line), line
+    assert "Validé" in line or "En cours" in line, line  # the grid's statuses in words, not ids
+    at.session_state["lang"] = "en"
+    at.run()
+    line = next(m for m in texts(at).splitlines() if "Suivi de colis en ligne" in m)
+    assert re.search(r"declaration of [A-Z][a-z]+ \d{1,2}, \d{4}", line), line
