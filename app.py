@@ -30,6 +30,7 @@ st.navigation([
     page("assessment", default=True),
     page("plan"),
     page("dashboard"),
+    page("services"),
     page("audit"),
     page("referentials"),
     page("history"),

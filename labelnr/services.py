@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from labelnr.clock import end_of
 from labelnr.coverage import EntityCoverage, ServiceAssessment, entity_coverage, service_assessment
 from labelnr.crosswalk import Crosswalk, load_crosswalks
 from labelnr.csvanswers import CsvAnswer, parse_answers
@@ -140,8 +141,7 @@ def latest_assessments(data: ActorStore, entity_id: str, target: Referential,
         if as_of is None:
             assessment = data.campaign(latest.id).assessment
         else:
-            end = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
-            assessment = data.campaign_as_of(latest.id, end).assessment
+            assessment = data.campaign_as_of(latest.id, end_of(as_of)).assessment
         found.append(service_assessment(service.name, target, assessment))
     return found
 
