@@ -73,22 +73,21 @@ def _mean(rows: Sequence[ServiceRow]) -> None:
 
 def dashboard_services(data: ActorStore, info: CampaignInfo, scope: str) -> None:
     """The dashboard's section: the entity's services (``scope`` "entity") or every readable
-    entity's services ("organisation"), each with its latest RGESN score and trend."""
-    st.header(t("services.dashboard_title"))
+    entity's services ("organisation"), each with its latest RGESN score and trend. Nothing
+    at all where there is no service to show."""
     if scope == "organisation":
         groups: list[EntityServices] = organisation_services(data, info.organisation_id)
         if not groups:
-            st.info(t("services.dashboard_none_org"))
             return
+        st.header(t("services.dashboard_title"))
         st.caption(t("services.dashboard_caption_org"))
         table([{t("services.col_entity"): g.entity.name, **row_cells(r)} for g in groups for r in g.rows])
         _mean([r for g in groups for r in g.rows])
     else:
-        entity = data.entity(info.entity_id)
-        rows = service_rows(data, entity.id)
+        rows = service_rows(data, info.entity_id)
         if not rows:
-            st.info(t("services.dashboard_none"))
             return
+        st.header(t("services.dashboard_title"))
         st.caption(t("services.dashboard_caption"))
         services_table(rows)
         _mean(rows)

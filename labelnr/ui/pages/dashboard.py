@@ -27,6 +27,7 @@ from labelnr.ui import charts
 from labelnr.ui.dossier import dossier_download
 from labelnr.ui.resources import store
 from labelnr.ui.selection import Selection, link, pick_campaign
+from labelnr.ui.services_panel import dashboard_services
 from labelnr.ui.session import day, error_text, lang, num, t, tp
 from labelnr.ui.steering import (
     Cycle,
@@ -436,6 +437,7 @@ def main() -> None:
                          campaign=plain(_campaign_text(c.view.info)),
                          referential=plain(c.ref.title.get(lang())), version=plain(c.ref.version)))
             _entity(data, c)
+        dashboard_services(data, data.campaign_info(selection.campaign), str(scope))
     except LabelnrError as exc:
         st.error(t("dashboard.cannot_open", reason=plain(error_text(exc))), icon=":material/error:")
 
