@@ -240,3 +240,50 @@ def entity_coverage(walk: Crosswalk, source: Referential, target: Referential,
     linked = [c.id for c in source.criteria if walk.links_from(c.id)]
     return EntityCoverage(walk.id, target, tuple(services),
                           tuple(coverage(walk, source, target, cid, services) for cid in linked))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One label criterion × one service, in words (the workbook's sheet, the dossier's table)."""
+
+    criterion: str
+    title: str
+    #: How the label criterion relates to the RGESN criteria, in words.
+    relation: str
+    #: The linked RGESN criteria's ids, comma-separated.
+    targets: str
+    service: str
+    #: The service's declaration date (its campaign's date).
+    date: dt.date
+    #: The service's overall RGESN score (0-100; ``None``: nothing applies).
+    score: float | None
+    #: The linked criteria's coverage in that service (0-100; ``None``: none of them applies).
+    percent: float | None
+    #: Each linked criterion's status, in words: ``4.1 : Validé ; 4.2 : En cours``.
+    statuses: str
+    #: The answer proposed for the label criterion (its label in the scale), if any.
+    proposed: str | None
+    reason: str
+
+
+def coverage_rows(found: EntityCoverage, source: Referential, lang: str) -> list[CoverageRow]:
+    """Every covered label criterion with each service's statuses, in ``lang``."""
+    colon, between = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+
+    def status(level: str | None) -> str:
+        shown = found.target.scale.level(level) if level else None
+        if shown is not None:
+            return shown.label.get(lang)
+        return translate("coverage.status_none", lang)
+
+    rows = []
+    for item in found.items:
+        crit = source.criteria_by_id[item.criterion]
+        level = source.scale.level(item.proposal.level) if item.proposal.level else None
+        relation = translate(f"coverage.relation_{item.link.relation.value}", lang) if item.link else ""
+        for s in item.services:
+            statuses = between.join(f"{c.criterion}{colon}{status(c.status)}" for c in s.statuses)
+            rows.append(CoverageRow(item.criterion, crit.title.get(lang), relation, ", ".join(item.targets),
+                                    s.name, s.date, s.score, s.percent, statuses,
+                                    level.label.get(lang) if level else None, item.proposal.text(lang)))
+    return rows

@@ -22,7 +22,7 @@ from labelnr.crosswalk import Crosswalk, load_crosswalks
 from labelnr.csvanswers import CsvAnswer, parse_answers
 from labelnr.loader import Catalog
 from labelnr.referential import Referential
-from labelnr.storage import ActorStore, AnswerChange, CampaignInfo, CampaignView, EntityInfo
+from labelnr.storage import ActorStore, AnswerChange, CampaignInfo, CampaignView, EntityInfo, NotFound
 
 
 def is_service_grid(ref: Referential) -> bool:
@@ -133,16 +133,18 @@ def latest_assessments(data: ActorStore, entity_id: str, target: Referential,
     as it stood at the end of that day)."""
     found: list[ServiceAssessment] = []
     for service in data.services(entity_id):
-        held = [c for c in data.campaigns(service.id) if c.referential_key == target.key
-                and (as_of is None or c.date <= as_of)]
-        if not held:
-            continue
-        latest = max(held, key=_order)
-        if as_of is None:
-            assessment = data.campaign(latest.id).assessment
-        else:
-            assessment = data.campaign_as_of(latest.id, end_of(as_of)).assessment
-        found.append(service_assessment(service.name, target, assessment))
+        held = sorted((c for c in data.campaigns(service.id) if c.referential_key == target.key
+                       and (as_of is None or c.date <= as_of)), key=_order, reverse=True)
+        for latest in held:
+            if as_of is None:
+                assessment = data.campaign(latest.id).assessment
+            else:
+                try:  # as it stood at the end of that day; a campaign entered later did not exist yet
+                    assessment = data.campaign_as_of(latest.id, end_of(as_of)).assessment
+                except NotFound:
+                    continue
+            found.append(service_assessment(service.name, target, assessment))
+            break
     return found
 
 

@@ -32,6 +32,7 @@ from labelnr.excel._cells import (
     _table,
     sheet_name,
 )
+from labelnr.excel._coverage_sheet import coverage_sheet
 from labelnr.excel._plan_sheets import _PlanSheets
 from labelnr.excel.collector import collector_paused
 from labelnr.excel.meta import (
@@ -162,6 +163,8 @@ class WorkbookExport(_PlanSheets):
         plan = self.book.add_worksheet(sheet_name(self.t("excel.sheet_plan"), self.taken))
         trajectory = self.book.add_worksheet(sheet_name(self.t("excel.sheet_trajectory"), self.taken))
         history = self.book.add_worksheet(sheet_name(self.t("excel.sheet_history"), self.taken))
+        coverage = (self.book.add_worksheet(sheet_name(self.t("excel.sheet_coverage"), self.taken))
+                    if data.coverage else None)
         lists_ws = self.book.add_worksheet(LISTS_SHEET)
         meta_ws = self.book.add_worksheet(META_SHEET)
 
@@ -178,6 +181,8 @@ class WorkbookExport(_PlanSheets):
         self._plan(plan)
         self._trajectory(trajectory)
         self._history(history)
+        if coverage is not None:
+            coverage_sheet(self, coverage)
         for key, value in (
             ("labelnr_campaign_id", data.campaign_id),
             ("labelnr_referential", self.ref.key),

@@ -33,6 +33,7 @@ from labelnr.i18n import Lang
 from labelnr.permissions import Action
 from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
+from labelnr.services import label_coverage
 from labelnr.storage import (
     ActorStore,
     AnswerChange,
@@ -254,6 +255,7 @@ def _workbook_data(
         projection_starts=starts,
         as_of=as_of,
         lang=lang,
+        coverage=label_coverage(store.as_actor(actor), view, as_of),
     )
 
 

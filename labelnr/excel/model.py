@@ -23,6 +23,7 @@ from labelnr.assessment import (
     Period,
     excluded_and_forced_na,
 )
+from labelnr.coverage import EntityCoverage
 from labelnr.referential import Criterion, EvidenceType, Referential
 from labelnr.scoring import Scores
 from labelnr.trajectory import Start
@@ -174,6 +175,9 @@ class WorkbookData:
     #: The date the data stands at, when exported ``--as-of`` a past date.
     as_of: dt.date | None = None
     lang: Literal["fr", "en"] = "fr"
+    #: The RGESN coverage of the mapped criteria by the entity's digital services (a label
+    #: campaign whose entity has services assessed on the crosswalk's target grid).
+    coverage: EntityCoverage | None = None
 
     @property
     def commitments(self) -> list[Commitment]:
