@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from labelnr.assessment import Commitment, Indicator
+from labelnr.coverage import coverage_rows
 from labelnr.excel.model import NOT_APPLICABLE, EvidenceEntry, WorkbookData, row_values
 from labelnr.formatting import plural
 from labelnr.i18n import Lang, Translator, catalog
@@ -385,7 +386,26 @@ def campaign_dossier(data: WorkbookData) -> Json:
     """Everything one campaign's dossier shows."""
     b = _Builder(data)
     return {"cover": b.cover(), "summary": b.summary(), "themes": b.criteria(), "plan": b.plan(),
-            "history": b.history(), "annex": b.annex()}
+            "history": b.history(), "annex": b.annex(), "coverage": coverage_section(data)}
+
+
+def coverage_section(data: WorkbookData) -> Json | None:
+    """The RGESN coverage of the mapped criteria by the entity's services (as in the workbook's
+    sheet); ``None`` when the campaign has none."""
+    found = data.coverage
+    if found is None:
+        return None
+    lang: Lang = Translator(data.lang).lang
+    items: dict[str, Json] = {}
+    for r in coverage_rows(found, data.referential, lang):
+        item = items.setdefault(r.criterion, {
+            "criterion": r.criterion, "title": r.title, "relation": r.relation, "targets": r.targets,
+            "proposed": r.proposed, "reason": r.reason, "services": []})
+        item["services"].append({"service": r.service, "date": fmt.date(r.date, lang),
+                                 "percent": fmt.percent(r.percent, lang), "statuses": r.statuses})
+    services = [{"name": s.name, "date": fmt.date(s.date, lang), "score": fmt.percent(s.scores.percent, lang)}
+                for s in found.services]
+    return {"services": services, "items": list(items.values())}
 
 
 def entity_summary(data: WorkbookData) -> Json:
