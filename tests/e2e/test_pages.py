@@ -19,6 +19,7 @@ PAGES = {
     "": "assessment",
     "plan": "plan",
     "dashboard": "dashboard",
+    "services": "services",
     "audit": "audit",
     "referentials": "referentials",
     "history": "history",
