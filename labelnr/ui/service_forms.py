@@ -32,6 +32,8 @@ SERVICE_KINDS = [k for k in EntityKind if k.is_service]
 FLASH = "services.flash"
 #: The service the "start a campaign" form is on (a new service is preselected there).
 START_PICK = "services.start.service"
+#: The draft campaign the CSV import is on (per language: its labels are translated).
+IMPORT_PICK = "services.import.campaign"
 
 
 def flash() -> None:
@@ -153,6 +155,7 @@ def start_campaign_form(entity: EntityInfo, rows: Sequence[ServiceRow]) -> None:
         st.error(t("services.refused", reason=plain(error_text(exc))), icon=":material/error:")
         return
     name = services[service_id].name
+    st.session_state[f"{IMPORT_PICK}.{lang()}"] = made.id  # the CSV import is offered for it next
     st.session_state[FLASH] = (t("services.started", service=name) + " "
                                + _grid_link(made, t("services.open_grid", service=name)))
     st.rerun()
@@ -182,7 +185,7 @@ def csv_import(rows: Sequence[ServiceRow]) -> None:
     titles = {cid: f"{service.name} — {campaign_name(info)}, {day(info.date)}"
               for cid, (service, info) in drafts.items()}
     campaign = st.selectbox(t("services.import_campaign"), list(titles),
-                            key=f"services.import.campaign.{lang()}", format_func=titles.__getitem__)
+                            key=f"{IMPORT_PICK}.{lang()}", format_func=titles.__getitem__)
     round_key = "services.import.round"
     upload = st.file_uploader(t("services.import_file"), type=["csv"], help=t("services.import_help"),
                               key=f"services.import.file.{st.session_state.get(round_key, 0)}")

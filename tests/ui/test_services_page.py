@@ -128,6 +128,8 @@ def test_the_local_administrator_creates_a_service_and_starts_its_rgesn_campaign
     link = next(line for line in shown.splitlines() if "Remplir la grille RGESN de API de suivi" in line)
     assert "assessment?organisation=hexapost&entity=hexapost-colis-api-de-suivi&campaign=" in link
     assert "| API de suivi | API | État initial |" in texts(at)
+    made = at.selectbox(key="services.import.campaign.fr")  # the CSV import is offered for it
+    assert made.value == int(link.split("campaign=")[1].split(")")[0])
     # Starting the same period again is refused with the store's reason, in words.
     next(b for b in at.button if b.label == "Démarrer la campagne").click().run()
     assert any("Refusé" in e.value for e in at.error)
