@@ -33,7 +33,7 @@ def coverage_of(view: CampaignView, ref: Referential, cid: str) -> tuple[Coverag
 def status_label(grid: Referential, level: str | None, lg: str) -> str:
     """A service grid's status in words (``–``: not answered)."""
     found = grid.scale.level(level) if level else None
-    return found.label.get(lg) if found else (level or "–")
+    return found.label.get(lg) if found else (level or t("coverage.status_none"))
 
 
 def _take(campaign: int, cid: str, level: str) -> None:
