@@ -1,6 +1,7 @@
 """The RGESN coverage in a label campaign's evidence workbook (sheet written by
 labelnr/excel/_coverage_sheet.py, data read by labelnr.services.label_coverage) on the demo
-data: Hexapost Colis runs the tracking website, declared against RGESN on 10 February 2026."""
+data: Hexapost Colis runs the tracking website, declared against RGESN on 10 February 2026 and
+again on 12 November 2026."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_a_label_campaign_s_workbook_has_its_services_rgesn_coverage(demo: Actor
     assert len(ao14) == 1
     row = ao14[0]
     assert row["Service numérique"] == "Suivi de colis en ligne"
-    assert row["Date de la déclaration"] == dt.datetime(2026, 2, 10)
+    assert row["Date de la déclaration"] == dt.datetime(2026, 11, 12)  # its latest declaration
     assert row["Réponse proposée"] == "Partielle"  # as the crosswalk rule proposes (see the panel test)
     assert "« Partielle »" in row["Pourquoi"]
     assert row["Score RGESN du service (%)"] == pytest.approx(demo.scores(

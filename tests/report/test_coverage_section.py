@@ -33,21 +33,21 @@ def test_the_section_lists_each_mapped_criterion_with_the_services_statuses(demo
     data = workbook(demo, _latest(demo, "hexapost-colis"), "fr")
     section = campaign_dossier(data)["coverage"]
     assert [s["name"] for s in section["services"]] == ["Suivi de colis en ligne"]
-    assert section["services"][0]["date"] == "10 février 2026"
+    assert section["services"][0]["date"] == "12 novembre 2026"
     ao14 = next(i for i in section["items"] if i["criterion"] == "AO-1.4")
     assert ao14["proposed"] == "Partielle"
     assert [s["service"] for s in ao14["services"]] == ["Suivi de colis en ligne"]
     text = squeeze(pdf_text(campaign_pdf(data)))
     assert squeeze("Couverture RGESN des services numériques") in text
     assert squeeze("Réponse proposée : Partielle") in text
-    assert squeeze("10 février 2026") in text
+    assert squeeze("12 novembre 2026") in text
 
 
 def test_the_section_reads_in_english_and_is_absent_without_services(demo: ActorStore) -> None:
     text = squeeze(pdf_text(campaign_pdf(workbook(demo, _latest(demo, "hexapost-colis"), "en"))))
     assert squeeze("RGESN coverage by the digital services") in text
     assert squeeze("Proposed answer: Partial") in text
-    assert squeeze("February 10, 2026") in text
+    assert squeeze("November 12, 2026") in text
     agences = workbook(demo, _latest(demo, "hexapost-agences"), "fr")
     assert campaign_dossier(agences)["coverage"] is None
     assert squeeze("Couverture RGESN") not in squeeze(pdf_text(campaign_pdf(agences)))

@@ -34,16 +34,18 @@ def test_the_entity_dashboard_lists_its_services_with_score_and_trend(demo_dirs:
     at = linked(COLIS, page="dashboard")
     assert "Services numériques (RGESN)" in [h.value for h in at.header]
     [row] = _lines(at, "Suivi de colis en ligne")
-    assert "| Site web | Déclaration RGESN 2026 | 10 février 2026 | 57,8 % | première campagne |" in row
+    assert ("| Site web | Révision de la déclaration RGESN (novembre 2026) | 12 novembre 2026 | 66,9 % | "
+            "+9,2 points depuis le 10 février 2026 |") in row
     assert "Appli Hexapost Courrier" not in texts(at)
-    assert "1 service noté, score moyen 57,8\xa0%" in texts(at)
+    assert "1 service noté, score moyen 66,9\xa0%" in texts(at)
     link = next(m.value for m in at.markdown if "Voir les services numériques" in m.value)
     assert "services?organisation=hexapost&entity=hexapost-colis&campaign=" in link
     at.session_state["lang"] = "en"
     at.run()
     assert "Digital services (RGESN)" in [h.value for h in at.header]
     [row] = _lines(at, "Suivi de colis en ligne")
-    assert "| Website | Déclaration RGESN 2026 | February 10, 2026 | 57.8% | first campaign |" in row
+    assert ("| Website | Révision de la déclaration RGESN (novembre 2026) | November 12, 2026 | 66.9% | "
+            "+9.2 points since February 10, 2026 |") in row
 
 
 def test_the_organisation_dashboard_lists_every_entity_s_services(demo_dirs: Path) -> None:

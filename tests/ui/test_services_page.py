@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer
-from labelnr.formatting import format_percent
+from labelnr.formatting import format_number, format_percent
 from labelnr.interchange import load_assessment
 from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER
@@ -36,9 +36,9 @@ def _campaign(store: Store, service: str) -> int:
     return max(store.campaigns(service), key=lambda c: (c.date, c.id)).id
 
 
-def _official_percent() -> float:
+def _official_percent(period: str = "year1") -> float:
     """The tracking website's score by labelnr.scoring, straight from its demo declaration file."""
-    assessment, ref = load_assessment(ROOT / "audits" / "hexapost-suivi-baseline.yaml",
+    assessment, ref = load_assessment(ROOT / "audits" / f"hexapost-suivi-{period}.yaml",
                                       load_catalog([ROOT / "criteria"]))
     percent = score_assessment(ref, assessment).percent
     assert percent is not None
@@ -62,21 +62,22 @@ def test_the_entity_s_services_show_kind_campaign_date_and_the_official_score_in
     row = _row(at, "Suivi de colis en ligne")
     official = _official_percent()
     assert f"| {_pct(official, 'fr')} |" in row, row
-    assert "| Site web | Déclaration RGESN 2026 | 10 février 2026 |" in row
-    assert "| première campagne |" in row
+    assert "| Site web | Révision de la déclaration RGESN (novembre 2026) | 12 novembre 2026 |" in row
+    gained = official - _official_percent("baseline")
+    assert f"| +{format_number(gained, 'fr', '#,##0.#')} points depuis le 10 février 2026 |" in row, row
     assert "Appli Hexapost Courrier" not in texts(at)  # another entity's service
     families = texts(at)
     assert "| Stratégie |" in families
     assert "| Algorithmie |" in families
-    detail = "Suivi de colis en ligne — Déclaration RGESN 2026, 10 février 2026"
+    detail = "Suivi de colis en ligne — Révision de la déclaration RGESN (novembre 2026), 12 novembre 2026"
     assert [e.label for e in at.expander] == [detail]
     at.session_state["lang"] = "en"
     at.run()
     assert at.title[0].value == "Digital services"
     row = _row(at, "Suivi de colis en ligne")
     assert f"| {_pct(official, 'en')} |" in row, row
-    assert "| Website | Déclaration RGESN 2026 | February 10, 2026 |" in row
-    assert "| first campaign |" in row
+    assert "| Website | Révision de la déclaration RGESN (novembre 2026) | November 12, 2026 |" in row
+    assert f"| +{format_number(gained, 'en', '#,##0.#')} points since February 10, 2026 |" in row, row
     assert "| Strategy |" in texts(at)
 
 
@@ -87,14 +88,15 @@ def test_a_service_picked_in_the_sidebar_shows_its_entity_s_services(demo_dirs: 
     assert _row(at, "Suivi de colis en ligne")
 
 
-def test_a_second_campaign_gives_the_trend_and_the_families_beside_the_previous_one(
+def test_a_new_campaign_gives_the_trend_against_the_one_before_and_the_families_beside_it(
     demo_store: Store,
 ) -> None:
-    first = _campaign(demo_store, SUIVI)
-    copied = demo_store.copy_campaign(LOCAL_USER, first, "year1", dt.date(2027, 2, 10))
-    before = demo_store.scores(first).self_assessed.percent
-    revision = demo_store.campaign(copied.id).answer_revision("1.1")
-    demo_store.save_answer(LOCAL_USER, copied.id, "1.1", Answer(level="validated"), revision)
+    latest = _campaign(demo_store, SUIVI)
+    copied = demo_store.copy_campaign(LOCAL_USER, latest, "year2", dt.date(2027, 2, 10))
+    before = demo_store.scores(latest).self_assessed.percent
+    view = demo_store.campaign(copied.id)
+    cid = next(c for c, a in view.effective.items() if a.level in ("in_progress", "to_assess"))
+    demo_store.save_answer(LOCAL_USER, copied.id, cid, Answer(level="validated"), view.answer_revision(cid))
     after = demo_store.scores(copied.id).self_assessed.percent
     assert before is not None
     assert after is not None
@@ -102,12 +104,13 @@ def test_a_second_campaign_gives_the_trend_and_the_families_beside_the_previous_
     at = linked(COLIS, page="services")
     row = _row(at, "Suivi de colis en ligne")
     assert "| 10 février 2027 |" in row
-    gained = f"+{after - before:.1f}".replace(".", ",")
-    assert f"| {gained} points depuis le 10 février 2026 |" in row, row
+    gained = format_number(after - before, "fr", "#,##0.#")
+    assert f"| +{gained} points depuis le 12 novembre 2026 |" in row, row
     assert "Campagne précédente" in texts(at)
     at.session_state["lang"] = "en"
     at.run()
-    assert f"| +{after - before:.1f} points since February 10, 2026 |" in _row(at, "Suivi de colis en ligne")
+    gained = format_number(after - before, "en", "#,##0.#")
+    assert f"| +{gained} points since November 12, 2026 |" in _row(at, "Suivi de colis en ligne")
 
 
 def test_the_local_administrator_creates_a_service_and_starts_its_rgesn_campaign(demo_dirs: Path) -> None:
@@ -128,6 +131,7 @@ def test_the_local_administrator_creates_a_service_and_starts_its_rgesn_campaign
     link = next(line for line in shown.splitlines() if "Remplir la grille RGESN de API de suivi" in line)
     assert "assessment?organisation=hexapost&entity=hexapost-colis-api-de-suivi&campaign=" in link
     assert "| API de suivi | API | État initial |" in texts(at)
+    assert "| première campagne | 0 sur 78 |" in _row(at, "API de suivi")
     made = at.selectbox(key="services.import.campaign.fr")  # the CSV import is offered for it
     assert made.value == int(link.split("campaign=")[1].split(")")[0])
     # Starting the same period again is refused with the store's reason, in words.
