@@ -88,3 +88,38 @@ def test_the_interchange_file_carries_the_kind_and_import_keeps_it(org: Store, t
     fresh.write_text(text.replace("portal", "shop").replace("kind: website", "kind: app"), encoding="utf-8")
     import_paths(org, "admin", [fresh])
     assert org.entity("shop").kind is EntityKind.APP
+
+
+def test_services_rows_score_the_latest_campaign_by_hand_and_its_trend(org: Store) -> None:
+    from labelnr.services import organisation_services, service_rows
+
+    org.create_service("admin", "dsi-a", "portal", "Portal", "website")
+    org.create_service("admin", "dsi-b", "b-app", "B app", "app")
+    first = org.create_campaign("admin", "portal", "rgesn-mini", "2024", "baseline", DAY)
+    org.save_answer("admin", first.id, "1.1", Answer(level="validated"), 0)
+    next_year = DAY.replace(year=DAY.year + 1)
+    later = org.create_campaign("admin", "portal", "rgesn-mini", "2024", "year1", next_year)
+    org.save_answer("admin", later.id, "1.1", Answer(level="validated"), 0)
+    org.save_answer("admin", later.id, "3.1", Answer(level="validated"), 0)
+    org.save_answer("admin", later.id, "1.2", Answer(level="in_progress"), 0)
+    org.grant_role("admin", "ref-a@acme.test", "steering", "dsi-a")
+    enforce_grants(org)
+    mine = org.as_actor("ref-a@acme.test")
+    [row] = service_rows(mine, "dsi-a")
+    # Weights 1.5 / 1.25 / 1 by priority; every criterion of the mini grid applies: 11.5 in all.
+    assert row.latest is not None
+    assert row.previous is not None
+    assert (row.latest.info.id, row.previous.info.id) == (later.id, first.id)
+    assert row.latest.percent == pytest.approx(100 * 3.0 / 11.5)
+    assert row.previous.percent == pytest.approx(100 * 1.5 / 11.5)
+    assert row.trend == pytest.approx(100 * 1.5 / 11.5)
+    assert row.latest.families["strategy"] == pytest.approx(100 * 1.5 / 3.75)
+    assert (row.latest.answered, row.latest.counted) == (3, 9)
+    # A reader of dsi-a sees its services only, for the whole organisation too.
+    seen = organisation_services(mine, "acme")
+    assert [(g.entity.id, [r.service.id for r in g.rows]) for g in seen] == [("dsi-a", ["portal"])]
+    from labelnr.permissions import LOCAL_USER
+
+    everything = organisation_services(org.as_actor(LOCAL_USER), "acme")
+    assert [g.entity.id for g in everything] == ["dsi-a", "dsi-b"]
+    assert everything[1].rows[0].latest is None  # a service without campaign yet
