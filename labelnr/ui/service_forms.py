@@ -18,7 +18,7 @@ from labelnr.errors import InvalidFile, LabelnrError
 from labelnr.permissions import Action
 from labelnr.referential import Referential
 from labelnr.services import CsvChange, ServiceRow, apply_csv, csv_changes, is_service_grid, read_csv
-from labelnr.storage import CampaignInfo, EntityInfo
+from labelnr.storage import AlreadyExists, CampaignInfo, EntityInfo
 from labelnr.ui.auth import can
 from labelnr.ui.dossier import declaration_download
 from labelnr.ui.resources import store
@@ -105,10 +105,19 @@ def create_service_form(entity: EntityInfo) -> None:
     if not name.strip():
         st.error(t("services.create_needs_name"))
         return
-    try:
-        made = store().create_service(entity.id, new_service_id(entity.id, name.strip()), name.strip(), kind)
-    except LabelnrError as exc:
-        st.error(t("services.refused", reason=plain(error_text(exc))), icon=":material/error:")
+    base = new_service_id(entity.id, name.strip())
+    for attempt in range(1, 10):  # a name used twice under the entity gets "-2", "-3"...
+        try:
+            wanted = base if attempt == 1 else f"{base[:60]}-{attempt}"
+            made = store().create_service(entity.id, wanted, name.strip(), kind)
+            break
+        except AlreadyExists:
+            continue
+        except LabelnrError as exc:
+            st.error(t("services.refused", reason=plain(error_text(exc))), icon=":material/error:")
+            return
+    else:
+        st.error(t("services.refused", reason=plain(name)), icon=":material/error:")
         return
     st.session_state[FLASH] = t("services.created", service=made.name, entity=entity.name)
     st.session_state[START_PICK] = made.id  # the next form starts its campaign

@@ -49,6 +49,10 @@ def _row(at: AppTest, service: str) -> str:
     return next(line for line in texts(at).splitlines() if line.startswith(f"| {service} |"))
 
 
+def _lines(at: AppTest, service: str) -> list[str]:
+    return [line for line in texts(at).splitlines() if line.startswith(f"| {service} |")]
+
+
 def _pct(value: float, lang: str) -> str:
     """A percentage as a table cell shows it (the no-break space is a space there)."""
     return format_percent(value / 100, lang).replace("\xa0", " ")
@@ -137,6 +141,10 @@ def test_the_local_administrator_creates_a_service_and_starts_its_rgesn_campaign
     # Starting the same period again is refused with the store's reason, in words.
     next(b for b in at.button if b.label == "Démarrer la campagne").click().run()
     assert any("Refusé" in e.value for e in at.error)
+    # The same name again is a second service, with an id of its own.
+    at.text_input(key="services.create.name").set_value("API de suivi")
+    next(b for b in at.button if b.label == "Créer le service").click().run()
+    assert len(_lines(at, "API de suivi")) == 2
 
 
 def _shared(user: str, params: dict[str, str], lang: str = "fr") -> AppTest:
