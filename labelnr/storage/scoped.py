@@ -45,7 +45,7 @@ from labelnr.migrate import MigrationReport
 from labelnr.permissions import ROOT, Action, Grant, Role
 from labelnr.referential import EvidenceType, Referential
 from labelnr.storage._visibility import ActorRights, VisibleTree
-from labelnr.storage.errors import NotFound
+from labelnr.storage.errors import AlreadyExists, NotFound
 from labelnr.storage.history import HistoryEvent, HistoryFilter
 from labelnr.storage.views import (
     CampaignInfo,
@@ -352,7 +352,14 @@ class ActorStore(ActorRights):
         self, entity_id: str, service_id: str, name: str, kind: EntityKind | str
     ) -> EntityInfo:
         self.entity(entity_id)
-        return self._store.create_service(self.identity, entity_id, service_id, name, kind)
+        try:
+            return self._store.create_service(self.identity, entity_id, service_id, name, kind)
+        except AlreadyExists:
+            # Referents create services: the id may be taken where they cannot see. Say only that.
+            taken = self._store.entity(service_id)
+            if self._visible(taken):
+                raise
+            raise AlreadyExists.of("id_taken", id=service_id) from None
 
     def rename(self, node_id: str, name: str) -> None:
         self._visible_node(node_id)

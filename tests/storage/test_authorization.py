@@ -25,7 +25,7 @@ from labelnr.auth import enforce_grants
 from labelnr.excel.from_store import workbook
 from labelnr.loader import Catalog
 from labelnr.permissions import LOCAL_USER, POLICY, ROOT, Action, PermissionDenied, Role
-from labelnr.storage import CampaignLocked, NotFound, Store, open_store
+from labelnr.storage import AlreadyExists, CampaignLocked, NotFound, Store, open_store
 from labelnr.storage.scoped import ActorStore
 from labelnr.storage.service import ImportItem
 
@@ -383,6 +383,11 @@ def test_a_referent_gains_nothing_else_with_services(services_world: Store) -> N
         me.create_service("it-hq", "i-site", "I site", "website")
     with pytest.raises(NotFound):
         me.create_campaign("dsi-b", "rgesn-mini", "2024", "baseline", DAY)
+    with pytest.raises(AlreadyExists, match="the id 'it-hq' is already taken") as taken:
+        me.create_service("dsi-a", "it-hq", "Named like Initech's entity", "website")
+    assert "initech" not in str(taken.value)  # nothing said of the organisation that holds it
+    with pytest.raises(AlreadyExists, match="entity 'portal' already exists"):  # one of theirs: said plainly
+        me.create_service("dsi-a", "portal", "Portal again", "website")
     assert len(store.events(organisation_id="acme", limit=100_000)) == before
     assert store.services("dsi-b") == []
     assert store.services("group") == []
