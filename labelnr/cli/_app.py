@@ -119,14 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_problems(exc.problems, lang)
         return EXIT_INVALID
     except UsageError as exc:
-        text = render(exc, lang)
-        err(f"labelnr {args.command}: {text}" if getattr(args, "command", None) else f"labelnr: {text}")
+        shown = render(exc, lang)
+        err(f"labelnr {args.command}: {shown}" if getattr(args, "command", None) else f"labelnr: {shown}")
         return EXIT_USAGE
     except LabelnrError as exc:
         err(f"labelnr: {render(exc, lang)}")
         return EXIT_INVALID
     except KeyboardInterrupt:
-        err(f"labelnr: {text(lang, 'interrupted')}")
+        err("labelnr: " + text(lang, "interrupted"))
         return 130
     except BrokenPipeError:  # output piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
