@@ -602,7 +602,8 @@ def test_an_unknown_language_in_the_environment_is_named_before_any_command(
     assert capsys.readouterr().err.strip() == (
         "labelnr: LABELNR_LANG=de: unknown language (expected one of: fr, en)")
     assert cli.main(["validate", "criteria"]) == 2  # French, the default, when LABELNR_LANG is the wrong one
-    assert capsys.readouterr().err.strip() == "labelnr: LABELNR_LANG=de : langue inconnue (possibles : fr, en)"
+    assert capsys.readouterr().err.strip() == (
+        "labelnr: LABELNR_LANG=de : langue inconnue (possibles : fr, en)")
 
 
 def test_the_language_of_the_environment_is_the_default_of_lang(

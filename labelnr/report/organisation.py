@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labelnr.assessment import Period
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, render
 from labelnr.excel.from_store import workbook
 from labelnr.excel.model import WorkbookData
 from labelnr.i18n import Lang
@@ -66,7 +66,7 @@ def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr"
         try:
             items.append(workbook(store, c.id, lang))
         except PermissionDenied as exc:
-            skipped.append((c.entity_id, str(exc)))
+            skipped.append((c.entity_id, render(exc, lang)))  # why, in the dossier's language
     if not items:
         raise LabelnrError(f"no campaign of organisation '{organisation_id}' ({key}, {chosen.value}) "
                            f"can be exported by '{store.identity}'")

@@ -29,6 +29,13 @@ from labelnr.report.declaration import (
 )
 from tests.report.conftest import AT, ROOT, demo_data, pdf_text, squeeze
 
+
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
+
+
 #: A website declared against the 78 criteria of the real RGESN 2024 grid (every criterion has a status).
 PORTAIL = ROOT / "tests" / "fixtures" / "rgesn-declaration" / "portail-baseline.yaml"
 

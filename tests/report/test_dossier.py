@@ -26,6 +26,12 @@ from labelnr.report.data import pack_index
 from tests.report.conftest import DEMO, ROOT, demo_data, pdf_text, squeeze
 
 
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
+
+
 def _bookmarks(reader: PdfReader) -> list[str]:
     titles: list[str] = []
 
