@@ -29,13 +29,6 @@ from labelnr.report.declaration import (
 )
 from tests.report.conftest import AT, ROOT, demo_data, pdf_text, squeeze
 
-
-@pytest.fixture(autouse=True)
-def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
-    monkeypatch.setenv("LABELNR_LANG", "en")
-
-
 #: A website declared against the 78 criteria of the real RGESN 2024 grid (every criterion has a status).
 PORTAIL = ROOT / "tests" / "fixtures" / "rgesn-declaration" / "portail-baseline.yaml"
 
@@ -244,8 +237,9 @@ def test_cli_writes_a_service_declaration_from_a_file_and_from_the_store(
 
 
 def test_cli_refuses_a_declaration_of_a_label_campaign_or_without_one_output(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "en")  # the messages read below are the English ones
     from labelnr.cli import main
 
     out = tmp_path / "x.pdf"
