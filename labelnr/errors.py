@@ -106,6 +106,20 @@ class Problem:
         return f"{where}: {about}{self.message}"
 
 
+class ProblemLine(str):
+    """A problem kept as its English line (``str``: logs, comparisons), still shown in a language."""
+
+    problem: Problem
+
+    def __new__(cls, problem: Problem) -> ProblemLine:
+        line = super().__new__(cls, str(problem))
+        line.problem = problem
+        return line
+
+    def shown(self, lang: str | None) -> str:
+        return self.problem.render(lang)
+
+
 class LabelnrError(Exception):
     """Base of every error the core raises on purpose: callers catch this, not Exception."""
 

@@ -106,7 +106,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         out(text(args, "import_created" if result.created else "import_updated", source=str(result.source),
                  campaign=str(result.campaign_id), changes=text(args, "n_changes", result.changes)))
         for warning in result.warnings:
-            out(text(args, "warning", message=str(warning)))
+            out(text(args, "warning", message=warning))  # a ProblemLine: shown in the language
     return 0
 
 
