@@ -34,7 +34,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from labelnr.cli._common import Subparsers, add_store_options, open_store, out, store_actor, store_view, text
+from labelnr.cli._common import (
+    Subparsers,
+    add_store_options,
+    message_lang,
+    open_store,
+    out,
+    store_actor,
+    store_view,
+    text,
+)
 from labelnr.errors import InvalidFile
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
@@ -56,8 +65,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_check(args: argparse.Namespace) -> int:
     with store_view(args) as store:  # an installation administrator's task
         report = store.check_integrity()
-    for problem in report.problems:
-        out(problem)
+    from labelnr.formatting import format_value
+
+    for problem in report.problems:  # catalog messages (labelnr.errors.Msg): shown in the language
+        out(format_value(problem, message_lang(args)))
     out(text(args, "db_checked", status=text(args, "db_ok" if report.ok else "db_problems"),
              files=text(args, "n_evidence_verified", report.checked_files)))
     return 0 if report.ok else 1
