@@ -257,7 +257,7 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
         # A field's path (title, scoring.levels.2.min_points) is an id: "path: old → new" in either language.
         changed.extend(f"  {f.field}: {_change(f.old, f.new, lang)}" for f in change.fields)
     section("changed", changed, len(diff.changed))
-    section("other",
+    section("others",
             [f"{f.field}: {_change(f.old, f.new, lang)}" for f in diff.settings])
     lines.append(text(lang, "diff_unchanged", len(diff.unchanged)) if not diff.is_empty
                  else text(lang, "diff_none"))
