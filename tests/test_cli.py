@@ -551,7 +551,8 @@ def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
     assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")
 
 
-HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic")
+#: Not even the catalogs (PyYAML) nor Babel: the messages are loaded when a command has something to say.
+HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic", "yaml", "babel")
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"]], ids=lambda a: a[0])
