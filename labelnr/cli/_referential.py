@@ -308,7 +308,7 @@ def register_diff(subparsers: Subparsers) -> None:
     parser.add_argument("old", type=Path, metavar="OLD.yaml")
     parser.add_argument("new", type=Path, metavar="NEW.yaml")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     parser.set_defaults(func=cmd_diff)
 
 
@@ -393,7 +393,7 @@ def register_score(subparsers: Subparsers) -> None:
                     "and, for each level not reached, what is missing.")
     parser.add_argument("audit", type=Path, metavar="AUDIT.yaml")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     add_criteria_option(parser)
     parser.set_defaults(func=cmd_score)
 
@@ -509,7 +509,7 @@ def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
                         help="where to write it (default: <stem>.<version>.yaml next to the original)")
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     if campaigns:
         add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
     else:
