@@ -66,6 +66,9 @@ class Msg(str):
     def shown(self, lang: str | None) -> str:
         return message(self.code, self.params, lang)
 
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copy and pickle rebuild it
+        return (self.code,), self.params
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -118,6 +121,9 @@ class ProblemLine(str):
 
     def shown(self, lang: str | None) -> str:
         return self.problem.render(lang)
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Problem], dict[str, Any]]:  # copy and pickle rebuild it
+        return (self.problem,), {}
 
 
 class LabelnrError(Exception):
