@@ -138,6 +138,31 @@ def test_a_usage_error_in_french(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ["labelnr migrate: donnez le fichier d'évaluation à migrer (AUDIT.yaml)"]
 
 
+@pytest.mark.parametrize(("args", "french", "english"), [
+    (["validate", "--frob"], "labelnr: erreur : arguments non reconnus : --frob",
+     "labelnr: error: unrecognized arguments: --frob"),
+    (["score"], "labelnr score: erreur : ces arguments sont obligatoires : AUDIT.yaml",
+     "labelnr score: error: the following arguments are required: AUDIT.yaml"),
+    (["score", "x.yaml", "--lang", "de"],
+     "labelnr score: erreur : argument --lang : choix invalide : 'de' (possibles : 'fr', 'en')",
+     "labelnr score: error: argument --lang: invalid choice: 'de' (choose from 'fr', 'en')"),
+    (["export", "1", "--as-of", "demain"],
+     "labelnr export: erreur : argument --as-of : « demain » n'est pas une date (AAAA-MM-JJ)",
+     "labelnr export: error: argument --as-of: 'demain' is not a date (YYYY-MM-DD)"),
+    (["migrate", "x.yaml", "--to"], "labelnr migrate: erreur : argument --to : une valeur est attendue",
+     "labelnr migrate: error: argument --to: expected one argument"),
+])
+def test_argparse_refusals_in_the_language(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch, args: list[str], french: str,
+                                           english: str) -> None:
+    """The usage line stays argparse's; the error follows --lang, else LABELNR_LANG, else French."""
+    code, _, err = run(capsys, *args)
+    assert (code, err[0].startswith("usage: labelnr"), err[-1]) == (2, True, french)
+    assert run(capsys, *args, "--lang", "en")[2][-1] == english
+    monkeypatch.setenv("LABELNR_LANG", "en")
+    assert run(capsys, *args)[2][-1] == english
+
+
 # --- every command, one option -----------------------------------------------------------------------
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...],

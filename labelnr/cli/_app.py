@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from labelnr import settings
 from labelnr.cli import _auth, _db, _excel, _report
@@ -18,6 +19,7 @@ from labelnr.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    CommandParser,
     Handler,
     Subparsers,
     UsageError,
@@ -75,11 +77,12 @@ def _offers_campaigns(argv: Sequence[str] | None) -> bool:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command (``argv`` only decides whether ``migrate`` offers ``--campaign``)."""
     from labelnr import __version__ as own_version  # not importlib.metadata: it costs a start
-    parser = argparse.ArgumentParser(
+    CommandParser.lang = error_lang(argv or [])  # argparse's refusals, before --lang is parsed
+    parser = CommandParser(
         prog="labelnr", description="Label NR Workbook: referentials, assessments, scores. Every command "
         "takes --lang fr|en, the language of its messages and errors (default: LABELNR_LANG, else fr).")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    subparsers = cast(Subparsers, parser.add_subparsers(title="commands", metavar="COMMAND", dest="command"))
     for name, register in CORE.items():
         if name == "migrate":
             register_migrate(subparsers, campaigns=_offers_campaigns(argv))

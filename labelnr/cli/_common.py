@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from labelnr import settings
 from labelnr.errors import LabelnrError, Problem
@@ -104,6 +105,51 @@ def jsonable(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     out(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+
+
+# --- the parser ----------------------------------------------------------------------------
+
+#: argparse's own usage errors (Python 3.11+) and the catalog key saying each in French; English
+#: keeps argparse's words. What is not in this list is shown as argparse wrote it.
+_ARGPARSE_ERRORS = (
+    (r"unrecognized arguments: (?P<args>.*)", "argparse_unrecognized"),
+    (r"the following arguments are required: (?P<args>.*)", "argparse_required"),
+    (r"one of the arguments (?P<args>.*) is required", "argparse_one_required"),
+    (r"argument (?P<argument>[^:]+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+     "argparse_invalid_choice"),
+    (r"argument (?P<argument>[^:]+): expected one argument", "argparse_expected_value"),
+    (r"argument (?P<argument>[^:]+): invalid (?P<kind>\w+) value: (?P<value>.*)", "argparse_invalid_value"),
+    (r"argument (?P<argument>[^:]+): '(?P<value>.*)' is not a date \(YYYY-MM-DD\)", "argparse_not_a_date"),
+    (r"argument (?P<argument>[^:]+): not allowed with argument (?P<other>.*)", "argparse_not_allowed_with"),
+)
+ARGPARSE_ERRORS = tuple((re.compile(pattern), key) for pattern, key in _ARGPARSE_ERRORS)
+
+
+def usage_error_text(message: str, lang: str) -> str:
+    """argparse's ``error: MESSAGE`` in ``lang`` (English: argparse's own words)."""
+    if lang != "fr":
+        return f"error: {message}"
+    from labelnr.i18n import translate
+
+    for pattern, key in ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            message = translate(f"cli.{key}", lang, **found.groupdict())
+            break
+    return translate("cli.usage_error", lang, message=message)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every command: its usage errors are in the language of the messages.
+
+    ``lang`` is set by :func:`labelnr.cli.build_parser` from ``--lang`` or ``LABELNR_LANG``
+    (the arguments are not parsed yet when argparse refuses them)."""
+
+    lang = "fr"
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {usage_error_text(message, type(self).lang)}\n")
 
 
 # --- the shared options --------------------------------------------------------------------
