@@ -12,7 +12,7 @@ from labelnr.assessment import Answer, AuditorVerdict, Verdict
 from labelnr.storage import Store
 from labelnr.ui.widgets import csv_text
 
-from .conftest import open_app, tables, texts
+from .conftest import open_app, popovers, tables, texts
 
 GROUP, SITE = 1, 2
 #: Changes per page of the table (labelnr/ui/pages/history.py, PAGE_SIZE).
@@ -71,16 +71,6 @@ def test_filters_by_author_criterion_kind_and_scope(data_dirs: tuple[Path, Path]
     assert len(set(shown(at)["Entité"])) == 2
     at.text_input(key="hist_actor").input("nobody@example.org").run()
     assert "Aucun changement" in texts(at)
-
-
-def popovers(block: Any) -> list[Any]:
-    """Every popover under ``block``, however deep (in columns, containers)."""
-    found = []
-    for child in getattr(block, "children", {}).values():
-        if child.type == "popover":
-            found.append(child)
-        found.extend(popovers(child))
-    return found
 
 
 def test_filters_wait_behind_a_popover(data_dirs: tuple[Path, Path]) -> None:
