@@ -46,11 +46,16 @@ def test_changes_of_the_campaign_newest_first(data_dirs: tuple[Path, Path], othe
     at = history()
     rows = shown(at)
     assert rows[0]["Qui"] == "alice@example.org"
-    [title] = set(rows["Campagne"])  # the campaign's name or period, its date and status
-    assert title == "État initial Lyon · 15 mars 2024 · brouillon"
+    # The campaign's own history: its entity and campaign are the sidebar's, not repeated per row.
+    assert list(rows[0]) == ["Quand (UTC)", "Qui", "Quoi", "Champ", "Critère", "Avant", "Après"]
     newest = [row for row in rows if row["Qui"] == "alice@example.org"]
     assert {row["Champ"] for row in newest} == {"niveau", "commentaire"}
     assert {row["Après"] for row in newest} == {"Faible", "Nommée"}
+    at.segmented_control(key="hist_scope").set_value("entity").run()
+    rows = shown(at)
+    assert "Entité" not in rows[0]
+    # The campaign's name or period, its date and status (entity-level changes name none).
+    assert {c.strip() for c in rows["Campagne"]} - {""} == {"État initial Lyon · 15 mars 2024 · brouillon"}
 
 
 def test_filters_by_author_criterion_kind_and_scope(data_dirs: tuple[Path, Path], other: Store) -> None:

@@ -124,10 +124,13 @@ def _filters(since: object, until: object, kinds: list[str], criterion: str, who
     return t("history.active", filters=" · ".join(parts)) if parts else t("history.no_filter")
 
 
-def _short(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Rows for the page's table: long values cut (the CSV download keeps them whole)."""
-    return [{k: v if len(v) <= CELL else v[: CELL - 1].rstrip() + "…" for k, v in row.items()}
-            for row in rows]
+def _short(rows: list[dict[str, str]], scope: str) -> list[dict[str, str]]:
+    """Rows for the page's table: without the columns the scope makes constant (the sidebar names
+    the entity and campaign), long values cut. The CSV download keeps every column, whole."""
+    constant = {"campaign": {t("history.entity"), t("history.campaign")},
+                "entity": {t("history.entity")}}.get(scope, set())
+    return [{k: v if len(v) <= CELL else v[: CELL - 1].rstrip() + "…" for k, v in row.items()
+             if k not in constant} for row in rows]
 
 
 def _page(rows: list[dict[str, str]], signature: tuple[object, ...]) -> list[dict[str, str]]:
@@ -207,7 +210,7 @@ def main() -> None:
     entities = {e.id: e.name for e in tree}
     rows = _rows(events, entities, _campaign_titles(tree), _level_names())
     signature = (selection, scope, tuple(kinds), criterion, who, since, until)
-    table(_short(_page(rows, signature)))
+    table(_short(_page(rows, signature), scope))
     st.download_button(t("history.download"), csv_text(rows), file_name="labelnr-history.csv",
                        mime="text/csv", on_click="ignore")
 
