@@ -62,3 +62,12 @@ def language_switch() -> None:
         required=True,
         persist_state="session",
     )
+    document_language()
+
+
+def document_language() -> None:
+    """Tell the browser (screen readers, hyphenation, translation offers) the page's language:
+    Streamlit's index.html says ``lang="en"`` whatever the app shows."""
+    code = lang()  # "fr" or "en" only: normalise() maps anything else to the default
+    st.sidebar.html(f"<script>document.documentElement.lang = {code!r};</script>",
+                    unsafe_allow_javascript=True, width="content")

@@ -46,14 +46,17 @@ STREAMLIT_INTERNAL: dict[str, tuple[tuple[str, ...], str]] = {
 #: DOM and request counts are deterministic enough, and bytes are: no timing is involved.
 ECOINDEX_FLOORS: dict[str, dict[str, float]] = {
     # page: {"raw": Streamlit's own uncompressed responses, "gzip": behind the compressing proxy}
-    "assessment": {"raw": 15, "gzip": 21},
-    "plan": {"raw": 8, "gzip": 11},
-    "dashboard": {"raw": 18, "gzip": 21},
-    "audit": {"raw": 11, "gzip": 16},
-    "referentials": {"raw": 13, "gzip": 18},
-    "history": {"raw": 48, "gzip": 55},
-    "admin": {"raw": 48, "gzip": 55},
-    "roles": {"raw": 48, "gzip": 55},
+    # measured 2026-12-08 (raw / gzip): assessment 23.4 / 28.9, plan 22.0 / 25.2, dashboard 29.2 / 32.6,
+    # audit 19.2 / 25.0, referentials 20.5 / 26.0, history 58.0 / 63.6, admin 57.4 / 62.9, roles 58.9 / 64.4
+    "assessment": {"raw": 15, "gzip": 20},
+    "plan": {"raw": 14, "gzip": 17},
+    "dashboard": {"raw": 21, "gzip": 24},
+    "audit": {"raw": 11, "gzip": 17},
+    "referentials": {"raw": 12, "gzip": 18},
+    # issue 12's goal for these three: 55 behind gzip
+    "history": {"raw": 50, "gzip": 55},
+    "admin": {"raw": 49, "gzip": 55},
+    "roles": {"raw": 50, "gzip": 55},
 }
 
 WEIGHTS: dict[str, dict[str, float | int | str]] = {}
@@ -85,6 +88,7 @@ def test_page_loads_is_accessible_and_is_weighed(app_server: Server, browser: An
     try:
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.get_by_text("Page not found").count() == 0
+        assert page.evaluate("() => document.documentElement.lang") == "fr"  # not Streamlit's "en"
         WEIGHTS[name] = weight.as_dict()
         screenshot(page, name)
         from axe_playwright_python.sync_playwright import Axe
