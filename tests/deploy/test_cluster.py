@@ -48,6 +48,11 @@ def test_affinity_compression_and_caching(cluster: Running) -> None:
     assert "HttpOnly" in cookie
     replica = match.group(1)
     html = gzip.decompress(body).decode()
+    # Streamlit's index.html, filtered: French (the app's default language) rather than "en", and
+    # no preload of the Source Sans font that the theme does not use (.streamlit/config.toml).
+    assert '<html lang="fr">' in html
+    assert 'rel="preload"' not in html
+    assert "modulepreload" in html  # the scripts' preloads stay
     script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
     assert script, html[:500]
     # A browser that holds the cookie stays on its replica, request after request.
