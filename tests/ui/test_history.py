@@ -16,7 +16,7 @@ from .conftest import open_app, popovers, tables, texts
 
 GROUP, SITE = 1, 2
 #: Changes per page of the table (labelnr/ui/pages/history.py, PAGE_SIZE).
-PAGE_SIZE = 20
+PAGE_SIZE = 15
 
 
 def history() -> AppTest:

@@ -22,7 +22,7 @@ from labelnr.ui.widgets import csv_text, plain, table
 #: Events read at most (the newest): enough to review; all of them go to the CSV download.
 LIMIT = 2000
 #: Events per page of the table (each row is a dozen elements of the page).
-PAGE_SIZE = 20
+PAGE_SIZE = 15
 #: A value longer than this is cut in the table (the CSV keeps it whole).
 CELL = 160
 SCOPES = ("campaign", "entity", "organisation")
