@@ -132,12 +132,13 @@ def test_no_raw_codes_ids_or_iso_dates(data_dirs: tuple[Path, Path], other: Stor
     other.save_answer("alice@example.org", SITE, "GOV-02", Answer(level="low"), 0)
     other.set_verdict("alice@example.org", SITE, "GOV-02", AuditorVerdict(verdict=Verdict.NOT_VERIFIED), 0)
     other.set_verdict("alice@example.org", SITE, "USE-01", AuditorVerdict(verdict=Verdict.CONFORM), 0)
+    other.set_target("alice@example.org", SITE, "GOV-02", 2, "low")
     other.submit("alice@example.org", SITE)
     rows = shown(history())
     cells = {str(v) for row in rows for v in row.values()}
-    for raw in ("conform", "not_verified", "submitted", "draft", "low", "level", "None",
+    for raw in ("conform", "not_verified", "submitted", "draft", "low", "level", "None", "year2",
                 str(SITE)):
         assert raw not in cells, raw
-    assert {"Conforme", "Non vérifié", "Faible", "soumise"} <= cells
+    assert {"Conforme", "Non vérifié", "Faible", "soumise", "Année 2"} <= cells
     assert not any(re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", v) for v in cells)
     assert "changements, du plus récent" in texts(history())

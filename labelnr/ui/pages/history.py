@@ -55,7 +55,13 @@ def _date(text: str) -> str:
     return text
 
 
+#: Fields of a target event: the plan's year, whose values are answer levels.
+TARGET_YEARS = ("year1", "year2", "year3")
+
+
 def _field(name: str) -> str:
+    if name in TARGET_YEARS:  # a target: "Année 1", not "year1"
+        return t(f"context.period_{name}")
     return Term("history.field", name).shown(lang())
 
 
@@ -66,7 +72,7 @@ def _value(field: str, value: Any, levels: dict[str, str]) -> str:
             return Term("excel.verdict", value).shown(lang())
         if field == "status":
             return Term("context.status", value).shown(lang())
-        if field == "level":
+        if field in ("level", "target_level", *TARGET_YEARS):
             return levels.get(value, value)
         if field == "period":
             return Term("context.period", value).shown(lang())
