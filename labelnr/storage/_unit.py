@@ -32,7 +32,7 @@ from labelnr.storage.models import (
     VerdictRow,
     utcnow,
 )
-from labelnr.storage.views import CampaignStatus, CampaignView, PortfolioPlans
+from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, PortfolioPlans
 
 if TYPE_CHECKING:  # labelnr.portfolio imports pandas (seconds): only the portfolio reads need it
     from labelnr.portfolio import CompiledReferential
@@ -121,6 +121,10 @@ class StoreCore:
         self._plans_lock = threading.Lock()
         # Campaign views by campaign revision (see _campaigns.campaign).
         self._views: dict[tuple[Any, ...], CampaignView] = {}
+        # The key of each campaign's newest cached view (a save derives the next view from it).
+        self._latest_keys: dict[int, tuple[Any, ...]] = {}
+        # Scores by the id of the (cached, immutable) view they score, the view kept beside them.
+        self._scores: dict[int, tuple[CampaignView, CampaignScores]] = {}
         self._views_lock = threading.Lock()
 
     def _authorize(self, session: Session, actor: str, action: Action, node: str | None) -> None:
