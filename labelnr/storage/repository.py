@@ -298,12 +298,15 @@ def lineage(session: Session, entity_id: str) -> list[EntityRow]:
 
 def _lineage_statement() -> Select[Any]:
     ent = EntityRow.__table__
-    up = select(ent.c.id, ent.c.organisation_id, ent.c.parent_id, literal(0).label("depth"))
-    up = up.where(ent.c.id == bindparam("entity_id")).cte("lineage", recursive=True)
+    start = (
+        select(ent.c.id, ent.c.organisation_id, ent.c.parent_id, literal(0).label("depth"))
+        .where(ent.c.id == bindparam("entity_id"))
+        .cte("lineage", recursive=True)
+    )
     parent = ent.alias("parent")
-    up = up.union_all(
-        select(parent.c.id, parent.c.organisation_id, parent.c.parent_id, up.c.depth + 1)
-        .where(parent.c.id == up.c.parent_id, up.c.depth < _MAX_DEPTH)
+    up = start.union_all(
+        select(parent.c.id, parent.c.organisation_id, parent.c.parent_id, start.c.depth + 1)
+        .where(parent.c.id == start.c.parent_id, start.c.depth < _MAX_DEPTH)
     )
     return select(up.c.id, up.c.organisation_id, up.c.parent_id).order_by(up.c.depth)
 
