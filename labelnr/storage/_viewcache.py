@@ -56,7 +56,26 @@ def after_answer_saved(
     actor: str,
 ) -> None:
     """Called after a committed save of one answer (``answer`` None: cleared) that wrote its row at
-    ``revision`` and revised the campaign to ``campaign_revision``, at ``at`` by ``actor``."""
+    ``revision`` and revised the campaign to ``campaign_revision``, at ``at`` by ``actor``.
+
+    Only a head start for the next read: whatever goes wrong here (the database gone since the
+    commit) caches nothing and never turns the committed save into an error."""
+    try:
+        _derive(store, campaign_id, criterion_id, answer, revision, campaign_revision, at, actor)
+    except Exception:  # the save is committed: the next read builds the view
+        return
+
+
+def _derive(
+    store: StoreCore,
+    campaign_id: int,
+    criterion_id: str,
+    answer: Answer | None,
+    revision: int,
+    campaign_revision: int,
+    at: dt.datetime,
+    actor: str,
+) -> None:
     with store._views_lock:
         old_key = store._latest_keys.get(campaign_id)
         old = store._views.get(old_key) if old_key is not None else None
