@@ -192,6 +192,7 @@ class WorkbookExport(_PlanSheets):
             self.book.set_custom_property(key, value)
         about.activate()
         self.book.close()
+        _release(self.book)
 
     # --- hidden sheets ------------------------------------------------------------------------
 
@@ -581,6 +582,17 @@ class WorkbookExport(_PlanSheets):
         ws.freeze_panes(1, 1)
         _protect(ws)
         return first
+
+def _release(book: Any) -> None:
+    """Drop the cells XlsxWriter keeps once the workbook is written. They are only reachable
+    through reference cycles, so they would otherwise wait for the cyclic collector, which then
+    walks every one of them after each workbook (5 to 15 % of an export's CPU time: tens of
+    thousands of cells per workbook)."""
+    for ws in book.worksheets():
+        ws.table.clear()
+        ws.table_cells.clear()
+    book.str_table.string_table.clear()
+
 
 def write_workbook(data: WorkbookData, output: IO[bytes]) -> None:
     """Write the workbook of ``data`` to a binary stream."""

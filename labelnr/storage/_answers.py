@@ -15,6 +15,7 @@ from labelnr.referential import Referential
 from labelnr.storage import history as hist
 from labelnr.storage import repository as repo
 from labelnr.storage._unit import AUDITABLE, DRAFT, StoreCore, Tx, check_criterion, expect, validated
+from labelnr.storage._viewcache import after_answer_saved
 from labelnr.storage.errors import InvalidInput
 from labelnr.storage.history import Target
 from labelnr.storage.models import AnswerRow, CampaignRow, VerdictRow
@@ -52,17 +53,27 @@ def save_answer(
         _check_in_scope(ref, camp, criterion_id, answer)
         row = answer_row(tx.session, campaign_id, criterion_id)
         expect(row, expected_revision, f"the answer to {criterion_id}", criterion_id, "answer")
-        return put_answer(tx, target, campaign_id, criterion_id, row, answer)
+        revision = put_answer(tx, target, campaign_id, criterion_id, row, answer)
+        written = tx.rec.count > 0
+    if written:  # committed: the page's next read finds the campaign's new view ready
+        after_answer_saved(store, campaign_id, criterion_id, answer, revision, camp.revision,
+                           tx.rec.at, tx.rec.actor)
+    return revision
 
 
 def clear_answer(
     store: StoreCore, actor: str, campaign_id: int, criterion_id: str, expected_revision: int
 ) -> int:
     with store._tx(actor) as tx:
-        _, target = store._campaign(tx, Action.ANSWER, campaign_id, DRAFT, "its answers")
+        camp, target = store._campaign(tx, Action.ANSWER, campaign_id, DRAFT, "its answers")
         row = answer_row(tx.session, campaign_id, criterion_id)
         expect(row, expected_revision, f"the answer to {criterion_id}", criterion_id, "answer")
-        return put_answer(tx, target, campaign_id, criterion_id, row, None)
+        revision = put_answer(tx, target, campaign_id, criterion_id, row, None)
+        written = tx.rec.count > 0
+    if written:
+        after_answer_saved(store, campaign_id, criterion_id, None, revision, camp.revision,
+                           tx.rec.at, tx.rec.actor)
+    return revision
 
 
 def answer_row(s: Session, campaign_id: int, criterion_id: str) -> AnswerRow | None:

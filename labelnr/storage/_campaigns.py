@@ -17,14 +17,12 @@ from labelnr.scoring import score
 from labelnr.storage import repository as repo
 from labelnr.storage._content import replace_content
 from labelnr.storage._unit import DRAFT, StoreCore, Tx
+from labelnr.storage._viewcache import VIEWS_KEPT, cached_view, keep_view
 from labelnr.storage.errors import AlreadyExists, InvalidInput
 from labelnr.storage.history import Target
 from labelnr.storage.models import AnswerRow, CampaignRow, EntityRow, EvidenceRow, InheritedAnswerRow
 from labelnr.storage.views import CampaignInfo, CampaignScores, CampaignStatus, CampaignView
 from labelnr.verification import verify
-
-#: Campaign views kept per process (a few per session: the oldest goes first).
-VIEWS_KEPT = 256
 
 
 def campaigns(store: StoreCore, entity_id: str) -> list[CampaignInfo]:
@@ -54,22 +52,21 @@ def campaign_info(store: StoreCore, campaign_id: int) -> CampaignInfo:
 def campaign(store: StoreCore, campaign_id: int) -> CampaignView:
     """The campaign's view, cached by its revision: a page reads it several times per rerun
     (the page, the score panel, each open editor), and a build is some 13 ORM statements.
-    Key and view come from the same read transaction, so an entry always holds the data of its
-    key; any write, from any process, gives a new key. Shared by every reader: ActorStore
-    checks the right to read before each call, and nobody changes a view in place."""
-    with store.db.reading() as s:
-        key = repo.campaign_revision(s, campaign_id)
-        if key is None:
-            return repo.build_view(s, repo.get_campaign(s, campaign_id))  # get_campaign raises NotFound
-        with store._views_lock:
-            cached = store._views.get(key)
+    A cached view costs one short read of its key (:func:`repo.campaign_key`, two Core
+    statements). A view is built in one read transaction with its key, so an entry always holds
+    the data of its key; any write, from any process, gives a new key. Shared by every reader:
+    ActorStore checks the right to read on each call, and nobody changes a view in place."""
+    with store.db.reading_core() as connection:
+        key = repo.campaign_key(connection, campaign_id)
+    if key is not None:
+        cached = cached_view(store, key)
         if cached is not None:
             return cached
-        view = repo.build_view(s, repo.get_campaign(s, campaign_id))
-    with store._views_lock:
-        if len(store._views) >= VIEWS_KEPT:
-            store._views.pop(next(iter(store._views)))
-        store._views[key] = view
+    with store.db.reading() as s:
+        key = repo.campaign_revision(s, campaign_id)
+        view = repo.build_view(s, repo.get_campaign(s, campaign_id))  # get_campaign raises NotFound
+    if key is not None:
+        keep_view(store, key, view)
     return view
 
 
@@ -83,16 +80,27 @@ def scores(store: StoreCore, campaign_id: int) -> CampaignScores:
 
 
 def scores_of(store: StoreCore, view: CampaignView) -> CampaignScores:
+    """The scores of a view, computed once per view (views are immutable and shared: a page
+    rerun scores the same cached view again)."""
+    with store._views_lock:
+        known = store._scores.get(id(view))
+    if known is not None and known[0] is view:
+        return known[1]
     ref = store.referential(view.info.referential_id, view.info.referential_version)
     profile, said = view.assessment.profile, view.assessment.applicability
     verified = verify(ref, view.effective, {c: v.verdict for c, v in view.assessment.verdicts.items()})
-    return CampaignScores(
+    scored = CampaignScores(
         view.id,
         score(ref, view.effective, profile, said),
         score(ref, verified.answers, profile, said),
         tuple(verified.unverified),
         verified.lowered,
     )
+    with store._views_lock:
+        if len(store._scores) >= VIEWS_KEPT:
+            store._scores.pop(next(iter(store._scores)))
+        store._scores[id(view)] = (view, scored)  # the view is kept: its id is not reused meanwhile
+    return scored
 
 
 def update_campaign(

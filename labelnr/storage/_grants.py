@@ -12,11 +12,16 @@ from labelnr.storage.models import ACTOR_LENGTH, RoleGrantRow
 
 
 def grants(store: StoreCore, identity: str | None = None) -> list[Grant]:
-    with store.db.reading() as s:
-        query = select(RoleGrantRow).order_by(RoleGrantRow.node, RoleGrantRow.identity, RoleGrantRow.role)
-        if identity is not None:
-            query = query.where(RoleGrantRow.identity == identity.strip().lower())
-        return [Grant(r.identity, Role(r.role), r.node) for r in s.scalars(query)]
+    """Read with Core (no ORM session): the store's authorizer reads an identity's grants at
+    every check, so on every page rerun."""
+    table = RoleGrantRow.__table__
+    query = select(table.c.identity, table.c.role, table.c.node).order_by(
+        table.c.node, table.c.identity, table.c.role
+    )
+    if identity is not None:
+        query = query.where(table.c.identity == identity.strip().lower())
+    with store.db.reading_core() as connection:
+        return [Grant(who, Role(role), node) for who, role, node in connection.execute(query)]
 
 
 def grant_role(store: StoreCore, actor: str, identity: str, role: Role | str, node: str) -> None:

@@ -28,11 +28,10 @@ from labelnr.storage.models import (
     AnswerRow,
     CampaignRow,
     CommitmentRow,
-    EntityRow,
     VerdictRow,
     utcnow,
 )
-from labelnr.storage.views import CampaignStatus, CampaignView, PortfolioPlans
+from labelnr.storage.views import CampaignScores, CampaignStatus, CampaignView, PortfolioPlans
 
 if TYPE_CHECKING:  # labelnr.portfolio imports pandas (seconds): only the portfolio reads need it
     from labelnr.portfolio import CompiledReferential
@@ -121,6 +120,10 @@ class StoreCore:
         self._plans_lock = threading.Lock()
         # Campaign views by campaign revision (see _campaigns.campaign).
         self._views: dict[tuple[Any, ...], CampaignView] = {}
+        # The key of each campaign's newest cached view (a save derives the next view from it).
+        self._latest_keys: dict[int, tuple[Any, ...]] = {}
+        # Scores by the id of the (cached, immutable) view they score, the view kept beside them.
+        self._scores: dict[int, tuple[CampaignView, CampaignScores]] = {}
         self._views_lock = threading.Lock()
 
     def _authorize(self, session: Session, actor: str, action: Action, node: str | None) -> None:
@@ -129,12 +132,12 @@ class StoreCore:
         self.authorizer(actor, action, self._path(session, node) if node and node != ROOT else [])
 
     def _path(self, session: Session, node: str) -> list[str]:
-        entity = session.get(EntityRow, node)
-        if entity is None:
+        found = repo.lineage_path(session.connection(), node)
+        if found is None:
             repo.get_organisation(session, node)
             return [node]
-        chain = repo.lineage(session, node)
-        return [entity.organisation_id, *(e.id for e in reversed(chain))]
+        organisation_id, ids = found
+        return [organisation_id, *ids]
 
     @contextmanager
     def _tx(self, actor: str) -> Iterator[Tx]:
@@ -153,12 +156,12 @@ class StoreCore:
         row = tx.session.get(CampaignRow, campaign_id, with_for_update=True, populate_existing=True)
         if row is None:
             raise NotFound.of("no_campaign", campaign=campaign_id)
-        entity = repo.get_entity(tx.session, row.entity_id)
-        self._authorize(tx.session, tx.rec.actor, action, row.entity_id)
+        path = self._path(tx.session, row.entity_id)  # the entity exists (foreign key)
+        self.authorizer(tx.rec.actor, action, path)
         if CampaignStatus(row.status) not in allowed:
             raise CampaignLocked(row.id, row.status, what)
         tx.campaigns[row.id] = row
-        return row, Target(entity.organisation_id, entity.id, row.id)
+        return row, Target(path[0], row.entity_id, row.id)
 
     def referential(self, ref_id: str, version: str) -> Referential:
         ref = self.catalog.get(ref_id, version)

@@ -3,12 +3,13 @@ makes before it reads or changes anything (the rules are in its module docstring
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from labelnr.auth import GrantAuthorizer
 from labelnr.errors import LabelnrError
-from labelnr.permissions import LOCAL_USER, ROOT, Action, allowed
+from labelnr.permissions import LOCAL_USER, ROOT, Action, PermissionDenied, allowed
 from labelnr.storage import repository as repo
 from labelnr.storage.errors import NotFound
 from labelnr.storage.models import CommitmentRow
@@ -117,6 +118,19 @@ class ActorRights:
         """NotFound for a campaign the identity cannot see (before a change names it)."""
         if not self._visible(self._campaign_place(campaign_id)[1]):
             raise NotFound.of("no_campaign", campaign=campaign_id)
+
+    @contextmanager
+    def _refused_as_missing(self, campaign_id: int) -> Iterator[None]:
+        """For the changes the store checks before anything else (the answer saves): the
+        store's refusal becomes NotFound when the identity cannot even see the campaign. The
+        same outcome as :meth:`_visible_campaign` before the change, without its reads on
+        every save: the store authorizes before any check that could tell what the campaign
+        holds (its status, its revisions)."""
+        try:
+            yield
+        except PermissionDenied:
+            self._visible_campaign(campaign_id)
+            raise
 
     def _visible_node(self, node: str) -> None:
         """NotFound for an organisation or entity the identity cannot see."""

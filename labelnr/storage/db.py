@@ -124,6 +124,7 @@ class Database:
         read_engine = self.engine
         if self.backend == "postgresql":
             read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read_engine = read_engine
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(labelnr_write=True), expire_on_commit=False)
 
@@ -136,6 +137,17 @@ class Database:
         try:
             with self._reader() as session, session.begin():
                 yield session
+        except OperationalError as exc:
+            raise self._unavailable(exc) from exc
+
+    @contextmanager
+    def reading_core(self) -> Iterator[Connection]:
+        """A read transaction on a bare connection (no ORM session): for the few small reads
+        made on every page rerun (a campaign's revision key, an identity's grants), where the
+        session's bookkeeping costs more than the query."""
+        try:
+            with self._read_engine.begin() as connection:
+                yield connection
         except OperationalError as exc:
             raise self._unavailable(exc) from exc
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from labelnr.assessment import (
@@ -223,17 +223,60 @@ def organisation_revision(session: Session, organisation_id: str) -> tuple[Any, 
 
 
 def campaign_revision(session: Session, campaign_id: int) -> tuple[Any, ...] | None:
+    """:func:`campaign_key` read in a session's transaction (the view it keys is read there too)."""
+    return campaign_key(session.connection(), campaign_id)
+
+
+def _key_statements() -> tuple[Select[Any], Select[Any]]:
+    """The two statements of :func:`campaign_key`, built once (SQLAlchemy caches their SQL)."""
+    camp, ent, org = CampaignRow.__table__, EntityRow.__table__, OrganisationRow.__table__
+    others, members = camp.alias("others"), ent.alias("members")
+
+    def over_org(column: Any) -> Any:
+        return (
+            select(column)
+            .select_from(others.join(members, members.c.id == others.c.entity_id))
+            .where(members.c.organisation_id == ent.c.organisation_id)
+            .scalar_subquery()
+        )
+
+    place = (
+        select(
+            ent.c.organisation_id,
+            org.c.name,
+            over_org(func.count()),
+            over_org(func.sum(others.c.revision)),
+            over_org(func.max(others.c.updated_at)),
+        )
+        .select_from(
+            camp.join(ent, ent.c.id == camp.c.entity_id).join(org, org.c.id == ent.c.organisation_id)
+        )
+        .where(camp.c.id == bindparam("campaign_id"))
+    )
+    names = (
+        select(ent.c.id, ent.c.name, ent.c.parent_id)
+        .where(ent.c.organisation_id == bindparam("organisation_id"))
+        .order_by(ent.c.id)
+    )
+    return place, names
+
+
+_KEY_PLACE, _KEY_NAMES = _key_statements()
+
+
+def campaign_key(connection: Connection, campaign_id: int) -> tuple[Any, ...] | None:
     """The revision of everything a campaign's view shows (its own rows, what it inherits, the
-    names around it): the campaign id, its organisation's name and revision. None: no such campaign."""
-    found = session.execute(
-        select(EntityRow.organisation_id, OrganisationRow.name)
-        .join(CampaignRow, CampaignRow.entity_id == EntityRow.id)
-        .join(OrganisationRow, OrganisationRow.id == EntityRow.organisation_id)
-        .where(CampaignRow.id == campaign_id)
-    ).one_or_none()
+    names around it): the campaign id, its organisation's name and revision (as
+    :func:`organisation_revision` reads it). None: no such campaign.
+
+    Two Core statements on the connection (no ORM): every page rerun reads it, once per
+    campaign read, to find the cached view."""
+    found = connection.execute(_KEY_PLACE, {"campaign_id": campaign_id}).one_or_none()
     if found is None:
         return None
-    return (campaign_id, found.name, *organisation_revision(session, found.organisation_id))
+    organisation_id, name, count, total, latest = found
+    names = connection.execute(_KEY_NAMES, {"organisation_id": organisation_id}).all()
+    return (campaign_id, name, organisation_id, count, total, latest, hash(tuple(tuple(n) for n in names)))
 
 
 def get_organisation(session: Session, organisation_id: str) -> OrganisationRow:
@@ -251,6 +294,41 @@ def lineage(session: Session, entity_id: str) -> list[EntityRow]:
         seen.add(chain[-1].parent_id)
         chain.append(get_entity(session, chain[-1].parent_id))
     return chain
+
+
+def _lineage_statement() -> Select[Any]:
+    ent = EntityRow.__table__
+    start = (
+        select(ent.c.id, ent.c.organisation_id, ent.c.parent_id, literal(0).label("depth"))
+        .where(ent.c.id == bindparam("entity_id"))
+        .cte("lineage", recursive=True)
+    )
+    parent = ent.alias("parent")
+    up = start.union_all(
+        select(parent.c.id, parent.c.organisation_id, parent.c.parent_id, start.c.depth + 1)
+        .where(parent.c.id == start.c.parent_id, start.c.depth < _MAX_DEPTH)
+    )
+    return select(up.c.id, up.c.organisation_id, up.c.parent_id).order_by(up.c.depth)
+
+
+#: Deeper than any real tree; only stops a (corrupt) cycle of parents in :func:`lineage_path`.
+_MAX_DEPTH = 200
+_LINEAGE = _lineage_statement()
+
+
+def lineage_path(connection: Connection, entity_id: str) -> tuple[str, list[str]] | None:
+    """The entity's organisation and the ids from the top of its tree down to it, read in one
+    Core statement (what :func:`lineage` gives, without loading the rows); None: no such entity."""
+    ids: list[str] = []
+    organisation_id = None
+    for row in connection.execute(_LINEAGE, {"entity_id": entity_id}):
+        if row.id in ids:  # a cycle: stop where lineage() stops
+            break
+        ids.append(row.id)
+        organisation_id = organisation_id or row.organisation_id
+    if organisation_id is None:
+        return None
+    return organisation_id, ids[::-1]
 
 
 def entity_info(chain: Sequence[EntityRow]) -> EntityInfo:

@@ -173,8 +173,11 @@ class ActorStore(ActorRights):
         return self._readable_campaign(campaign_id)
 
     def campaign(self, campaign_id: int) -> CampaignView:
-        self._readable_campaign(campaign_id)
-        return self._store.campaign(campaign_id)
+        # The view (cached by revision: the common case on a rerun) tells where the campaign
+        # is; the right to read is checked on that place before the view is handed out.
+        view = self._store.campaign(campaign_id)
+        self._require(Action.READ, view.entity, NotFound.of("no_campaign", campaign=campaign_id))
+        return view
 
     def referential_of(self, campaign_id: int) -> Referential:
         info = self._readable_campaign(campaign_id)
@@ -408,12 +411,14 @@ class ActorStore(ActorRights):
         return self._store.migrate_campaign(self.identity, campaign_id, to_version)
 
     def save_answer(self, campaign_id: int, criterion_id: str, answer: Answer, expected_revision: int) -> int:
-        self._visible_campaign(campaign_id)
-        return self._store.save_answer(self.identity, campaign_id, criterion_id, answer, expected_revision)
+        with self._refused_as_missing(campaign_id):
+            return self._store.save_answer(
+                self.identity, campaign_id, criterion_id, answer, expected_revision
+            )
 
     def clear_answer(self, campaign_id: int, criterion_id: str, expected_revision: int) -> int:
-        self._visible_campaign(campaign_id)
-        return self._store.clear_answer(self.identity, campaign_id, criterion_id, expected_revision)
+        with self._refused_as_missing(campaign_id):
+            return self._store.clear_answer(self.identity, campaign_id, criterion_id, expected_revision)
 
     def set_verdict(
         self, campaign_id: int, criterion_id: str, verdict: AuditorVerdict | None, expected_revision: int
