@@ -94,7 +94,7 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
 
 
 def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
-    st.header(t("audit.scores"))
+    st.header(t("audit.scores"), anchor=False)
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
     asked = to_verify(ref, view.assessment)
@@ -150,7 +150,7 @@ def _filters(ref: Referential) -> tuple[str | None, bool]:
 
 
 def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
-    st.header(t("audit.criteria"))
+    st.header(t("audit.criteria"), anchor=False)
     theme, pending = _filters(ref)
     verdicts = view.assessment.verdicts
     shown = [c for c in ref.criteria if c.id in scores.self_assessed.criteria
@@ -306,7 +306,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _workbook(view: CampaignView) -> None:
     """Export the evidence workbook; re-import one filled in offline, after a preview of every change."""
-    st.header(t("audit.workbook"))
+    st.header(t("audit.workbook"), anchor=False)
     st.caption(t("audit.workbook_help"))
     left, right = st.columns(2)
     with left:
