@@ -85,23 +85,25 @@ def _gap_text(ref: Referential, gap: LevelGap | None) -> str:
 
 
 def _level_metrics(c: Cycle) -> None:
+    """The key figures as one light table (what is left to gain in words: no arrow, no colour)."""
     ref, scores = c.ref, c.scores
     total = ref.scoring.total_points
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
-    cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
     asked = to_verify(ref, c.view.assessment)
     covered = audited(asked, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
-    cols[1].metric(t("dashboard.verified_points"),
-                   points_text(verified, total) if covered else t("dashboard.not_audited"),
-                   help=tp("dashboard.verified_count", len(covered), total=len(asked)))
-    cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
-    cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
-                   # What is still to gain, not a fall: no arrow, no colour.
-                   tp("dashboard.points_to_go", round(gap.points_short, 1)) if gap and gap.points_short > 0
-                   else None, delta_color="off", delta_arrow="off")
-    st.markdown(plain(_gap_text(ref, gap)))
+    following = gap.name.get(lang()) if gap else "—"
+    if gap and gap.points_short > 0:
+        following += f" ({tp('dashboard.points_to_go', round(gap.points_short, 1))})"
+    table([{
+        t("dashboard.points"): points_text(mine, total),
+        t("dashboard.verified_points"):
+            points_text(verified, total) if covered else t("dashboard.not_audited"),
+        t("dashboard.level"): level_name(ref, mine.level),
+        t("dashboard.next_level"): following,
+    }])
+    st.markdown(plain(_gap_text(ref, gap)) + "\n\n"
+                + tp("dashboard.verified_count", len(covered), total=len(asked)))
     _missing_mandatory(c, gap)
 
 
@@ -382,14 +384,14 @@ def _organisation(data: ActorStore, info: CampaignInfo) -> None:
     st.header(t("dashboard.level_reached"), anchor=False)
     # An entity where nothing applies has no score: it does not pull the mean down as a 0.
     defined = [p.row.points for p in peers if p.row.percent is not None]
-    cols = st.columns(2 + len(ref.scoring.levels))
-    cols[0].metric(t("dashboard.entities"), len(peers))
     mean = (f"{num(sum(defined) / len(defined))} / {num(total, 3)}" if defined
             else t("steering.score_undefined"))
-    cols[1].metric(t("dashboard.mean_points"), mean)
-    for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
-        reached = sum(1 for p in peers if p.row.level >= lv.level)
-        col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(peers)}")
+    table([{
+        t("dashboard.entities"): str(len(peers)),
+        t("dashboard.mean_points"): mean,
+        **{t("dashboard.reaching", level=lv.name.get(lang())):
+           f"{sum(1 for p in peers if p.row.level >= lv.level)} / {len(peers)}" for lv in ref.scoring.levels},
+    }])
     _ranking(ref, peers)
     what = t("dashboard.whole_organisation")
     st.header(t("dashboard.trajectory"), anchor=False)

@@ -135,17 +135,17 @@ def _projection(c: Cycle) -> None:
     campaign = f"{source.name or period_label(source)} — {day(source.date)}"
     st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
     total = c.ref.scoring.total_points
-    cols = st.columns(len(YEARS))
-    for year, col in zip(YEARS, cols, strict=True):
-        projected = c.projected[year]
-        gain = projected.points - c.projected[year - 1].points if year else 0.0
-        delta = f"{gain:+.0f}" if round(gain) else None
-        col.metric(t("plan.projected_in", year=year_text(year)), f"{num(projected.points)} / {num(total, 3)}",
-                   delta=delta, delta_color="normal")
-        col.caption(level_name(c.ref, projected.level))
     frame = trajectory_frame(c)
+    # One light table per year: the projection (its level, its gain over the year before) beside
+    # the planned and actual points; the chart draws the same three series on demand.
+    shown = frame[["year", "projected"]].copy()
+    shown["level"] = [level_name(c.ref, c.projected[year].level) for year in YEARS]
+    gains = [c.projected[year].points - c.projected[year - 1].points if year else 0.0 for year in YEARS]
+    shown["gain"] = [("+" if gain > 0 else "") + num(gain, 1) if round(gain, 1) else "—" for gain in gains]
+    shown["planned"] = frame["planned"]
+    shown["actual"] = frame["actual"]
     thresholds = [charts.Threshold(lv.name.get(lang()), lv.min_points) for lv in c.ref.scoring.levels]
-    show_chart(lambda: charts.trajectory(frame, thresholds, total, t), frame, _trajectory_summary(c),
+    show_chart(lambda: charts.trajectory(frame, thresholds, total, t), shown, _trajectory_summary(c),
                "plan.trajectory", "trajectoire", data_shown=True)
 
 
@@ -197,8 +197,8 @@ def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str,
         t("plan.col_position"): item.position,
         t("plan.col_title"): cm.title,
         t("plan.col_scope"): scope_label(c.ref, cm),
-        t("plan.col_target_level"): scale_label(c.ref, cm.target_level),
-        t("plan.col_year"): year_text(cm.target_year),
+        t("plan.col_target"): (f"{scale_label(c.ref, cm.target_level)}, {year_text(cm.target_year)}"
+                               if cm.target_level else year_text(cm.target_year)),
         t("plan.col_owner"): cm.owner or "",
         t("plan.col_due"): day(cm.due) if cm.due else "",
         t("plan.col_status"): t(f"plan.status_{cm.status.value}"),
