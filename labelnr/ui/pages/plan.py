@@ -133,7 +133,7 @@ def _projection(c: Cycle) -> None:
     st.header(t("plan.projection"), anchor=False)
     source = c.projected_from or c.start.info
     campaign = f"{source.name or period_label(source)} — {day(source.date)}"
-    st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
+    note = t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year))
     total = c.ref.scoring.total_points
     frame = trajectory_frame(c)
     # One light table per year: the projection (its level, its gain over the year before) beside
@@ -146,7 +146,7 @@ def _projection(c: Cycle) -> None:
     shown["actual"] = frame["actual"]
     thresholds = [charts.Threshold(lv.name.get(lang()), lv.min_points) for lv in c.ref.scoring.levels]
     show_chart(lambda: charts.trajectory(frame, thresholds, total, t), shown, _trajectory_summary(c),
-               "plan.trajectory", "trajectoire", data_shown=True)
+               "plan.trajectory", "trajectoire", data_shown=True, note=note)
 
 
 def _trajectory_summary(c: Cycle) -> str:
@@ -192,7 +192,6 @@ def _edit(c: Cycle, items: tuple[CommitmentItem, ...]) -> None:
 
 def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str, Any]:
     cm = item.commitment
-    ind = cm.indicator
     return {
         t("plan.col_position"): item.position,
         t("plan.col_title"): cm.title,
@@ -201,11 +200,17 @@ def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str,
                                if cm.target_level else year_text(cm.target_year)),
         t("plan.col_owner"): cm.owner or "",
         t("plan.col_due"): day(cm.due) if cm.due else "",
-        t("plan.col_status"): t(f"plan.status_{cm.status.value}"),
-        t("plan.col_progress"): progress_text(progress(cm, today, c.cycle_start)),
+        t("plan.col_progress"): _progress(cm, progress(cm, today, c.cycle_start)),
         t("plan.col_expected_points"): num(cm.expected_points, 1) if cm.expected_points is not None else "",
-        t("plan.col_indicator"): f"{ind.name} — {indicator_text(check_indicator(ind).state)}" if ind else "",
     }
+
+
+def _progress(cm: Commitment, state: Progress) -> str:
+    """Where a commitment stands, and its status when that says more ("⚠ En retard (en cours)")."""
+    if state in (Progress.DONE, Progress.DROPPED):
+        return progress_text(state)
+    status = t(f"plan.status_{cm.status.value}")
+    return t("plan.progress_status", progress=progress_text(state), status=status)
 
 
 def _scopes(ref: Referential) -> dict[str, str]:
@@ -353,7 +358,8 @@ def _indicators(c: Cycle) -> None:
     labels = {i.id: f"{i.commitment.indicator.name} ({i.commitment.title})"
               for i in with_ind if i.commitment.indicator}
     chosen = st.pills(t("plan.indicator_to_show"), list(labels), format_func=labels.__getitem__,
-                      required=True, default=next(iter(labels)), key=f"plan.indicator_pick.{c.view.id}")
+                      required=True, default=next(iter(labels)), key=f"plan.indicator_pick.{c.view.id}") \
+        if len(labels) > 1 else next(iter(labels))
     item = next((i for i in with_ind if i.id == chosen), with_ind[0])
     ind = item.commitment.indicator
     assert ind is not None
@@ -407,10 +413,9 @@ def _measure_form(item: CommitmentItem) -> None:
 
 def _targets(c: Cycle) -> None:
     st.header(t("plan.targets"), anchor=False)
-    st.caption(t("plan.targets_help"))
     view = c.view
     count = sum(1 for by_year in view.assessment.targets.values() for level in by_year.values() if level)
-    st.markdown(tp("plan.targets_count", count))
+    st.markdown(f"{tp('plan.targets_count', count)}\n\n{t('plan.targets_help')}")
     # The per-criterion grid (a data editor: 1.7 MB of scripts) is built only when opened.
     label = t("plan.edit_targets") if view.info.editable else t("plan.show_targets")
     lazy(label, f"plan.targets_open.{view.id}", lambda: _target_editor(c), icon=":material/edit_note:")
