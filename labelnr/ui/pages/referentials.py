@@ -15,7 +15,7 @@ from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
 from labelnr.ui.resources import catalog
 from labelnr.ui.session import day, lang, num, t, tp
-from labelnr.ui.widgets import plain, show_problems, table
+from labelnr.ui.widgets import lazy, plain, show_problems, table
 
 
 def _problems(cat: Catalog) -> None:
@@ -33,15 +33,13 @@ def _pick_referential(cat: Catalog) -> Referential | None:
         return None
     ids = sorted({r.id for r in refs})
     titles = {r.id: f"{r.title.get(lang())} ({r.id})" for r in refs}
-    left, right = st.columns(2)
-    with left:
-        ref_id = st.selectbox(t("referentials.referential"), ids, format_func=titles.__getitem__,
-                              key="ref_id", persist_state="session")
-    versions = [r.version for r in cat.versions(ref_id)]
-    with right:
-        version = st.selectbox(t("referentials.version"), versions, index=len(versions) - 1,
-                               key=f"ref_version_{ref_id}")
-    return cat.get(ref_id, version)
+    # Button groups, not drop-down lists: a handful of choices, and no list scripts to load.
+    ref_id = st.segmented_control(t("referentials.referential"), ids, format_func=titles.__getitem__,
+                                  required=True, default=ids[0], key="ref_id", persist_state="session")
+    versions = [r.version for r in cat.versions(str(ref_id))]
+    version = st.segmented_control(t("referentials.version"), versions, required=True, default=versions[-1],
+                                   key=f"ref_version_{ref_id}")
+    return cat.get(str(ref_id), str(version))
 
 
 def _summary(ref: Referential) -> None:
@@ -49,11 +47,12 @@ def _summary(ref: Referential) -> None:
     st.header(ref.title.get(lg))
     st.caption(t("referentials.meta", version=ref.version, date=day(ref.effective_date),
                  source=plain(ref.source)))
-    cols = st.columns(4)
-    cols[0].metric(t("referentials.criteria_count"), len(ref.criteria))
-    cols[1].metric(t("referentials.themes_count"), len(ref.themes))
-    cols[2].metric(t("referentials.total_points"), num(ref.scoring.total_points, 3))
-    cols[3].metric(t("referentials.levels_count"), len(ref.scoring.levels))
+    table([{
+        t("referentials.criteria_count"): str(len(ref.criteria)),
+        t("referentials.themes_count"): str(len(ref.themes)),
+        t("referentials.total_points"): num(ref.scoring.total_points, 3),
+        t("referentials.levels_count"): str(len(ref.scoring.levels)),
+    }])
     st.markdown(f"**{t('referentials.scale')}** — "
                 + " · ".join(f"{plain(lv.label.get(lg))} ({lv.credit:.0%})" for lv in ref.scale.levels))
     table([
@@ -80,13 +79,26 @@ def _matches(ref: Referential, crit: Criterion, query: str) -> bool:
     return any(query in text.casefold() for text in haystack)
 
 
+#: Search results shown at most (the count says how many matched): refine the search for more.
+FOUND_SHOWN = 20
+
+
 def _criteria(ref: Referential) -> None:
+    """One theme at a time; a search looks through every theme (the first :data:`FOUND_SHOWN`)."""
     lg = lang()
-    st.subheader(t("referentials.criteria"))
+    st.subheader(t("referentials.criteria"), anchor=False)
     query = st.text_input(t("referentials.search"), key="ref_search", persist_state="session",
                           help=t("referentials.search_help")).strip().casefold()
-    found = [c for c in ref.criteria if _matches(ref, c, query)]
-    st.caption(tp("referentials.found", len(found), total=len(ref.criteria)))
+    if query:
+        found = [c for c in ref.criteria if _matches(ref, c, query)]
+        more = f" {t('referentials.first_shown', count=FOUND_SHOWN)}" if len(found) > FOUND_SHOWN else ""
+        st.caption(tp("referentials.found", len(found), total=len(ref.criteria)) + more)
+        found = found[:FOUND_SHOWN]
+    else:
+        names = {th.id: th.name.get(lg) for th in ref.themes}
+        theme = st.pills(t("referentials.theme"), list(names), format_func=names.__getitem__, required=True,
+                         default=next(iter(names)), key=f"ref_theme.{ref.id}.{ref.version}")
+        found = [c for c in ref.criteria if c.theme == theme]
     if not found:
         return
     principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
@@ -107,10 +119,9 @@ def _criteria(ref: Referential) -> None:
         ]
     )
     by_id = {c.id: c for c in found}
-    chosen = st.selectbox(t("referentials.details_of"), list(by_id),
-                          format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
-    if chosen is not None:
-        _criterion_details(by_id[chosen])
+    chosen = st.pills(t("referentials.details_of"), list(by_id), key=f"ref_details.{ref.id}.{ref.version}")
+    if chosen in by_id:
+        _criterion_details(by_id[str(chosen)])
 
 
 def _criterion_details(crit: Criterion) -> None:
@@ -154,7 +165,6 @@ def _changes_table(changes: tuple[FieldChange, ...]) -> list[dict[str, str]]:
 
 
 def _compare(cat: Catalog, ref: Referential) -> None:
-    st.subheader(t("referentials.compare"))
     versions = [r.version for r in cat.versions(ref.id)]
     if len(versions) < 2:
         st.info(t("referentials.single_version"))
@@ -216,7 +226,9 @@ def main() -> None:
         return
     _summary(ref)
     _criteria(ref)
-    _compare(cat, ref)
+    # The comparison (two more pickers, a table per changed criterion) is built only when opened.
+    lazy(t("referentials.compare"), f"ref_compare.{ref.id}", lambda: _compare(cat, ref),
+         icon=":material/compare_arrows:")
 
 
 main()
