@@ -173,9 +173,18 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
         for c in shown
     ])
     by_id = {c.id: c for c in shown}
-    # One criterion at a time: its evidence and verdict form are built only once it is chosen.
-    chosen = st.pills(t("audit.open_criterion"), list(by_id), key=f"audit.open.{view.id}",
-                      help=t("audit.open_hint"))
+    # One criterion at a time, picked behind a button: the picker is drawn (and its scripts
+    # loaded) only when opened; the chosen criterion's evidence and verdict form show below.
+    key = f"audit.open.{view.id}"
+    if st.session_state.get(key) not in by_id:
+        st.session_state.pop(key, None)
+    current = st.session_state.get(key)
+    label = t("audit.open_criterion_current", criterion=current) if current else t("audit.open_criterion")
+    with st.popover(label, icon=":material/fact_check:"):
+        st.selectbox(t("audit.open_criterion"), list(by_id), index=None, key=key,
+                     format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}",
+                     placeholder=t("audit.open_hint"))
+    chosen = st.session_state.get(key)
     if chosen in by_id:
         crit = by_id[str(chosen)]
         st.subheader(f"{plain(crit.id)} — {plain(crit.title.get(lg))}", anchor=False)

@@ -84,20 +84,25 @@ FOUND_SHOWN = 20
 
 
 def _criteria(ref: Referential) -> None:
-    """One theme at a time; a search looks through every theme (the first :data:`FOUND_SHOWN`)."""
+    """One theme at a time; a search (behind its button) looks through every theme, the first
+    :data:`FOUND_SHOWN` matches shown."""
     lg = lang()
     st.subheader(t("referentials.criteria"), anchor=False)
-    query = st.text_input(t("referentials.search"), key="ref_search", persist_state="session",
-                          help=t("referentials.search_help")).strip().casefold()
+    typed = str(st.session_state.get("ref_search") or "").strip()
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = t("referentials.search_current", query=plain(typed)) if typed else t("referentials.search")
+    with right.popover(label, icon=":material/search:"):
+        st.text_input(t("referentials.search"), key="ref_search", help=t("referentials.search_help"))
+    query = typed.casefold()
     if query:
         found = [c for c in ref.criteria if _matches(ref, c, query)]
         more = f" {t('referentials.first_shown', count=FOUND_SHOWN)}" if len(found) > FOUND_SHOWN else ""
-        st.caption(tp("referentials.found", len(found), total=len(ref.criteria)) + more)
+        left.caption(tp("referentials.found", len(found), total=len(ref.criteria)) + more)
         found = found[:FOUND_SHOWN]
     else:
         names = {th.id: th.name.get(lg) for th in ref.themes}
-        theme = st.pills(t("referentials.theme"), list(names), format_func=names.__getitem__, required=True,
-                         default=next(iter(names)), key=f"ref_theme.{ref.id}.{ref.version}")
+        theme = left.pills(t("referentials.theme"), list(names), format_func=names.__getitem__, required=True,
+                           default=next(iter(names)), key=f"ref_theme.{ref.id}.{ref.version}")
         found = [c for c in ref.criteria if c.theme == theme]
     if not found:
         return
@@ -107,7 +112,8 @@ def _criteria(ref: Referential) -> None:
         [
             {
                 t("referentials.id"): c.id,
-                t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg),
+                # One theme shown: its name is the picker's; a search spans themes and names them.
+                **({t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg)} if query else {}),
                 t("referentials.principle"): principles.get(c.principle or "", ""),
                 t("referentials.title_col"): c.title.get(lg),
                 t("referentials.level"): c.level,
@@ -119,7 +125,15 @@ def _criteria(ref: Referential) -> None:
         ]
     )
     by_id = {c.id: c for c in found}
-    chosen = st.pills(t("referentials.details_of"), list(by_id), key=f"ref_details.{ref.id}.{ref.version}")
+    key = f"ref_details.{ref.id}.{ref.version}"
+    if st.session_state.get(key) not in by_id:
+        st.session_state.pop(key, None)
+    current = st.session_state.get(key)
+    with st.popover(t("referentials.details_current", criterion=current) if current
+                    else t("referentials.details_of"), icon=":material/description:"):
+        st.selectbox(t("referentials.details_of"), list(by_id), index=None, key=key,
+                     format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
+    chosen = st.session_state.get(key)
     if chosen in by_id:
         _criterion_details(by_id[str(chosen)])
 
