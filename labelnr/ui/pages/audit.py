@@ -88,6 +88,15 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
     return level.label.get(lang()) if level else lowered[1]
 
 
+def _verdict_cell(ref: Referential, view: CampaignView, scores: CampaignScores, cid: str) -> str:
+    """The verdict, and the answer it lowers the self-assessment to, if it does ("◐ … → Faible")."""
+    verdict = view.assessment.verdicts.get(cid)
+    text = verdict_text(verdict.verdict if verdict else None)
+    if cid in scores.lowered:
+        text = t("audit.lowered_to", verdict=text, answer=_verified_text(ref, scores, view, cid))
+    return text
+
+
 # --- scores side by side -----------------------------------------------------------------------
 
 
@@ -166,8 +175,7 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
         {t("audit.col_criterion"): c.id,
          t("audit.col_title"): c.title.get(lg),
          t("audit.col_self"): _answer_text(ref, view, c.id),
-         t("audit.col_verdict"): verdict_text(verdicts[c.id].verdict if c.id in verdicts else None),
-         t("audit.col_verified"): _verified_text(ref, scores, view, c.id),
+         t("audit.col_verdict"): _verdict_cell(ref, view, scores, c.id),
          t("audit.col_points"): f"{num(mine[c.id].points, 1)} → {num(verified[c.id].points, 1)}",
          t("audit.col_evidence"): str(len(view.evidence.get(c.id, ())))}
         for c in shown
