@@ -16,6 +16,7 @@ from labelnr.errors import Problem
 from labelnr.referential import Referential
 from labelnr.ui.session import lang, num, t
 
+_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
@@ -45,7 +46,8 @@ def table(rows: Sequence[Mapping[str, object]]) -> None:
             return f"[{plain(value.text)}]({value.url.replace(' ', '%20').replace(')', '%29')})"
         if isinstance(value, float):  # a score or a percentage: the language's decimal mark
             return "—" if value != value else num(value, 1)
-        text = "—" if value is None else " ".join(str(value).split())
+        # Line breaks and tabs would break the row; no-break spaces ("1 000") stay unbroken.
+        text = "—" if value is None else _BREAKS.sub(" ", str(value)).strip()
         return plain(text) or " "
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
