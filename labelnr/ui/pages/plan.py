@@ -139,8 +139,12 @@ def _projection(c: Cycle) -> None:
     # One light table per year: the projection (its level, its gain over the year before) beside
     # the planned and actual points; the chart draws the same three series on demand.
     shown = frame[["year", "projected"]].copy()
-    shown["level"] = [level_name(c.ref, c.projected[year].level) for year in YEARS]
-    gains = [c.projected[year].points - c.projected[year - 1].points if year else 0.0 for year in YEARS]
+    held = [not math.isnan(v) for v in frame["projected"]]  # planned and projected from the plan's start
+    shown["level"] = [level_name(c.ref, c.projected[year].level) if held[year] else "—" for year in YEARS]
+    # From the points as shown (one decimal), so that the table adds up for its reader.
+    shown_points = [round(c.projected[year].points, 1) for year in YEARS]
+    gains = [shown_points[year] - shown_points[year - 1] if year and held[year - 1] else 0.0
+             for year in YEARS]
     shown["gain"] = [("+" if gain > 0 else "") + num(gain, 1) if round(gain, 1) else "—" for gain in gains]
     shown["planned"] = frame["planned"]
     shown["actual"] = frame["actual"]
