@@ -63,6 +63,10 @@ def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     # No criterion is drawn until one is picked, nor the uploader until asked for.
     assert not list(at.get("form"))
     assert not at.get("file_uploader")
+    # The scores per theme, side by side, one click away ("—" verified: no verdict yet).
+    themes = md_table(open_lazy(at, f"audit.themes_open.{GROUP}"), "Auto-évalué")
+    assert [(row["Thème"], row["Auto-évalué"], row["Vérifié"]) for row in themes] == [
+        ("Stratégie et gouvernance", "22 %", "—"), ("Usages", "0 %", "—")]
 
 
 def test_evidence_is_listed_with_links_and_hashes(data_dirs: tuple[Path, Path], other: Store) -> None:

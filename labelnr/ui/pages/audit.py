@@ -121,13 +121,13 @@ def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> Non
     count = tp("audit.verified_count", len(covered), total=len(asked))
     st.caption((f"{t('audit.not_audited_yet')} " if not covered else "") + f"{count} {state}")
     lg = lang()
-    table([
+    lazy(t("audit.theme_scores"), f"audit.themes_open.{view.id}", lambda: table([
         {t("audit.col_theme"): th.name.get(lg),
          t("audit.col_self_percent"): _pct(mine.themes[th.id].percent),
          # No verdict yet: a "verified" percentage would only repeat the self-assessment.
          t("audit.col_verified_percent"): _pct(verified.themes[th.id].percent if covered else None)}
         for th in ref.themes if th.id in mine.themes
-    ])
+    ]), icon=":material/table:")
 
 
 def _pct(value: float | None) -> str:
@@ -329,15 +329,12 @@ def _workbook(view: CampaignView) -> None:
     """Export the evidence workbook; re-import one filled in offline, after a preview of every change."""
     st.header(t("audit.workbook"), anchor=False)
     st.caption(t("audit.workbook_help"))
-    left, right = st.columns(2)
-    with left:
-        _export(view)
-        dossier_download(view.info)
-        declaration_download(view.info)
-    with right:
-        # The uploader's scripts load, and the preview is built, only when the auditor opens it.
-        lazy(t("audit.upload_xlsx"), f"audit.import_open.{view.id}", lambda: _import(view),
-             icon=":material/upload_file:")
+    _export(view)
+    dossier_download(view.info)
+    declaration_download(view.info)
+    # The uploader's scripts load, and the preview is built, only when the auditor opens it.
+    lazy(t("audit.upload_xlsx"), f"audit.import_open.{view.id}", lambda: _import(view),
+         icon=":material/upload_file:")
 
 
 def _export(view: CampaignView) -> None:
