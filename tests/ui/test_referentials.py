@@ -28,6 +28,8 @@ def test_page_lists_the_latest_version_and_its_criteria_one_theme_at_a_time(
     assert "**USE-03 — Impressions maîtrisées**" not in [m.value.replace("\\", "") for m in at.markdown]
     at.selectbox(key="ref_details.atelier.2024").set_value("USE-03").run()
     assert "**USE-03 — Impressions maîtrisées**" in [m.value.replace("\\", "") for m in at.markdown]
+    assert "Principe" not in md_table(at, "Identifiant")[0]  # the principle is told in the details
+    assert any(c.value.startswith("Principe : ") for c in at.caption)
 
 
 def test_search_filters_criteria_in_either_language(data_dirs: tuple[Path, Path]) -> None:

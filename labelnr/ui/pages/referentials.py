@@ -106,7 +106,6 @@ def _criteria(ref: Referential) -> None:
         found = [c for c in ref.criteria if c.theme == theme]
     if not found:
         return
-    principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
     yes, no = t("referentials.answer_yes"), t("referentials.answer_no")
     table(
         [
@@ -114,7 +113,6 @@ def _criteria(ref: Referential) -> None:
                 t("referentials.id"): c.id,
                 # One theme shown: its name is the picker's; a search spans themes and names them.
                 **({t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg)} if query else {}),
-                t("referentials.principle"): principles.get(c.principle or "", ""),
                 t("referentials.title_col"): c.title.get(lg),
                 t("referentials.level"): c.level,
                 t("referentials.mandatory"): yes if c.mandatory else no,
@@ -135,12 +133,16 @@ def _criteria(ref: Referential) -> None:
                      format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
     chosen = st.session_state.get(key)
     if chosen in by_id:
-        _criterion_details(by_id[str(chosen)])
+        _criterion_details(ref, by_id[str(chosen)])
 
 
-def _criterion_details(crit: Criterion) -> None:
+def _criterion_details(ref: Referential, crit: Criterion) -> None:
     lg = lang()
     st.markdown(f"**{plain(crit.id)} — {plain(crit.title.get(lg))}**")
+    principle = next((p.name.get(lg) for th in ref.themes for p in th.principles if p.id == crit.principle),
+                     None)
+    if principle:
+        st.caption(t("referentials.principle_of", name=plain(principle)))
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('referentials.expected_evidence')}**")
