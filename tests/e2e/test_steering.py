@@ -85,7 +85,7 @@ def show_charts(page: Any) -> None:
     graphique"; the others open their data, then switch the chart on."""
     drawn = charts(page).count()
     shown = page.locator("[data-testid='stExpander']").filter(
-        has=page.locator("summary", has_text=re.compile(r"^Afficher le graphique$")))
+        has=page.locator("summary", has_text="Afficher le graphique"))
     for index in range(shown.count()):
         shown.nth(index).locator("summary").click()
         wait_for_app(page)
