@@ -491,6 +491,6 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
 
 def show_theme(page: Any, name: str) -> None:
     """The audit's criteria of one theme (a button of the theme picker; a theme chosen stays chosen)."""
-    page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").get_by_role(
-        "button", name=name, exact=True).click()
+    page.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] button").filter(
+        has_text=re.compile(f"^{re.escape(name)}$")).first.click()
     wait_for_app(page)

@@ -19,7 +19,7 @@ from labelnr.assessment import Commitment
 from labelnr.loader import load_catalog
 from labelnr.storage import open_store
 
-from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, Server, screenshot, wait_for_app
+from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, RUN_TIMEOUT_MS, Server, screenshot, wait_for_app
 from .test_pages import _own_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -90,7 +90,7 @@ def show_charts(page: Any) -> None:
         shown.nth(index).locator("summary").click()
         wait_for_app(page)
         drawn += 1
-        expect(charts(page)).to_have_count(drawn)
+        expect(charts(page)).to_have_count(drawn, timeout=RUN_TIMEOUT_MS)  # plotly loads now
     folded = page.locator("[data-testid='stExpander']").filter(
         has=page.locator("summary", has_text="Données du graphique, et le graphique"))
     for index in range(folded.count()):
@@ -100,7 +100,7 @@ def show_charts(page: Any) -> None:
         box.get_by_text("Afficher le graphique", exact=True).click()
         wait_for_app(page)
         drawn += 1
-        expect(charts(page)).to_have_count(drawn)
+        expect(charts(page)).to_have_count(drawn, timeout=RUN_TIMEOUT_MS)
 
 
 def figure(page: Any, label: str) -> Any:
