@@ -430,8 +430,11 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
     page.get_by_role("option", name=re.compile(f"^{re.escape(on_page)} — ")).first.click()
     wait_for_app(page)
     page.keyboard.press("Escape")
-    box = page.locator("[data-testid='stForm']").filter(
-        has=page.get_by_role("button", name=w("audit.save_verdict")))
+    expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
+    expect(page.get_by_role("heading", name=re.compile(f"^{re.escape(on_page)} — "))).to_be_visible()
+    screenshot(page, f"personas-auditor-{lang}-1-criterion")
+    # By its text: an open drop-down hides the rest of the page from the accessibility tree.
+    box = page.locator("[data-testid='stForm']").filter(has_text=w("audit.save_verdict"))
     verdict_box = box.get_by_role("combobox", name=w("audit.verdict"))
     expect(verdict_box).to_be_visible(timeout=SLOW_MS)
     verdict_box.click()
