@@ -113,8 +113,10 @@ def measure(size: int, repeat: int) -> dict[str, float]:
             firsts.append(timed(at.run))
             reruns.append(timed(at.run))
         assert not at.exception, [e.value for e in at.exception]
-        entities = next(m.value for m in at.metric if m.label == "Entités")
-        assert str(entities) == str(size), entities
+        # The key figures' table: "| Entités | Points moyens | … |", its rule, then the values.
+        figures = next(m.value for m in at.markdown if m.value.startswith("| Entités |"))
+        entities = figures.splitlines()[2].split("|")[1].strip()
+        assert entities == str(size), entities
         store.dispose()
     return {"bare": bare_s, "first": min(firsts), "rerun": min(reruns), "read": read}
 

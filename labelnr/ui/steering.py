@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -38,7 +38,7 @@ from labelnr.trajectory import (
 )
 from labelnr.ui import charts
 from labelnr.ui.session import lang, num, t
-from labelnr.ui.widgets import plain
+from labelnr.ui.widgets import lazy, plain, table
 
 #: Shown beside the words, never instead of them: the state must not depend on colour or icon alone.
 #: Plain Unicode symbols that common system fonts draw (emoji would need an emoji font).
@@ -217,14 +217,47 @@ def name_downloads(*parts: str) -> None:
     st.session_state[SUBJECT] = list(parts)
 
 
-def show_chart(fig: go.Figure, table: pd.DataFrame, summary: str, key: str, file_name: str) -> None:
-    """A chart with its text summary, its data as a table and an HTML download for slides
-    (named after the chart and, see :func:`name_downloads`, the entity and campaign)."""
+#: Beyond this many rows a chart's data is a sortable, searchable grid instead of a plain table.
+GRID_ROWS = 30
+
+
+def data_table(frame: pd.DataFrame) -> None:
+    """A chart's data: a light Markdown table; a grid one can sort and search when it is long."""
+    if len(frame) > GRID_ROWS:
+        st.dataframe(localised(labelled(frame)), hide_index=True, width="stretch")
+    else:
+        table([{str(k): v for k, v in row.items()} for row in labelled(frame).to_dict("records")])
+
+
+def show_chart(build: Callable[[], go.Figure], table: pd.DataFrame, summary: str, key: str, file_name: str,
+               data_shown: bool = False, note: str | None = None) -> None:
+    """A chart's sentence (after ``note``, Markdown the caller made safe), its data as a table (shown,
+    or with ``data_shown`` False one click away), and the chart itself with an HTML download for
+    slides, drawn only when the user asks for it: plotly's scripts (4.6 MB) load, and ``build``
+    runs, only then. Downloads are named after the chart and, see :func:`name_downloads`, the
+    entity and campaign."""
+    sentence = plain(summary)  # summaries quote names people typed (entities, indicators)
+    st.caption(sentence if note is None else f"{note}\n\n{sentence}")
+
+    def draw() -> None:
+        _draw(build(), summary, key, file_name)
+
+    if data_shown:
+        data_table(table)
+        lazy(t("steering.show_chart"), f"chart.{key}", draw, icon=":material/bar_chart:")
+        return
+
+    def both() -> None:
+        data_table(table)
+        if st.toggle(t("steering.show_chart"), key=f"chart.{key}.on"):
+            draw()
+
+    lazy(t("steering.data_and_chart"), f"data.{key}", both, icon=":material/table:")
+
+
+def _draw(fig: go.Figure, summary: str, key: str, file_name: str) -> None:
     fig.update_layout(separators=t("charts.separators"))  # hovers and ticks: "146,7" in French
-    st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}", alt=summary)
-    st.caption(plain(summary))  # summaries quote names people typed (entities, indicators)
-    with st.expander(t("steering.chart_data"), icon=":material/table:"):
-        st.dataframe(localised(labelled(table)), hide_index=True, width="stretch")
+    st.plotly_chart(fig, config=charts.PLOT_CONFIG, theme=None, key=f"chart.{key}.figure", alt=summary)
     title = html.unescape(str(fig.layout.title.text or file_name))
     st.download_button(t("steering.download_html"), lambda: charts.figure_html(fig, title),
                        file_name=f"{charts.file_slug(file_name, *st.session_state.get(SUBJECT, []))}.html",

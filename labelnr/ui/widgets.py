@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -15,6 +16,7 @@ from labelnr.errors import Problem
 from labelnr.referential import Referential
 from labelnr.ui.session import lang, num, t
 
+_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
@@ -23,23 +25,44 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+@dataclass(frozen=True)
+class Link:
+    """A table cell that is a link: its text is escaped, its address is ours (never typed by a user)."""
+
+    text: str
+    url: str
+
+
 def table(rows: Sequence[Mapping[str, object]]) -> None:
     """A small static table, drawn from Markdown: a real HTML table for screen readers, without
     the Arrow serialisation (about 0.8 MB of scripts) that st.table and st.dataframe load.
-    Every cell is escaped, so it shows as written."""
+    Every cell is escaped, so it shows as written; a :class:`Link` cell is a link."""
     if not rows:
         return
     columns = list(rows[0])
 
     def cell(value: object) -> str:
+        if isinstance(value, Link):
+            return f"[{plain(value.text)}]({value.url.replace(' ', '%20').replace(')', '%29')})"
         if isinstance(value, float):  # a score or a percentage: the language's decimal mark
-            return num(value, 1)
-        text = "—" if value is None else " ".join(str(value).split())
+            return "—" if value != value else num(value, 1)
+        # Line breaks and tabs would break the row; no-break spaces ("1 000") stay unbroken.
+        text = "—" if value is None else _BREAKS.sub(" ", str(value)).strip()
         return plain(text) or " "
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
     lines.extend("| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows)
     st.markdown("\n".join(lines))
+
+
+def lazy(label: str, key: str, draw: Callable[[], None], icon: str | None = None) -> bool:
+    """An expander whose content is built only while it is open: nothing of it is sent, drawn or
+    loaded (no widget scripts, no plotly) until the user asks for it. Returns whether it is open."""
+    box = st.expander(label, key=key, on_change="rerun", icon=icon)
+    with box:
+        if box.open:
+            draw()
+    return bool(box.open)
 
 
 #: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).

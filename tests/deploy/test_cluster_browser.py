@@ -106,6 +106,21 @@ def criterion(tab: Any, cid: str) -> Any:
     return box
 
 
+def audit_criterion(tab: Any, cid: str) -> Any:
+    """The audit page's criterion ``cid`` (of the first theme, shown first), picked behind the
+    "Examiner un critère" button; returns the page's main area, where its evidence shows."""
+    tab.get_by_role("button", name=re.compile("Examiner un critère")).click()
+    picker = tab.locator("[data-testid='stPopoverBody']").get_by_role("combobox", name="Examiner un critère")
+    picker.click()
+    picker.fill(cid)
+    tab.get_by_role("option", name=re.compile(f"^{re.escape(cid)} — ")).first.click()
+    wait_for_app(tab)
+    tab.keyboard.press("Escape")
+    main = tab.locator("[data-testid='stMain']")
+    expect(main.get_by_role("heading", name=re.compile(f"^{re.escape(cid)} — "))).to_be_visible()
+    return main
+
+
 def test_an_answer_saved_on_one_replica_shows_on_the_other(
         chromium: Any, cluster: tuple[Running, str]) -> None:
     running, cid = cluster
@@ -147,7 +162,7 @@ def test_evidence_uploaded_on_one_replica_downloads_through_the_other(
 
         auditor = open_page(second, running.url + "/audit", "app1")
         our_campaign(auditor)
-        box = criterion(auditor, cid)
+        box = audit_criterion(auditor, cid)
         with auditor.expect_download() as download:
             box.get_by_role("button", name=re.compile(r"Télécharger grappe\.pdf")).click()
         path = download.value.path()

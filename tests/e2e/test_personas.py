@@ -112,6 +112,16 @@ def metric(page: Any, label: str) -> Any:
     return box.locator("[data-testid='stMetricValue']")
 
 
+def figure(page: Any, label: str) -> Any:
+    """A key figure: the cell under ``label`` in the first light table that has such a column."""
+    table = page.locator("[data-testid='stMain'] table").filter(
+        has=page.get_by_role("columnheader", name=label, exact=True)).first
+    expect(table).to_be_visible(timeout=SLOW_MS)
+    index = table.evaluate("(t, label) => [...t.querySelectorAll('th')]"
+                           ".findIndex(th => th.textContent.trim() === label)", label)
+    return table.locator("tbody tr").first.locator("td").nth(index)
+
+
 def sidebar_box(page: Any, label: str) -> str:
     """What the sidebar names for ``label`` (the campaign with its period, date and status)."""
     from .conftest import shown
@@ -317,18 +327,17 @@ def test_steering_committee_reads_dashboard_and_plan_as_the_core_computes_them(
         day, timeout=SLOW_MS)
     assert day in sidebar_box(page, w("context.campaign"))  # the sidebar names the campaign shown
     assert sidebar_box(page, w("context.entity")) == f["entity"]
-    expect(metric(page, w("dashboard.points"))).to_have_text(w.points(scores.points, total))
+    expect(figure(page, w("dashboard.points"))).to_have_text(w.points(scores.points, total))
     level = next((lv.name.get(lang) for lv in ref.scoring.levels if lv.level == scores.level),
                  w("steering.no_level"))
-    expect(metric(page, w("dashboard.level"))).to_have_text(level)
+    expect(figure(page, w("dashboard.level"))).to_have_text(level)
     for theme in ref.themes:  # the radar's text alternative
         percent = scores.themes[theme.id].percent
         if percent is not None:
             expect(page.get_by_text(f"{theme.name.get(lang)} {w.num(percent)} %").first).to_be_visible()
 
-    # The trajectory's data, as a table: baseline → year 3, planned, projected, actual.
-    page.get_by_text(w("steering.chart_data")).nth(1).click()
-    rows = find_grid(page, w("steering.col_projected"))
+    # The trajectory's data, as a table on the page: baseline → year 3, planned, projected, actual.
+    rows = html_table(page, w("steering.col_projected"))
     header = rows[0]
     by_year = {row[header.index(w("steering.col_year"))]: row for row in rows[1:]}
     for year in YEARS:
@@ -350,10 +359,13 @@ def test_steering_committee_reads_dashboard_and_plan_as_the_core_computes_them(
     wait_for_app(page)
     expect(page.locator("[data-testid='stMain'] h1")).to_have_text(w("plan.title"), timeout=SLOW_MS)
     assert day in sidebar_box(page, w("context.campaign"))
+    rows = html_table(page, w("steering.col_level"))  # the projection: points, level, gain per year
+    header = rows[0]
+    by_year = {row[0]: row for row in rows[1:]}
     for year in YEARS:
         name = w("charts.year_0") if year == 0 else w("charts.year_n", n=year)
-        expect(metric(page, w("plan.projected_in", year=name))).to_have_text(
-            w.points(f["projected"][year].points, total))
+        assert by_year[name][header.index(w("steering.col_projected"))] == w.num(
+            round(f["projected"][year].points, 1), 1)
     late = [cm for cm, state in zip(f["commitments"], f["states"], strict=True) if state is Progress.LATE]
     if late:  # the plan names each late commitment (the table's columns run off screen)
         alert = page.locator("[data-testid='stAlert']").filter(has_text=w.p("plan.late_flag", len(late)))
@@ -410,10 +422,22 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
     expect(page.get_by_text(w("audit.scores"), exact=True)).to_be_visible(timeout=SLOW_MS)
     screenshot(page, f"personas-auditor-{lang}-1-opened")
 
-    box = page.locator("[data-testid='stExpander']").filter(
-        has=page.locator("summary", has_text=f"{on_page} —"))
-    box.locator("summary").click()
+    # One theme at a time: the criterion's theme, then the criterion, picked behind its button.
+    theme_of = {c.id: ref.themes_by_id[c.theme].name.get(lang) for c in ref.criteria}
+    show_theme(page, theme_of[on_page])
+    page.get_by_role("button", name=re.compile(re.escape(w("audit.open_criterion")))).click()
+    picker = page.locator("[data-testid='stPopoverBody']").get_by_role(
+        "combobox", name=w("audit.open_criterion"))
+    picker.click()
+    picker.fill(on_page)
+    page.get_by_role("option", name=re.compile(f"^{re.escape(on_page)} — ")).first.click()
     wait_for_app(page)
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
+    expect(page.get_by_role("heading", name=re.compile(f"^{re.escape(on_page)} — "))).to_be_visible()
+    screenshot(page, f"personas-auditor-{lang}-1-criterion")
+    # By its text: an open drop-down hides the rest of the page from the accessibility tree.
+    box = page.locator("[data-testid='stForm']").filter(has_text=w("audit.save_verdict"))
     verdict_box = box.get_by_role("combobox", name=w("audit.verdict"))
     expect(verdict_box).to_be_visible(timeout=SLOW_MS)
     verdict_box.click()
@@ -429,7 +453,7 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
         view = store.campaign(campaign)
         assert view.assessment.verdicts[on_page].verdict is Verdict.NON_CONFORM
         verified = store.scores_of(view).verified
-    expect(metric(page, w("audit.verified_points"))).to_have_text(
+    expect(figure(page, w("audit.verified_points"))).to_have_text(
         re.compile("^" + re.escape(w.points(verified.points, total))), timeout=SLOW_MS)
     screenshot(page, f"personas-auditor-{lang}-2-verdict")
 
@@ -442,12 +466,15 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
     content = download.value.path().read_bytes()
     edited = _edit_workbook(content, in_book, "conform", w)
 
+    # The uploader waits behind its expander.
+    page.locator("[data-testid='stExpander'] summary", has_text=w("audit.upload_xlsx")).click()
+    wait_for_app(page)
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text=w("audit.upload_xlsx"))
     uploader.locator("input[type='file']").set_input_files(files=[{
         "name": "classeur-audit.xlsx", "buffer": edited,
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     expect(page.get_by_text(w.p("audit.import_preview", 1))).to_be_visible(timeout=SLOW_MS)
-    rows = find_grid(page, w("audit.col_field"))
+    rows = html_table(page, w("audit.col_field"))
     assert len(rows) == 2, rows
     assert rows[1][0] == in_book, rows
     assert w("excel.verdict_conform") in " ".join(rows[1]), rows
@@ -460,8 +487,16 @@ def test_auditor_records_a_verdict_and_round_trips_the_excel_workbook(
         view = store.campaign(campaign)
         assert view.assessment.verdicts[in_book].verdict is Verdict.CONFORM
         verified = store.scores_of(view).verified
-    expect(metric(page, w("audit.verified_points"))).to_have_text(
+    expect(figure(page, w("audit.verified_points"))).to_have_text(
         re.compile("^" + re.escape(w.points(verified.points, total))), timeout=SLOW_MS)
-    row = next(r for r in find_grid(page, w("audit.col_verdict")) if r and r[0] == in_book)
+    show_theme(page, theme_of[in_book])
+    row = next(r for r in html_table(page, w("audit.col_verdict")) if r and r[0] == in_book)
     assert f"✓ {w('audit.verdict_conform')}" in row, row
     screenshot(page, f"personas-auditor-{lang}-4-imported")
+
+
+def show_theme(page: Any, name: str) -> None:
+    """The audit's criteria of one theme (a button of the theme picker; a theme chosen stays chosen)."""
+    page.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] button").filter(
+        has_text=re.compile(f"^{re.escape(name)}$")).first.click()
+    wait_for_app(page)

@@ -19,7 +19,7 @@ from labelnr.assessment import Commitment
 from labelnr.loader import load_catalog
 from labelnr.storage import open_store
 
-from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, Server, screenshot, wait_for_app
+from .conftest import E2E_ENTITY, E2E_ENTITY_NAME, ROOT, RUN_TIMEOUT_MS, Server, screenshot, wait_for_app
 from .test_pages import _own_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -81,13 +81,53 @@ def charts(page: Any) -> Any:
     return page.locator("[data-testid='stPlotlyChart']")
 
 
+def show_charts(page: Any) -> None:
+    """Ask for every chart of the page: a chart whose data is shown opens with "Afficher le
+    graphique"; the others open their data, then switch the chart on."""
+    drawn = charts(page).count()
+    shown = page.locator("[data-testid='stExpander']").filter(
+        has=page.locator("summary", has_text="Afficher le graphique"))
+    for index in range(shown.count()):
+        shown.nth(index).locator("summary").click()
+        wait_for_app(page)
+        drawn += 1
+        expect(charts(page)).to_have_count(drawn, timeout=RUN_TIMEOUT_MS)  # plotly loads now
+    folded = page.locator("[data-testid='stExpander']").filter(
+        has=page.locator("summary", has_text="Données du graphique, et le graphique"))
+    for index in range(folded.count()):
+        box = folded.nth(index)
+        box.locator("summary").click()
+        wait_for_app(page)
+        box.get_by_text("Afficher le graphique", exact=True).click()
+        wait_for_app(page)
+        drawn += 1
+        expect(charts(page)).to_have_count(drawn, timeout=RUN_TIMEOUT_MS)
+
+
+def figure(page: Any, label: str) -> Any:
+    """The cell under ``label`` in the first light table that has such a column (a key figure)."""
+    table = page.locator("[data-testid='stMain'] table").filter(
+        has=page.get_by_role("columnheader", name=label, exact=True)).first
+    index = table.evaluate("(t, label) => [...t.querySelectorAll('th')]"
+                           ".findIndex(th => th.textContent.trim() === label)", label)
+    return table.locator("tbody tr").first.locator("td").nth(index)
+
+
 def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_server: Server, page: Any) -> None:
     open_hexapost_year_one(page, f"{app_server.url}/dashboard")
-    # radar, trajectory, burn-up (the demo plan has commitments) and heatmap, each drawn as SVG.
+    # The first load shows the figures, the trajectory's numbers and sentences; no chart yet.
+    expect(figure(page, "Points (auto-évaluation)")).to_have_text(re.compile(r"^\d[\d\u202f]* / 1\u202f000$"))
+    trajectory_table = page.locator("[data-testid='stMain'] table").filter(
+        has=page.get_by_role("columnheader", name="Projeté (engagements)"))
+    expect(trajectory_table.locator("tbody tr")).to_have_count(4)
+    assert charts(page).count() == 0
+    assert page.locator("[data-testid='stDataFrame']").count() == 0
+    # Asked for: trajectory, burn-up (the demo plan has commitments), radar and heatmap, as SVG.
+    show_charts(page)
     expect(charts(page)).to_have_count(4)
     for index in range(4):
         expect(charts(page).nth(index).locator(".main-svg").first).to_be_visible()
-    trajectory = charts(page).nth(1)
+    trajectory = charts(page).nth(0)
     expect(trajectory.get_by_text("Niveau 1 (300)")).to_be_visible()  # the level line is named
     expect(trajectory.get_by_text("Réel").first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
@@ -97,7 +137,7 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
     # The slides download: a standalone HTML page named after the chart and the campaign, that
     # draws its chart with no network at all (plotly.js inlined).
     with page.expect_download() as download:
-        page.get_by_role("button", name="Télécharger le graphique (HTML)").nth(1).click()
+        page.get_by_role("button", name="Télécharger le graphique (HTML)").nth(0).click()
     html = download.value.path().read_text(encoding="utf-8")
     assert "<title>Trajectoire sur trois ans</title>" in html
     assert download.value.suggested_filename == "trajectoire-groupe-hexapost-perimetre-groupe-annee-1.html"
@@ -108,14 +148,11 @@ def test_dashboard_shows_its_charts_for_an_entity_and_the_organisation(app_serve
     expect(offline.get_by_text("Réel").first).to_be_visible()
     offline.close()
 
-    # The chart's data as a table, for those who cannot read the chart.
-    page.get_by_text("Données du graphique").nth(1).click()
-    table = page.locator("[data-testid='stDataFrame']").filter(has_text="Projeté (engagements)")
-    expect(table).to_be_visible()
-
     page.get_by_text("Toute l'organisation", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"Moyenne des 4 entités"))).to_be_visible()
+    expect(figure(page, "Entités")).to_have_text("4")
+    show_charts(page)
     expect(charts(page)).to_have_count(4)
     expect(charts(page).nth(3).locator(".main-svg").first).to_be_visible()
     screenshot(page, "steering-dashboard-organisation")
@@ -126,10 +163,13 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
     page.goto(f"{app_server.url}/plan")
     wait_for_app(page)
     pick(page, "Entité", E2E_ENTITY_NAME)
-    year3 = page.locator("[data-testid='stMetric']").filter(has_text="Année 3 (projeté)")
-    before = year3.locator("[data-testid='stMetricValue']").inner_text()
+    projection = page.locator("[data-testid='stMain'] table").filter(
+        has=page.get_by_role("columnheader", name="Projeté (engagements)"))
+    year3 = projection.locator("tbody tr").filter(has_text="Année 3").locator("td").nth(1)
+    before = year3.inner_text()
 
     page.get_by_text("Ajouter un engagement").click()
+    wait_for_app(page)
     form = page.locator("[data-testid='stForm']").first
     title = "Publier la politique numérique responsable"
     form.get_by_label("Intitulé de l'engagement (obligatoire)").fill(title)
@@ -151,8 +191,9 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
     saved = _commitments(app_server, E2E_ENTITY)
     assert [(c.title, c.criterion, c.target_level, c.target_year, c.due) for c in saved] == [
         (title, criterion, "reasonable", 2, due)]
-    after = year3.locator("[data-testid='stMetricValue']").inner_text()
+    after = year3.inner_text()
     assert after != before
+    show_charts(page)
     expect(charts(page).first.locator(".main-svg").first).to_be_visible()
     screenshot(page, "steering-plan-added")
 
@@ -160,6 +201,8 @@ def test_a_commitment_typed_in_the_plan_moves_the_projection(app_server: Server,
 def test_plan_page_with_a_plan_in_progress(app_server: Server, page: Any) -> None:
     open_hexapost_year_one(page, f"{app_server.url}/plan")
     expect(page.get_by_text(re.compile(r"engagements? en retard"))).to_be_visible()
+    assert charts(page).count() == 0  # nothing drawn (nor plotly loaded) until asked for
+    show_charts(page)
     expect(charts(page)).to_have_count(3)  # projection, one indicator, targets per theme
     for index in range(3):
         expect(charts(page).nth(index).locator(".main-svg").first).to_be_visible()
@@ -171,9 +214,12 @@ def test_plan_page_with_a_plan_in_progress(app_server: Server, page: Any) -> Non
 def test_audit_page_opens_a_criterion_with_its_evidence_and_verdict_form(app_server: Server,
                                                                           page: Any) -> None:
     open_hexapost_year_one(page, f"{app_server.url}/audit")
-    expect(page.get_by_text("Points vérifiés")).to_be_visible()
-    page.locator("[data-testid='stExpander'] summary").first.click()
+    expect(page.get_by_text("Points vérifiés").first).to_be_visible()
+    page.get_by_role("button", name=re.compile("Examiner un critère")).click()
+    choose(page, page.locator("[data-testid='stPopoverBody']"), "Examiner un critère", "GS-1.1",
+           re.compile(r"^GS-1\.1 — "))
     wait_for_app(page)
+    expect(page.get_by_role("heading", name=re.compile(r"^GS-1\.1 — "))).to_be_visible()
     expect(page.get_by_role("button", name="Enregistrer le verdict")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "steering-audit")

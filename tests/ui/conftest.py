@@ -103,6 +103,23 @@ def tables(at: AppTest) -> list[list[dict[str, str]]]:
     return found
 
 
+def md_table(at: AppTest, column: str) -> list[dict[str, str]]:
+    """The rows of the first Markdown table (``labelnr.ui.widgets.table``) with this column."""
+    return next(rows for rows in tables(at) if rows and column in rows[0])
+
+
+def figure(at: AppTest, column: str) -> str:
+    """A key figure: the cell under ``column`` in the first Markdown table that has it."""
+    return md_table(at, column)[0][column]
+
+
+def open_lazy(at: AppTest, *keys: str) -> AppTest:
+    """Open lazy expanders and switch toggles on (AppTest sends back no open state), then run."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
 def metric(at: AppTest, label: str) -> str:
     """The value of the metric labelled ``label``."""
     return next(str(m.value) for m in at.metric if m.label == label)

@@ -22,16 +22,21 @@ from labelnr.excel.from_store import workbook_data
 from labelnr.i18n import translate
 from labelnr.storage import Store
 
-from .conftest import metric, open_app, table, texts, unescape
+from .conftest import figure, md_table, open_app, open_lazy, texts, unescape
 
 GROUP = 1
 FORM = f"audit.verdict.{GROUP}.GOV-01"
+IMPORT = f"audit.import_open.{GROUP}"
 
 
 def open_criterion(at: AppTest, cid: str) -> AppTest:
-    # AppTest does not send an expander's open state back: set it before every run.
-    at.session_state[f"audit.exp.{GROUP}.{cid}"] = True
+    """Pick the criterion to review (the picker behind the "Examiner un critère" button)."""
+    at.session_state[f"audit.open.{GROUP}"] = cid
     return at.run()
+
+
+def criteria(at: AppTest, column: str) -> list[str]:
+    return [row[column] for row in md_table(at, "Verdict")]
 
 
 def give_verdict(at: AppTest, verdict: Verdict | None, comment: str = "") -> AppTest:
@@ -43,29 +48,38 @@ def give_verdict(at: AppTest, verdict: Verdict | None, comment: str = "") -> App
 
 def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
-    assert metric(at, "Points auto-évalués") == "147 / 1\u202f000"
-    assert metric(at, "Points vérifiés") == "Non audité"  # no verdict yet
-    assert metric(at, "Niveau vérifié") == "Non audité"
+    assert figure(at, "Points auto-évalués") == "147 / 1\u202f000"
+    assert figure(at, "Points vérifiés") == "Non audité"  # no verdict yet
+    assert figure(at, "Niveau vérifié") == "Non audité"
     assert "0 critère vérifié sur 5 par un verdict." in texts(at)
     assert "1 réponse sans verdict qui la confirme ; 0 réponse abaissée par un verdict." in texts(at)
-    summary = table(at, "Verdict")
-    assert list(summary["Critère"]) == ["GOV-01", "GOV-02", "GOV-03", "USE-01", "USE-03"]
-    assert set(summary["Verdict"]) == {"– Pas de verdict"}
-    assert list(summary["Preuves"]) == [1, 0, 0, 0, 0]
-    # Criteria draw nothing until opened.
+    # One theme at a time, the first to begin with; every criterion's verdict state in a table.
+    assert criteria(at, "Critère") == ["GOV-01", "GOV-02", "GOV-03"]
+    assert set(criteria(at, "Verdict")) == {"– Pas de verdict"}
+    assert criteria(at, "Preuves") == ["1", "0", "0"]
+    assert criteria(at, "Points (auto-évalués → vérifiés)")[0] == "146,7 → 146,7"
+    at.pills(key=f"audit.theme.{GROUP}").set_value("use").run()
+    assert criteria(at, "Critère") == ["USE-01", "USE-03"]
+    # No criterion is drawn until one is picked, nor the uploader until asked for.
     assert not list(at.get("form"))
+    assert not at.get("file_uploader")
+    # The scores per theme, side by side, one click away ("—" verified: no verdict yet).
+    themes = md_table(open_lazy(at, f"audit.themes_open.{GROUP}"), "Auto-évalué")
+    assert [(row["Thème"], row["Auto-évalué"], row["Vérifié"]) for row in themes] == [
+        ("Stratégie et gouvernance", "22 %", "—"), ("Usages", "0 %", "—")]
 
 
 def test_evidence_is_listed_with_links_and_hashes(data_dirs: tuple[Path, Path], other: Store) -> None:
     data = b"%PDF-1.4 politique signee\n"
     other.add_evidence_file("someone", GROUP, "GOV-01", "politique.pdf", data, "documentation")
     at = open_criterion(open_app("audit"), "GOV-01")
-    evidence = table(at, "SHA-256")
-    assert list(evidence["Lien"].fillna("")) == ["https://intranet.example.org/politique", ""]
-    assert list(evidence["SHA-256"]) == ["", hashlib.sha256(data).hexdigest()]
-    assert list(evidence["Type"]) == ["Documentation", "Documentation"]
+    evidence = md_table(at, "SHA-256")
+    url = "https://intranet.example.org/politique"
+    assert [row["Lien"] for row in evidence] == [f"[{url}]({url})", "—"]  # a link one can follow
+    assert [row["SHA-256"] for row in evidence] == ["", hashlib.sha256(data).hexdigest()]
+    assert [row["Type"] for row in evidence] == ["Documentation", "Documentation"]
     # Who added it and when, in words (not an ISO date in a French table).
-    assert re.fullmatch(r"someone · \d{1,2}(er)? [a-zéû]+ \d{4}", evidence["Ajoutée par"].iloc[1])
+    assert re.fullmatch(r"someone · \d{1,2}(er)? [a-zéû]+ \d{4}", evidence[1]["Ajoutée par"])
     downloads = at.get("download_button")
     assert [unescape(d.proto.label) for d in downloads] == ["Télécharger politique.pdf"]
     page = texts(at)
@@ -77,28 +91,19 @@ def test_a_verdict_moves_the_verified_score(data_dirs: tuple[Path, Path], other:
     at = give_verdict(open_criterion(open_app("audit"), "GOV-01"), Verdict.NON_CONFORM, "Pas de preuve datée")
     assert not at.exception
     assert "Verdict enregistré pour GOV-01." in texts(at)
-    # A saved verdict reruns the page, and AppTest loses the expander's open state on a rerun.
-    at = open_criterion(at, "GOV-01")
-    assert metric(at, "Points auto-évalués") == "147 / 1\u202f000"
-    assert metric(at, "Points vérifiés") == "0 / 1\u202f000"
+    assert figure(at, "Points auto-évalués") == "147 / 1\u202f000"
+    assert figure(at, "Points vérifiés") == "0 / 1\u202f000"
     stored = other.campaign(GROUP).verdict("GOV-01")
     assert stored is not None
     assert (stored.verdict, stored.comment) == (Verdict.NON_CONFORM, "Pas de preuve datée")
     assert stored.auditor == "local"
-    summary = table(at, "Verdict")
-    assert summary["Verdict"].iloc[0] == "✗ Non conforme"
-    assert summary["Réponse vérifiée"].iloc[0] == "Aucune"
+    assert criteria(at, "Verdict")[0] == "✗ Non conforme → Aucune"
     # Partial: "partial" (0.66) is capped at 0.5 → "low" (0.33) → 73.3 points.
     at = open_criterion(give_verdict(at, Verdict.PARTIAL, ""), "GOV-01")
-    assert metric(at, "Points vérifiés") == "73 / 1\u202f000"
-    assert table(at, "Verdict")["Réponse vérifiée"].iloc[0] == "Faible"
-    # Points read with the French decimal comma (the cells keep their numbers for sorting).
-    from streamlit import dataframe_util
-
-    element = next(d for d in at.dataframe if "Verdict" in d.value.columns)
-    display = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
-    assert (display["Points auto-évalués"].iloc[0], display["Points vérifiés"].iloc[0]) == ("146,7", "73,3")
-    assert element.value["Points vérifiés"].iloc[0] == 73.3
+    assert figure(at, "Points vérifiés") == "73 / 1\u202f000"
+    assert criteria(at, "Verdict")[0] == "◐ Partiellement conforme → Faible"
+    # Points read with the French decimal comma.
+    assert criteria(at, "Points (auto-évalués → vérifiés)")[0] == "146,7 → 73,3"
 
 
 def test_a_comment_needs_a_verdict_and_a_stale_verdict_is_refused(data_dirs: tuple[Path, Path],
@@ -156,7 +161,7 @@ def _filled_workbook(other: Store, verdict_label: str, comment: str) -> bytes:
 
 
 def test_excel_export_then_reimport_with_a_preview(data_dirs: tuple[Path, Path], other: Store) -> None:
-    at = open_app("audit")
+    at = open_lazy(open_app("audit"), IMPORT)
     at.button(key=f"audit.xlsx.{GROUP}.prepare").click()
     at.run()
     assert not at.exception
@@ -167,27 +172,28 @@ def test_excel_export_then_reimport_with_a_preview(data_dirs: tuple[Path, Path],
     assert "Stratégie et gouvernance" in sheets
     filled = _filled_workbook(other, translate("excel.verdict_non_conform", "fr"), "Preuve absente")
     at.file_uploader(key=f"audit.upload.{GROUP}.0").upload("revue.xlsx", filled, "application/octet-stream")
-    at.run()
+    open_lazy(at, IMPORT)
     assert not at.exception
-    preview = table(at, "Avant")
-    assert list(preview["Critère"]) == ["GOV-01", "GOV-01"]
-    assert list(preview["Après"]) == [translate("excel.verdict_non_conform", "fr"), "Preuve absente"]
+    preview = md_table(at, "Avant")
+    assert [row["Critère"] for row in preview] == ["GOV-01", "GOV-01"]
+    assert [row["Après"] for row in preview] == [translate("excel.verdict_non_conform", "fr"),
+                                                 "Preuve absente"]
     assert other.campaign(GROUP).verdict("GOV-01") is None  # nothing saved before "apply"
     at.button(key=f"audit.apply.{GROUP}").click()
-    at.run()
+    open_lazy(at, IMPORT)
     assert "2 changements importés depuis le classeur." in texts(at)
     stored = other.campaign(GROUP).verdict("GOV-01")
     assert stored is not None
     assert (stored.verdict, stored.comment) == (Verdict.NON_CONFORM, "Preuve absente")
-    assert metric(at, "Points vérifiés") == "0 / 1\u202f000"
+    assert figure(at, "Points vérifiés") == "0 / 1\u202f000"
     assert at.file_uploader(key=f"audit.upload.{GROUP}.1").value is None  # a fresh uploader
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_plainly(data_dirs: tuple[Path, Path], other: Store) -> None:
-    at = open_app("audit")
+    at = open_lazy(open_app("audit"), IMPORT)
     uploader = at.file_uploader(key=f"audit.upload.{GROUP}.0")
     uploader.upload("revue.xlsx", b"not a zip at all", "application/zip")
-    at.run()
+    open_lazy(at, IMPORT)
     assert not at.exception
     assert any("Classeur refusé, rien n'a été modifié" in e.value for e in at.error)
     # The core's refusal (excel/safety.py), in the page's language.
@@ -198,9 +204,9 @@ def test_a_file_that_is_not_a_workbook_is_refused_plainly(data_dirs: tuple[Path,
 def test_a_formula_in_the_workbook_is_refused_with_its_cell(data_dirs: tuple[Path, Path],
                                                             other: Store) -> None:
     filled = _filled_workbook(other, translate("excel.verdict_conform", "fr"), "=HYPERLINK(\"x\")")
-    at = open_app("audit")
+    at = open_lazy(open_app("audit"), IMPORT)
     at.file_uploader(key=f"audit.upload.{GROUP}.0").upload("revue.xlsx", filled, "application/octet-stream")
-    at.run()
+    open_lazy(at, IMPORT)
     assert any("Classeur refusé" in e.value for e in at.error)
     problems = next(unescape(m.value) for m in at.markdown if "| Problème |" in unescape(m.value))
     row = problems.splitlines()[2]  # the header, the rule, then the one problem
@@ -214,8 +220,8 @@ def test_a_formula_in_the_workbook_is_refused_with_its_cell(data_dirs: tuple[Pat
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit", lang="en")
     assert at.title[0].value == "Audit"
-    assert metric(at, "Verified points") == "Not audited"
-    assert set(table(at, "Verdict")["Verdict"]) == {"– No verdict"}
+    assert figure(at, "Verified points") == "Not audited"
+    assert {row["Verdict"] for row in md_table(at, "Verdict")} == {"– No verdict"}
 
 
 def test_a_service_campaign_offers_its_rgesn_declaration(demo_dirs: Path) -> None:
@@ -232,10 +238,11 @@ def test_a_service_campaign_offers_its_rgesn_declaration(demo_dirs: Path) -> Non
     assert not [b for b in label.button if "déclaration RGESN" in b.label]
 
 
-def test_the_theme_filter_reads_all_themes_after_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
+def test_the_theme_chosen_stays_after_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("audit")
+    at.pills(key=f"audit.theme.{GROUP}").set_value("use").run()
     at.sidebar.button_group(key="lang").set_value("en").run()
-    box = at.selectbox(key="audit.theme.en").proto
-    # A value of None sets no index, and the browser then shows its placeholder ("Choose an option").
-    assert box.HasField("default")
-    assert box.options[box.default] == "All themes"
+    themes = at.pills(key=f"audit.theme.{GROUP}")
+    assert themes.value == "use"
+    assert list(themes.options) == ["Strategy and governance", "Use"]
+    assert criteria(at, "Criterion") == ["USE-01", "USE-03"]

@@ -12,14 +12,27 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from labelnr.assessment import Answer, AuditorVerdict, Commitment, Verdict
 from labelnr.storage import Store
 
-from .conftest import metric, open_app, table, texts
+from .conftest import figure, md_table, open_app, open_lazy, table, texts
 
 GROUP = 1
+
+
+def num_fr(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def charts_opened(at: AppTest, scope: str = "entity", gaps: str = f"dashboard.gaps.{GROUP}") -> AppTest:
+    """Every chart asked for (its data, then the chart), and the top gaps opened."""
+    keys = [f"chart.{scope}.trajectory", gaps]
+    for name in ("radar", "burn_up", "heatmap"):
+        keys += [f"data.{scope}.{name}", f"chart.{scope}.{name}.on"]
+    return open_lazy(at, *keys)
 
 
 def shown(at: AppTest, column: str, cells: str) -> list[str]:
@@ -49,33 +62,39 @@ def year_one(other: Store) -> int:
 
 def test_page_runs_with_the_demo(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard")
-    assert [h.value for h in at.header] == ["Niveau atteint", "Score par thème", "Trajectoire sur trois ans",
-                                            "Engagements", "Entités × thèmes", "Principaux écarts"]
-    assert metric(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
-    assert metric(at, "Niveau du label") == "Aucun niveau"
-    assert metric(at, "Niveau suivant") == "Niveau 1"
-    # What is left to gain, not a fall: no red arrow nor a minus sign.
-    following = next(m for m in at.metric if m.label == "Niveau suivant")
-    assert following.proto.delta == "encore 153,3 points"
-    assert following.proto.direction == following.proto.MetricDirection.NONE
+    assert [h.value for h in at.header] == ["Niveau atteint", "Trajectoire sur trois ans", "Engagements",
+                                            "Score par thème", "Entités × thèmes", "Principaux écarts"]
+    assert figure(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
+    assert figure(at, "Points vérifiés") == "Non audité"
+    assert figure(at, "Niveau du label") == "Aucun niveau"
+    # What is left to gain, in words: no arrow nor a minus sign.
+    assert figure(at, "Niveau suivant") == "Niveau 1 (encore 153,3 points)"
     page = texts(at)
     assert ("Pour atteindre « Niveau 1 » : il manque 153,3 points ; "
             "critères obligatoires à atteindre : GOV-01 (Politique numérique responsable).") in page
-    # radar, trajectory and heatmap; no burn-up without commitments, said in words.
-    assert len(at.get("plotly_chart")) == 3
+    assert "Après les verdicts de l'auditeur : 0 critère vérifié sur 5." in page
+    # The trajectory's numbers are on the page; no chart is drawn (nor plotly loaded) until asked.
+    assert [row["Prévu (cibles)"] for row in md_table(at, "Prévu (cibles)")] == ["146,7"] * 4
+    assert not at.get("plotly_chart")
+    assert not at.get("download_button")
+    # radar and heatmap: data and chart one click away; no burn-up without commitments, said in words.
     assert "Aucun engagement dans le plan" in page
+    assert [e.label for e in at.expander].count("Données du graphique, et le graphique") == 2
+    assert [e.label for e in at.expander].count("Afficher le graphique") == 1
+    at = charts_opened(at)
+    assert not at.exception
     # Every chart has its data as a table and a download for slides.
-    assert [e.label for e in at.expander].count("Données du graphique") == 3
+    assert len(at.get("plotly_chart")) == 3
     assert len(at.get("download_button")) == 3
-    heat = table(at, "Entité")
-    assert list(heat["Entité"]) == ["Groupe ACME", "Site de Lyon"]
-    assert list(heat["Usages"]) == ["0", "16,5"]  # as text: the grid's screen-reader table reads cells raw
-    gaps = table(at, "Points manquants")
-    assert list(gaps["Critère"])[:2] == ["GOV-02", "GOV-03"]
-    assert list(gaps["Points manquants"])[:2] == [222.2, 222.2]
+    heat = md_table(at, "Entité")
+    assert [row["Entité"] for row in heat] == ["Groupe ACME", "Site de Lyon"]
+    assert [row["Usages"] for row in heat] == ["0", "16,5"]
+    gaps = md_table(at, "Points manquants")
+    assert [row["Critère"] for row in gaps][:2] == ["GOV-02", "GOV-03"]
     # What the reader sees: decimal commas in the tables and in the charts' hovers and ticks.
-    assert shown(at, "Points manquants", "Points manquants")[:2] == ["222,2", "222,2"]
-    assert shown(at, "Entité", "Usages") == ["0", "16,5"]
+    assert [row["Points manquants"] for row in gaps][:2] == ["222,2", "222,2"]
+    assert gaps[0]["Ouvrir"] == ("[Ouvrir le critère]"
+                                 "(assessment?organisation=acme&entity=acme-group&campaign=1&criterion=GOV-02)")
     assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {",\u202f"}
 
 
@@ -85,9 +104,9 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     at.sidebar.selectbox(key="pick_campaign").set_value(campaign).run()
     assert not at.exception
     # year 1: GOV-01 partial 146.7 + GOV-02 full 222.2 = 368.9, GOV-01 still not fully met → no level.
-    assert metric(at, "Points (auto-évaluation)") == "369 / 1\u202f000"
-    assert metric(at, "Niveau du label") == "Aucun niveau"
-    traj = table(at, "Réel")
+    assert figure(at, "Points (auto-évaluation)") == "369 / 1\u202f000"
+    assert figure(at, "Niveau du label") == "Aucun niveau"
+    traj = pd.DataFrame(md_table(at, "Réel"))
     # Actual: the baseline (146.7) and year 1 (368.9). Planned starts from the baseline answers:
     # planned year 2: GOV-01 full 222.2; year 3: + USE-01 partial 333.3 / 2 × 0.66 = 110 → 332.2.
     # Projected starts from the latest campaign held at or before each year (progress counts):
@@ -97,11 +116,12 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(traj["Prévu (cibles)"]) == ["146,7", "146,7", "222,2", "332,2"]
     assert list(traj["Projeté (engagements)"]) == ["146,7", "478,9", "554,4", "609,4"]
     assert "depuis la dernière campagne tenue, « Année 1 (1er mars 2025) » (Année 1)" in texts(at)
-    radar = table(at, "Campagne précédente (%)")
+    at = charts_opened(at, gaps=f"dashboard.gaps.{campaign}")
+    radar = pd.DataFrame(md_table(at, "Campagne précédente (%)"))
     assert list(radar["Campagne précédente (%)"]) == ["22", "0"]
     assert list(radar["Campagne actuelle (%)"]) == ["55,3", "0"]
     # Commitments: one done, one late, one on track, all due by year 3.
-    burn = table(at, "Engagements dus (cumul)")
+    burn = pd.DataFrame(md_table(at, "Engagements dus (cumul)"))
     assert list(burn["Engagements dus (cumul)"]) == ["1", "2", "3"]
     assert list(burn["En retard"]) == ["1", "1", "1"]
     assert list(burn["Réalisés"]) == ["0", "1", "1"]
@@ -114,36 +134,38 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
 def test_a_verdict_moves_the_verified_points(data_dirs: tuple[Path, Path], other: Store) -> None:
     other.set_verdict("auditor", GROUP, "GOV-01", AuditorVerdict(verdict=Verdict.NON_CONFORM), 0)
     at = open_app("dashboard")
-    assert metric(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
-    assert metric(at, "Points vérifiés") == "0 / 1\u202f000"
+    assert figure(at, "Points (auto-évaluation)") == "147 / 1\u202f000"
+    assert figure(at, "Points vérifiés") == "0 / 1\u202f000"
+    assert "Après les verdicts de l'auditeur : 1 critère vérifié sur 5." in texts(at)
 
 
 def test_whole_organisation(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard")
     at.segmented_control(key="dashboard.scope").set_value("organisation").run()
     assert not at.exception
-    assert metric(at, "Entités") == "2"
-    assert metric(at, "Points moyens") == "174 / 1\u202f000"  # (146.7 + 201.7) / 2
-    assert metric(at, "Atteignent « Niveau 1 »") == "0 / 2"
-    ranking = table(at, "Vers le niveau suivant")
-    assert list(ranking["Entité"]) == ["Site de Lyon", "Groupe ACME"]
-    # Points with the French decimal comma; the column keeps numbers, so it still sorts by value.
-    assert shown(at, "Vers le niveau suivant", "Points") == ["201,7", "146,7"]
-    assert list(ranking["Points"]) == [201.7, 146.7]
-    gaps = table(at, "Entités concernées")
-    assert list(gaps["Entités concernées"])[:2] == [2, 2]
+    assert figure(at, "Entités") == "2"
+    assert figure(at, "Points moyens") == "174 / 1\u202f000"  # (146.7 + 201.7) / 2
+    assert figure(at, "Atteignent « Niveau 1 »") == "0 / 2"
+    ranking = md_table(at, "Vers le niveau suivant")
+    assert [row["Entité"] for row in ranking] == ["Site de Lyon", "Groupe ACME"]
+    assert [row["Points"] for row in ranking] == ["201,7", "146,7"]  # the French decimal comma
+    assert not at.get("plotly_chart")
+    at = charts_opened(at, "org", "dashboard.gaps.org")
+    gaps = md_table(at, "Entités concernées")
+    assert [row["Entités concernées"] for row in gaps][:2] == ["2", "2"]
     assert len(at.get("plotly_chart")) == 3
 
 
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("dashboard", lang="en")
     assert at.title[0].value == "Steering dashboard"
-    assert metric(at, "Points (self-assessed)") == "147 / 1,000"
-    assert next(m for m in at.metric if m.label == "Next level").proto.delta == "153.3 points to go"
-    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {".,"}
+    assert figure(at, "Points (self-assessed)") == "147 / 1,000"
+    assert figure(at, "Next level") == "Level 1 (153.3 points to go)"
     assert ("To reach “Level 1”: 153.3 points short; mandatory criteria to meet: "
             "GOV-01 (Responsible digital policy).") in texts(at)
-    assert [e.label for e in at.expander].count("Chart data") == 3
+    assert [e.label for e in at.expander].count("Chart data, and the chart") == 2
+    at = charts_opened(at)
+    assert {json.loads(c.proto.spec)["layout"]["separators"] for c in at.get("plotly_chart")} == {".,"}
 
 
 # --- what a signed-in reader sees of the organisation --------------------------------------------
@@ -162,14 +184,14 @@ def test_a_reader_of_one_entity_sees_no_other_entity_in_the_peer_comparison(othe
     at = app(signed_in("ann@example.org"), page="dashboard")
     at.segmented_control(key="dashboard.scope").set_value("organisation").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert metric(at, "Entités") == "1"
-    assert metric(at, "Points moyens") == "202 / 1\u202f000"  # Lyon's 201.7 alone
-    assert list(table(at, "Vers le niveau suivant")["Entité"]) == ["Site de Lyon"]
+    assert figure(at, "Entités") == "1"
+    assert figure(at, "Points moyens") == "202 / 1\u202f000"  # Lyon's 201.7 alone
+    assert [row["Entité"] for row in md_table(at, "Vers le niveau suivant")] == ["Site de Lyon"]
+    at = charts_opened(at, "org", "dashboard.gaps.org")
     shown = texts(at)
     assert "Site de Paris" not in shown, [line for line in shown.splitlines() if "Paris" in line]
-    heatmap = next(d.value for d in at.dataframe if "Site de Lyon" in d.value.to_string())
-    assert "Site de Paris" not in heatmap.to_string()
-    assert "Groupe ACME" not in heatmap.to_string()
+    heatmap = md_table(at, "Entité")
+    assert [row["Entité"] for row in heatmap] == ["Site de Lyon"]
 
 
 def test_many_entities_get_one_box_per_theme_and_a_paged_ranking(data_dirs: tuple[Path, Path],
@@ -184,15 +206,24 @@ def test_many_entities_get_one_box_per_theme_and_a_paged_ranking(data_dirs: tupl
     at = open_app("dashboard")
     at.segmented_control(key="dashboard.scope").set_value("organisation").run()
     assert not at.exception
-    assert metric(at, "Entités") == "34"
+    assert figure(at, "Entités") == "34"
+    # The ranking opens on the 10 furthest ahead, a light table; "all" is a grid one can sort.
+    ranking = md_table(at, "Vers le niveau suivant")
+    assert len(ranking) == 10
+    assert ranking[0]["Entité"] == "Site 00"  # inherits the group's answers and adds USE-01
+    at = charts_opened(at, "org", "dashboard.gaps.org")
     traces = {trace["type"] for c in at.get("plotly_chart") for trace in json.loads(c.proto.spec)["data"]}
     assert "box" in traces
     assert "heatmap" not in traces
     assert "34 entités, trop pour un tableau de couleurs lisible" in texts(at)
-    assert len(table(at, "Usages")) == 34  # every entity's row still in the chart's data table
-    at.segmented_control(key="dashboard.ranking").set_value("best").run()
-    ranking = table(at, "Vers le niveau suivant")
-    assert len(ranking) == 10
-    assert ranking["Entité"].iloc[0] == "Site 00"  # inherits the group's answers and adds USE-01
+    assert len(table(at, "Usages")) == 34  # every entity's row in the chart's data, a sortable grid
     at.segmented_control(key="dashboard.ranking").set_value("worst").run()
-    assert len(table(at, "Vers le niveau suivant")) == 10
+    worst = md_table(at, "Vers le niveau suivant")
+    assert len(worst) == 10
+    assert "Site 00" not in [row["Entité"] for row in worst]
+    at.segmented_control(key="dashboard.ranking").set_value("all").run()
+    everyone = table(at, "Vers le niveau suivant")
+    assert len(everyone) == 34
+    assert everyone["Entité"].iloc[0] == "Site 00"
+    # Points with the French decimal comma; the column keeps numbers, so it still sorts by value.
+    assert shown(at, "Vers le niveau suivant", "Points")[0] == num_fr(everyone["Points"].iloc[0])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import metric, tables, texts, unescape
+from tests.ui.conftest import figure, md_table, metric, open_lazy, tables, texts, unescape
 from tests.ui.test_context_selection import AGENCIES, linked
 
 
@@ -46,22 +46,24 @@ def test_the_score_panel_names_missing_mandatory_criteria_by_id_and_title(demo_d
 
 def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
     at = agencies("audit")
-    assert metric(at, "Niveau vérifié") == "Non audité"
-    assert metric(at, "Points vérifiés") == "Non audité"
+    assert figure(at, "Niveau vérifié") == "Non audité"
+    assert figure(at, "Points vérifiés") == "Non audité"
     assert ("Pas encore audité : aucun verdict, le score vérifié n'existe pas encore. "
             "0 critère vérifié sur 51 par un verdict. 51 réponses sans verdict") in texts(at)
-    [listed] = [d.value for d in at.dataframe if "Réponse vérifiée" in d.value.columns]
-    self_assessed = dict(zip(listed["Critère"], listed["Réponse auto-évaluée"], strict=True))
+    campaign = at.query_params["campaign"]
+    at.pills(key=f"audit.theme.{campaign}").set_value("organisation").run()  # AO-2.1's theme
+    listed = md_table(at, "Verdict")
+    self_assessed = {row["Critère"]: row["Réponse auto-évaluée"] for row in listed}
     assert self_assessed["AO-2.1"].startswith("Non applicable d'office (Pas de centre")  # not "Partielle"
-    by_theme = next(d.value for d in at.dataframe if "Thème" in d.value.columns)
-    assert set(by_theme.iloc[:, 2]) == {"—"}  # no verified percentage per theme either
+    by_theme = md_table(open_lazy(at, f"audit.themes_open.{campaign}"), "Vérifié")
+    assert {row["Vérifié"] for row in by_theme} == {"—"}  # no verified percentage per theme either
     board = agencies("dashboard")
-    assert metric(board, "Points vérifiés") == "Non audité"
+    assert figure(board, "Points vérifiés") == "Non audité"
 
 
 def test_verdicts_give_a_verified_level(demo_dirs: Path) -> None:
     at = linked({"organisation": "hexapost", "entity": "hexapost-group"}, "audit")
-    assert metric(at, "Niveau vérifié") != "Non audité"
+    assert figure(at, "Niveau vérifié") != "Non audité"
     assert "6 critères vérifiés sur 57 par un verdict." in texts(at)  # the 7th is "not verified"
 
 
@@ -76,19 +78,20 @@ def test_mandatory_means_the_same_in_the_gap_line_and_the_gap_table(demo_dirs: P
                            f"(assessment?organisation=hexapost&entity=hexapost-agences&campaign={campaign}"
                            "&criterion=FC-2.1)")
     assert link.endswith("obligatoire pour le Niveau 1")
-    [gaps] = [d.value for d in at.dataframe if "Obligatoire pour" in d.value.columns]
-    mandatory = dict(zip(gaps["Critère"], gaps["Obligatoire pour"], strict=True))
+    gaps = md_table(open_lazy(at, f"dashboard.gaps.{campaign}"), "Obligatoire pour")
+    mandatory = {row["Critère"]: row["Obligatoire pour"] for row in gaps}
     assert mandatory["FC-2.1"] == "Niveau 1"
     assert mandatory["GS-2.2"] == "Niveau 2"  # the level's own list: was "Non"
     assert mandatory["AT-3.1"] == "Niveau 2"
     assert mandatory["GS-2.5"] == "Non"
-    opened = dict(zip(gaps["Critère"], gaps["Ouvrir"], strict=True))
-    assert opened["GS-2.2"].endswith(f"campaign={campaign}&criterion=GS-2.2")
+    opened = {row["Critère"]: row["Ouvrir"] for row in gaps}
+    assert opened["GS-2.2"].startswith("[Ouvrir le critère](assessment?")
+    assert opened["GS-2.2"].endswith(f"campaign={campaign}&criterion=GS-2.2)")
 
 
 def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
     at = agencies("dashboard", lang="en")
     assert any("mandatory for" in str(m.value) for m in at.markdown)
-    assert metric(at, "Verified points") == "Not audited"
+    assert figure(at, "Verified points") == "Not audited"
     page = agencies(lang="en")
     assert "Not applicable by rule (2)" in texts(page)

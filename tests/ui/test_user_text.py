@@ -128,13 +128,15 @@ def verbatim_texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def page(name: str, expander: str | None) -> AppTest:
+def page(name: str, expander: str | tuple[str, str] | None) -> AppTest:
+    """The page for the Lyon site, with ``expander`` open (or, as ``(key, value)``, that picked)."""
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.run()
     at.switch_page(f"{PAGES}/{name}.py").run()
     at.sidebar.selectbox(key="pick_entity").set_value("acme-lyon").run()
     if expander is not None:
-        at.session_state[expander] = True  # AppTest does not send an expander's state back
+        key, value = expander if isinstance(expander, tuple) else (expander, True)
+        at.session_state[key] = value  # AppTest does not send an expander's state back
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -155,7 +157,7 @@ def assert_escaped(at: AppTest, payloads: dict[str, str]) -> str:
 #: Page, expander to open, and the texts it must show (as Markdown or verbatim).
 PAGES_SHOWN = [
     ("assessment", f"exp.{SITE}.GOV-02", ["comment", "owner", "title", "file"]),
-    ("audit", f"audit.exp.{SITE}.GOV-02", ["comment", "owner", "title", "file", "verdict"]),
+    ("audit", (f"audit.open.{SITE}", "GOV-02"), ["comment", "owner", "title", "file", "verdict"]),
     ("plan", None, ["commitment", "indicator"]),
     ("dashboard", None, ["commitment"]),
     ("history", None, ["comment", "owner", "title", "commitment"]),
@@ -164,7 +166,7 @@ PAGES_SHOWN = [
 
 @pytest.mark.parametrize(("name", "expander", "shown"), PAGES_SHOWN, ids=[p[0] for p in PAGES_SHOWN])
 def test_user_text_is_shown_as_text(
-    payloads: dict[str, str], name: str, expander: str | None, shown: list[str]
+    payloads: dict[str, str], name: str, expander: str | tuple[str, str] | None, shown: list[str]
 ) -> None:
     at = page(name, expander)
     everything = assert_escaped(at, payloads) + "\n" + verbatim_texts(at)

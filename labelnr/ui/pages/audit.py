@@ -13,7 +13,6 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from labelnr.assessment import AuditorVerdict, Verdict, excluded_and_forced_na
@@ -26,8 +25,7 @@ from labelnr.ui.drafts import draft, forget
 from labelnr.ui.resources import store
 from labelnr.ui.selection import pick_campaign
 from labelnr.ui.session import day, error_text, lang, num, t, tp
-from labelnr.ui.steering import localised
-from labelnr.ui.widgets import plain, show_problems, theme_filter
+from labelnr.ui.widgets import Link, lazy, plain, show_problems, table
 from labelnr.verification import audited, to_verify
 
 FLASH = "audit.flash"
@@ -90,41 +88,46 @@ def _verified_text(ref: Referential, scores: CampaignScores, view: CampaignView,
     return level.label.get(lang()) if level else lowered[1]
 
 
+def _verdict_cell(ref: Referential, view: CampaignView, scores: CampaignScores, cid: str) -> str:
+    """The verdict, and the answer it lowers the self-assessment to, if it does ("◐ … → Faible")."""
+    verdict = view.assessment.verdicts.get(cid)
+    text = verdict_text(verdict.verdict if verdict else None)
+    if cid in scores.lowered:
+        text = t("audit.lowered_to", verdict=text, answer=_verified_text(ref, scores, view, cid))
+    return text
+
+
 # --- scores side by side -----------------------------------------------------------------------
 
 
 def _scores(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
-    st.header(t("audit.scores"))
+    st.header(t("audit.scores"), anchor=False)
     mine, verified = scores.self_assessed, scores.verified
     total = ref.scoring.total_points
     asked = to_verify(ref, view.assessment)
     covered = audited(asked, {cid: v.verdict for cid, v in view.assessment.verdicts.items()})
     # Answers outside the campaign (inherited, or left from before a "no") need no verdict.
     unverified = [cid for cid in scores.unverified if cid in asked]
-    cols = st.columns(4)
-    cols[0].metric(t("audit.self_points"), f"{num(mine.points)} / {num(total, 3)}" if mine.defined
-                   else t("steering.score_undefined"))
-    cols[2].metric(t("audit.self_level"), _level_name(ref, mine.level))
-    if not covered:  # no verdict yet: the "verified" figures would only repeat the self-assessment
-        cols[1].metric(t("audit.verified_points"), t("audit.not_audited"))
-        cols[3].metric(t("audit.verified_level"), t("audit.not_audited"))
-    else:
-        cols[1].metric(t("audit.verified_points"), f"{num(verified.points)} / {num(total, 3)}",
-                       delta=f"{verified.points - mine.points:+.0f}" if verified.points != mine.points
-                       else None)
-        cols[3].metric(t("audit.verified_level"), _level_name(ref, verified.level))
+    not_audited = t("audit.not_audited")  # no verdict yet: "verified" figures would repeat the answers
+    table([{
+        t("audit.self_points"): f"{num(mine.points)} / {num(total, 3)}" if mine.defined
+        else t("steering.score_undefined"),
+        t("audit.verified_points"): f"{num(verified.points)} / {num(total, 3)}" if covered else not_audited,
+        t("audit.self_level"): _level_name(ref, mine.level),
+        t("audit.verified_level"): _level_name(ref, verified.level) if covered else not_audited,
+    }])
     state = t("audit.verification_state", unverified=tp("audit.unverified", len(unverified)),
               lowered=tp("audit.lowered", len(scores.lowered)))
     count = tp("audit.verified_count", len(covered), total=len(asked))
     st.caption((f"{t('audit.not_audited_yet')} " if not covered else "") + f"{count} {state}")
     lg = lang()
-    st.dataframe(pd.DataFrame([
+    lazy(t("audit.theme_scores"), f"audit.themes_open.{view.id}", lambda: table([
         {t("audit.col_theme"): th.name.get(lg),
          t("audit.col_self_percent"): _pct(mine.themes[th.id].percent),
          # No verdict yet: a "verified" percentage would only repeat the self-assessment.
          t("audit.col_verified_percent"): _pct(verified.themes[th.id].percent if covered else None)}
         for th in ref.themes if th.id in mine.themes
-    ]), hide_index=True, width="stretch")
+    ]), icon=":material/table:")
 
 
 def _pct(value: float | None) -> str:
@@ -141,20 +144,26 @@ def _level_name(ref: Referential, level: int) -> str:
 # --- criteria ---------------------------------------------------------------------------------
 
 
-def _filters(ref: Referential) -> tuple[str | None, bool]:
-    left, right = st.columns([2, 1])
-    theme = theme_filter(left, ref, t("audit.filter_theme"), t("audit.all_themes"), "audit.theme")
-    pending = right.checkbox(t("audit.filter_pending"), key="audit.pending", persist_state="session",
-                             help=t("audit.filter_pending_help"))
-    return theme, pending
+PENDING = ("all", "pending")
+
+
+def _filters(ref: Referential, view: CampaignView) -> tuple[str, bool]:
+    """One theme at a time (the first by default), and all its criteria or those without verdict."""
+    lg = lang()
+    names = {th.id: th.name.get(lg) for th in ref.themes}
+    theme = st.pills(t("audit.filter_theme"), list(names), format_func=names.__getitem__, required=True,
+                     default=next(iter(names)), key=f"audit.theme.{view.id}")
+    pending = st.segmented_control(t("audit.filter_show"), PENDING, required=True, default="all",
+                                   format_func=lambda o: t(f"audit.filter_{o}"), key="audit.pending",
+                                   help=t("audit.filter_pending_help"))
+    return str(theme), pending == "pending"
 
 
 def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> None:
-    st.header(t("audit.criteria"))
-    theme, pending = _filters(ref)
+    st.header(t("audit.criteria"), anchor=False)
+    theme, pending = _filters(ref, view)
     verdicts = view.assessment.verdicts
-    shown = [c for c in ref.criteria if c.id in scores.self_assessed.criteria
-             and (theme is None or c.theme == theme)
+    shown = [c for c in ref.criteria if c.id in scores.self_assessed.criteria and c.theme == theme
              and (not pending or verdicts.get(c.id) is None
                   or verdicts[c.id].verdict is Verdict.NOT_VERIFIED)]
     if not shown:
@@ -162,26 +171,32 @@ def _criteria(ref: Referential, view: CampaignView, scores: CampaignScores) -> N
         return
     lg = lang()
     mine, verified = scores.self_assessed.criteria, scores.verified.criteria
-    st.dataframe(localised(pd.DataFrame([
+    table([
         {t("audit.col_criterion"): c.id,
          t("audit.col_title"): c.title.get(lg),
          t("audit.col_self"): _answer_text(ref, view, c.id),
-         t("audit.col_verdict"): verdict_text(verdicts[c.id].verdict if c.id in verdicts else None),
-         t("audit.col_verified"): _verified_text(ref, scores, view, c.id),
-         t("audit.col_self_points"): round(mine[c.id].points, 1),
-         t("audit.col_verified_points"): round(verified[c.id].points, 1),
-         t("audit.col_evidence"): len(view.evidence.get(c.id, ()))}
+         t("audit.col_verdict"): _verdict_cell(ref, view, scores, c.id),
+         t("audit.col_points"): f"{num(mine[c.id].points, 1)} → {num(verified[c.id].points, 1)}",
+         t("audit.col_evidence"): str(len(view.evidence.get(c.id, ())))}
         for c in shown
-    ])), hide_index=True, width="stretch")
-    st.caption(t("audit.open_hint"))
-    for crit in shown:
-        # The label stays the same whatever happens to the criterion: an expander whose label
-        # changes is a new widget, and would close under the auditor's eyes.
-        box = st.expander(f"{crit.id} — {crit.title.get(lg)}", key=f"audit.exp.{view.id}.{crit.id}",
-                          on_change="rerun")
-        with box:
-            if box.open:
-                _criterion(ref, view, scores, crit)
+    ])
+    by_id = {c.id: c for c in shown}
+    # One criterion at a time, picked behind a button: the picker is drawn (and its scripts
+    # loaded) only when opened; the chosen criterion's evidence and verdict form show below.
+    key = f"audit.open.{view.id}"
+    if st.session_state.get(key) not in by_id:
+        st.session_state.pop(key, None)
+    current = st.session_state.get(key)
+    label = t("audit.open_criterion_current", criterion=current) if current else t("audit.open_criterion")
+    with st.popover(label, icon=":material/fact_check:"):
+        st.selectbox(t("audit.open_criterion"), list(by_id), index=None, key=key,
+                     format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}",
+                     placeholder=t("audit.open_hint"))
+    chosen = st.session_state.get(key)
+    if chosen in by_id:
+        crit = by_id[str(chosen)]
+        st.subheader(f"{plain(crit.id)} — {plain(crit.title.get(lg))}", anchor=False)
+        _criterion(ref, view, scores, crit)
 
 
 def _criterion(ref: Referential, view: CampaignView, scores: CampaignScores, crit: Criterion) -> None:
@@ -220,10 +235,10 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
         st.warning(t("audit.no_evidence"), icon=":material/warning:")
         return
     st.markdown(f"**{t('audit.evidence')}**")
-    st.dataframe(pd.DataFrame([
+    table([
         {t("audit.col_ev_type"): t(f"audit.evidence_type_{e.type.value}"),
          t("audit.col_ev_title"): e.title,
-         t("audit.col_ev_link"): e.url if e.kind == "link" else None,
+         t("audit.col_ev_link"): _link(e.url) if e.kind == "link" else None,
          t("audit.col_ev_file"): _file_name(e) if e.kind != "link" else "",
          t("audit.col_ev_size"): _size(e.size),
          t("audit.col_ev_sha256"): e.sha256 or "",
@@ -231,8 +246,7 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
          t("audit.col_ev_added"): f"{e.added_by} · {day(e.added_at)}",
          t("audit.col_ev_inherited"): t("audit.answer_yes") if e.inherited_from_id is not None else ""}
         for e in items
-    ]), hide_index=True, width="stretch",
-        column_config={t("audit.col_ev_link"): st.column_config.LinkColumn(t("audit.col_ev_link"))})
+    ])
     for e in items:
         if e.kind == "named":
             st.caption(t("audit.named_missing", title=plain(e.title)))
@@ -246,6 +260,13 @@ def _evidence(items: tuple[EvidenceItem, ...]) -> None:
         st.download_button(t("audit.download_file", name=plain(e.filename or e.title)), _reader(path),
                            file_name=e.filename or f"evidence-{e.id}", mime=e.media_type or None,
                            key=f"audit.dl.{e.id}", on_click="ignore", icon=":material/download:")
+
+
+def _link(url: str | None) -> Link | str | None:
+    """An evidence link as a link when it is a web address; anything else stays text, as typed."""
+    if url and url.lower().startswith(("https://", "http://")) and not any(ch in url for ch in "<>\"`"):
+        return Link(url, url)
+    return url
 
 
 def _file_name(item: EvidenceItem) -> str:
@@ -306,15 +327,14 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _workbook(view: CampaignView) -> None:
     """Export the evidence workbook; re-import one filled in offline, after a preview of every change."""
-    st.header(t("audit.workbook"))
+    st.header(t("audit.workbook"), anchor=False)
     st.caption(t("audit.workbook_help"))
-    left, right = st.columns(2)
-    with left:
-        _export(view)
-        dossier_download(view.info)
-        declaration_download(view.info)
-    with right:
-        _import(view)
+    _export(view)
+    dossier_download(view.info)
+    declaration_download(view.info)
+    # The uploader's scripts load, and the preview is built, only when the auditor opens it.
+    lazy(t("audit.upload_xlsx"), f"audit.import_open.{view.id}", lambda: _import(view),
+         icon=":material/upload_file:")
 
 
 def _export(view: CampaignView) -> None:
@@ -362,14 +382,14 @@ def _import(view: CampaignView) -> None:
         return
     lg = lang()
     st.markdown(f"**{tp('audit.import_preview', len(result.changes))}**")
-    st.dataframe(pd.DataFrame([
+    table([
         {t("audit.col_criterion"): c.criterion,
          t("audit.col_field"): translate(FIELD_KEYS[c.field], lg),
          t("audit.col_old"): shown_value(current, c.field, c.old, lg),
          t("audit.col_new"): shown_value(current, c.field, c.new, lg),
          t("audit.col_cell"): f"{c.sheet} {c.cell}".strip()}
         for c in result.changes
-    ]), hide_index=True, width="stretch")
+    ])
     if st.button(tp("audit.apply_all", len(result.changes)), key=f"audit.apply.{view.id}",
                  type="primary", icon=":material/done_all:"):
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -42,7 +43,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
-from labelnr.ui.widgets import plain
+from labelnr.ui.widgets import Link, lazy, plain, table
 from labelnr.verification import audited, to_verify
 
 TOP_GAPS = 10
@@ -85,23 +86,25 @@ def _gap_text(ref: Referential, gap: LevelGap | None) -> str:
 
 
 def _level_metrics(c: Cycle) -> None:
+    """The key figures as one light table (what is left to gain in words: no arrow, no colour)."""
     ref, scores = c.ref, c.scores
     total = ref.scoring.total_points
     mine, verified = scores.self_assessed, scores.verified
     gap = _next_gap(mine)
-    cols = st.columns(4)
-    cols[0].metric(t("dashboard.points"), points_text(mine, total), help=t("dashboard.points_help"))
     asked = to_verify(ref, c.view.assessment)
     covered = audited(asked, {cid: v.verdict for cid, v in c.view.assessment.verdicts.items()})
-    cols[1].metric(t("dashboard.verified_points"),
-                   points_text(verified, total) if covered else t("dashboard.not_audited"),
-                   help=tp("dashboard.verified_count", len(covered), total=len(asked)))
-    cols[2].metric(t("dashboard.level"), level_name(ref, mine.level))
-    cols[3].metric(t("dashboard.next_level"), gap.name.get(lang()) if gap else "—",
-                   # What is still to gain, not a fall: no arrow, no colour.
-                   tp("dashboard.points_to_go", round(gap.points_short, 1)) if gap and gap.points_short > 0
-                   else None, delta_color="off", delta_arrow="off")
-    st.markdown(plain(_gap_text(ref, gap)))
+    following = gap.name.get(lang()) if gap else "—"
+    if gap and gap.points_short > 0:
+        following += f" ({tp('dashboard.points_to_go', round(gap.points_short, 1))})"
+    table([{
+        t("dashboard.points"): points_text(mine, total),
+        t("dashboard.verified_points"):
+            points_text(verified, total) if covered else t("dashboard.not_audited"),
+        t("dashboard.level"): level_name(ref, mine.level),
+        t("dashboard.next_level"): following,
+    }])
+    st.markdown(plain(_gap_text(ref, gap)) + "\n\n"
+                + tp("dashboard.verified_count", len(covered), total=len(asked)))
     _missing_mandatory(c, gap)
 
 
@@ -125,7 +128,7 @@ def _missing_mandatory(c: Cycle, gap: LevelGap | None) -> None:
 
 
 def _radar(ref: Referential, current: dict[str, float | None], previous: dict[str, float | None] | None,
-           target: dict[str, float | None], key: str, what: str) -> None:
+           target: dict[str, float | None], key: str, what: str, note: str) -> None:
     lg = lang()
     rows = [
         {"theme": th.name.get(lg), "current": _round(current.get(th.id)),
@@ -136,22 +139,20 @@ def _radar(ref: Referential, current: dict[str, float | None], previous: dict[st
     frame = pd.DataFrame(rows)
     if previous is None:
         frame = frame.drop(columns=["previous"])
-    fig = charts.radar(frame, t)
     named = [(th.name.get(lg), current.get(th.id)) for th in ref.themes]
     scored = [(name, value) for name, value in named if value is not None]
     summary = t("dashboard.radar_summary", what=what,
                 themes=", ".join(f"{name} {num(value)} %" for name, value in scored) or "—",
                 weakest=min(scored, key=lambda nv: nv[1])[0] if scored else "—")
-    show_chart(fig, frame, summary, f"{key}.radar", "themes")
+    show_chart(lambda: charts.radar(frame, t), frame, summary, f"{key}.radar", "themes", note=note)
 
 
 def _round(value: float | None) -> float:
     return math.nan if value is None else round(value, 1)
 
 
-def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str) -> None:
+def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str, note: str) -> None:
     thresholds = [charts.Threshold(lv.name.get(lang()), lv.min_points) for lv in ref.scoring.levels]
-    fig = charts.trajectory(frame, thresholds, ref.scoring.total_points, t)
     held = frame.dropna(subset=["actual"])
     last_actual = (t("dashboard.actual_last", year=year_text(int(held["year"].iloc[-1])),
                      points=num(held['actual'].iloc[-1])) if len(held) else t("dashboard.no_actual"))
@@ -161,7 +162,8 @@ def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str) -> N
                 planned="—" if pd.isna(planned) else num(planned),
                 projected="—" if pd.isna(projected) else num(projected),
                 levels=", ".join(f"{th.name} {num(th.points, 3)}" for th in thresholds) or "—")
-    show_chart(fig, frame, summary, f"{key}.trajectory", "trajectoire")
+    show_chart(lambda: charts.trajectory(frame, thresholds, ref.scoring.total_points, t), frame, summary,
+               f"{key}.trajectory", "trajectoire", data_shown=True, note=note)
 
 
 def _burn_up(rows: list[dict[str, int]], late: Sequence[tuple[str, Commitment]], key: str) -> None:
@@ -171,12 +173,11 @@ def _burn_up(rows: list[dict[str, int]], late: Sequence[tuple[str, Commitment]],
         st.info(t("dashboard.no_commitment"))
         return
     frame = pd.DataFrame(rows)
-    fig = charts.burn_up(frame, t)
     summary = tp("dashboard.burn_up_summary", totals["scope"],
                 done=f"{progress_text(Progress.DONE)} {totals['done']}",
                 on_track=f"{progress_text(Progress.ON_TRACK)} {totals['on_track']}",
                 late=f"{progress_text(Progress.LATE)} {totals['late']}")
-    show_chart(fig, frame, summary, f"{key}.burn_up", "engagements")
+    show_chart(lambda: charts.burn_up(frame, t), frame, summary, f"{key}.burn_up", "engagements")
     if late:
         lines = [f"- {plain(cm.title)} — {plain(entity)}"
                  + (f" ({t('dashboard.due', date=day(cm.due))})" if cm.due else "")
@@ -195,7 +196,8 @@ def _theme_frame(ref: Referential, rows: Sequence[PortfolioRow]) -> pd.DataFrame
     )
 
 
-def _themes_by_entity(ref: Referential, rows: Sequence[PortfolioRow], key: str) -> None:
+def _themes_by_entity(ref: Referential, rows: Sequence[PortfolioRow], key: str,
+                      note: str | None = None) -> None:
     """Every entity's percentage per theme: a heatmap up to :data:`HEATMAP_MAX` entities, one box
     per theme beyond (a grid of hundreds of rows is unreadable); the full table either way."""
     if not rows:
@@ -208,17 +210,17 @@ def _themes_by_entity(ref: Referential, rows: Sequence[PortfolioRow], key: str) 
     low_text = f"{low[0]} · {low[1]} {num(low[2])} %" if low else "—"
     high_text = f"{high[0]} · {high[1]} {num(high[2])} %" if high else "—"
     if len(rows) <= HEATMAP_MAX:
-        fig = charts.heatmap(frame, t)
+        build = partial(charts.heatmap, frame, t)
         summary = t("dashboard.heatmap_summary", entities=tp("dashboard.entities", len(rows)),
                     themes=tp("dashboard.themes", len(frame.columns)), low=low_text, high=high_text)
     else:
-        fig = charts.distribution(frame, t)
+        build = partial(charts.distribution, frame, t)
         medians = frame.median(skipna=True)
         shown = ", ".join(f"{name} {num(v)} %" for name, v in medians.items() if not math.isnan(v))
         summary = tp("dashboard.distribution_summary", len(rows), low=low_text, high=high_text,
                      medians=shown or "—")
     table = frame.reset_index(names=t("dashboard.col_entity"))
-    show_chart(fig, table, summary, f"{key}.heatmap", "entites-themes")
+    show_chart(build, table, summary, f"{key}.heatmap", "entites-themes", note=note)
 
 
 # --- top gaps ------------------------------------------------------------------------------------
@@ -231,36 +233,40 @@ def _lost(scores: Scores) -> dict[str, tuple[float, int]]:
 
 def _top_gaps(ref: Referential, lost: dict[str, tuple[float, int]], view: CampaignView | None) -> None:
     """The criteria that leave the most points on the table (summed over the entities); with one
-    entity's ``view``, its answer to each instead of the number of entities concerned."""
+    entity's ``view``, its answer to each and a link that opens it instead of the number of
+    entities concerned. Built only when the user opens it."""
     lg = lang()
     ranked = sorted(lost.items(), key=lambda kv: (-kv[1][0], kv[0]))[:TOP_GAPS]
     if not ranked:
         st.success(t("dashboard.no_gap"))
         return
-    rows = []
-    for cid, (points, count) in ranked:
-        crit = ref.criteria_by_id[cid]
-        row: dict[str, object] = {
-            t("dashboard.col_criterion"): cid,
-            t("dashboard.col_title"): crit.title.get(lg),
-            t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
-            t("dashboard.col_missing"): round(points, 1),
-            t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
-            else t("dashboard.answer_no"),
-        }
-        if view is None:
-            row[t("dashboard.col_entities")] = count
-        else:
-            answer = view.effective.get(cid)
-            level = ref.scale.level(answer.level) if answer and answer.level else None
-            row[t("dashboard.col_answer")] = level.label.get(lg) if level else t("dashboard.unanswered")
-            info = view.info
-            row[t("dashboard.col_open")] = link(
-                "assessment", Selection(info.organisation_id, info.entity_id, info.id), cid)
-        rows.append(row)
-    st.dataframe(localised(pd.DataFrame(rows)), hide_index=True, width="stretch", column_config={
-        t("dashboard.col_open"): st.column_config.LinkColumn(t("dashboard.col_open"),
-                                                             display_text=t("dashboard.open_criterion"))})
+
+    def draw() -> None:
+        rows = []
+        for cid, (points, count) in ranked:
+            crit = ref.criteria_by_id[cid]
+            row: dict[str, object] = {
+                t("dashboard.col_criterion"): cid,
+                t("dashboard.col_title"): crit.title.get(lg),
+                t("dashboard.col_theme"): ref.themes_by_id[crit.theme].name.get(lg),
+                t("dashboard.col_missing"): round(points, 1),
+                t("dashboard.col_mandatory"): needed.name.get(lg) if (needed := mandatory_level(ref, cid))
+                else t("dashboard.answer_no"),
+            }
+            if view is None:
+                row[t("dashboard.col_entities")] = count
+            else:
+                answer = view.effective.get(cid)
+                level = ref.scale.level(answer.level) if answer and answer.level else None
+                row[t("dashboard.col_answer")] = level.label.get(lg) if level else t("dashboard.unanswered")
+                info = view.info
+                row[t("dashboard.col_open")] = Link(t("dashboard.open_criterion"), link(
+                    "assessment", Selection(info.organisation_id, info.entity_id, info.id), cid))
+            rows.append(row)
+        table(rows)
+
+    lazy(tp("dashboard.top_gaps_show", len(ranked)), f"dashboard.gaps.{'org' if view is None else view.id}",
+         draw, icon=":material/format_list_numbered:")
 
 
 # --- the organisation's data, read once per change ---------------------------------------------
@@ -294,33 +300,34 @@ def _cached_summary(_plans: PortfolioPlans, _data: ActorStore, url: object, revi
 
 
 def _entity(data: ActorStore, c: Cycle) -> None:
+    """What the committee came for first (level, trajectory, commitments), then the detail."""
     info = c.view.info
-    st.header(t("dashboard.level_reached"))
+    st.header(t("dashboard.level_reached"), anchor=False)
     _level_metrics(c)
     what = c.view.entity.name
-    st.header(t("dashboard.themes"))
-    previous = data.scores(c.previous.id).self_assessed.themes if c.previous else None
-    st.caption(t("dashboard.radar_caption", previous=_campaign_text(c.previous) if c.previous
-                 else t("dashboard.none")))
-    _radar(c.ref, {k: v.percent for k, v in c.scores.self_assessed.themes.items()},
-           {k: v.percent for k, v in previous.items()} if previous else None, c.planned[-1].themes,
-           "entity", what)
-    st.header(t("dashboard.trajectory"))
+    st.header(t("dashboard.trajectory"), anchor=False)
     source = c.projected_from or c.start.info
-    st.caption(t("dashboard.trajectory_caption", start=year_text(c.start_year),
-                 projected=plain(_campaign_text(source)), year=year_text(c.projected_year)))
-    _trajectory(c.ref, trajectory_frame(c), "entity", what)
-    st.header(t("dashboard.commitments"))
+    _trajectory(c.ref, trajectory_frame(c), "entity", what, t(
+        "dashboard.trajectory_caption", start=year_text(c.start_year),
+        projected=plain(_campaign_text(source)), year=year_text(c.projected_year)))
+    st.header(t("dashboard.commitments"), anchor=False)
     today = _today()
     commitments = [i.commitment for i in c.view.commitments]
     rows = [{"year": b.year, "scope": b.scope, "done": b.done, "on_track": b.on_track, "late": b.late}
             for b in burn_up(commitments, today, c.cycle_start)]
     _burn_up(rows, [(c.view.entity.name, cm) for cm in commitments
                     if progress(cm, today, c.cycle_start) is Progress.LATE], "entity")
-    st.header(t("dashboard.heatmap"))
-    st.caption(t("dashboard.heatmap_caption", period=period_label(info)))
-    _themes_by_entity(c.ref, organisation.peers_of(_plans(data, info.organisation_id).rows, info), "entity")
-    st.header(t("dashboard.top_gaps"))
+    st.header(t("dashboard.themes"), anchor=False)
+    previous = data.scores(c.previous.id).self_assessed.themes if c.previous else None
+    note = t("dashboard.radar_caption", previous=plain(_campaign_text(c.previous)) if c.previous
+             else t("dashboard.none"))
+    _radar(c.ref, {k: v.percent for k, v in c.scores.self_assessed.themes.items()},
+           {k: v.percent for k, v in previous.items()} if previous else None, c.planned[-1].themes,
+           "entity", what, note)
+    st.header(t("dashboard.heatmap"), anchor=False)
+    _themes_by_entity(c.ref, organisation.peers_of(_plans(data, info.organisation_id).rows, info), "entity",
+                      t("dashboard.heatmap_caption", period=period_label(info)))
+    st.header(t("dashboard.top_gaps"), anchor=False)
     _top_gaps(c.ref, _lost(c.scores.self_assessed), c.view)
 
 
@@ -329,28 +336,40 @@ def _campaign_text(info: CampaignInfo) -> str:
 
 
 def _ranking(ref: Referential, peers: Sequence[organisation.Peer]) -> None:
-    """Entities by points, best first: all of them, or the first or last :data:`RANKED` (sortable)."""
+    """Entities by points, best first: the first or last :data:`RANKED`, or all of them in a grid
+    one can sort and search (the only place the dashboard needs one)."""
     # An entity where nothing applies has no score: listed last, its points shown as undefined.
     ranked = sorted(peers, key=lambda p: (p.row.percent is None, -p.row.points))
     shown = ranked
+    choice = "all"
     if len(ranked) > RANKED:
-        choice = st.segmented_control(
+        choice = str(st.segmented_control(
             t("dashboard.ranking_show"), ("best", "worst", "all"), selection_mode="single", required=True,
-            default="all", key="dashboard.ranking",
-            format_func=lambda o: t(f"dashboard.ranking_{o}", n=RANKED if o != "all" else len(ranked)))
+            default="best", key="dashboard.ranking",
+            format_func=lambda o: t(f"dashboard.ranking_{o}", n=RANKED if o != "all" else len(ranked))))
         pages = {"best": ranked[:RANKED], "worst": ranked[-RANKED:][::-1], "all": ranked}
-        shown = pages[str(choice)]
-    st.caption(t("dashboard.ranking_caption"))
+        shown = pages[choice]
     points = t("dashboard.col_points")
-    frame = pd.DataFrame([
+    undefined = t("steering.score_undefined")
+    if len(shown) > RANKED:
+        frame = pd.DataFrame([
+            {t("dashboard.col_entity"): p.row.entity.name,
+             points: round(p.row.points, 1) if p.row.percent is not None else math.nan,
+             t("dashboard.col_level"): level_name(ref, p.row.level),
+             t("dashboard.col_next"): _gap_text(ref, p.gap)}
+            for p in shown
+        ])
+        st.caption(t("dashboard.ranking_caption"))
+        st.dataframe(localised(frame, na_rep=undefined), hide_index=True, width="stretch",
+                     height=TABLE_HEIGHT)
+        return
+    table([
         {t("dashboard.col_entity"): p.row.entity.name,
-         points: round(p.row.points, 1) if p.row.percent is not None else math.nan,
+         points: round(p.row.points, 1) if p.row.percent is not None else undefined,
          t("dashboard.col_level"): level_name(ref, p.row.level),
          t("dashboard.col_next"): _gap_text(ref, p.gap)}
         for p in shown
     ])
-    st.dataframe(localised(frame, na_rep=t("steering.score_undefined")), hide_index=True, width="stretch",
-                 height="auto" if len(shown) <= RANKED else TABLE_HEIGHT)
 
 
 def _organisation(data: ActorStore, info: CampaignInfo) -> None:
@@ -363,35 +382,34 @@ def _organisation(data: ActorStore, info: CampaignInfo) -> None:
     total = ref.scoring.total_points
     st.caption(tp("dashboard.organisation_caption", len(peers), period=period_label(info),
                  referential=plain(ref.title.get(lang())), version=plain(ref.version)))
-    st.header(t("dashboard.level_reached"))
+    st.header(t("dashboard.level_reached"), anchor=False)
     # An entity where nothing applies has no score: it does not pull the mean down as a 0.
     defined = [p.row.points for p in peers if p.row.percent is not None]
-    cols = st.columns(2 + len(ref.scoring.levels))
-    cols[0].metric(t("dashboard.entities"), len(peers))
     mean = (f"{num(sum(defined) / len(defined))} / {num(total, 3)}" if defined
             else t("steering.score_undefined"))
-    cols[1].metric(t("dashboard.mean_points"), mean)
-    for col, lv in zip(cols[2:], ref.scoring.levels, strict=True):
-        reached = sum(1 for p in peers if p.row.level >= lv.level)
-        col.metric(t("dashboard.reaching", level=lv.name.get(lang())), f"{reached} / {len(peers)}")
+    table([{
+        t("dashboard.entities"): str(len(peers)),
+        t("dashboard.mean_points"): mean,
+        **{t("dashboard.reaching", level=lv.name.get(lang())):
+           f"{sum(1 for p in peers if p.row.level >= lv.level)} / {len(peers)}" for lv in ref.scoring.levels},
+    }])
     _ranking(ref, peers)
     what = t("dashboard.whole_organisation")
-    st.header(t("dashboard.themes"))
-    previous_rows = _previous_rows(plans.rows, info)
-    st.caption(t("dashboard.radar_caption_org"))
-    _radar(ref, _mean_themes([p.row.themes for p in peers]),
-           _mean_themes([r.themes for r in previous_rows]) if previous_rows else None,
-           _mean_themes([p.target_themes for p in peers]), "org", what)
-    st.header(t("dashboard.trajectory"))
-    st.caption(t("dashboard.trajectory_caption_org"))
-    _trajectory(ref, organisation.mean_trajectory(summary), "org", what)
-    st.header(t("dashboard.commitments"))
+    st.header(t("dashboard.trajectory"), anchor=False)
+    _trajectory(ref, organisation.mean_trajectory(summary), "org", what,
+                t("dashboard.trajectory_caption_org"))
+    st.header(t("dashboard.commitments"), anchor=False)
     today = _today()
     _burn_up(organisation.burn_up_rows(summary, today),
              [(row.entity.name, cm) for row, cm in organisation.late(summary, today)], "org")
-    st.header(t("dashboard.heatmap"))
+    st.header(t("dashboard.themes"), anchor=False)
+    previous_rows = _previous_rows(plans.rows, info)
+    _radar(ref, _mean_themes([p.row.themes for p in peers]),
+           _mean_themes([r.themes for r in previous_rows]) if previous_rows else None,
+           _mean_themes([p.target_themes for p in peers]), "org", what, t("dashboard.radar_caption_org"))
+    st.header(t("dashboard.heatmap"), anchor=False)
     _themes_by_entity(ref, [p.row for p in peers], "org")
-    st.header(t("dashboard.top_gaps"))
+    st.header(t("dashboard.top_gaps"), anchor=False)
     st.caption(t("dashboard.top_gaps_org"))
     _top_gaps(ref, summary.lost, None)
 

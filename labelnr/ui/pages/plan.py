@@ -48,7 +48,7 @@ from labelnr.ui.steering import (
     trajectory_frame,
     year_text,
 )
-from labelnr.ui.widgets import plain
+from labelnr.ui.widgets import lazy, plain, table
 
 FLASH = "plan.flash"
 FLASH_ERROR = "plan.flash_error"
@@ -130,23 +130,27 @@ def _flags(c: Cycle) -> None:
 
 
 def _projection(c: Cycle) -> None:
-    st.header(t("plan.projection"))
+    st.header(t("plan.projection"), anchor=False)
     source = c.projected_from or c.start.info
     campaign = f"{source.name or period_label(source)} — {day(source.date)}"
-    st.caption(t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year)))
+    note = t("plan.projection_help", campaign=plain(campaign), year=year_text(c.projected_year))
     total = c.ref.scoring.total_points
-    cols = st.columns(len(YEARS))
-    for year, col in zip(YEARS, cols, strict=True):
-        projected = c.projected[year]
-        gain = projected.points - c.projected[year - 1].points if year else 0.0
-        delta = f"{gain:+.0f}" if round(gain) else None
-        col.metric(t("plan.projected_in", year=year_text(year)), f"{num(projected.points)} / {num(total, 3)}",
-                   delta=delta, delta_color="normal")
-        col.caption(level_name(c.ref, projected.level))
     frame = trajectory_frame(c)
+    # One light table per year: the projection (its level, its gain over the year before) beside
+    # the planned and actual points; the chart draws the same three series on demand.
+    shown = frame[["year", "projected"]].copy()
+    held = [not math.isnan(v) for v in frame["projected"]]  # planned and projected from the plan's start
+    shown["level"] = [level_name(c.ref, c.projected[year].level) if held[year] else "—" for year in YEARS]
+    # From the points as shown (one decimal), so that the table adds up for its reader.
+    shown_points = [round(c.projected[year].points, 1) for year in YEARS]
+    gains = [shown_points[year] - shown_points[year - 1] if year and held[year - 1] else 0.0
+             for year in YEARS]
+    shown["gain"] = [("+" if gain > 0 else "") + num(gain, 1) if round(gain, 1) else "—" for gain in gains]
+    shown["planned"] = frame["planned"]
+    shown["actual"] = frame["actual"]
     thresholds = [charts.Threshold(lv.name.get(lang()), lv.min_points) for lv in c.ref.scoring.levels]
-    fig = charts.trajectory(frame, thresholds, total, t)
-    show_chart(fig, frame, _trajectory_summary(c), "plan.trajectory", "trajectoire")
+    show_chart(lambda: charts.trajectory(frame, thresholds, total, t), shown, _trajectory_summary(c),
+               "plan.trajectory", "trajectoire", data_shown=True, note=note)
 
 
 def _trajectory_summary(c: Cycle) -> str:
@@ -161,47 +165,56 @@ def _trajectory_summary(c: Cycle) -> str:
 
 
 def _commitments(c: Cycle) -> None:
-    st.header(t("plan.commitments"))
+    st.header(t("plan.commitments"), anchor=False)
     items = c.view.commitments
     if not items:
         st.info(t("plan.no_commitment"))
     else:
         today = _today()
-        st.dataframe(pd.DataFrame([_commitment_row(c, i, today) for i in items]), hide_index=True,
-                     width="stretch")
+        table([_commitment_row(c, i, today) for i in items])
     if not c.view.info.editable:
         return
-    with st.expander(t("plan.add_commitment"), icon=":material/add:"):
-        _commitment_form(c, None)
+    # The forms are built (and their widgets' scripts loaded) only when the user opens them.
+    lazy(t("plan.add_commitment"), f"plan.add_open.{c.view.id}", lambda: _commitment_form(c, None),
+         icon=":material/add:")
     if items:
-        with st.expander(t("plan.edit_commitment"), icon=":material/edit:"):
-            labels = {i.id: f"{i.position}. {i.commitment.title}" for i in items}
-            chosen = st.selectbox(t("plan.which_commitment"), list(labels), format_func=labels.__getitem__,
-                                  key=f"plan.edit_pick.{c.view.id}")
-            item = next((i for i in items if i.id == chosen), None)
-            if item is not None:
-                _commitment_form(c, item)
-                # The revision shown is the one removed: a commitment changed meanwhile is kept.
-                st.button(t("plan.remove"), key=f"plan.remove.{item.id}", icon=":material/delete:",
-                          on_click=_remove, args=(item.id, item.revision, item.commitment.title))
+        lazy(t("plan.edit_commitment"), f"plan.edit_open.{c.view.id}", lambda: _edit(c, items),
+             icon=":material/edit:")
+
+
+def _edit(c: Cycle, items: tuple[CommitmentItem, ...]) -> None:
+    labels = {i.id: f"{i.position}. {i.commitment.title}" for i in items}
+    chosen = st.selectbox(t("plan.which_commitment"), list(labels), format_func=labels.__getitem__,
+                          key=f"plan.edit_pick.{c.view.id}")
+    item = next((i for i in items if i.id == chosen), None)
+    if item is not None:
+        _commitment_form(c, item)
+        # The revision shown is the one removed: a commitment changed meanwhile is kept.
+        st.button(t("plan.remove"), key=f"plan.remove.{item.id}", icon=":material/delete:",
+                  on_click=_remove, args=(item.id, item.revision, item.commitment.title))
 
 
 def _commitment_row(c: Cycle, item: CommitmentItem, today: dt.date) -> dict[str, Any]:
     cm = item.commitment
-    ind = cm.indicator
     return {
         t("plan.col_position"): item.position,
         t("plan.col_title"): cm.title,
         t("plan.col_scope"): scope_label(c.ref, cm),
-        t("plan.col_target_level"): scale_label(c.ref, cm.target_level),
-        t("plan.col_year"): year_text(cm.target_year),
+        t("plan.col_target"): (f"{scale_label(c.ref, cm.target_level)}, {year_text(cm.target_year)}"
+                               if cm.target_level else year_text(cm.target_year)),
         t("plan.col_owner"): cm.owner or "",
         t("plan.col_due"): day(cm.due) if cm.due else "",
-        t("plan.col_status"): t(f"plan.status_{cm.status.value}"),
-        t("plan.col_progress"): progress_text(progress(cm, today, c.cycle_start)),
-        t("plan.col_expected_points"): cm.expected_points,
-        t("plan.col_indicator"): f"{ind.name} — {indicator_text(check_indicator(ind).state)}" if ind else "",
+        t("plan.col_progress"): _progress(cm, progress(cm, today, c.cycle_start)),
+        t("plan.col_expected_points"): num(cm.expected_points, 1) if cm.expected_points is not None else "",
     }
+
+
+def _progress(cm: Commitment, state: Progress) -> str:
+    """Where a commitment stands, and its status when that says more ("⚠ En retard (en cours)")."""
+    if state in (Progress.DONE, Progress.DROPPED):
+        return progress_text(state)
+    status = t(f"plan.status_{cm.status.value}")
+    return t("plan.progress_status", progress=progress_text(state), status=status)
 
 
 def _scopes(ref: Referential) -> dict[str, str]:
@@ -325,7 +338,7 @@ def _build(fields: dict[str, Any], name: str, unit: str, direction: Direction, b
 
 def _indicators(c: Cycle) -> None:
     with_ind = [i for i in c.view.commitments if i.commitment.indicator is not None]
-    st.header(t("plan.indicators"))
+    st.header(t("plan.indicators"), anchor=False)
     if not with_ind:
         st.info(t("plan.no_indicator"))
         return
@@ -345,20 +358,23 @@ def _indicators(c: Cycle) -> None:
             t("plan.col_expected"): num(check.expected, 3) if check.expected is not None else "",
             t("plan.col_state"): indicator_text(check.state),
         })
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    table(rows)
     labels = {i.id: f"{i.commitment.indicator.name} ({i.commitment.title})"
               for i in with_ind if i.commitment.indicator}
-    chosen = st.selectbox(t("plan.indicator_to_show"), list(labels), format_func=labels.__getitem__,
-                          key=f"plan.indicator_pick.{c.view.id}")
+    chosen = st.pills(t("plan.indicator_to_show"), list(labels), format_func=labels.__getitem__,
+                      required=True, default=next(iter(labels)), key=f"plan.indicator_pick.{c.view.id}") \
+        if len(labels) > 1 else next(iter(labels))
     item = next((i for i in with_ind if i.id == chosen), with_ind[0])
     ind = item.commitment.indicator
     assert ind is not None
     series = pd.DataFrame([{"year": p.year, "planned": p.planned, "actual": p.actual}
                            for p in indicator_series(ind)])
-    fig = charts.indicator(series, ind.unit, t, t("plan.indicator_chart", name=ind.name))
-    show_chart(fig, series, _indicator_summary(ind), f"plan.indicator.{item.id}", "indicateur")
+    title = t("plan.indicator_chart", name=ind.name)
+    show_chart(lambda: charts.indicator(series, ind.unit, t, title), series, _indicator_summary(ind),
+               f"plan.indicator.{item.id}", "indicateur")
     if c.view.info.editable:
-        _measure_form(item)
+        lazy(t("plan.add_measure", name=plain(ind.name)), f"plan.measure_open.{item.id}",
+             lambda: _measure_form(item), icon=":material/add_chart:")
 
 
 def _indicator_summary(ind: Indicator) -> str:
@@ -375,7 +391,6 @@ def _measure_form(item: CommitmentItem) -> None:
     form = f"plan.measure.{item.id}"
     revision = draft(form, item.revision, {"year": 1, "value": None, "source": "", "date": _today()})
     with st.form(form):
-        st.markdown(f"**{t('plan.add_measure', name=plain(ind.name))}**")
         cols = st.columns(4)
         year = cols[0].selectbox(t("plan.f_measure_year"), list(YEARS), format_func=year_text,
                                  key=f"{form}.year")
@@ -401,8 +416,17 @@ def _measure_form(item: CommitmentItem) -> None:
 
 
 def _targets(c: Cycle) -> None:
-    st.header(t("plan.targets"))
-    st.caption(t("plan.targets_help"))
+    st.header(t("plan.targets"), anchor=False)
+    view = c.view
+    count = sum(1 for by_year in view.assessment.targets.values() for level in by_year.values() if level)
+    st.markdown(f"{tp('plan.targets_count', count)}\n\n{t('plan.targets_help')}")
+    # The per-criterion grid (a data editor: 1.7 MB of scripts) is built only when opened.
+    label = t("plan.edit_targets") if view.info.editable else t("plan.show_targets")
+    lazy(label, f"plan.targets_open.{view.id}", lambda: _target_editor(c), icon=":material/edit_note:")
+    _theme_trajectory(c)
+
+
+def _target_editor(c: Cycle) -> None:
     ref, view = c.ref, c.view
     lg = lang()
     labels = {lv.id: lv.label.get(lg) for lv in ref.scale.levels if not lv.pending}
@@ -446,7 +470,6 @@ def _targets(c: Cycle) -> None:
         else:
             _write(lambda: _save_targets(view.id, changes), tp("plan.targets_saved", len(changes)),
                    f"plan.targets.{view.id}")
-    _theme_trajectory(c)
 
 
 def _save_targets(campaign_id: int, changes: list[tuple[str, int, str | None]]) -> None:
@@ -461,10 +484,10 @@ def _theme_trajectory(c: Cycle) -> None:
              "percent": round(p, 1) if (p := ys.themes.get(th.id)) is not None else math.nan}
             for th in c.ref.themes for ys in c.planned]
     frame = pd.DataFrame(rows)
-    fig = charts.theme_trajectory(frame, t)
     last = c.planned[-1].themes
     ends = ", ".join(f"{th.name.get(lg)} {num(last.get(th.id) or 0)} %" for th in c.ref.themes)
-    show_chart(fig, frame, t("plan.theme_summary", themes=ends), "plan.themes", "trajectoire-themes")
+    show_chart(lambda: charts.theme_trajectory(frame, t), frame, t("plan.theme_summary", themes=ends),
+               "plan.themes", "trajectoire-themes")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from labelnr.loader import Catalog
 from labelnr.referential import Criterion, Referential
 from labelnr.ui.resources import catalog
 from labelnr.ui.session import day, lang, num, t, tp
-from labelnr.ui.widgets import plain, show_problems, table
+from labelnr.ui.widgets import lazy, plain, show_problems, table
 
 
 def _problems(cat: Catalog) -> None:
@@ -33,15 +33,13 @@ def _pick_referential(cat: Catalog) -> Referential | None:
         return None
     ids = sorted({r.id for r in refs})
     titles = {r.id: f"{r.title.get(lang())} ({r.id})" for r in refs}
-    left, right = st.columns(2)
-    with left:
-        ref_id = st.selectbox(t("referentials.referential"), ids, format_func=titles.__getitem__,
-                              key="ref_id", persist_state="session")
-    versions = [r.version for r in cat.versions(ref_id)]
-    with right:
-        version = st.selectbox(t("referentials.version"), versions, index=len(versions) - 1,
-                               key=f"ref_version_{ref_id}")
-    return cat.get(ref_id, version)
+    # Button groups, not drop-down lists: a handful of choices, and no list scripts to load.
+    ref_id = st.segmented_control(t("referentials.referential"), ids, format_func=titles.__getitem__,
+                                  required=True, default=ids[0], key="ref_id", persist_state="session")
+    versions = [r.version for r in cat.versions(str(ref_id))]
+    version = st.segmented_control(t("referentials.version"), versions, required=True, default=versions[-1],
+                                   key=f"ref_version_{ref_id}")
+    return cat.get(str(ref_id), str(version))
 
 
 def _summary(ref: Referential) -> None:
@@ -49,11 +47,12 @@ def _summary(ref: Referential) -> None:
     st.header(ref.title.get(lg))
     st.caption(t("referentials.meta", version=ref.version, date=day(ref.effective_date),
                  source=plain(ref.source)))
-    cols = st.columns(4)
-    cols[0].metric(t("referentials.criteria_count"), len(ref.criteria))
-    cols[1].metric(t("referentials.themes_count"), len(ref.themes))
-    cols[2].metric(t("referentials.total_points"), num(ref.scoring.total_points, 3))
-    cols[3].metric(t("referentials.levels_count"), len(ref.scoring.levels))
+    table([{
+        t("referentials.criteria_count"): str(len(ref.criteria)),
+        t("referentials.themes_count"): str(len(ref.themes)),
+        t("referentials.total_points"): num(ref.scoring.total_points, 3),
+        t("referentials.levels_count"): str(len(ref.scoring.levels)),
+    }])
     st.markdown(f"**{t('referentials.scale')}** — "
                 + " · ".join(f"{plain(lv.label.get(lg))} ({lv.credit:.0%})" for lv in ref.scale.levels))
     table([
@@ -80,23 +79,40 @@ def _matches(ref: Referential, crit: Criterion, query: str) -> bool:
     return any(query in text.casefold() for text in haystack)
 
 
+#: Search results shown at most (the count says how many matched): refine the search for more.
+FOUND_SHOWN = 20
+
+
 def _criteria(ref: Referential) -> None:
+    """One theme at a time; a search (behind its button) looks through every theme, the first
+    :data:`FOUND_SHOWN` matches shown."""
     lg = lang()
-    st.subheader(t("referentials.criteria"))
-    query = st.text_input(t("referentials.search"), key="ref_search", persist_state="session",
-                          help=t("referentials.search_help")).strip().casefold()
-    found = [c for c in ref.criteria if _matches(ref, c, query)]
-    st.caption(tp("referentials.found", len(found), total=len(ref.criteria)))
+    st.subheader(t("referentials.criteria"), anchor=False)
+    typed = str(st.session_state.get("ref_search") or "").strip()
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = t("referentials.search_current", query=plain(typed)) if typed else t("referentials.search")
+    with right.popover(label, icon=":material/search:"):
+        st.text_input(t("referentials.search"), key="ref_search", help=t("referentials.search_help"))
+    query = typed.casefold()
+    if query:
+        found = [c for c in ref.criteria if _matches(ref, c, query)]
+        more = f" {t('referentials.first_shown', count=FOUND_SHOWN)}" if len(found) > FOUND_SHOWN else ""
+        left.caption(tp("referentials.found", len(found), total=len(ref.criteria)) + more)
+        found = found[:FOUND_SHOWN]
+    else:
+        names = {th.id: th.name.get(lg) for th in ref.themes}
+        theme = left.pills(t("referentials.theme"), list(names), format_func=names.__getitem__, required=True,
+                           default=next(iter(names)), key=f"ref_theme.{ref.id}.{ref.version}")
+        found = [c for c in ref.criteria if c.theme == theme]
     if not found:
         return
-    principles = {p.id: p.name.get(lg) for th in ref.themes for p in th.principles}
     yes, no = t("referentials.answer_yes"), t("referentials.answer_no")
     table(
         [
             {
                 t("referentials.id"): c.id,
-                t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg),
-                t("referentials.principle"): principles.get(c.principle or "", ""),
+                # One theme shown: its name is the picker's; a search spans themes and names them.
+                **({t("referentials.theme"): ref.themes_by_id[c.theme].name.get(lg)} if query else {}),
                 t("referentials.title_col"): c.title.get(lg),
                 t("referentials.level"): c.level,
                 t("referentials.mandatory"): yes if c.mandatory else no,
@@ -107,15 +123,26 @@ def _criteria(ref: Referential) -> None:
         ]
     )
     by_id = {c.id: c for c in found}
-    chosen = st.selectbox(t("referentials.details_of"), list(by_id),
-                          format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
-    if chosen is not None:
-        _criterion_details(by_id[chosen])
+    key = f"ref_details.{ref.id}.{ref.version}"
+    if st.session_state.get(key) not in by_id:
+        st.session_state.pop(key, None)
+    current = st.session_state.get(key)
+    with st.popover(t("referentials.details_current", criterion=current) if current
+                    else t("referentials.details_of"), icon=":material/description:"):
+        st.selectbox(t("referentials.details_of"), list(by_id), index=None, key=key,
+                     format_func=lambda cid: f"{cid} — {by_id[cid].title.get(lg)}")
+    chosen = st.session_state.get(key)
+    if chosen in by_id:
+        _criterion_details(ref, by_id[str(chosen)])
 
 
-def _criterion_details(crit: Criterion) -> None:
+def _criterion_details(ref: Referential, crit: Criterion) -> None:
     lg = lang()
     st.markdown(f"**{plain(crit.id)} — {plain(crit.title.get(lg))}**")
+    principle = next((p.name.get(lg) for th in ref.themes for p in th.principles if p.id == crit.principle),
+                     None)
+    if principle:
+        st.caption(t("referentials.principle_of", name=plain(principle)))
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('referentials.expected_evidence')}**")
@@ -154,7 +181,6 @@ def _changes_table(changes: tuple[FieldChange, ...]) -> list[dict[str, str]]:
 
 
 def _compare(cat: Catalog, ref: Referential) -> None:
-    st.subheader(t("referentials.compare"))
     versions = [r.version for r in cat.versions(ref.id)]
     if len(versions) < 2:
         st.info(t("referentials.single_version"))
@@ -216,7 +242,9 @@ def main() -> None:
         return
     _summary(ref)
     _criteria(ref)
-    _compare(cat, ref)
+    # The comparison (two more pickers, a table per changed criterion) is built only when opened.
+    lazy(t("referentials.compare"), f"ref_compare.{ref.id}", lambda: _compare(cat, ref),
+         icon=":material/compare_arrows:")
 
 
 main()
