@@ -27,12 +27,11 @@ from labelnr.scoring import mandatory_level
 from labelnr.storage import CampaignView, ConflictError
 from labelnr.ui.answer_drafts import answer_form, answer_key, blank, flash, open_draft, to_answer
 from labelnr.ui.coverage_panel import coverage_panel
-from labelnr.ui.criterion_list import answer_status
+from labelnr.ui.criterion_list import answer_status, choose
 from labelnr.ui.drafts import forget, saved, started_from, touched, typed
 from labelnr.ui.evidence_panel import evidence_forms, evidence_list
 from labelnr.ui.resources import store
 from labelnr.ui.score_panel import SCORES_FRAGMENT
-from labelnr.ui.selection import open_criterion
 from labelnr.ui.session import error_text, lang, t
 from labelnr.ui.widgets import plain
 
@@ -167,9 +166,9 @@ def _walk(campaign: int, cid: str, neighbours: tuple[str | None, str | None]) ->
     before, after = neighbours
     left, right = st.columns(2)
     left.button(t("assessment.previous", id=before or "—"), key=f"a{campaign}.{cid}.previous",
-                on_click=open_criterion, args=(before,), disabled=before is None)
+                on_click=choose, args=(campaign, before), disabled=before is None)
     right.button(t("assessment.next", id=after or "—"), key=f"a{campaign}.{cid}.next",
-                 on_click=open_criterion, args=(after,), disabled=after is None)
+                 on_click=choose, args=(campaign, after), disabled=after is None)
 
 
 def _answer_widgets(ref: Referential, crit: Criterion, campaign: int) -> None:

@@ -69,34 +69,55 @@ def _keep(ref: Referential, crit: Criterion, view: CampaignView, f: Filters) -> 
     return not (f.missing_evidence and view.evidence.get(crit.id))
 
 
-def current_criterion(answerable: Sequence[Criterion]) -> str | None:
-    """The criterion open: the one the address names, when the campaign asks it (else refused)."""
+def _remembered(campaign: int) -> str:
+    """The criterion last open on the campaign: open again on coming back from another page."""
+    return f"a{campaign}.open"
+
+
+def choose(campaign: int, cid: str | None) -> None:
+    """Open ``cid`` (``None``: close the criterion open); the address names it."""
+    open_criterion(cid)
+    if cid is None:
+        st.session_state.pop(_remembered(campaign), None)
+    else:
+        st.session_state[_remembered(campaign)] = cid
+
+
+def current_criterion(campaign: int, answerable: Sequence[Criterion]) -> str | None:
+    """The criterion open: the one the address names, when the campaign asks it (else refused),
+    or, with none named (back from another page), the one last open on the campaign."""
+    asked = {c.id for c in answerable}
     linked = linked_criterion()
-    if linked is not None and linked not in {c.id for c in answerable}:
+    if linked is None:
+        kept = st.session_state.get(_remembered(campaign))
+        if kept in asked:
+            choose(campaign, kept)
+            return str(kept)
+        return None
+    if linked not in asked:
         refuse_criterion(linked)
         return None
+    st.session_state[_remembered(campaign)] = linked
     return linked
 
 
-def _theme_changed() -> None:
+def _theme_changed(campaign: int, themes: dict[str, str]) -> None:
     """Another theme: the criterion open closes unless it belongs to it (the list shows that theme)."""
     theme = st.session_state.get(THEME_KEY)
     current = linked_criterion()
-    themes: dict[str, str] = st.session_state.get("criterion_themes", {})
     if current is not None and theme != ALL_THEMES and themes.get(current) != theme:
-        open_criterion(None)
+        choose(campaign, None)
 
 
-def _picked() -> None:
-    open_criterion(st.session_state.get(PICK_KEY))
+def _picked(campaign: int) -> None:
+    choose(campaign, st.session_state.get(PICK_KEY))
 
 
-def filters(ref: Referential, current: str | None) -> Filters:
+def filters(ref: Referential, campaign: int, current: str | None) -> Filters:
     """The theme chooser (one theme at a time, or all) and the "show only" filters."""
     lg = lang()
     names = {th.id: th.name.get(lg) for th in ref.themes}
     state = st.session_state
-    state["criterion_themes"] = {c.id: c.theme for c in ref.criteria}
     options = [*names, ALL_THEMES]
     if state.get(THEME_KEY) not in options:
         state[THEME_KEY] = options[0]
@@ -107,7 +128,7 @@ def filters(ref: Referential, current: str | None) -> Filters:
     theme = st.segmented_control(
         t("assessment.filter_theme"), options, key=THEME_KEY, required=True, persist_state="session",
         format_func=lambda th: t("assessment.all_themes") if th == ALL_THEMES else names[th],
-        on_change=_theme_changed)
+        on_change=_theme_changed, args=(campaign, {c.id: c.theme for c in ref.criteria}))
     labels = {UNANSWERED: t("assessment.filter_unanswered"),
               MISSING_EVIDENCE: t("assessment.filter_missing_evidence"),
               MANDATORY: t("assessment.filter_mandatory")}
@@ -134,7 +155,7 @@ def criterion_list(ref: Referential, view: CampaignView, walk: Sequence[Criterio
                           f"{c.title.get(lang())}") for c in shown}
     st.session_state[PICK_KEY] = current if current in labels else None
     st.pills(t("assessment.pick_criterion"), list(labels), key=PICK_KEY, format_func=labels.__getitem__,
-             on_change=_picked, width="stretch", wrap=True)
+             on_change=_picked, args=(view.id,), width="stretch", wrap=True)
 
 
 def neighbours(walk: Sequence[Criterion], current: str) -> tuple[str | None, str | None]:

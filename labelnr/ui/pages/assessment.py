@@ -45,8 +45,8 @@ def _header(ref: Referential, view: CampaignView) -> None:
 
 
 def _criteria(ref: Referential, view: CampaignView, scope: Scope) -> None:
-    current = current_criterion(scope.answerable)
-    chosen = filters(ref, current)
+    current = current_criterion(view.id, scope.answerable)
+    chosen = filters(ref, view.id, current)
     walk = sequence(ref, view, scope.answerable, chosen, current)
     listing, detail = st.columns(2, gap="medium")
     with listing:
