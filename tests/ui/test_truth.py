@@ -7,6 +7,7 @@ although the group's answers would be inherited); nobody has given a verdict on 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -22,13 +23,17 @@ def agencies(page: str = "assessment", lang: str | None = None) -> AppTest:
 def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> None:
     at = agencies()
     campaign = at.query_params["campaign"]
-    expanders = [e.label.split(" — ")[0].replace("\\", "") for e in at.expander]
-    assert len(expanders) == 51  # 57 in the profile, 4 excluded by a "no", 2 not applicable by rule
+    at.button_group(key="flt_theme").set_value("*").run()  # every theme
+    offered = [unescape(o).split(" : ")[0] for o in at.button_group(key="criterion_pick").options]
+    assert len(offered) == 51  # 57 in the profile, 4 excluded by a "no", 2 not applicable by rule
     for cid in ("AO-1.1", "AO-1.3", "AO-1.5", "FC-2.3", "AO-2.1", "AO-2.2"):
-        assert cid not in expanders, cid
-    assert metric(at, "Critères répondus").endswith("/ 51")
+        assert cid not in offered, cid
+    assert score_line(at)["Critères répondus"].endswith("/ 51")
     shown = texts(at)
     assert "51 critères affichés sur 51" in shown
+    assert not tables(at), "the criteria not asked are drawn once their box is opened"
+    at.session_state[f"not_asked.{campaign}"] = True  # AppTest does not send an expander's state back
+    at.run()
     forced, out = tables(at)[-2:]
     assert [r["Critère"] for r in forced] == ["AO-2.1", "AO-2.2"]
     assert forced[0]["Raison"].startswith("Pas de centre de données")
@@ -36,6 +41,12 @@ def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> Non
     assert {"AO-1.1", "AO-1.3", "AO-1.5", "FC-2.3"} <= {r["Critère"] for r in out}
     assert "Réponse « non » à" in next(r["Raison"] for r in out if r["Critère"] == "AO-1.1")
     assert f"a{campaign}.AO-1.1.level" not in at.session_state  # nothing to save it with
+
+
+def score_line(at: AppTest) -> dict[str, str]:
+    """The self-assessment's score line "Points : **x** · Niveau atteint : **y** · …", label → value."""
+    line = next(unescape(m.value) for m in at.markdown if m.value.startswith(("Points :", "Points:")))
+    return {label.strip(): value for label, value in re.findall(r"([^·*]+?)\s?: \*\*(.+?)\*\*", line)}
 
 
 def test_the_score_panel_names_missing_mandatory_criteria_by_id_and_title(demo_dirs: Path) -> None:
@@ -91,4 +102,6 @@ def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
     assert any("mandatory for" in str(m.value) for m in at.markdown)
     assert metric(at, "Verified points") == "Not audited"
     page = agencies(lang="en")
-    assert "Not applicable by rule (2)" in texts(page)
+    assert [e.label for e in page.expander][-1] == "Criteria not asked: 2 not applicable by rule, 12 out of scope"
+    page.session_state[f"not_asked.{page.query_params['campaign']}"] = True
+    assert "Not applicable by rule (2)" in texts(page.run())
