@@ -60,4 +60,5 @@ def test_a_link_to_a_campaign_that_does_not_exist_is_refused(app_server: Server,
     wait_for_app(page)
     expect(page.get_by_text(re.compile("Le lien demande la campagne « 999999 »"))).to_be_visible()
     expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Points :"))).to_have_count(0)  # no score either
     screenshot(page, "selection-link-refused")
