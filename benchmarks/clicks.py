@@ -359,7 +359,7 @@ class Ours:
         """Click the first criterion of the list (it stays open when coming back to the page)."""
         if self._radio().count() == 0:
             listing = self.page.locator("[data-testid='stButtonGroup']").filter(has_text=self.pick)
-            listing.get_by_role("button").first.click()
+            listing.get_by_role("radio").first.click()  # one choice: a radio group
             self._radio().first.wait_for(state="visible")
             wait_for_app(self.page)
 

@@ -177,11 +177,12 @@ def _referent_criteria(ref: Referential, view: Any, lang: str) -> tuple[str, str
 def _criterion_box(page: Any, w: Words, ref: Referential, cid: str) -> Any:
     """Open ``cid`` as a referent does: its theme, then the criterion in the list; its editor."""
     theme = ref.themes_by_id[ref.criteria_by_id[cid].theme].name.get(w.lang)
-    themes = page.locator("[data-testid='stButtonGroup']").filter(has_text=w("assessment.filter_theme"))
-    themes.get_by_role("button", name=theme, exact=True).click()
+    themes = page.locator("[data-testid='stButtonGroup']").filter(
+        has_text=re.compile(f"^{re.escape(w('assessment.filter_theme'))}"))
+    themes.get_by_role("radio", name=theme, exact=True).click()
     wait_for_app(page)
     listing = page.locator("[data-testid='stButtonGroup']").filter(has_text=w("assessment.pick_criterion"))
-    listing.get_by_role("button", name=re.compile(f"^{re.escape(cid)} ?: ")).click()
+    listing.get_by_role("radio", name=re.compile(f"^{re.escape(cid)} ?: ")).click()
     wait_for_app(page)
     box = page.locator("[data-testid='stColumn']").filter(
         has=page.get_by_role("heading", level=3, name=re.compile(f"^{re.escape(cid)} — ")))

@@ -22,14 +22,14 @@ def points(page: Any) -> str:
 
 
 def criteria(page: Any) -> Any:
-    """The buttons of the list of criteria, one per criterion, each reading "ID : status — title"."""
+    """The list of criteria (a radio group), one option per criterion, each reading "ID : status — title"."""
     listing = page.locator("[data-testid='stButtonGroup']").filter(has_text="Critères : cliquez")
-    return listing.get_by_role("button")
+    return listing.get_by_role("radio")
 
 
 def editor(page: Any) -> Any:
     """The column beside the list: the editor of the criterion open."""
-    return page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("radio").first)
+    return page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("heading", level=3))
 
 
 def pick(page: Any, label: str, option: str) -> None:
@@ -103,4 +103,4 @@ def test_a_draft_survives_a_trip_to_another_page(app_server: Server, page: Any) 
     # Back on the page, the criterion worked on is open again, with what was typed.
     expect(editor(page).get_by_label("Commentaire")).to_have_value("Brouillon : budget à confirmer en comité")
     expect(criteria(page).nth(5)).to_contain_text("modifié, non enregistré")
-    expect(criteria(page).nth(5)).to_have_attribute("aria-pressed", "true")
+    expect(criteria(page).nth(5)).to_have_attribute("aria-checked", "true")
