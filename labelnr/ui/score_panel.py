@@ -15,8 +15,7 @@ from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage import CampaignView
 from labelnr.ui.answer_drafts import preview
-from labelnr.ui.resources import store
-from labelnr.ui.scope import Scope, scope_of
+from labelnr.ui.scope import Scope
 from labelnr.ui.session import lang, num, t, tp
 from labelnr.ui.widgets import plain, table
 
@@ -26,12 +25,12 @@ ASSESSMENT_PAGE = "labelnr/ui/pages/assessment.py"
 
 
 @st.fragment(key=SCORES_FRAGMENT)
-def scores_panel(view: CampaignView, address: dict[str, str]) -> None:
-    """``address``: the campaign's query parameters, which the gap links extend with a criterion."""
-    ref = store().referential(view.info.referential_id, view.info.referential_version)
+def scores_panel(view: CampaignView, ref: Referential, scope: Scope, address: dict[str, str]) -> None:
+    """The campaign ``view`` as the page read it, its referential and ``scope``: a rerun of the
+    fragment alone (an answer change) reuses them. ``address``: the campaign's query
+    parameters, which the gap links extend with a criterion."""
     answers, pending = preview(view)
     scores = score(ref, answers, view.assessment.profile, view.assessment.applicability)
-    scope = scope_of(ref, view)
     _show_scores(ref, scores, pending, scope)
     _details(view.id, ref, scores, scope, address)
 

@@ -116,8 +116,8 @@ def main() -> None:
         st.error(t("assessment.cannot_open", reason=plain(error_text(exc))))
         return
     _header(ref, view)
-    scores_panel(view, _address(selection))
     scope = scope_of(ref, view)
+    scores_panel(view, ref, scope, _address(selection))
     _criteria(ref, view, scope)
     _not_asked(ref, view, scope)
 
