@@ -3,8 +3,8 @@ alone, scoring the campaign as the page last read it with the unsaved drafts lai
 
 It gets the campaign view the page drew from (a fragment rerun reuses it: an answer change
 reads nothing from the database), shows the score as one line of text (no metric widget:
-its scripts weigh more than the line) and keeps the per-theme table and the links to the
-missing mandatory criteria in an expander drawn only once opened.
+its scripts weigh more than the line) and keeps the per-theme table and the missing mandatory
+criteria (each opens in the editor, named in the address) in an expander drawn only once opened.
 """
 
 from __future__ import annotations
@@ -15,24 +15,22 @@ from labelnr.referential import Referential
 from labelnr.scoring import Scores, score
 from labelnr.storage import CampaignView
 from labelnr.ui.answer_drafts import preview
+from labelnr.ui.criterion_list import choose
 from labelnr.ui.scope import Scope
 from labelnr.ui.session import lang, num, t, tp
 from labelnr.ui.widgets import plain, table
 
 SCORES_FRAGMENT = "scores"
-#: The page the gap links open (the self-assessment itself, on the criterion named).
-ASSESSMENT_PAGE = "labelnr/ui/pages/assessment.py"
 
 
 @st.fragment(key=SCORES_FRAGMENT)
-def scores_panel(view: CampaignView, ref: Referential, scope: Scope, address: dict[str, str]) -> None:
+def scores_panel(view: CampaignView, ref: Referential, scope: Scope) -> None:
     """The campaign ``view`` as the page read it, its referential and ``scope``: a rerun of the
-    fragment alone (an answer change) reuses them. ``address``: the campaign's query
-    parameters, which the gap links extend with a criterion."""
+    fragment alone (an answer change) reuses them."""
     answers, pending = preview(view)
     scores = score(ref, answers, view.assessment.profile, view.assessment.applicability)
     _show_scores(ref, scores, pending, scope)
-    _details(view.id, ref, scores, scope, address)
+    _details(view.id, ref, scores, scope)
 
 
 def _level_name(ref: Referential, level: int) -> str:
@@ -49,9 +47,12 @@ def _not_answered_text(ref: Referential, scores: Scores) -> str:
     return " · ".join(parts)
 
 
-def answered_count(scores: Scores, scope: Scope) -> tuple[int, int]:
-    """(answered, answerable): criteria made N/A by rule count neither as answered nor as asked."""
-    answerable = [c for cid, c in scores.criteria.items() if cid not in scope.forced]
+def answered_count(scores: Scores, scope: Scope, ref: Referential | None = None,
+                   theme: str | None = None) -> tuple[int, int]:
+    """(answered, answerable), in every theme or in ``theme``: criteria made N/A by rule count
+    neither as answered nor as asked."""
+    answerable = [c for cid, c in scores.criteria.items() if cid not in scope.forced
+                  and (theme is None or ref is None or ref.criteria_by_id[cid].theme == theme)]
     return sum(c.answered for c in answerable), len(answerable)
 
 
@@ -93,8 +94,9 @@ def detail_key(campaign: int) -> str:
     return f"scores.detail.{campaign}"
 
 
-def _details(campaign: int, ref: Referential, scores: Scores, scope: Scope, address: dict[str, str]) -> None:
-    """Per-theme scores and a link to each missing mandatory criterion, drawn once the box is opened."""
+def _details(campaign: int, ref: Referential, scores: Scores, scope: Scope) -> None:
+    """Per-theme scores and each missing mandatory criterion (a click opens it), drawn once the box
+    is opened."""
     key = detail_key(campaign)
     box = st.expander(t("assessment.score_details"), key=key, on_change="rerun")
     if not box.open:
@@ -107,7 +109,7 @@ def _details(campaign: int, ref: Referential, scores: Scores, scope: Scope, addr
                 t("assessment.theme_percent"): "—" if (ts := scores.themes[theme.id]).percent is None
                 else f"{num(ts.percent)} %",
                 t("assessment.points"): f"{num(ts.points)} / {num(ts.max_points)}",
-                t("assessment.answered"): f"{ts.answered} / {ts.in_scope}",
+                t("assessment.answered"): "{} / {}".format(*answered_count(scores, scope, ref, theme.id)),
             }
             for theme in ref.themes
         ])
@@ -118,5 +120,12 @@ def _details(campaign: int, ref: Referential, scores: Scores, scope: Scope, addr
             st.markdown(f"**{t('assessment.missing_mandatory')}**")
         for cid in missing:
             crit = ref.criteria_by_id[cid]
-            st.page_link(ASSESSMENT_PAGE, label=plain(f"{cid} — {crit.title.get(lg)}"),
-                         query_params={**address, "criterion": cid})
+            st.button(plain(f"{cid} — {crit.title.get(lg)}"), key=f"scores.open.{campaign}.{cid}",
+                      type="tertiary", on_click=_open, args=(campaign, cid), icon=":material/arrow_forward:")
+
+
+def _open(campaign: int, cid: str) -> None:
+    """A missing criterion clicked: it opens in the editor (the address names it), the whole page
+    drawn again (not the score fragment alone)."""
+    choose(campaign, cid)
+    st.rerun()

@@ -55,6 +55,23 @@ def test_the_score_panel_names_missing_mandatory_criteria_by_id_and_title(demo_d
     assert "FC-2.1 (Formation certifiante du référent et de l’équipe projet)" in unescape(line), line
 
 
+def test_the_score_panel_opens_a_missing_mandatory_criterion_and_shows_the_themes(demo_dirs: Path) -> None:
+    at = agencies()
+    campaign = at.query_params["campaign"]
+    at.session_state[f"scores.detail.{campaign}"] = True  # AppTest does not send an expander's state back
+    at.run()
+    [themes] = tables(at)
+    assert [r["Thème"] for r in themes] == ["Gouvernance et stratégie", "Formation", "Approches transverses",
+                                            "Utilisateurs", "Organisation"]
+    assert sum(int(r["Critères répondus"].split(" / ")[1]) for r in themes) == 51  # the score's denominator
+    missing = next(b for b in at.button if unescape(b.label).startswith("FC-2.1 — Formation certifiante"))
+    missing.click().run()
+    assert at.query_params["criterion"] == "FC-2.1"
+    assert at.button_group(key="criterion_pick").value == "FC-2.1"
+    assert at.button_group(key="flt_theme").value == "formation"  # its theme's list
+    assert at.radio(key=f"a{campaign}.FC-2.1.level") is not None  # its editor
+
+
 def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
     at = agencies("audit")
     assert metric(at, "Niveau vérifié") == "Non audité"
@@ -102,6 +119,6 @@ def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
     assert any("mandatory for" in str(m.value) for m in at.markdown)
     assert metric(at, "Verified points") == "Not audited"
     page = agencies(lang="en")
-    assert [e.label for e in page.expander][-1] == "Criteria not asked: 2 not applicable by rule, 12 out of scope"
+    assert page.expander[-1].label == "Criteria not asked: 2 not applicable by rule, 12 out of scope"
     page.session_state[f"not_asked.{page.query_params['campaign']}"] = True
     assert "Not applicable by rule (2)" in texts(page.run())

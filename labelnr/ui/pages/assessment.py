@@ -23,7 +23,7 @@ from labelnr.ui.criterion_list import criterion_list, current_criterion, filters
 from labelnr.ui.resources import store
 from labelnr.ui.scope import Scope, scope_of
 from labelnr.ui.score_panel import scores_panel
-from labelnr.ui.selection import CAMPAIGN_PARAM, ENTITY_PARAM, ORG_PARAM, Selection, pick_campaign
+from labelnr.ui.selection import pick_campaign
 from labelnr.ui.session import day, error_text, lang, t, tp
 from labelnr.ui.widgets import plain, table
 
@@ -98,11 +98,6 @@ def _ignored(ref: Referential, view: CampaignView, cid: str) -> str:
     return text
 
 
-def _address(selection: Selection) -> dict[str, str]:
-    return {ORG_PARAM: selection.organisation, ENTITY_PARAM: selection.entity,
-            CAMPAIGN_PARAM: str(selection.campaign)}
-
-
 def main() -> None:
     st.title(t("assessment.title"))
     selection = pick_campaign()
@@ -117,7 +112,7 @@ def main() -> None:
         return
     _header(ref, view)
     scope = scope_of(ref, view)
-    scores_panel(view, ref, scope, _address(selection))
+    scores_panel(view, ref, scope)
     _criteria(ref, view, scope)
     _not_asked(ref, view, scope)
 
