@@ -98,7 +98,8 @@ def _expected(ref: Referential, crit: Criterion) -> None:
     st.markdown(plain(crit.description.get(lg)))
     if crit.evidence:
         st.markdown(f"**{t('assessment.expected_evidence')}**\n\n" + "\n".join(
-            f"- {t('assessment.evidence_' + e.type.value)} : {plain(e.description.get(lg))}"
+            "- " + t("assessment.field", label=t("assessment.evidence_" + e.type.value),
+                     value=plain(e.description.get(lg)))
             for e in crit.evidence))
 
 
@@ -118,6 +119,11 @@ def answer_text(ref: Referential, answer: Answer) -> str:
     return level.label.get(lang()) if level else t("assessment.status_unanswered")
 
 
+def _field(name: str, value: str) -> str:
+    """"**Label** : value" in French, "**Label**: value" in English."""
+    return t("assessment.field", label=f"**{t('assessment.' + name)}**", value=value)
+
+
 def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
     _expected(ref, crit)
     _inherited_note(view, ref, crit.id)
@@ -125,11 +131,11 @@ def _read_only(ref: Referential, crit: Criterion, view: CampaignView) -> None:
     if answer is None:
         st.markdown(t("assessment.status_unanswered"))
     else:
-        st.markdown(f"**{t('assessment.answer')}** : {plain(answer_text(ref, answer))}")
+        st.markdown(_field("answer", plain(answer_text(ref, answer))))
         if answer.comment:
-            st.markdown(f"**{t('assessment.comment')}** : {plain(answer.comment)}")
+            st.markdown(_field("comment", plain(answer.comment)))
         if answer.owner:
-            st.markdown(f"**{t('assessment.owner')}** : {plain(answer.owner)}")
+            st.markdown(_field("owner", plain(answer.owner)))
     evidence_list(view, crit.id, editable=False)
 
 
@@ -207,10 +213,10 @@ def _save_state(view: CampaignView, ref: Referential, campaign: int, cid: str) -
         when = f"{format_datetime(at, lang())} UTC" if isinstance(at, dt.datetime) else "?"
         st.warning(t("assessment.conflict", who=plain(str(conflict["by"])), when=when))
         theirs = view.assessment.answers.get(cid)
-        st.markdown(f"**{t('assessment.their_version')}** : "
-                    + (plain(answer_text(ref, theirs)) if theirs else t("assessment.status_unanswered")))
+        st.markdown(_field("their_version", plain(answer_text(ref, theirs)) if theirs
+                           else t("assessment.status_unanswered")))
         if theirs is not None and theirs.comment:
-            st.markdown(f"**{t('assessment.comment')}** : {plain(theirs.comment)}")
+            st.markdown(_field("comment", plain(theirs.comment)))
         left, right = st.columns(2)
         left.button(t("assessment.keep_mine"), key=answer_key(campaign, cid, "overwrite"), on_click=_save,
                     args=(campaign, cid, True), type="primary")
