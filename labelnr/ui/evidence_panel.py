@@ -24,7 +24,7 @@ def evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
         return
     st.markdown(f"**{t('assessment.evidence')}**")
     for item in items:
-        cols = st.columns([5, 1]) if editable and item.inherited_from_id is None else [st.container()]
+        cols = st.columns([3, 1]) if editable and item.inherited_from_id is None else [st.container()]
         cols[0].markdown(_evidence_line(item))
         if len(cols) > 1:
             cols[1].button(t("assessment.remove"), key=f"rm-ev-{item.id}", on_click=_remove_evidence,
