@@ -47,7 +47,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,12 +365,24 @@ class Ours:
 
     def _two_levels(self) -> list[tuple[int, str]]:
         """Two maturity levels of the first criterion that give different points."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self._open_first_criterion()
         seen: dict[str, int] = {score_value(self.page, self.points): self._checked()}
         for index in range(self._radio().count()):
             if index == self._checked():
                 continue
-            timed(self.page, "rerun", "", self._radio().nth(index).click)
+            before = score_value(self.page, self.points)
+            self._radio().nth(index).click()
+            # The score fragment's rerun can start and end between two looks at the page's
+            # script state: wait for the points to move instead (some levels give the same).
+            with suppress(PlaywrightTimeout):
+                self.page.wait_for_function(
+                    "([label, before]) => { const m = [...document.querySelectorAll("
+                    "\"[data-testid='stMarkdown']\")].find(e => e.innerText.trim().startsWith(label + ' :'));"
+                    " return m && m.querySelector('strong').innerText.trim() !== before; }",
+                    arg=[self.points, before], timeout=5000)
+            wait_for_app(self.page)
             seen.setdefault(score_value(self.page, self.points), index)
             if len(seen) == 2:
                 return [(i, v) for v, i in seen.items()]
