@@ -230,10 +230,6 @@ def excluded_and_forced_na(
     return excluded, forced
 
 
-def applicability_message(question: str, criteria: list[str], excluded: bool) -> str:
-    effect = "leaves out" if excluded else "makes not applicable"
-    return (f"applicability '{question}: no' {effect} {', '.join(criteria)}: "
-            "their answers are not scored")
 
 
 def applicability_warnings(ref: Referential, assessment: Assessment, located: Located | None = None,
@@ -252,9 +248,10 @@ def applicability_warnings(ref: Referential, assessment: Assessment, located: Lo
                    and (excluded or assessment.answers[cid].level is not None)]
             if hit:
                 loc = ("applicability", question.id)
-                warnings.append(Problem(located.file if located else file,
-                                        located.line_of(loc) if located else None,
-                                        applicability_message(question.id, hit, excluded)))
+                code = "applicability_leaves_out" if excluded else "applicability_makes_na"
+                warnings.append(Problem.of(located.file if located else file,
+                                           located.line_of(loc) if located else None, code,
+                                           question=question.id, criteria=hit))
     return warnings
 
 

@@ -48,17 +48,26 @@ def message(code: str, params: Params, lang: str | None) -> str:
     return translate(f"errors.{code}", lang, **{k: format_value(v, lang) for k, v in params.items()})
 
 
-class Msg:
-    """A catalog message used as a parameter of another (the subject of a conflict...)."""
+class Msg(str):
+    """A catalog message used as a parameter of another (the subject of a conflict...) or kept in a
+    report (why a migration dropped something).
 
-    def __init__(self, code: str, /, **params: Any) -> None:
-        self.code, self.params = code, params
+    As a string it is its English text (logs, JSON, comparisons); :meth:`shown` gives it in a language.
+    """
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, /, **params: Any) -> Msg:
+        msg = super().__new__(cls, message(code, params, None))
+        msg.code, msg.params = code, params
+        return msg
 
     def shown(self, lang: str | None) -> str:
         return message(self.code, self.params, lang)
 
-    def __str__(self) -> str:
-        return self.shown(None)
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:  # copy and pickle rebuild it
+        return (self.code,), self.params
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,23 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         about = f"criterion {self.criterion}: " if self.criterion else ""
         return f"{where}: {about}{self.message}"
+
+
+class ProblemLine(str):
+    """A problem kept as its English line (``str``: logs, comparisons), still shown in a language."""
+
+    problem: Problem
+
+    def __new__(cls, problem: Problem) -> ProblemLine:
+        line = super().__new__(cls, str(problem))
+        line.problem = problem
+        return line
+
+    def shown(self, lang: str | None) -> str:
+        return self.problem.render(lang)
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Problem], dict[str, Any]]:  # copy and pickle rebuild it
+        return (self.problem,), {}
 
 
 class LabelnrError(Exception):

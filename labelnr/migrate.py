@@ -27,7 +27,7 @@ from labelnr.assessment import (
     excluded_and_forced_na,
 )
 from labelnr.diff import Link, LinkKind, Removed, diff_referentials
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, Msg
 from labelnr.referential import Referential
 
 #: Longest comment an answer may hold (see ``Answer.comment``); merged comments are cut to it.
@@ -54,7 +54,8 @@ class Dropped:
     what: DroppedKind
     #: Criterion id, question id, profile id or commitment title.
     id: str
-    reason: str
+    #: Why, in the reader's language (``reason.shown(lang)``); ``str(reason)`` is English (JSON, logs).
+    reason: Msg
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class _Work:
     dropped: list[Dropped] = field(default_factory=list)
     moved: list[MovedCommitment] = field(default_factory=list)
 
-    def drop(self, what: DroppedKind, item: str, reason: str) -> None:
+    def drop(self, what: DroppedKind, item: str, reason: Msg) -> None:
         self.dropped.append(Dropped(what, item, reason))
 
 
@@ -151,13 +152,13 @@ def _merge_answers(ref: Referential, parts: list[tuple[str, Answer | None]]) -> 
 def _fits(new_ref: Referential, cid: str, answer: Answer, scope: set[str], work: _Work) -> bool:
     """Whether ``answer`` is valid for ``cid`` in the new version; if not, say why it is dropped."""
     if cid not in scope:
-        work.drop("answer", cid, "not part of the assessment's profile in the new version")
+        work.drop("answer", cid, Msg("dropped_out_of_profile"))
         return False
     if answer.level is not None and new_ref.scale.level(answer.level) is None:
-        work.drop("answer", cid, f"answer '{answer.level}' does not exist in the scale of {new_ref.key}")
+        work.drop("answer", cid, Msg("dropped_level_not_in_scale", level=answer.level, ref=new_ref.key))
         return False
     if answer.not_applicable is not None and not new_ref.criteria_by_id[cid].not_applicable.allowed:
-        work.drop("answer", cid, f"'not applicable' is no longer allowed for this criterion in {new_ref.key}")
+        work.drop("answer", cid, Msg("dropped_na_not_allowed", ref=new_ref.key))
         return False
     return True
 
@@ -192,7 +193,7 @@ def _carry_commitments(new_ref: Referential, assessment: Assessment, successors:
             link = successors.get(commitment.criterion)
             if link is None:
                 work.drop("commitment", commitment.title,
-                          f"criterion {commitment.criterion} no longer exists in {new_ref.key}")
+                          Msg("dropped_criterion_gone", criterion=commitment.criterion, ref=new_ref.key))
                 continue
             # A split commitment goes to the first new criterion: duplicating it would count it twice.
             moved.criterion = link.new[0]
@@ -201,11 +202,11 @@ def _carry_commitments(new_ref: Referential, assessment: Assessment, successors:
                                                   review=link.kind == "split"))
         elif commitment.theme not in new_ref.themes_by_id:
             work.drop("commitment", commitment.title,
-                      f"theme {commitment.theme} no longer exists in {new_ref.key}")
+                      Msg("dropped_theme_gone", theme=commitment.theme, ref=new_ref.key))
             continue
         if moved.target_level is not None and new_ref.scale.level(moved.target_level) is None:
             work.drop("target_level", commitment.title,
-                      f"target level '{moved.target_level}' does not exist in the scale of {new_ref.key}")
+                      Msg("dropped_target_level", level=moved.target_level, ref=new_ref.key))
             moved.target_level = None
         kept.append(moved)
     return kept
@@ -224,12 +225,12 @@ def _carry_targets(old_ref: Referential, new_ref: Referential, links: list[Link]
             by_year[year] = min(levels, key=lambda lv: _strength(old_ref, lv))
         for cid in link.new:
             if cid not in scope:
-                work.drop("target", cid, "not part of the assessment's profile in the new version")
+                work.drop("target", cid, Msg("dropped_out_of_profile"))
                 continue
             fitting: dict[int, str] = {}
             for year, level in by_year.items():
                 if new_ref.scale.level(level) is None:
-                    work.drop("target", cid, f"year {year} target '{level}' does not exist in the scale")
+                    work.drop("target", cid, Msg("dropped_target_not_in_scale", year=year, level=level))
                 else:
                     fitting[year] = level
             if fitting:
@@ -237,7 +238,7 @@ def _carry_targets(old_ref: Referential, new_ref: Referential, links: list[Link]
     carried = {old for link in links for old in link.old}
     for cid in assessment.targets:
         if cid not in carried:
-            work.drop("target", cid, f"criterion {cid} no longer exists in {new_ref.key}")
+            work.drop("target", cid, Msg("dropped_criterion_gone", criterion=cid, ref=new_ref.key))
     return targets
 
 
@@ -251,19 +252,19 @@ def migrate(old_ref: Referential, new_ref: Referential, assessment: Assessment) 
 
     profile = assessment.profile
     if profile is not None and new_ref.profile(profile) is None:
-        work.drop("profile", profile, f"{new_ref.key} has no such profile: every criterion now applies")
+        work.drop("profile", profile, Msg("dropped_no_profile", ref=new_ref.key))
         profile = None
     questions = {q.id for q in new_ref.questions}
     applicability = {q: v for q, v in assessment.applicability.items() if q in questions}
     for qid in assessment.applicability:
         if qid not in questions:
-            work.drop("applicability", qid, f"{new_ref.key} no longer asks this question")
+            work.drop("applicability", qid, Msg("dropped_question_gone", ref=new_ref.key))
     scope = {c.id for c in new_ref.criteria_for(profile)}
 
     links = list(diff.links)
     _carry_answers(old_ref, new_ref, links, assessment, scope, work)
     for cid in sorted(assessment.verdicts):
-        work.drop("verdict", cid, f"verdicts judged {old_ref.key}; the new version needs its own review")
+        work.drop("verdict", cid, Msg("dropped_verdict", ref=old_ref.key))
     commitments = _carry_commitments(new_ref, assessment, _successors(links), work)
     targets = _carry_targets(old_ref, new_ref, links, assessment, scope, work)
 

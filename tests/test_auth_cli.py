@@ -10,6 +10,13 @@ from labelnr.cli import main
 from labelnr.loader import load_catalog
 from labelnr.storage import open_store
 
+
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

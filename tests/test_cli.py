@@ -21,8 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _no_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LABELNR_LANG", raising=False)
+def _in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the English messages: LABELNR_LANG=en (French is the default, tested apart)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, list[str], list[str]]:
@@ -60,7 +61,7 @@ def test_validate_the_default_criteria_folder(capsys: pytest.CaptureFixture[str]
         return
     assert (code, err) == (0, [])
     assert [line.split()[1] for line in out[:-1]] == [str(cli.shown(p)) for p in shipped]
-    assert out[-1] == f"{len(shipped)} valid file(s)"
+    assert out[-1] == f"{len(shipped)} valid files"
 
 
 def test_validate_reports_one_line_per_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -78,7 +79,7 @@ def test_validate_reports_one_line_per_problem(capsys: pytest.CaptureFixture[str
         f"{bad}:{line_g2}: criterion G-2: priority 'high' has no weight in scoring.priority_weights",
         f"{bad}:{line_o4}: criterion O-4: unknown theme 'opz'",
     ]
-    assert out == [f"ok  {good}  mini@1: 3 criteria, 2 themes", "1 valid file(s), 2 problem(s) in 1 file(s)"]
+    assert out == [f"ok  {good}  mini@1: 3 criteria, 2 themes", "1 valid file, 2 problems in 1 file"]
 
 
 def test_validate_yaml_syntax_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -107,7 +108,7 @@ def test_validate_a_folder_with_versions_and_an_assessment(capsys: pytest.Captur
         f"ok  {criteria / 'v1-ref.yaml'}  evo@1: 8 criteria, 2 themes",
         f"ok  {criteria / 'v2-ref.yaml'}  evo@2: 7 criteria, 2 themes",
         f"ok  {audit}  acme-it baseline 2023-03-01: 8 answers to evo@1",
-        "3 valid file(s)",
+        "3 valid files",
     ]
 
 
@@ -158,14 +159,18 @@ def test_diff_human(capsys: pytest.CaptureFixture[str]) -> None:
         "    weight: 1 → 2",
         "Other changes (1):",
         "  scoring.levels.2.min_points: 600 → 500",
-        "Unchanged: 1 criterion(s)",
+        "Unchanged: 1 criterion",
     ]
 
 
-def test_diff_french_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_french_by_default(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABELNR_LANG")
     _, out, _ = run(capsys, "diff", FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml")
     assert "  + N-1  Sobriété" in out
     assert "    title: Budget → Budget dédié" in out
+    assert out[:2] == ["evo@1 → evo@2 (par la correspondance de evo@2)", "Ajoutés (1) :"]
+    assert "  - O-5  Écrans  (absent de la correspondance : est-ce voulu ?)" in out
+    assert out[-1] == "Inchangé : 1 critère"
 
 
 def test_diff_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -206,8 +211,8 @@ def test_score_human(capsys: pytest.CaptureFixture[str], criteria: Path, audit: 
     assert (code, err) == (0, [])
     # gov (weight 2 of 3): (1 + 0.5 + 1) / 3 = 83.3 % of 666.7; ops: 3.25 / 5 = 65 % of 333.3
     assert out == [
-        "Acme IT (acme-it), baseline of 2023-03-01, Evolution 1",
-        "Score: 772.2 / 1000 points (77.2 %), 8 of 8 criteria answered",
+        "Acme IT (acme-it), baseline of March 1, 2023, Evolution 1",
+        "Score: 772.2 / 1,000 points (77.2 %), 8 of 8 criteria answered",
         "Label level reached: 2 (Level 2)",
         "Themes:",
         "  Governance   83.3 %   555.6 / 666.7 points  (3/3 answered)",
@@ -221,16 +226,42 @@ def test_score_gaps(capsys: pytest.CaptureFixture[str], criteria: Path, audit: P
     code, out, _ = run(capsys, "score", audit, "--criteria", criteria)
     assert code == 0
     # gov: (0 + 0.5 + 1) / 3 = 50 % of 666.7 = 333.3, plus ops 216.7 = 550
-    assert out[1] == "Score: 550 / 1000 points (55.0 %), 8 of 8 criteria answered"
+    assert out[1] == "Score: 550 / 1,000 points (55.0 %), 8 of 8 criteria answered"
     assert out[2] == "Label level reached: none"
     assert out[out.index("Gaps:"):] == [
         "Gaps:",
-        "  Level 1 (Niveau 1), needs 300 points:",
+        "  Level 1 (Level 1), needs 300 points:",
         "    mandatory criteria not met (1):",
-        "      G-1 Stratégie écrite",
-        "  Level 2 (Niveau 2), needs 600 points:",
+        "      G-1 Written strategy",
+        "  Level 2 (Level 2), needs 600 points:",
         "    50 points short",
         "    mandatory criteria not met (1):",
+        "      G-1 Written strategy",
+    ]
+
+
+def test_score_gaps_in_french_by_default(capsys: pytest.CaptureFixture[str], criteria: Path, audit: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABELNR_LANG")
+    audit.write_text(audit.read_text(encoding="utf-8").replace("G-1: {level: full", "G-1: {level: none"),
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "score", audit, "--criteria", criteria)
+    assert code == 0
+    assert out[:4] == [
+        "Acme IT (acme-it), état initial du 1er mars 2023, Évolution 1",
+        "Score : 550 / 1\u202f000 points (55,0 %), critères renseignés : 8 sur 8",
+        "Niveau de label atteint : aucun",
+        "Thèmes :",
+    ]
+    assert "  Gouvernance    50,0 %   333,3 / 666,7 points  (3/3 renseignés)" in out
+    assert out[out.index("Écarts :"):] == [
+        "Écarts :",
+        "  Niveau 1 (Niveau 1), 300 points requis :",
+        "    critères obligatoires non satisfaits (1) :",
+        "      G-1 Stratégie écrite",
+        "  Niveau 2 (Niveau 2), 600 points requis :",
+        "    il manque 50 points",
+        "    critères obligatoires non satisfaits (1) :",
         "      G-1 Stratégie écrite",
     ]
 
@@ -447,8 +478,11 @@ def test_a_store_error_in_french(capsys: pytest.CaptureFixture[str],
     monkeypatch.setitem(cli.CORE, "validate", register)
     monkeypatch.setenv("LABELNR_LANG", "fr")
     assert run(capsys, "validate")[2] == ["labelnr: il n'y a pas de campagne 42"]
-    monkeypatch.delenv("LABELNR_LANG")
+    monkeypatch.setenv("LABELNR_LANG", "en")
     assert run(capsys, "validate")[2] == ["labelnr: there is no campaign 42"]
+    monkeypatch.delenv("LABELNR_LANG")  # French, the product's default
+    assert run(capsys, "validate")[2] == ["labelnr: il n'y a pas de campagne 42"]
+    assert run(capsys, "validate", "--lang", "en")[2] == ["labelnr: there is no campaign 42"]
 def test_diff_given_newest_first_compares_in_the_right_direction(capsys: pytest.CaptureFixture[str]) -> None:
     old, new = FIXTURES / "v1-ref.yaml", FIXTURES / "v2-ref.yaml"
     code, out, err = run(capsys, "diff", new, old, "--lang", "en")
@@ -517,7 +551,8 @@ def test_validate_reports_a_file_that_fails_unexpectedly_and_checks_the_others(
     assert out[0].startswith(f"ok  {tmp_path / 'mini.yaml'}  mini@1")
 
 
-HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic")
+#: Not even the catalogs (PyYAML) nor Babel: the messages are loaded when a command has something to say.
+HEAVY = ("sqlalchemy", "pandas", "openpyxl", "numpy", "alembic", "pydantic", "yaml", "babel")
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"]], ids=lambda a: a[0])
@@ -564,9 +599,12 @@ def test_validating_referentials_does_not_import_the_assessment_model() -> None:
 def test_an_unknown_language_in_the_environment_is_named_before_any_command(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LABELNR_LANG", "de")
-    assert cli.main(["validate", "criteria"]) == 2
+    assert cli.main(["validate", "criteria", "--lang", "en"]) == 2
     assert capsys.readouterr().err.strip() == (
         "labelnr: LABELNR_LANG=de: unknown language (expected one of: fr, en)")
+    assert cli.main(["validate", "criteria"]) == 2  # French, the default, when LABELNR_LANG is the wrong one
+    assert capsys.readouterr().err.strip() == (
+        "labelnr: LABELNR_LANG=de : langue inconnue (possibles : fr, en)")
 
 
 def test_the_language_of_the_environment_is_the_default_of_lang(

@@ -56,3 +56,21 @@ def test_catalog_keys_are_plain_strings(path: Path) -> None:
     assert isinstance(data, dict)
     odd = [k for k in data if not isinstance(k, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", k)]
     assert not odd, f"{path.name}: keys that are not lower_snake_case strings: {odd}"
+
+
+def test_the_completeness_check_covers_every_catalog_file() -> None:
+    """The checks above walk every file of labelnr/locales/, the CLI's messages (cli.yaml) included."""
+    areas = {key.split(".", 1)[0] for key in catalog()}
+    assert areas == {path.stem for path in LOCALES_DIR.glob("*.yaml")}
+    assert {"cli", "errors"} <= areas
+    assert translate("cli.valid_files_other", "fr", count="2") == "2 fichiers valides"
+    assert translate("cli.valid_files_other", "en", count="2") == "2 valid files"
+
+
+def test_every_plural_key_has_both_forms() -> None:
+    """``plural(key, n)`` reads ``<key>_one`` or ``<key>_other``: a sentence with a count has both."""
+    keys = set(catalog())
+    stems = {key.rsplit("_", 1)[0] for key in keys if key.endswith(("_one", "_other"))}
+    missing = sorted(f"{stem}_{form}" for stem in stems for form in ("one", "other")
+                     if f"{stem}_{form}" not in keys)
+    assert missing == []

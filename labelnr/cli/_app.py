@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from labelnr import settings
 from labelnr.cli import _auth, _db, _excel, _report
@@ -18,11 +19,15 @@ from labelnr.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    CommandParser,
     Handler,
     Subparsers,
     UsageError,
+    add_lang_everywhere,
     err,
+    message_lang,
     report_problems,
+    text,
 )
 from labelnr.cli._referential import (
     register_diff,
@@ -47,11 +52,20 @@ GROUPS: tuple[Callable[[Subparsers], None], ...] = (
 )
 
 
-def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> str | None:
-    """The language of error messages: ``--lang``, else ``LABELNR_LANG``; else English, as before."""
-    if args is not None and any(a == "--lang" or a.startswith("--lang=") for a in argv):
-        return getattr(args, "lang", None)
-    return settings.load().lang
+def error_lang(argv: Sequence[str], args: argparse.Namespace | None = None) -> str:
+    """The language of messages and errors: ``--lang``, else ``LABELNR_LANG``, else French.
+
+    Without parsed arguments (the settings are wrong), ``--lang`` is looked for in ``argv``, then
+    ``LABELNR_LANG`` is used if it names a language (another setting may be the wrong one)."""
+    if args is not None:
+        return message_lang(args)
+    for i, arg in enumerate(argv):
+        given = arg.removeprefix("--lang=") if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if given in ("fr", "en"):
+            return given
+    environment = os.environ.get(settings.LANG, "").strip().lower()
+    return environment if environment in ("fr", "en") else "fr"
 
 
 def _offers_campaigns(argv: Sequence[str] | None) -> bool:
@@ -63,10 +77,12 @@ def _offers_campaigns(argv: Sequence[str] | None) -> bool:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command (``argv`` only decides whether ``migrate`` offers ``--campaign``)."""
     from labelnr import __version__ as own_version  # not importlib.metadata: it costs a start
-    parser = argparse.ArgumentParser(
-        prog="labelnr", description="Label NR Workbook: referentials, assessments, scores.")
+    CommandParser.lang = error_lang(argv or [])  # argparse's refusals, before --lang is parsed
+    parser = CommandParser(
+        prog="labelnr", description="Label NR Workbook: referentials, assessments, scores. Every command "
+        "takes --lang fr|en, the language of its messages and errors (default: LABELNR_LANG, else fr).")
     parser.add_argument("--version", action="version", version=f"labelnr {own_version}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    subparsers = cast(Subparsers, parser.add_subparsers(title="commands", metavar="COMMAND", dest="command"))
     for name, register in CORE.items():
         if name == "migrate":
             register_migrate(subparsers, campaigns=_offers_campaigns(argv))
@@ -74,6 +90,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             register(subparsers)
     for register in GROUPS:
         register(subparsers)
+    add_lang_everywhere(parser)
     return parser
 
 
@@ -87,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings.load()
     except SettingsError as exc:  # before the parser, whose defaults come from the settings
-        err(f"labelnr: {render(exc, None)}")
+        err(f"labelnr: {render(exc, error_lang(argv))}")
         return EXIT_USAGE
     parser = build_parser(argv)
     try:
@@ -105,14 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_problems(exc.problems, lang)
         return EXIT_INVALID
     except UsageError as exc:
-        text = render(exc, lang)
-        err(f"labelnr {args.command}: {text}" if getattr(args, "command", None) else f"labelnr: {text}")
+        shown = render(exc, lang)
+        err(f"labelnr {args.command}: {shown}" if getattr(args, "command", None) else f"labelnr: {shown}")
         return EXIT_USAGE
     except LabelnrError as exc:
         err(f"labelnr: {render(exc, lang)}")
         return EXIT_INVALID
     except KeyboardInterrupt:
-        err("labelnr: interrupted")
+        err("labelnr: " + text(lang, "interrupted"))
         return 130
     except BrokenPipeError:  # output piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from labelnr.cli._common import Subparsers, add_store_options, err, out, store_view
+from labelnr.cli._common import Subparsers, add_store_options, err, message_lang, out, store_view, text
 from labelnr.permissions import ROOT, Role
 
 if TYPE_CHECKING:
@@ -28,29 +28,29 @@ if TYPE_CHECKING:
     from labelnr.storage import ActorStore
 
 
-def node_label(store: ActorStore, node: str) -> str:
+def node_label(store: ActorStore, node: str, lang: str = "fr") -> str:
     """``acme / group / dsi-a`` (names), or why the node is unknown (deleted since the grant)."""
     from labelnr.storage import NotFound
 
     if node == ROOT:
-        return "whole installation"
+        return text(lang, "whole_installation")
     try:
         entity = store.entity(node)
     except NotFound:
         try:
             return store.organisation(node).name
         except NotFound:
-            return "(no such organisation or entity any more)"
+            return text(lang, "node_gone")
     organisation = store.organisation(entity.organisation_id).name
     names = [store.entity(e).name for e in entity.path]
     return " / ".join([organisation, *names])
 
 
-def render_grants(store: ActorStore, grants: list[Grant]) -> list[str]:
+def render_grants(store: ActorStore, grants: list[Grant], lang: str = "fr") -> list[str]:
     """One aligned line per grant: identity, role, node id, where it is."""
     if not grants:
-        return ["no role granted yet (the local administrator needs none)"]
-    rows = [(g.identity, g.role.value, g.node, node_label(store, g.node)) for g in grants]
+        return [text(lang, "no_grant")]
+    rows = [(g.identity, g.role.value, g.node, node_label(store, g.node, lang)) for g in grants]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in rows]
 
@@ -60,7 +60,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     with store_view(args) as store:  # it lists only the grants the --as identity may see
         who = checked_identity(args.identity) if args.identity else None
-        for line in render_grants(store, store.grants(who)):
+        for line in render_grants(store, store.grants(who), message_lang(args)):
             out(line)
     return 0
 
@@ -75,11 +75,12 @@ def _change(args: argparse.Namespace, grant: bool) -> int:
         else:
             held = any(g.role.value == args.role and g.node == args.node for g in store.grants(who))
             if not held:
-                err(f"labelnr: {who} does not hold {args.role} on {args.node}: nothing to revoke")
+                err("labelnr: " + text(args, "not_held", who=who, role=args.role, node=args.node))
                 return 1
             store.revoke_role(who, args.role, args.node)
-        verb = "now holds" if grant else "no longer holds"
-        out(f"{who} {verb} {args.role} on {args.node} ({node_label(store, args.node)})")
+        where = node_label(store, args.node, message_lang(args))
+        out(text(args, "now_holds" if grant else "no_longer_holds", who=who, role=args.role, node=args.node,
+                 where=where))
     return 0
 
 

@@ -1,7 +1,8 @@
-"""What every command group shares: output, exit codes, the shared options and the one store opener.
+"""What every command group shares: output, messages, exit codes, the shared options and the one store opener.
 
 Only the standard library and ``labelnr.errors`` are imported here: ``labelnr --version`` and
-``labelnr --help`` load every command group, and the store (SQLAlchemy, pandas) takes seconds.
+``labelnr --help`` load every command group, and the store (SQLAlchemy, pandas) takes seconds;
+the catalogs and Babel are loaded by :func:`text`, when a command has something to say.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from labelnr import settings
 from labelnr.errors import LabelnrError, Problem
 
 if TYPE_CHECKING:
+    from labelnr.i18n import Lang
     from labelnr.loader import Catalog
     from labelnr.storage import ActorStore, Store
 
@@ -35,12 +38,36 @@ class UsageError(LabelnrError):
 
 # --- output --------------------------------------------------------------------------------
 
-def out(text: object = "") -> None:
-    print(text)
+def out(line: object = "") -> None:
+    print(line)
 
 
-def err(text: object) -> None:
-    print(text, file=sys.stderr)
+def err(line: object) -> None:
+    print(line, file=sys.stderr)
+
+
+def message_lang(args: argparse.Namespace | None = None) -> Lang:
+    """The language of every message and error: ``--lang``, else ``LABELNR_LANG``, else French."""
+    lang = getattr(args, "lang", None)
+    return lang if lang in ("fr", "en") else settings.load().language
+
+
+def text(where: argparse.Namespace | str, key: str, /, count: float | None = None, **params: Any) -> str:
+    """The message ``cli.<key>`` (``labelnr/locales/cli.yaml``) in the command's language.
+
+    ``where``: the parsed arguments (their ``--lang``, see :func:`message_lang`) or a language.
+    With ``count``, the plural form ``<key>_one`` / ``<key>_other`` for it, ``{count}`` written the
+    language's way; the ``params`` too (floats, dates, lists: :func:`labelnr.formatting.format_value`;
+    ints and strings, which are ids, paths and sentences already made, as they are).
+    """
+    from labelnr.formatting import format_value, plural  # Babel and the catalogs only when run
+    from labelnr.i18n import translate
+
+    lang = where if isinstance(where, str) else message_lang(where)
+    shown = {name: format_value(value, lang) for name, value in params.items()}
+    if count is None:
+        return translate(f"cli.{key}", lang, **shown)
+    return plural(f"cli.{key}", count, lang, **shown)
 
 
 def report_problems(problems: Iterable[Problem], lang: str | None = None) -> None:
@@ -80,6 +107,51 @@ def print_json(data: Any) -> None:
     out(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
 
 
+# --- the parser ----------------------------------------------------------------------------
+
+#: argparse's own usage errors (Python 3.11+) and the catalog key saying each in French; English
+#: keeps argparse's words. What is not in this list is shown as argparse wrote it.
+_ARGPARSE_ERRORS = (
+    (r"unrecognized arguments: (?P<args>.*)", "argparse_unrecognized"),
+    (r"the following arguments are required: (?P<args>.*)", "argparse_required"),
+    (r"one of the arguments (?P<args>.*) is required", "argparse_one_required"),
+    (r"argument (?P<argument>[^:]+): invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+     "argparse_invalid_choice"),
+    (r"argument (?P<argument>[^:]+): expected one argument", "argparse_expected_value"),
+    (r"argument (?P<argument>[^:]+): invalid (?P<kind>\w+) value: (?P<value>.*)", "argparse_invalid_value"),
+    (r"argument (?P<argument>[^:]+): '(?P<value>.*)' is not a date \(YYYY-MM-DD\)", "argparse_not_a_date"),
+    (r"argument (?P<argument>[^:]+): not allowed with argument (?P<other>.*)", "argparse_not_allowed_with"),
+)
+ARGPARSE_ERRORS = tuple((re.compile(pattern), key) for pattern, key in _ARGPARSE_ERRORS)
+
+
+def usage_error_text(message: str, lang: str) -> str:
+    """argparse's ``error: MESSAGE`` in ``lang`` (English: argparse's own words)."""
+    if lang != "fr":
+        return f"error: {message}"
+    from labelnr.i18n import translate
+
+    for pattern, key in ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            message = translate(f"cli.{key}", lang, **found.groupdict())
+            break
+    return translate("cli.usage_error", lang, message=message)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every command: its usage errors are in the language of the messages.
+
+    ``lang`` is set by :func:`labelnr.cli.build_parser` from ``--lang`` or ``LABELNR_LANG``
+    (the arguments are not parsed yet when argparse refuses them)."""
+
+    lang = "fr"
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {usage_error_text(message, type(self).lang)}\n")
+
+
 # --- the shared options --------------------------------------------------------------------
 
 def add_criteria_option(parser: argparse.ArgumentParser) -> None:
@@ -94,13 +166,27 @@ def criteria_dirs(args: argparse.Namespace) -> list[Path]:
     dirs: list[Path] | None = getattr(args, "criteria", None)
     for folder in dirs or []:
         if not folder.exists():  # else every assessment would only say "referential not available"
-            raise LabelnrError(f"{folder}: no such criteria folder")
+            raise LabelnrError.of("no_criteria_folder", folder=folder)
     return dirs or [shown(DEFAULT_DIR)]
 
 
-def add_lang_option(parser: argparse.ArgumentParser, what: str = "the referential's texts") -> None:
+def add_lang_option(parser: argparse.ArgumentParser, what: str | None = None) -> None:
+    """``--lang fr|en``: the language of the messages and errors (and of ``what`` the command writes).
+
+    :func:`add_lang_everywhere` gives it to every command that does not add it itself."""
+    also = f" and of {what}" if what else ""
     parser.add_argument("--lang", choices=("fr", "en"), default=settings.load().language,
-                        help=f"language of {what} (default: fr, or LABELNR_LANG)")
+                        help=f"language of the messages and errors{also} (default: LABELNR_LANG, else fr)")
+
+
+def add_lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` on every command of the tree (each parser that runs a command) still without it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in dict.fromkeys(action.choices.values()):  # aliases map to the same parser
+                add_lang_everywhere(command)
+    if parser.get_default("func") is not None and "--lang" not in parser._option_string_actions:
+        add_lang_option(parser)
 
 
 def add_store_options(parser: argparse.ArgumentParser, actor_help: str = "who is making the change") -> None:

@@ -34,7 +34,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from labelnr.cli._common import Subparsers, add_store_options, open_store, out, store_actor, store_view
+from labelnr.cli._common import (
+    Subparsers,
+    add_store_options,
+    message_lang,
+    open_store,
+    out,
+    store_actor,
+    store_view,
+    text,
+)
 from labelnr.errors import InvalidFile
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported by the commands that run
@@ -48,21 +57,20 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     with dbmod.Database(url) as database:
         changed = dbmod.ensure_schema(database.engine)
         revision = dbmod.current_revision(database.engine)
-        out(
-            f"{database.display_url}: schema {'upgraded to' if changed else 'already at'} revision {revision}"
-        )
+        out(text(args, "db_upgraded" if changed else "db_up_to_date", url=database.display_url,
+                 revision=str(revision)))
     return 0
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
     with store_view(args) as store:  # an installation administrator's task
         report = store.check_integrity()
-    for problem in report.problems:
-        out(problem)
-    out(
-        f"{'OK' if report.ok else 'PROBLEMS FOUND'}: database checked, {report.checked_files} evidence files "
-        "verified against their SHA-256"
-    )
+    from labelnr.formatting import format_value
+
+    for problem in report.problems:  # catalog messages (labelnr.errors.Msg): shown in the language
+        out(format_value(problem, message_lang(args)))
+    out(text(args, "db_checked", status=text(args, "db_ok" if report.ok else "db_problems"),
+             files=text(args, "n_evidence_verified", report.checked_files)))
     return 0 if report.ok else 1
 
 
@@ -79,8 +87,9 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     with open_store(args, checked=False) as store:
         _require_installation_admin(store, store_actor(args))
         report = backup(store.db, store.files, args.folder)
-    out(f"backed up {report.total_rows} rows and {report.evidence_files} evidence file(s) "
-         f"(schema {report.revision}) to {report.folder}")
+    out(text(args, "db_backed_up", rows=text(args, "n_rows", report.total_rows),
+             files=text(args, "n_evidence_files", report.evidence_files), revision=str(report.revision),
+             folder=str(report.folder)))
     return 0
 
 
@@ -89,15 +98,15 @@ def cmd_db_restore(args: argparse.Namespace) -> int:
 
     with open_store(args, checked=False) as store:
         report = restore(store.db, store.files, args.folder)
-    out(f"restored {report.total_rows} rows and {report.evidence_files} evidence file(s) from "
-         f"{report.folder}; run 'labelnr db check' to verify")
+    out(text(args, "db_restored", rows=text(args, "n_rows", report.total_rows),
+             files=text(args, "n_evidence_files", report.evidence_files), folder=str(report.folder)))
     return 0
 
 
 def cmd_db_sweep(args: argparse.Namespace) -> int:
     with store_view(args) as store:
         removed = store.sweep_evidence(dt.timedelta(hours=args.grace_hours))
-    out(f"removed {len(removed)} unused file(s) from the evidence store")
+    out(text(args, "db_swept", len(removed)))
     return 0
 
 
@@ -105,10 +114,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     with store_view(args) as store:
         results = store.import_paths(list(args.paths))
     for result in results:
-        verb = "created" if result.created else "updated"
-        out(f"{result.source}: {verb} campaign {result.campaign_id} ({result.changes} change(s))")
+        out(text(args, "import_created" if result.created else "import_updated", source=str(result.source),
+                 campaign=str(result.campaign_id), changes=text(args, "n_changes", result.changes)))
         for warning in result.warnings:
-            out(f"  warning: {warning}")
+            out(text(args, "warning", message=warning))  # a ProblemLine: shown in the language
     return 0
 
 
@@ -128,7 +137,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             answer = own.model_copy(update=update) if own else row.answer
             changes.append(AnswerChange(row.criterion_id, answer, view.answer_revision(row.criterion_id)))
         changed = store.import_changes(args.campaign, changes, source=str(args.file))
-    out(f"{args.file}: {len(parsed)} answer(s) read, {changed} change(s) saved in campaign {args.campaign}")
+    out(text(args, "csv_imported", file=str(args.file), read=text(args, "n_answers_read", len(parsed)),
+             saved=text(args, "n_changes_saved", changed), campaign=str(args.campaign)))
     return 0
 
 
@@ -138,16 +148,16 @@ def cmd_export_yaml(args: argparse.Namespace) -> int:
     with store_view(args) as store:
         if args.all is not None:  # every campaign the --as identity may export
             written = store.export_all(args.all, with_files=not args.no_files)
-            out(f"wrote {len(written)} campaign file(s) to {args.all}")
+            out(text(args, "yaml_all_written", len(written), folder=str(args.all)))
             return 0
-        text = store.export_yaml(args.campaign)
+        content = store.export_yaml(args.campaign)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(content)
         return 0
     from labelnr.files import write_atomic
 
-    write_atomic(args.output, text)
-    out(f"wrote {args.output}")
+    write_atomic(args.output, content)
+    out(text(args, "wrote", path=str(args.output)))
     return 0
 
 
@@ -162,14 +172,16 @@ def cmd_migrate_campaign(args: argparse.Namespace) -> int:
     with store_view(args) as store:
         info, reports = store.migrate_campaign(args.campaign, args.to)
     for report in reports:
-        out(
-            f"{report.from_key} -> {report.to_key}: {len(report.carried)} answer(s) carried, "
-            f"{len(report.to_review)} to review, {len(report.needs_answer)} criteria to answer, "
-            f"{len(report.dropped)} item(s) dropped"
-        )
+        out(text(args, "campaign_migrated", source=report.from_key, target=report.to_key,
+                 carried=text(args, "n_answers_carried", len(report.carried)),
+                 review=text(args, "n_to_review", len(report.to_review)),
+                 to_answer=text(args, "n_criteria_to_answer", len(report.needs_answer)),
+                 dropped=text(args, "n_items_dropped", len(report.dropped))))
         for dropped in report.dropped:
-            out(f"  dropped {dropped.what} {dropped.id}: {dropped.reason}")
-    out(f"created draft campaign {info.id} on {info.referential_key} (from campaign {args.campaign})")
+            out(text(args, "campaign_dropped", what=text(args, f"dropped_{dropped.what}"), item=dropped.id,
+                     reason=dropped.reason))
+    out(text(args, "campaign_draft_created", campaign=str(info.id), key=info.referential_key,
+             source=str(args.campaign)))
     return 0
 
 

@@ -30,6 +30,7 @@ from labelnr.cli._common import (
     store_actor,
     store_catalog,
     store_view,
+    text,
 )
 from labelnr.errors import InvalidFile
 
@@ -67,7 +68,7 @@ def export_data(args: argparse.Namespace) -> WorkbookData:
 
 
 def _unwritable(path: Path, exc: OSError) -> InvalidFile:
-    return InvalidFile.single(path, f"cannot write the file: {exc.strerror or exc}")
+    return InvalidFile.coded(path, "file_unwritable", reason=exc.strerror or str(exc))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -78,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     for target in (args.xlsx, args.zip):  # refused before anything is written
         if target is not None and target.is_dir():
-            raise InvalidFile.single(target, "is a folder: give the name of the file to write")
+            raise InvalidFile.coded(target, "export_to_folder")
     data = export_data(args)
     workbook = workbook_bytes(data)
     if args.xlsx is not None:
@@ -86,7 +87,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             write_atomic(args.xlsx, workbook)
         except OSError as exc:
             raise _unwritable(args.xlsx, exc) from None
-        out(f"wrote {args.xlsx} ({len(data.criteria)} criteria, {len(data.evidence)} evidence item(s))")
+        out(text(args, "xlsx_written", path=str(args.xlsx),
+                 criteria=text(args, "n_criteria", len(data.criteria)),
+                 evidence=text(args, "n_evidence_items", len(data.evidence))))
     if args.zip is not None:
         from labelnr.excel.pack import write_pack
 
@@ -95,27 +98,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             report = write_pack(data, workbook, args.zip, name)
         except OSError as exc:
             raise _unwritable(args.zip, exc) from None
-        out(f"wrote {args.zip}: {name}, {report.included} evidence file(s), manifest.json, SHA256SUMS")
+        out(text(args, "zip_written", path=str(args.zip), workbook=name,
+                 files=text(args, "n_evidence_files", report.included)))
         for missing in report.not_provided:
-            err(
-                f"warning: criterion {missing.entry.criterion}: evidence '{missing.entry.title}' names a "
-                "file "
-                "that was never provided; it is listed in the manifest as not_provided"
-            )
+            err(text(args, "evidence_not_provided", criterion=missing.entry.criterion,
+                     title=missing.entry.title))
     return 0
 
 
 # --- import ------------------------------------------------------------------------------
 
 
-def _confirm(count: int) -> bool:
+#: What confirms at the ``[y/N]`` / ``[o/N]`` question, whatever the language of the messages.
+YES = ("y", "yes", "o", "oui")
+
+
+def _confirm(args: argparse.Namespace, count: int) -> bool:
     if not sys.stdin.isatty():
         return False
     try:
-        answer = input(f"Apply these {count} change(s)? [y/N] ")
+        answer = input(text(args, "confirm", count))
     except EOFError:
         return False
-    return answer.strip().lower() in ("y", "yes", "o", "oui")
+    return answer.strip().lower() in YES
 
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
@@ -137,15 +142,15 @@ def _show(current: WorkbookData, result: Preview, lang: str) -> None:
     from labelnr.excel.reimport import describe
 
     lines = describe(current, result, lang)
-    out(f"{result.source}: {len(lines)} change(s)")
+    out(text(lang, "xlsx_changes", source=str(result.source), changes=text(lang, "n_changes", len(lines))))
     for line in lines:
         out(f"  {line}")
 
 
 def _decided(args: argparse.Namespace, count: int) -> bool:
-    if args.yes or _confirm(count):
+    if args.yes or _confirm(args, count):
         return True
-    out("nothing changed: run again with --yes to apply these changes")
+    out(text(args, "nothing_changed"))
     return False
 
 
@@ -157,7 +162,7 @@ def _reviewed(
 
     result = preview(imported, current)
     if result.empty:
-        out(f"{imported.source}: no change to import into {into}")
+        out(text(args, "no_change_to_import", source=str(imported.source), into=into))
         return None
     _show(current, result, args.lang)
     return result if _decided(args, len(result.changes)) else None
@@ -169,11 +174,12 @@ def _import_into_store(args: argparse.Namespace, imported: ImportedWorkbook) -> 
     campaign_id = stored_campaign_id(imported.meta.get("campaign_id"))
     with store_view(args) as store:
         current = workbook(store, campaign_id, args.lang)
-        result = _reviewed(args, imported, current, f"campaign {campaign_id}")
+        result = _reviewed(args, imported, current, text(args, "into_campaign", campaign=str(campaign_id)))
         if result is None:
             return 0
         saved = apply_workbook(store, current, result)
-    out(f"imported into campaign {campaign_id}: {len(result.changes)} change(s) on {saved} row(s)")
+    out(text(args, "imported_into_campaign", campaign=str(campaign_id),
+             changes=text(args, "n_changes", len(result.changes)), rows=text(args, "n_rows", saved)))
     return 0
 
 
@@ -196,7 +202,8 @@ def _import_into_file(args: argparse.Namespace, imported: ImportedWorkbook) -> i
         write_atomic(target, dump_assessment(updated))
     except OSError as exc:
         raise _unwritable(target, exc) from None
-    out(f"imported into {target}: {len(result.changes)} change(s)")
+    out(text(args, "imported_into_file", path=str(target),
+             changes=text(args, "n_changes", len(result.changes))))
     return 0
 
 

@@ -22,13 +22,15 @@ from labelnr.cli._common import (
     criteria_dirs,
     err,
     jsonable,
+    message_lang,
     out,
     print_json,
     report_problems,
     shown,
+    text,
 )
 from labelnr.cli._db import add_campaign_migration_options, cmd_migrate_campaign
-from labelnr.errors import InvalidFile, LabelnrError, Problem
+from labelnr.errors import InvalidFile, LabelnrError, Msg, Problem
 
 if TYPE_CHECKING:  # the commands import what they need when they run, to start fast
     from labelnr.assessment import Assessment
@@ -39,7 +41,22 @@ if TYPE_CHECKING:  # the commands import what they need when they run, to start 
 
 
 def _num(value: float) -> str:
+    """A value of a referential as the diff shows it (data, not a sentence)."""
     return f"{value:.1f}".removesuffix(".0")
+
+
+def _amount(value: float, lang: str) -> str:
+    """Points as the language writes them, one decimal at most: ``1,234.5`` / ``1 234,5``."""
+    from labelnr.formatting import format_number
+
+    return format_number(round(value, 1), lang)
+
+
+def _percent(value: float, lang: str) -> str:
+    """A percentage's number, one decimal: ``77.2`` / ``77,2``."""
+    from labelnr.formatting import format_number
+
+    return format_number(value, lang, "0.0")
 
 
 # --- validate ----------------------------------------------------------------------------
@@ -58,11 +75,11 @@ def _files_to_validate(paths: Sequence[Path], problems: list[Problem]) -> list[P
     files: list[Path] = []
     for path in paths:
         if not path.exists():
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            problems.append(Problem.of(path, None, "no_such_path"))
             continue
         found = referential_files([path])
         if path.is_dir() and not found:
-            problems.append(Problem(str(path), None, "no YAML file (*.yaml, *.yml) in this folder"))
+            problems.append(Problem.of(path, None, "no_yaml_in_folder"))
         files.extend(f for f in found if f not in files)
     return files
 
@@ -85,6 +102,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     assessments: list[Path] = []
     catalog: Catalog | None = None
     valid = 0
+    lang = message_lang(args)
 
     def known() -> Catalog:
         nonlocal catalog
@@ -107,7 +125,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         key = entry.referential.key
         if key in referentials:
-            problems.append(Problem(str(path), 1, f"{key} is already defined in {referentials[key].path}"))
+            other = str(referentials[key].path)
+            problems.append(Problem.of(path, 1, "referential_twice", key=key, other=other))
             continue
         referentials[key] = entry
         parsed[key] = located
@@ -123,7 +142,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems.extend(found)
         if not found:
             valid += 1
-            out(f"ok  {entry.path}  {key}: {len(ref.criteria)} criteria, {len(ref.themes)} themes")
+            out(text(lang, "validate_ok_referential", path=str(entry.path), key=key,
+                     criteria=text(lang, "n_criteria", len(ref.criteria)),
+                     themes=text(lang, "n_themes", len(ref.themes))))
 
     if assessments:  # the assessment model takes a while to import: only when there are some
         from labelnr.assessment import applicability_warnings
@@ -135,14 +156,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
             problems.extend(exc.problems)
             continue
         valid += 1
-        out(f"ok  {path}  {assessment.entity.id} {assessment.campaign.period.value} "
-            f"{assessment.campaign.date}: {len(assessment.answers)} answers to {ref.key}")
+        campaign = (f"{assessment.entity.id} {assessment.campaign.period.value} "  # ids: the campaign's key
+                    f"{assessment.campaign.date.isoformat()}")
+        out(text(lang, "validate_ok_assessment", path=str(path), campaign=campaign, referential=ref.key,
+                 answers=text(lang, "n_answers", len(assessment.answers))))
         for warning in applicability_warnings(ref, assessment, read(path)):
-            out(f"  warning: {warning}")
+            out(text(lang, "warning", message=warning.render(lang)))
 
-    report_problems(problems, getattr(args, "error_lang", None))
-    bad = len({p.file for p in problems})
-    out(f"{valid} valid file(s)" + (f", {len(problems)} problem(s) in {bad} file(s)" if problems else ""))
+    report_problems(problems, lang)
+    valid_files = text(lang, "valid_files", valid)
+    if problems:
+        bad = len({p.file for p in problems})
+        valid_files = text(lang, "validate_problems", valid=valid_files, problems=text(
+            lang, "n_problems", len(problems)), files=text(lang, "n_files", bad))
+    out(valid_files)
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -203,38 +230,42 @@ def render_diff(diff: ReferentialDiff, old: Referential, new: Referential, lang:
         crit = ref.criteria_by_id.get(cid)
         return crit.title.get(lang) if crit else ""
 
-    how = f"through the mapping in {new.key}" if diff.mapping_used else "criteria matched by id"
-    lines = [f"{old.key} → {new.key} ({how})"]
+    how = (text(lang, "diff_through_mapping", key=new.key) if diff.mapping_used
+           else text(lang, "diff_by_id"))
+    lines = [text(lang, "diff_heading", old=old.key, new=new.key, how=how)]
     if new.mapping is not None and not diff.mapping_used:
-        lines.append(f"note: the mapping of {new.key} comes from version {new.mapping.from_version}, "
-                     f"not {old.version}: it was not used")
+        lines.append(text(lang, "diff_mapping_unused", new=new.key, mapped=new.mapping.from_version,
+                          old=old.version))
 
     def section(name: str, items: list[str], count: int | None = None) -> None:
         if items:
-            lines.append(f"{name} ({len(items) if count is None else count}):")
+            lines.append(text(lang, f"diff_{name}", n=len(items) if count is None else count))
             lines.extend(f"  {item}" for item in items)
 
-    section("Added", [f"+ {cid}  {title(new, cid)}" for cid in diff.added])
-    section("Removed", [
-        f"- {r.id}  {title(old, r.id)}" + ("" if r.declared else "  (not in the mapping: was it meant?)")
+    section("added", [f"+ {cid}  {title(new, cid)}" for cid in diff.added])
+    section("removed", [
+        f"- {r.id}  {title(old, r.id)}" + ("" if r.declared else text(lang, "diff_not_in_mapping"))
         for r in diff.removed])
-    section("Renamed", [f"{lk.old[0]} → {lk.new[0]}  {title(new, lk.new[0])}" for lk in diff.renamed])
-    section("Split", [f"{lk.old[0]} → {', '.join(lk.new)}  ({title(old, lk.old[0])})" for lk in diff.split])
-    section("Merged", [f"{' + '.join(lk.old)} → {lk.new[0]}  {title(new, lk.new[0])}" for lk in diff.merged])
+    section("renamed", [f"{lk.old[0]} → {lk.new[0]}  {title(new, lk.new[0])}" for lk in diff.renamed])
+    section("split", [f"{lk.old[0]} → {', '.join(lk.new)}  ({title(old, lk.old[0])})" for lk in diff.split])
+    section("merged", [f"{' + '.join(lk.old)} → {lk.new[0]}  {title(new, lk.new[0])}" for lk in diff.merged])
     changed: list[str] = []
     for change in diff.changed:
         name = change.new_id if change.old_id == change.new_id else f"{change.old_id} → {change.new_id}"
-        changed.append(f"{name}  {title(new, change.new_id)}: {', '.join(change.field_names)}")
+        changed.append(text(lang, "diff_changed_item", name=name, title=title(new, change.new_id),
+                            fields=", ".join(change.field_names)))
+        # A field's path (title, scoring.levels.2.min_points) is an id: "path: old → new" in either language.
         changed.extend(f"  {f.field}: {_change(f.old, f.new, lang)}" for f in change.fields)
-    section("Changed", changed, len(diff.changed))
-    section("Other changes",
+    section("changed", changed, len(diff.changed))
+    section("others",
             [f"{f.field}: {_change(f.old, f.new, lang)}" for f in diff.settings])
-    lines.append(f"Unchanged: {len(diff.unchanged)} criterion(s)" if not diff.is_empty else "No difference.")
+    lines.append(text(lang, "diff_unchanged", len(diff.unchanged)) if not diff.is_empty
+                 else text(lang, "diff_none"))
     return lines
 
 
-def diff_reversed_note(old: Path, new: Path) -> str:
-    return f"note: {new} is the newer version: comparing {old} → {new}"
+def diff_reversed_note(old: Path, new: Path, lang: str) -> str:
+    return text(lang, "diff_reversed", old=str(old), new=str(new))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -254,7 +285,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if given_in_reverse(loaded[0].referential, loaded[1].referential):
         # Compared the other way round, the mapping would be read backwards.
         loaded.reverse()
-        err(diff_reversed_note(loaded[0].path, loaded[1].path))
+        err(diff_reversed_note(loaded[0].path, loaded[1].path, args.lang))
     old, new = loaded[0].referential, loaded[1].referential
     if new.mapping is not None and new.id == old.id and new.mapping.from_version == old.version:
         found = mapping_problems(new, read(loaded[1].path), old)
@@ -277,7 +308,7 @@ def register_diff(subparsers: Subparsers) -> None:
     parser.add_argument("old", type=Path, metavar="OLD.yaml")
     parser.add_argument("new", type=Path, metavar="NEW.yaml")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     parser.set_defaults(func=cmd_diff)
 
 
@@ -289,39 +320,51 @@ def render_scores(scores: Scores, ref: Referential, assessment: Assessment, lang
         crit = ref.criteria_by_id.get(cid)
         return f"{cid} {crit.title.get(lang)}" if crit else cid
 
+    from labelnr.i18n import translate
+
+    def short_of(points: float) -> str:
+        return text(lang, "points_short", round(points, 1))
+
     campaign = assessment.campaign
+    period = translate(f"context.period_{campaign.period.value}", lang)
+    answered = text(lang, "answered_of", len(scores.criteria), answered=scores.answered)
     lines = [
-        f"{assessment.entity.name} ({assessment.entity.id}), {campaign.period.value} of {campaign.date}, "
-        f"{ref.title.get(lang)} {ref.version}",
-        (f"Score: {_num(scores.points)} / {_num(scores.total_points)} points ({scores.percent:.1f} %), "
-         if scores.percent is not None else "Score: undefined (no criterion applies), ")
-        + f"{scores.answered} of {len(scores.criteria)} criteria answered",
+        text(lang, "score_heading", entity=assessment.entity.name, entity_id=assessment.entity.id,
+             period=period[:1].lower() + period[1:], date=campaign.date,
+             referential=f"{ref.title.get(lang)} {ref.version}"),
+        text(lang, "score_points", points=_amount(scores.points, lang),
+             total=_amount(scores.total_points, lang),
+             percent=_percent(scores.percent, lang), answered=answered)
+        if scores.percent is not None else text(lang, "score_undefined", answered=answered),
     ]
     reached = next((g for g in scores.gaps if g.level == scores.level), None)
-    lines.append(f"Label level reached: {scores.level} ({reached.name.get(lang)})" if reached
-                 else "Label level reached: none")
-    lines.append("Themes:")
+    lines.append(text(lang, "level_reached", level=str(scores.level), name=reached.name.get(lang)) if reached
+                 else text(lang, "level_none"))
+    lines.append(text(lang, "score_themes"))
     width = max((len(t.name.get(lang)) for t in ref.themes), default=0)
     for theme in ref.themes:
         ts = scores.themes[theme.id]
-        pct = "n/a" if ts.percent is None else f"{ts.percent:5.1f} %"
-        lines.append(f"  {theme.name.get(lang):<{width}}  {pct:>7}  {_num(ts.points):>6} / "
-                     f"{_num(ts.max_points)} points  ({ts.answered}/{ts.in_scope} answered)")
+        pct = (text(lang, "not_applicable_short") if ts.percent is None
+               else f"{_percent(ts.percent, lang):>5} %")
+        lines.append(text(lang, "theme_line", name=f"{theme.name.get(lang):<{width}}", percent=f"{pct:>7}",
+                          points=f"{_amount(ts.points, lang):>6}", total=_amount(ts.max_points, lang),
+                          answered=text(lang, "theme_answered", ts.answered, in_scope=str(ts.in_scope))))
     missing_levels = [g for g in scores.gaps if not g.reached]
     if missing_levels:
-        lines.append("Gaps:")
+        lines.append(text(lang, "score_gaps"))
     for gap in missing_levels:
-        lines.append(f"  Level {gap.level} ({gap.name.get(lang)}), needs {_num(gap.points_needed)} points:")
+        lines.append(text(lang, "gap_level", level=str(gap.level), name=gap.name.get(lang),
+                          points=text(lang, "n_points", round(gap.points_needed, 1))))
         if gap.points_short > 0:
-            lines.append(f"    {_num(gap.points_short)} points short")
+            lines.append(f"    {short_of(gap.points_short)}")
         if gap.missing_mandatory:
-            lines.append(f"    mandatory criteria not met ({len(gap.missing_mandatory)}):")
+            lines.append(text(lang, "mandatory_missing", n=len(gap.missing_mandatory)))
             lines.extend(f"      {crit_title(cid)}" for cid in gap.missing_mandatory)
         for short in gap.themes_below_minimum:
             theme_ = ref.themes_by_id.get(short.theme)
             name = theme_.name.get(lang) if theme_ else short.theme
-            lines.append(f"    theme {name} at {short.percent:.1f} %, below the minimum of "
-                         f"{_num(short.minimum)} % ({_num(short.points_short)} points short)")
+            lines.append(text(lang, "theme_below", theme=name, percent=_percent(short.percent, lang),
+                              minimum=_amount(short.minimum, lang), short=short_of(short.points_short)))
     return lines
 
 
@@ -350,7 +393,7 @@ def register_score(subparsers: Subparsers) -> None:
                     "and, for each level not reached, what is missing.")
     parser.add_argument("audit", type=Path, metavar="AUDIT.yaml")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     add_criteria_option(parser)
     parser.set_defaults(func=cmd_score)
 
@@ -371,42 +414,50 @@ def render_migration(reports: Sequence[MigrationReport], new_ref: Referential, l
 
     lines: list[str] = []
     for report in reports:
-        how = "through the mapping" if report.mapping_used else "no mapping: criteria matched by id"
-        lines.append(f"{report.from_key} → {report.to_key} ({how})")
+        how = text(lang, "migrate_through_mapping" if report.mapping_used else "migrate_no_mapping")
+        lines.append(text(lang, "migrate_step", source=report.from_key, target=report.to_key, how=how))
         kept = sum(1 for c in report.carried if c.kind == "kept")
         renamed = sum(1 for c in report.carried if c.kind == "renamed")
-        lines.append(f"  answers carried: {len(report.carried)} ({kept} kept, {renamed} renamed, "
-                     f"{len(report.to_review)} to review)")
+        lines.append(text(lang, "migrate_carried", carried=str(len(report.carried)),
+                          kept=text(lang, "n_kept", kept), renamed=text(lang, "n_renamed", renamed),
+                          review=text(lang, "n_to_review", len(report.to_review))))
         for c in report.to_review:
-            why = f"copied from {c.old[0]} (split)" if c.kind == "split" else f"weakest of {', '.join(c.old)}"
-            lines.append(f"    review {c.new}: {why}")
+            why = (text(lang, "migrate_copied", old=c.old[0]) if c.kind == "split"
+                   else text(lang, "migrate_weakest", old=", ".join(c.old)))
+            lines.append(text(lang, "migrate_review", criterion=c.new, why=why))
         for removed, had_answer in report.removed:
-            note = "" if removed.declared else ", not in the mapping"
-            lines.append(f"  removed {removed.id}" + (f" (its answer is dropped{note})" if had_answer
-                                                    else f" (not answered{note})"))
+            note = "" if removed.declared else text(lang, "migrate_not_in_mapping")
+            key = "migrate_removed_answered" if had_answer else "migrate_removed_unanswered"
+            lines.append(text(lang, key, criterion=removed.id, note=note))
         for moved in report.moved_commitments:
-            check = f" (check it: {moved.old} was split)" if moved.review else ""
-            where = (f"stays on {moved.new}" if moved.old == moved.new
-                     else f"moved from {moved.old} to {moved.new}")
-            lines.append(f"  commitment \"{moved.title}\" {where}{check}")
+            check = text(lang, "migrate_check_split", old=moved.old) if moved.review else ""
+            if moved.old == moved.new:
+                lines.append(text(lang, "migrate_commitment_stays", title=moved.title, new=moved.new,
+                                  check=check))
+            else:
+                lines.append(text(lang, "migrate_commitment_moved", title=moved.title, old=moved.old,
+                                  new=moved.new, check=check))
         for dropped in report.dropped:
-            lines.append(f"  not carried: {dropped.what} {dropped.id}: {dropped.reason}")
+            lines.append(text(lang, "migrate_not_carried", what=text(lang, f"dropped_{dropped.what}"),
+                              item=dropped.id, reason=dropped.reason))
     last = reports[-1]
     added = set(last.added)
-    lines.append(f"Needs a new answer ({len(last.needs_answer)}):" if last.needs_answer
-                 else "Every criterion has an answer.")
-    lines.extend(f"  {title(cid)}" + ("  (new)" if cid in added else "") for cid in last.needs_answer)
+    lines.append(text(lang, "migrate_needs_answer", n=len(last.needs_answer)) if last.needs_answer
+                 else text(lang, "migrate_all_answered"))
+    lines.extend(f"  {title(cid)}" + (text(lang, "migrate_new") if cid in added else "")
+                 for cid in last.needs_answer)
     return lines
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     if getattr(args, "campaign", None) is not None:
         if args.audit is not None:
-            raise UsageError("give either an assessment file or --campaign, not both")
+            raise UsageError.of("migrate_file_or_campaign")
         return cmd_migrate_campaign(args)
     if args.audit is None:
-        raise UsageError("give the assessment file to migrate (AUDIT.yaml)"
-                         + (" or --campaign ID" if hasattr(args, "campaign") else ""))
+        if hasattr(args, "campaign"):
+            raise UsageError.of("migrate_needs_file_or_campaign")
+        raise UsageError.of("migrate_needs_file")
     return _migrate_file(args)
 
 
@@ -421,26 +472,25 @@ def _migrate_file(args: argparse.Namespace) -> int:
     assessment, ref = load_assessment(args.audit, catalog)
     target = catalog.get(ref.id, args.to)
     if target is None:
-        known = ", ".join(r.version for r in catalog.versions(ref.id)) or "none"
-        raise LabelnrError(f"version {args.to} of {ref.id} is not available (known versions: {known})")
+        known = [r.version for r in catalog.versions(ref.id)] or Msg("none_known")
+        raise LabelnrError.of("version_unavailable", version=args.to, ref=ref.id, known=known)
     migrated, reports = migrate_through(migration_path(catalog.versions(ref.id), ref, target), assessment)
     leftover = check_against(target, migrated, file=str(args.audit))
     if leftover:  # a bug of the migration rules, not of the user's file
-        raise LabelnrError("the migrated assessment would not be valid, nothing was written:\n"
-                           + "\n".join(str(p) for p in leftover))
+        raise LabelnrError.of("migrated_invalid", problems="\n".join(str(p) for p in leftover))
     output: Path = args.output or default_output(args.audit, target.version)
     if output.resolve() == args.audit.resolve():
-        raise LabelnrError(f"{output} is the original assessment: it is never changed, choose another -o")
+        raise LabelnrError.of("migrate_onto_original", output=output)
     try:
         write_atomic(output, dump_assessment(migrated), overwrite=args.force)
     except FileExistsError:
-        raise LabelnrError(f"{output} already exists: choose another file with -o, or add --force") from None
+        raise LabelnrError.of("output_exists", output=output) from None
     except OSError as exc:
-        raise LabelnrError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise LabelnrError.of("cannot_write", output=output, reason=exc.strerror or str(exc)) from None
     if args.json:
         print_json({"output": str(output), "steps": list(reports)})
     else:
-        out(f"Wrote {output} ({target.key}); {args.audit} is unchanged.")
+        out(text(args, "migrate_wrote", output=str(output), key=target.key, audit=str(args.audit)))
         for line in render_migration(reports, target, args.lang):
             out(line)
     return EXIT_OK
@@ -459,7 +509,7 @@ def register_migrate(subparsers: Subparsers, campaigns: bool = True) -> None:
                         help="where to write it (default: <stem>.<version>.yaml next to the original)")
     parser.add_argument("--force", action="store_true", help="replace OUT.yaml if it exists")
     parser.add_argument("--json", action="store_true", help="machine-readable report")
-    add_lang_option(parser)
+    add_lang_option(parser, "the referential's texts")
     if campaigns:
         add_campaign_migration_options(parser)  # --campaign ID, --database..., --criteria
     else:
@@ -475,15 +525,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.check:
         stale = schema.stale()
         for path in stale:
-            err(f"{shown(path)}: out of date with the model: run `labelnr schema` and commit it")
+            err(text(args, "schema_stale", path=str(shown(path))))
         if not stale:
-            out("JSON schemas are up to date.")
+            out(text(args, "schema_up_to_date"))
         return EXIT_INVALID if stale else EXIT_OK
     written = schema.write()
     for path in written:
-        out(f"wrote {shown(path)}")
+        out(text(args, "wrote", path=str(shown(path))))
     if not written:
-        out("JSON schemas are up to date.")
+        out(text(args, "schema_up_to_date"))
     return EXIT_OK
 
 

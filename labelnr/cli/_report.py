@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from labelnr.cli._common import Subparsers, date_arg, store_view
+from labelnr.cli._common import Subparsers, date_arg, store_view, text
 from labelnr.cli._excel import add_workbook_options, export_data
 from labelnr.errors import InvalidFile
 
@@ -37,16 +37,16 @@ def _organisation(args: argparse.Namespace) -> bytes:
     from labelnr.report.organisation import organisation_data
 
     if args.as_of is not None:
-        raise InvalidFile.single("report", "--as-of is for one campaign, not with --organisation")
+        raise InvalidFile.coded("report", "as_of_not_organisation")
     campaign: str | None = args.campaign
     if campaign is not None and not campaign.isdigit():
-        raise InvalidFile.single(campaign, "with --organisation, CAMPAIGN must be a stored campaign id")
+        raise InvalidFile.coded(campaign, "organisation_needs_stored")
     with store_view(args) as store:
         found = organisation_data(store, args.organisation, args.lang,
                                   int(campaign) if campaign else None,
                                   Period(args.period) if args.period else None)
     for entity, why in found.skipped:
-        sys.stderr.write(f"warning: entity '{entity}' left out: {why}\n")
+        sys.stderr.write(text(args, "entity_left_out", entity=entity, why=why) + "\n")
     return organisation_pdf(found.items, args.lang)
 
 
@@ -60,6 +60,10 @@ def _declaration(args: argparse.Namespace) -> bytes:
     return declaration_pdf(data)
 
 
+def _written(args: argparse.Namespace, path: Path, content: bytes) -> str:
+    return text(args, "pdf_written", path=str(path), size=text(args, "n_bytes", len(content))) + "\n"
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from labelnr.files import write_atomic
 
@@ -68,15 +72,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.rgesn_declaration is not None:
         declaration = _declaration(args)
         write_atomic(args.rgesn_declaration, declaration)
-        sys.stdout.write(f"wrote {args.rgesn_declaration} ({len(declaration):,} bytes)\n")
+        sys.stdout.write(_written(args, args.rgesn_declaration, declaration))
         return 0
     if args.organisation is None and args.campaign is None:
-        raise InvalidFile.single(
-            "report", "say which campaign (CAMPAIGN) or organisation (--organisation ID)"
-        )
+        raise InvalidFile.coded("report", "report_what")
     pdf = _organisation(args) if args.organisation is not None else _campaign(args)
     write_atomic(args.pdf, pdf)
-    sys.stdout.write(f"wrote {args.pdf} ({len(pdf):,} bytes)\n")
+    sys.stdout.write(_written(args, args.pdf, pdf))
     return 0
 
 

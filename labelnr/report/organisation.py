@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labelnr.assessment import Period
-from labelnr.errors import LabelnrError
+from labelnr.errors import LabelnrError, render
 from labelnr.excel.from_store import workbook
 from labelnr.excel.model import WorkbookData
-from labelnr.i18n import Lang
+from labelnr.i18n import Lang, Term
 from labelnr.permissions import PermissionDenied
 from labelnr.storage import ActorStore, CampaignInfo
 
@@ -46,17 +46,18 @@ def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr"
     if campaign_id is not None:
         info = store.campaign_info(campaign_id)
         if info.organisation_id != organisation_id:
-            raise LabelnrError(f"campaign {campaign_id} belongs to organisation '{info.organisation_id}', "
-                               f"not '{organisation_id}'")
+            raise LabelnrError.of("campaign_other_organisation", campaign=campaign_id,
+                                  organisation=info.organisation_id, asked=organisation_id)
         key, chosen = info.referential_key, period or info.period
     else:
         if not campaigns:
-            raise LabelnrError(f"organisation '{organisation_id}' holds no campaign yet")
+            raise LabelnrError.of("organisation_no_campaign", organisation=organisation_id)
         newest = max(campaigns, key=lambda c: (c.date, c.id))
         key = newest.referential_key
         held = [c.period for c in campaigns if c.referential_key == key]
         if period is not None and period not in held:
-            raise LabelnrError(f"organisation '{organisation_id}' holds no {period.value} campaign on {key}")
+            raise LabelnrError.of("organisation_no_period", organisation=organisation_id,
+                                  period=Term("context.period", period.value), ref=key)
         chosen = period or max(held, key=lambda p: p.index)
     order = {e.id: i for i, e in enumerate(store.entity_tree(organisation_id))}
     chosen_campaigns = sorted(peers(campaigns, key, chosen), key=lambda c: order.get(c.entity_id, len(order)))
@@ -66,8 +67,8 @@ def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr"
         try:
             items.append(workbook(store, c.id, lang))
         except PermissionDenied as exc:
-            skipped.append((c.entity_id, str(exc)))
+            skipped.append((c.entity_id, render(exc, lang)))  # why, in the dossier's language
     if not items:
-        raise LabelnrError(f"no campaign of organisation '{organisation_id}' ({key}, {chosen.value}) "
-                           f"can be exported by '{store.identity}'")
+        raise LabelnrError.of("organisation_nothing_exportable", organisation=organisation_id, ref=key,
+                              period=Term("context.period", chosen.value), who=store.identity)
     return OrganisationData(tuple(items), tuple(skipped))

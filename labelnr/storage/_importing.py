@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from labelnr.assessment import Assessment, Party
-from labelnr.errors import InvalidFile, LabelnrError, Problem
+from labelnr.errors import InvalidFile, LabelnrError, Problem, ProblemLine
 from labelnr.permissions import Action
 from labelnr.storage._campaigns import create_campaign_row, put_applicability
 from labelnr.storage._content import replace_content
@@ -109,7 +109,7 @@ def import_one(store: StoreCore, tx: Tx, item: ImportItem) -> ImportResult:
     tx.rec.change(target, "import", "file", None, item.source)
     s.flush()
     return ImportResult(
-        item.source, camp.id, created, tx.rec.count - before - 1, tuple(str(w) for w in item.warnings)
+        item.source, camp.id, created, tx.rec.count - before - 1, tuple(ProblemLine(w) for w in item.warnings)
     )
 
 

@@ -132,8 +132,8 @@ def _evidence_file(
 
 
 def _missing(path: Path, cid: str, index: int, name: str) -> Problem:
-    message = f"evidence file '{name}' is not next to {path.name}: kept by name, upload it later"
-    return _locate(path, ("answers", cid, "evidence", index, "file"), message, cid)
+    return _locate_coded(path, ("answers", cid, "evidence", index, "file"), "evidence_not_next_to", cid,
+                         file=name, assessment=path.name)
 
 
 def read_items(paths: list[Path], catalog: Catalog, files: EvidenceStore) -> list[ImportItem]:

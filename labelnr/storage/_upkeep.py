@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from labelnr.errors import Msg
 from labelnr.storage._unit import StoreCore
 from labelnr.storage.models import EventRow, EvidenceRow
 from labelnr.storage.views import IntegrityReport
@@ -18,9 +19,9 @@ def check_integrity(store: StoreCore) -> IntegrityReport:
         if store.db.backend == "sqlite":
             verdict = [r[0] for r in s.execute(text("PRAGMA integrity_check"))]
             if verdict != ["ok"]:
-                problems.extend(f"database: {v}" for v in verdict)
+                problems.extend(Msg("integrity_database", detail=v) for v in verdict)
             problems.extend(
-                f"database: broken reference in {r[0]} row {r[1]}"
+                Msg("integrity_broken_reference", table=r[0], row=r[1])
                 for r in s.execute(text("PRAGMA foreign_key_check"))
             )
         blobs = s.execute(
@@ -29,12 +30,12 @@ def check_integrity(store: StoreCore) -> IntegrityReport:
     checked: dict[str, str | None] = {}
     for evidence_id, sha, size in blobs:
         if sha is None:
-            problems.append(f"evidence {evidence_id}: a file without SHA-256")
+            problems.append(Msg("integrity_no_sha256", evidence=evidence_id))
             continue
         if sha not in checked:
             checked[sha] = store.files.verify(sha, size)
         if checked[sha]:
-            problems.append(f"evidence {evidence_id}: {checked[sha]}")
+            problems.append(Msg("integrity_evidence", evidence=evidence_id, problem=checked[sha]))
     return IntegrityReport(tuple(problems), len(checked))
 
 

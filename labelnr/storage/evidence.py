@@ -32,6 +32,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from labelnr import settings
+from labelnr.errors import Msg
 from labelnr.storage.errors import InvalidEvidence
 
 #: Default upload limit; ``LABELNR_MAX_EVIDENCE_MB`` overrides it (see :func:`max_upload_bytes`).
@@ -335,10 +336,10 @@ class EvidenceStore:
         return self.put(data)
 
     def verify(self, sha256: str, size: int | None = None) -> str | None:
-        """None when the blob is there and intact, else what is wrong with it."""
+        """None when the blob is there and intact, else what is wrong with it (English as a str)."""
         path = self.path(sha256)
         if not path.is_file():
-            return f"file {sha256} is missing from the evidence store"
+            return Msg("blob_missing", sha256=sha256)
         digest = hashlib.sha256()
         length = 0
         with path.open("rb") as handle:
@@ -346,9 +347,9 @@ class EvidenceStore:
                 digest.update(chunk)
                 length += len(chunk)
         if digest.hexdigest() != sha256:
-            return f"file {sha256} is damaged: its content no longer has that SHA-256"
+            return Msg("blob_damaged", sha256=sha256)
         if size is not None and length != size:
-            return f"file {sha256} has {length} bytes, {size} were recorded"
+            return Msg("blob_size", sha256=sha256, size=length, recorded=size)
         return None
 
     def stored(self) -> list[str]:

@@ -1,5 +1,9 @@
-"""The organisation, entity and campaign the user works on: pickers kept in session state
-and in the address bar (a reload, a bookmark or a link opens the same campaign).
+"""The organisation, entity and campaign the user works on: named as text in the sidebar, with
+pickers behind a "Change…" popover, kept in session state and in the address bar (a reload, a
+bookmark or a link opens the same campaign).
+
+The pickers sit in a popover because a selectbox costs every page its scripts at first load
+(about 20 requests); a closed popover's content is not drawn until it is opened.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from labelnr.formatting import format_date
 from labelnr.ui.auth import readable_entities, readable_organisations
 from labelnr.ui.resources import store
 from labelnr.ui.session import lang, t
+from labelnr.ui.widgets import plain
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -63,6 +68,8 @@ class Selection:
 ORG_PARAM, ENTITY_PARAM, CAMPAIGN_PARAM, CRITERION_PARAM = "organisation", "entity", "campaign", "criterion"
 URL_PARAMS = (ORG_PARAM, ENTITY_PARAM, CAMPAIGN_PARAM, CRITERION_PARAM)
 PICK_KEYS = {ORG_PARAM: "pick_org", ENTITY_PARAM: "pick_entity", CAMPAIGN_PARAM: "pick_campaign"}
+#: The sidebar's text naming the selection (its CSS class is ``st-key-selection-shown``).
+SHOWN_KEY = "selection-shown"
 #: Set by a picker's change: the user's choice replaces the address (not the other way round).
 PICKED = "url.picked"
 #: The criterion the address asks to open, for the page to check and open.
@@ -164,14 +171,33 @@ def latest(campaigns: Sequence[CampaignInfo]) -> CampaignInfo:
     return max(campaigns, key=lambda c: (c.date, c.period.index, c.id))
 
 
+def _summary(where: DeltaGenerator, org: str, entity: str | None = None,
+             campaign: CampaignInfo | None = None) -> None:
+    """What the page shows, as text: organisation, entity, campaign (its period, date, status)."""
+    lines = [t("context.shown_organisation", name=plain(org))]
+    if entity is not None:
+        lines.append(t("context.shown_entity", name=plain(entity)))
+    if campaign is not None:
+        period = t(f"context.period_{campaign.period.value}")
+        lines.append(t("context.shown_campaign", name=plain(campaign.name or period)))
+        details = [period] if campaign.name else []
+        details += [format_date(campaign.date, lang()), t(f"context.status_{campaign.status.value}")]
+        lines.append(" · ".join(details))
+    where.markdown("  \n".join(lines))
+
+
 def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
-    """Organisation, entity and campaign pickers (in the sidebar by default), kept in the address.
+    """What the page shows, named in the sidebar (by default), with the organisation, entity and
+    campaign pickers behind a "Change…" popover; the selection is kept in the address.
 
     An address naming what the reader may not see, or what does not exist, is refused with
-    a message (the page shows nothing) rather than replaced by something else.
-    Returns ``None``, after saying why, when there is nothing to pick yet.
+    a message (the page shows nothing, the sidebar names nothing) rather than replaced by
+    something else. Returns ``None``, after saying why, when there is nothing to pick yet.
     """
-    box = where or st.sidebar
+    sidebar = where or st.sidebar
+    # Filled once the selection is known: it names what the page shows.
+    shown = sidebar.container(key=SHOWN_KEY)
+    box = sidebar.popover(t("context.change"), width="stretch")
     data = store()
     orgs = readable_organisations(data.organisations())  # only what the signed-in user may read
     if not orgs:
@@ -196,6 +222,8 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
         return None
     campaigns = data.campaigns(entity)
     if not campaigns:
+        if refused is None:
+            _summary(shown, names[org], labels[entity].strip())
         st.info(t("context.no_campaign"))
         return None
     titles = {c.id: campaign_title(c.period, c.name, format_date(c.date, lang()), c.status)
@@ -207,6 +235,7 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     if refused is not None:
         st.error(refused)
         return None
+    _summary(shown, names[org], labels[entity].strip(), next(c for c in campaigns if c.id == campaign))
     selection = Selection(org, entity, campaign)
     _write_address(selection, linked_criterion())
     return selection

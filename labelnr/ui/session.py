@@ -62,3 +62,16 @@ def language_switch() -> None:
         required=True,
         persist_state="session",
     )
+    document_language()
+
+
+def document_language() -> None:
+    """Tell the browser (screen readers, hyphenation, translation offers) the page's language:
+    Streamlit's index.html says ``lang="en"`` whatever the app shows."""
+    st.sidebar.html(language_script(lang()), unsafe_allow_javascript=True, width="content")
+
+
+def language_script(code: Lang) -> str:
+    """The only HTML the app sends: a constant script per language (never any user text)."""
+    return {"fr": "<script>document.documentElement.lang = 'fr';</script>",
+            "en": "<script>document.documentElement.lang = 'en';</script>"}[code]

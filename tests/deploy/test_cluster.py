@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.cluster import Running, running_cluster, wait_for_line
+from tests.support.cluster import Running, missing, running_cluster, wait_for_line
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +48,12 @@ def test_affinity_compression_and_caching(cluster: Running) -> None:
     assert "HttpOnly" in cookie
     replica = match.group(1)
     html = gzip.decompress(body).decode()
+    # Streamlit's index.html, filtered: French (the app's default language) rather than "en", and
+    # no preload of the Source Sans font that the theme does not use (.streamlit/config.toml).
+    assert '<html lang="fr">' in html
+    assert 'rel="preload"' not in html
+    assert "modulepreload" in html  # the scripts' preloads stay
+    assert '@font-face{font-family:"Source Sans"' in html  # a local font until the theme arrives
     script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
     assert script, html[:500]
     # A browser that holds the cookie stays on its replica, request after request.
@@ -63,6 +69,33 @@ def test_affinity_compression_and_caching(cluster: Running) -> None:
         _, page, _ = _get(cluster.url + "/", cookie=f"labelnr_replica={replica}")
         assert page["x-served-by"] == replica
         assert "set-cookie" not in page
+
+
+def test_a_first_visit_downloads_no_text_font(cluster: Running) -> None:
+    """Through the proxy a browser fetches Streamlit's icon font only: the text is in the system
+    font (the theme), and Source Sans is neither preloaded nor drawn before the theme arrives."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app
+
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(locale="fr-FR")
+            fonts: list[str] = []
+            tab.on("requestfinished", lambda r: fonts.append(r.url.rsplit("/", 1)[-1])
+                   if r.url.endswith(".woff2") else None)
+            tab.goto(cluster.url + "/history")
+            wait_for_app(tab)
+            tab.wait_for_load_state("networkidle")
+            assert [f.split(".")[0] for f in fonts] == ["MaterialSymbols-Rounded"], fonts
+            assert tab.evaluate("() => document.documentElement.lang") == "fr"
+            family = tab.evaluate("() => getComputedStyle(document.querySelector('h1')).fontFamily")
+            assert family.startswith("system-ui"), family
+        finally:
+            browser.close()
 
 
 def test_a_dead_replica_s_users_go_to_the_other(cluster: Running) -> None:

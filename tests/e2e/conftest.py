@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.demo import copy_demo
 from tests.support.ports import free_port
@@ -136,3 +138,41 @@ def screenshot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+# --- the sidebar's selection: named as text, pickers behind the "Changer…" popover -------------
+
+SIDEBAR = "[data-testid='stSidebar']"
+SHOWN = f"{SIDEBAR} .st-key-selection-shown"
+#: A labelled line of the sidebar's selection text: "Entité : Atelier E2E", "Entity: Atelier E2E".
+_LABELLED = re.compile(r"^(?P<label>[^:·]+?)\s?:\s(?P<value>.*)$")
+
+
+def pick(page: Any, label: str, option: str | re.Pattern[str]) -> None:
+    """Choose ``option`` in the sidebar's ``label`` picker (Organisation, Entité, Campagne): open the
+    "Changer…" popover when it is closed, choose, wait for the page, close the popover again."""
+    body = page.locator("[data-testid='stPopoverBody']")
+    box = body.get_by_role("combobox", name=label)
+    if not box.is_visible():
+        page.locator(SIDEBAR).locator("[data-testid='stPopoverButton']").click()
+    box.click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    expect(body).to_have_count(0)
+
+
+def shown(page: Any, label: str) -> str:
+    """What the sidebar names for ``label`` ("Entité", "Campaign"…): the text after the label, and
+    for the campaign its period, date and status line too ("… · 11 mars 2026 · brouillon")."""
+    text = str(page.locator(SHOWN).inner_text())
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in (part.strip() for part in text.splitlines()):
+        match = _LABELLED.match(line)
+        if match:
+            current = found.setdefault(match["label"].strip(), [match["value"].strip()])
+        elif line and current is not None:
+            current.append(line)
+    assert label in found, f"the sidebar names no {label!r}: {text!r}"
+    return " · ".join(found[label])

@@ -113,7 +113,10 @@ def metric(page: Any, label: str) -> Any:
 
 
 def sidebar_box(page: Any, label: str) -> str:
-    return str(page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=label).input_value())
+    """What the sidebar names for ``label`` (the campaign with its period, date and status)."""
+    from .conftest import shown
+
+    return shown(page, label)
 
 
 def grid(frame: Any) -> list[list[str]]:

@@ -33,8 +33,10 @@ def editor(page: Any) -> Any:
 
 
 def pick(page: Any, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).click()
+    """The sidebar's picker, behind its "Changer…" popover (one helper for every browser test)."""
+    from .conftest import pick as sidebar_pick
+
+    sidebar_pick(page, label, option)
 
 
 def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(

@@ -9,21 +9,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Server, screenshot, wait_for_app
+from .conftest import SIDEBAR, Server, pick, screenshot, shown, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def pick(page: Any, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).click()
-    wait_for_app(page)
-
-
 def box_text(page: Any, label: str) -> str:
-    """What the sidebar's selectbox shows (its visible text, not Python's value)."""
-    box = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name=label)
-    return str(box.input_value()).strip()
+    """What the sidebar names for ``label`` (its text, not Python's value)."""
+    return shown(page, label)
 
 
 def caption(page: Any) -> str:
@@ -62,6 +55,35 @@ def test_a_link_to_a_campaign_that_does_not_exist_is_refused(app_server: Server,
     expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"^Points :"))).to_have_count(0)  # no score either
     screenshot(page, "selection-link-refused")
+
+
+def test_the_pickers_wait_behind_change_and_work_from_the_keyboard(app_server: Server, page: Any) -> None:
+    from .test_pages import _own_violations
+
+    page.goto(app_server.url)
+    wait_for_app(page)
+    sidebar = page.locator(SIDEBAR)
+    # At first load the sidebar names the campaign as text; no picker (and none of its scripts).
+    assert shown(page, "Organisation") == "Clair Conseil"
+    expect(sidebar.get_by_role("combobox")).to_have_count(0)
+    expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
+    change = sidebar.get_by_role("button", name="Changer…")
+    change.focus()
+    page.keyboard.press("Enter")
+    organisation = page.get_by_role("combobox", name="Organisation")
+    expect(organisation).to_be_visible()
+    screenshot(page, "selection-popover-open")
+    own = _own_violations(__import__("axe_playwright_python.sync_playwright", fromlist=["Axe"]).Axe()
+                          .run(page).response["violations"])
+    assert not own, "\n".join(own)
+    organisation.focus()
+    page.keyboard.type("Groupe Hex")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(sidebar.locator(".st-key-selection-shown")).to_contain_text("Groupe Hexapost — périmètre groupe")
+    assert parse_qs(urlparse(page.url).query)["organisation"] == ["hexapost"]
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
 
 
 AGENCIES = "organisation=hexapost&entity=hexapost-agences"

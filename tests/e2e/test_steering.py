@@ -29,9 +29,10 @@ YEAR_ONE = re.compile(r"^Revue annuelle 2026 \(année 1\)")
 
 
 def pick(page: Any, label: str, option: str | re.Pattern[str]) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).click()
-    wait_for_app(page)
+    """The sidebar's picker, behind its "Changer…" popover (one helper for every browser test)."""
+    from .conftest import pick as sidebar_pick
+
+    sidebar_pick(page, label, option)
 
 
 def choose(page: Any, within: Any, label: str, typed: str, option: re.Pattern[str]) -> None:

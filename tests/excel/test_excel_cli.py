@@ -9,6 +9,13 @@ from excel_helpers import ROOT
 
 from labelnr.cli import main
 
+
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
+
+
 AUDIT = ROOT / "audits" / "hexapost-group-year1.yaml"
 CRITERIA = ["--criteria", str(ROOT / "criteria")]
 

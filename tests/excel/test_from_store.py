@@ -412,34 +412,40 @@ def _cli(store: Store, tmp_path: Path, *args: str) -> int:
 
 
 def test_cli_export_and_import(
-    store: Store, campaign: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, campaign: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """In French, the default: the workbook (its sheets, its drop-down lists) and every message."""
+    monkeypatch.delenv("LABELNR_LANG", raising=False)
     out_xlsx, out_zip = tmp_path / "out" / "audit.xlsx", tmp_path / "out" / "audit.zip"
     assert _cli(store, tmp_path, "export", str(campaign), "--xlsx", str(out_xlsx), "--zip", str(out_zip)) == 0
     printed = capsys.readouterr().out
-    assert f"wrote {out_xlsx}" in printed
-    assert f"wrote {out_zip}" in printed
+    assert f"{out_xlsx} écrit" in printed
+    assert f"{out_zip} écrit" in printed
     assert zipfile.ZipFile(out_zip).namelist()[0] == "audit.xlsx"
     filled = tmp_path / "filled.xlsx"
     filled.write_bytes(_fill(out_xlsx.read_bytes(), {("B-1", "verdict"): "Conforme"}))
     # --as names who acts, and that identity's roles are checked like in the app.
     assert _cli(store, tmp_path, "import-xlsx", str(filled), "--yes", "--as", "carol@example.org") == 1
-    assert "there is no campaign" in capsys.readouterr().err  # carol may not see it: nothing leaks
+    assert "il n'y a pas de campagne" in capsys.readouterr().err  # carol may not see it: nothing leaks
     store.grant_role("admin", "carol@example.org", "auditor", "acme")
     # Without --yes (and no terminal to ask on): the preview, and nothing changed.
     assert _cli(store, tmp_path, "import-xlsx", str(filled), "--as", "carol@example.org") == 0
     printed = capsys.readouterr().out
     assert "B-1  Verdict de l'auditeur: (vide) → Conforme" in printed
-    assert "nothing changed: run again with --yes" in printed
+    assert "rien n'a changé : relancez avec --yes" in printed
     assert store.campaign(campaign).verdict("B-1") is None
     assert _cli(store, tmp_path, "import-xlsx", str(filled), "--yes", "--as", "carol@example.org") == 0
-    assert "1 change(s)" in capsys.readouterr().out
+    assert "importé dans la campagne" in (printed := capsys.readouterr().out)
+    assert ": 1 modification sur 1 ligne" in printed
     assert store.campaign(campaign).verdict("B-1").auditor == "carol@example.org"  # type: ignore[union-attr]
 
 
 def test_cli_refusals_are_plain_messages(
-    store: Store, campaign: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, campaign: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "en")
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook at all")
     assert _cli(store, tmp_path, "import-xlsx", str(junk), "--yes") == 1
@@ -455,8 +461,12 @@ def test_cli_refusals_are_plain_messages(
     assert "a past state cannot be imported" in capsys.readouterr().err
 
 
-def test_cli_round_trip_through_a_yaml_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_round_trip_through_a_yaml_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """In French, the default (the drop-down lists say "Non conforme")."""
     from labelnr.cli import main
+
+    monkeypatch.delenv("LABELNR_LANG", raising=False)
     from labelnr.interchange import load_assessment
 
     source = tmp_path / "hexapost-group-year1.yaml"
@@ -474,7 +484,7 @@ def test_cli_round_trip_through_a_yaml_file(tmp_path: Path, capsys: pytest.Captu
     cell = (sheet, f"{column('verdict')}{row_of(content, sheet, str(first[0]))}")
     out.write_bytes(edit(content, {cell: "Non conforme"}))
     assert main(["import-xlsx", str(out), "--yes", "--as", "auditor@example.org", *criteria]) == 0
-    assert f"imported into {source}" in capsys.readouterr().out
+    assert f"importé dans {source}" in capsys.readouterr().out
     assessment, _ = load_assessment(source, load_catalog([ROOT / "criteria"]))
     assert assessment.verdicts[str(first[0])].verdict.value == "non_conform"
     assert assessment.verdicts[str(first[0])].auditor == "auditor@example.org"

@@ -237,8 +237,9 @@ def test_cli_writes_a_service_declaration_from_a_file_and_from_the_store(
 
 
 def test_cli_refuses_a_declaration_of_a_label_campaign_or_without_one_output(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "en")  # the messages read below are the English ones
     from labelnr.cli import main
 
     out = tmp_path / "x.pdf"

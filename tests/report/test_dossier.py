@@ -174,7 +174,9 @@ def test_every_report_word_exists_in_both_languages(lang: str) -> None:
     assert used - set(words) == set()
 
 
-def test_cli_honours_the_identity_s_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_honours_the_identity_s_roles(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABELNR_LANG", "en")  # the messages read below are the English ones
     data_dir = tmp_path / "data"
     assert main(["import", str(ROOT / "audits"), "--data-dir", str(data_dir)]) == 0
     out = tmp_path / "x.pdf"

@@ -14,6 +14,13 @@ from labelnr.loader import load_catalog
 from labelnr.permissions import PermissionDenied
 from labelnr.storage import NotFound, open_store
 
+
+@pytest.fixture(autouse=True)
+def _cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands here are read in English: LABELNR_LANG=en (French, the default, is tested in test_cli)."""
+    monkeypatch.setenv("LABELNR_LANG", "en")
+
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ASSESSMENT = """\
 referential: {id: mini, version: "1"}
@@ -133,7 +140,7 @@ def test_migrate_a_stored_campaign(
     args = parser.parse_args(["--campaign", "1", "--to", "2", *common[:4], *fixtures])
     assert cmd_migrate_campaign(args) == 0
     out = capsys.readouterr().out
-    assert "evo@1 -> evo@2: 1 answer(s) carried, 1 to review" in out
+    assert "evo@1 -> evo@2: 1 answer carried, 1 to review" in out
     assert out.strip().endswith("created draft campaign 2 on evo@2 (from campaign 1)")
 
 
@@ -166,7 +173,7 @@ def test_import_csv_applies_statuses_all_or_nothing(
     good.write_text("critère;statut;justification\n1.1;Validé;Revue du 10/02\n", encoding="utf-8")
     capsys.readouterr()
     assert run("import-csv", str(campaign), str(good), *common) == 0
-    assert "1 answer(s) read" in capsys.readouterr().out
+    assert "1 answer read" in capsys.readouterr().out
     with open_store(db_url, tmp_path / "data", load_catalog([FIXTURES / "rgesn-mini.yaml"]),
                     import_demo=False) as store:
         answer = store.campaign(campaign).assessment.answers["1.1"]

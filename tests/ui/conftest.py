@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -117,3 +118,13 @@ def other(data_dirs: tuple[Path, Path]) -> Store:
     """A second store on the same database: another user, another process."""
     criteria, audits = data_dirs
     return open_store(data_dir=audits, catalog=load_catalog([criteria]))
+
+
+def popovers(block: object) -> list[Any]:
+    """Every popover under ``block``, however deep (in columns, containers)."""
+    found = []
+    for child in getattr(block, "children", {}).values():
+        if child.type == "popover":
+            found.append(child)
+        found.extend(popovers(child))
+    return found

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from labelnr.storage import Store
 
-from .conftest import open_app
+from .conftest import open_app, popovers
 
 GROUP, SITE = 1, 2
 
@@ -83,4 +83,24 @@ def test_submitting_needs_a_confirmation_and_makes_a_snapshot(data_dirs: tuple[P
 def test_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("admin", lang="en")
     assert at.title[0].value == "Administration"
-    assert "New organisation" in [h.value for h in at.subheader]
+    assert [p.proto.popover.label for p in popovers(at.main)] == [
+        "Submit the campaign…", "Start (Year 1)…", "New organisation…", "New entity…", "New campaign…"]
+
+
+def test_every_form_waits_behind_its_button(data_dirs: tuple[Path, Path]) -> None:
+    """Each action's form is in a popover: its widgets' scripts load only when it is opened."""
+    at = admin()
+    forms = {p.proto.popover.label: p for p in popovers(at.main)}
+    assert list(forms) == ["Soumettre la campagne…", "Démarrer (Année 1)…", "Nouvelle organisation…",
+                           "Nouvelle entité…", "Nouvelle campagne…"]
+    assert [c.key for c in forms["Soumettre la campagne…"].checkbox] == [f"confirm_{GROUP}_submitted"]
+    assert [w.key for w in forms["Démarrer (Année 1)…"].selectbox] == ["copy_period"]
+    assert [w.key for w in forms["Nouvelle organisation…"].text_input] == ["org_name", "org_id"]
+    assert [w.key for w in forms["Nouvelle entité…"].selectbox] == ["ent_org", "ent_parent"]
+    assert [w.key for w in forms["Nouvelle campagne…"].selectbox] == [
+        "camp_entity", "camp_ref", "camp_profile", "camp_period"]
+    inside = sum(len(p.selectbox) + len(p.checkbox) + len(p.text_input) + len(p.date_input)
+                 for p in forms.values())
+    main = at.main
+    everywhere = len(main.selectbox) + len(main.checkbox) + len(main.text_input) + len(main.date_input)
+    assert inside == everywhere, "no form widget outside a popover"

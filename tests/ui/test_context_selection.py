@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, PAGES, texts
+from tests.ui.conftest import APP, PAGES, texts, unescape
 
 AGENCIES = {"organisation": "hexapost", "entity": "hexapost-agences"}
 
@@ -84,3 +84,40 @@ def test_steering_pages_open_on_the_latest_campaign(demo_dirs: Path, page: str) 
     assert "11 mars 2026" in at.sidebar.selectbox(key="pick_campaign").proto.raw_value  # not 2025-03-12
     assert "Hexapost Réseau des agences · " in texts(at)
     assert "11 mars 2026" in texts(at)
+
+
+def _sidebar_summary(at: AppTest) -> str:
+    """The sidebar's text naming what the page shows (the markdown just above the pickers)."""
+    shown = [str(m.value) for m in at.sidebar.markdown if str(m.value).startswith("Organisation")]
+    assert len(shown) == 1, shown
+    return unescape(shown[0]).replace("**", "")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("fr", ["Organisation : Groupe Hexapost", "Entité : Groupe Hexapost — périmètre groupe",
+            "Campagne : Revue annuelle 2026 (année 1)", "Année 1 · 18 février 2026 · brouillon"]),
+    ("en", ["Organisation: Groupe Hexapost", "Entity: Groupe Hexapost — périmètre groupe",
+            "Campaign: Revue annuelle 2026 (année 1)", "Year 1 · February 18, 2026 · draft"]),
+])
+def test_the_sidebar_names_what_the_page_shows_and_keeps_the_pickers_behind_change(
+        demo_dirs: Path, lang: str, expected: list[str]) -> None:
+    at = linked({"organisation": "hexapost"}, lang=lang)
+    assert _sidebar_summary(at).split("  \n") == expected
+    # The pickers are in a closed popover: no selectbox is drawn until the user asks to change.
+    popovers = [block for block in at.sidebar.children.values() if block.type == "popover"]
+    assert [p.proto.popover.label for p in popovers] == ["Changer…" if lang == "fr" else "Change…"]
+    assert not popovers[0].proto.popover.open
+    assert [s.key for s in popovers[0].selectbox] == ["pick_org", "pick_entity", "pick_campaign"]
+    assert len(at.sidebar.selectbox) == 3  # no other picker in the sidebar
+    # A choice in the popover changes the text, and the page, together.
+    box = at.sidebar.selectbox(key="pick_campaign")
+    box.select_index(next(i for i, label in enumerate(box.options) if "2025" in label)).run()
+    assert _sidebar_summary(at).split("  \n")[2:] == (
+        ["Campagne : Diagnostic initial 2025", "État initial · 12 février 2025 · brouillon"] if lang == "fr"
+        else ["Campaign: Diagnostic initial 2025", "Baseline · February 12, 2025 · draft"])
+
+
+def test_a_refused_link_names_nothing_in_the_sidebar(demo_dirs: Path) -> None:
+    at = linked({**AGENCIES, "campaign": "999999"})
+    assert not [m for m in at.sidebar.markdown if str(m.value).startswith("Organisation")]
+    assert at.sidebar.selectbox(key="pick_campaign") is not None  # the pickers stay, to choose

@@ -13,7 +13,7 @@ from labelnr.loader import load_catalog
 from labelnr.permissions import LOCAL_USER, ROOT, Role
 from labelnr.storage import Store, open_store
 
-from .conftest import APP, PAGES, texts
+from .conftest import APP, PAGES, popovers, tables, texts
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -92,8 +92,8 @@ def test_the_local_administrator_grants_and_revokes_roles(data: Store) -> None:
     assert [(g.identity, g.role, g.node) for g in data.grants()] == [
         ("ann@example.org", Role.REFERENT, "acme-lyon")
     ]
-    table = at.dataframe[0].value
-    assert table.to_dict("records") == [
+    assert not at.dataframe, "light tables: no data grid (32 requests, 1.7 MB at first load)"
+    assert tables(at)[0] == [
         {
             "Personne (e-mail)": "ann@example.org",
             "Rôle": "Référent",
@@ -105,6 +105,25 @@ def test_the_local_administrator_grants_and_revokes_roles(data: Store) -> None:
     at = button(at, "Retirer").click().run()
     assert data.grants() == []
     assert "n'est plus Référent" in at.success[0].value
+
+
+def test_the_forms_wait_behind_buttons_and_the_policy_reads_per_action(data: Store) -> None:
+    data.grant_role(LOCAL_USER, "ann@example.org", "referent", "acme-lyon")
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page(f"{PAGES}/roles.py").run()
+    grant, revoke = popovers(at.main)
+    assert grant.proto.popover.label == "Attribuer un rôle…"
+    assert revoke.proto.popover.label == "Retirer un rôle…"
+    assert [w.key for w in grant.selectbox] == ["grant_role_pick", "grant_node"]
+    assert [w.key for w in revoke.selectbox] == ["revoke_pick"]
+    assert len(at.main.selectbox) == 3, "no picker outside the popovers"
+    policy = tables(at)[1]
+    assert list(policy[0]) == ["Action", "Référent", "Comité de pilotage", "Auditeur", "Administrateur"]
+    rows = {row["Action"]: row for row in policy}
+    assert rows["Verdicts d'audit"]["Auditeur"] == "oui"
+    assert rows["Verdicts d'audit"]["Référent"] == "non"
+    assert rows["Organisations, entités, campagnes, rôles"]["Administrateur"] == "oui"
 
 
 def test_an_identity_that_is_not_an_email_is_refused_on_the_page(data: Store) -> None:
@@ -192,7 +211,7 @@ def test_an_organisation_administrator_manages_its_subtree_only(data: Store) -> 
     data.grant_role(LOCAL_USER, "root@example.org", "admin", ROOT)
     data.grant_role(LOCAL_USER, "gus@example.org", "referent", "globex")
     at = app(signed_in("boss@example.org"), page="roles")
-    assert at.dataframe[0].value["Personne (e-mail)"].tolist() == ["boss@example.org"]
+    assert [row["Personne (e-mail)"] for row in tables(at)[0]] == ["boss@example.org"]
     nodes = at.selectbox(key="grant_node")
     assert nodes.options == ["ACME", "\u2003Groupe ACME", "\u2003\u2003Site de Lyon"]
     at = grant_with_form(at, "vic@example.org", Role.AUDITOR, "acme-group")

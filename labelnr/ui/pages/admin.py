@@ -45,9 +45,13 @@ def _run(action: Callable[[], Any], done: str) -> bool:
     st.rerun()
 
 
+def _opener(label: str) -> Any:
+    """A popover holding one action's form: drawn (and its widgets' scripts loaded) only when opened."""
+    return st.popover(t("admin.open", action=label), width="stretch")
+
+
 def _organisations() -> None:
-    st.subheader(t("admin.new_organisation"))
-    with st.form("new_org", clear_on_submit=True):
+    with _opener(t("admin.new_organisation")), st.form("new_org", clear_on_submit=True):
         name = st.text_input(t("admin.name"), key="org_name")
         ident = st.text_input(t("admin.id"), key="org_id", help=t("admin.id_help"))
         if st.form_submit_button(t("admin.create")):
@@ -64,11 +68,16 @@ def _entities(selection: Selection | None) -> None:
     orgs = data.organisations()
     if not orgs:
         return
-    st.subheader(t("admin.new_entity"))
     names = {o.id: o.name for o in orgs}
     default = list(names).index(selection.organisation) if selection else 0
-    org = st.selectbox(t("context.organisation"), list(names), index=default, format_func=names.__getitem__,
-                       key="ent_org")
+    with _opener(t("admin.new_entity")):
+        org = st.selectbox(t("context.organisation"), list(names), index=default,
+                           format_func=names.__getitem__, key="ent_org")
+        _entity_form(org)
+
+
+def _entity_form(org: str) -> None:
+    data = store()
     tree = data.entity_tree(org)
     parents: list[str | None] = [None, *(e.id for e in tree)]
     labels = {e.id: ("\u2003" * e.depth) + e.name for e in tree}
@@ -92,7 +101,6 @@ def _new_campaign(selection: Selection | None) -> None:
     orgs = data.organisations()
     if not orgs:
         return
-    st.subheader(t("admin.new_campaign"))
     refs = {r.key: r for r in catalog().referentials if r.key in data.catalog.loaded}
     if not refs:
         st.info(t("admin.no_referential"))
@@ -101,6 +109,12 @@ def _new_campaign(selection: Selection | None) -> None:
     if not entities:
         st.info(t("admin.no_entity"))
         return
+    with _opener(t("admin.new_campaign")):
+        _campaign_form(refs, entities, selection)
+
+
+def _campaign_form(refs: dict[str, Any], entities: dict[str, Any], selection: Selection | None) -> None:
+    data = store()
     lg = lang()
     ids = list(entities)
     default = ids.index(selection.entity) if selection and selection.entity in entities else 0
@@ -134,12 +148,12 @@ def _next_period(info: CampaignInfo) -> Period:
 def _copy(info: CampaignInfo) -> None:
     st.subheader(t("admin.copy_title"))
     st.caption(t("admin.copy_help"))
-    with st.form("copy_campaign", clear_on_submit=True):
+    following = t(f"context.period_{_next_period(info).value}")
+    with _opener(t("admin.copy_button", period=following)), st.form("copy_campaign", clear_on_submit=True):
         period = st.selectbox(t("admin.period"), PERIODS, index=PERIODS.index(_next_period(info)),
                               key="copy_period", format_func=lambda p: t(f"context.period_{p.value}"))
         date = st.date_input(t("admin.date"), value="today", key="copy_date", format="YYYY-MM-DD")
         name = st.text_input(t("admin.campaign_name"), key="copy_name")
-        following = t(f"context.period_{_next_period(info).value}")
         if st.form_submit_button(t("admin.copy_button", period=following)):
             _run(lambda: store().copy_campaign(info.id, period, date, name.strip() or None),
                  t("admin.copied", period=t(f"context.period_{period.value}")))
@@ -153,6 +167,11 @@ def _status(info: CampaignInfo) -> None:
         st.caption(t("admin.status_final"))
         return
     st.caption(t(f"admin.status_warning_{following.value}"))
+    with _opener(t(f"admin.status_to_{following.value}")):
+        _status_change(info, following)
+
+
+def _status_change(info: CampaignInfo, following: CampaignStatus) -> None:
     sure = st.checkbox(t("admin.status_confirm", status=t(f"context.status_{following.value}")),
                        key=f"confirm_{info.id}_{following.value}")
     if st.button(t(f"admin.status_to_{following.value}"), disabled=not sure, key=f"status_{info.id}"):
@@ -187,11 +206,13 @@ def main() -> None:
         with right:
             _copy(info)
     st.header(t("admin.create_title"))
-    left, right = st.columns(2, gap="large")
-    with left:
+    st.caption(t("admin.create_help"))
+    columns = st.columns(3)
+    with columns[0]:
         _organisations()
-    with right:
+    with columns[1]:
         _entities(selection)
-    _new_campaign(selection)
+    with columns[2]:
+        _new_campaign(selection)
 
 main()

@@ -7,6 +7,7 @@ the whole installation: every node). The store checks each grant and revocation 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -17,7 +18,7 @@ from labelnr.ui.auth import my_grants, role_name
 from labelnr.ui.identity import config, current_identity
 from labelnr.ui.resources import store
 from labelnr.ui.session import error_text, t
-from labelnr.ui.widgets import plain
+from labelnr.ui.widgets import plain, table
 
 FLASH = "roles_flash"
 
@@ -68,24 +69,24 @@ def _grants_table(grants: list[Grant], where: dict[str, str]) -> None:
     if not grants:
         st.info(t("roles.none_yet"))
         return
-    st.dataframe(
-        [
-            {
-                t("roles.identity"): g.identity,
-                t("roles.role"): role_name(g.role),
-                t("roles.where"): where[g.node],
-            }
-            for g in grants
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    table([
+        {
+            t("roles.identity"): g.identity,
+            t("roles.role"): role_name(g.role),
+            t("roles.where"): where[g.node],
+        }
+        for g in grants
+    ])
+
+
+def _opener(label: str) -> Any:
+    """A popover holding one action's form: drawn (and its widgets' scripts loaded) only when opened."""
+    return st.popover(t("roles.open", action=label), width="stretch")
 
 
 def _grant_form(nodes: list[Node]) -> None:
-    st.header(t("roles.grant_title"))
     by_id = {n.id: n for n in nodes}
-    with st.form("grant_role", clear_on_submit=True):
+    with _opener(t("roles.grant_title")), st.form("grant_role", clear_on_submit=True):
         identity = st.text_input(
             t("roles.identity"),
             key="grant_identity",
@@ -108,38 +109,31 @@ def _grant_form(nodes: list[Node]) -> None:
 def _revoke_form(grants: list[Grant], nodes: dict[str, Node]) -> None:
     if not grants:
         return
-    st.header(t("roles.revoke_title"))
-    choice = st.selectbox(
-        t("roles.revoke_pick"),
-        range(len(grants)),
-        key="revoke_pick",
-        format_func=lambda i: (
-            f"{grants[i].identity} — {role_name(grants[i].role)} — {nodes[grants[i].node].where}"
-        ),
-    )
-    if st.button(t("roles.revoke"), key="revoke") and choice is not None:
-        grant = grants[choice]
-        _change(False, grant.identity, grant.role, nodes[grant.node])
+    with _opener(t("roles.revoke_title")):
+        choice = st.selectbox(
+            t("roles.revoke_pick"),
+            range(len(grants)),
+            key="revoke_pick",
+            format_func=lambda i: (
+                f"{grants[i].identity} — {role_name(grants[i].role)} — {nodes[grants[i].node].where}"
+            ),
+        )
+        if st.button(t("roles.revoke"), key="revoke") and choice is not None:
+            grant = grants[choice]
+            _change(False, grant.identity, grant.role, nodes[grant.node])
 
 
 def _policy_table() -> None:
+    # One row per action, one column per role: four narrow columns rather than eleven.
     with st.expander(t("roles.policy_title")):
-        st.dataframe(
-            [
-                {
-                    t("roles.role"): role_name(role),
-                    **{
-                        t(f"roles.action_{a.value}"): t("roles.allowed")
-                        if a in POLICY[role]
-                        else t("roles.not_allowed")
-                        for a in Action
-                    },
-                }
-                for role in Role
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+        table([
+            {
+                t("roles.action"): t(f"roles.action_{a.value}"),
+                **{role_name(role): t("roles.allowed") if a in POLICY[role] else t("roles.not_allowed")
+                   for role in Role},
+            }
+            for a in Action
+        ])
 
 
 def main() -> None:
@@ -157,8 +151,11 @@ def main() -> None:
     by_id = {n.id: n for n in nodes}
     grants = [g for g in store().grants() if g.node in by_id]
     _grants_table(grants, {n.id: n.where for n in nodes})
-    _grant_form(nodes)
-    _revoke_form(grants, by_id)
+    left, right = st.columns(2)
+    with left:
+        _grant_form(nodes)
+    with right:
+        _revoke_form(grants, by_id)
     _policy_table()
 
 
