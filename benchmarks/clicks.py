@@ -12,9 +12,9 @@ Times, in headless Chromium, from the user's ``pointerdown`` (a capture listener
 the user waits for (a ``MutationObserver`` in the page, so Playwright's round trips are not
 counted):
 
-- **answer change** — a maturity level clicked on the self-assessment page until the live
-  score's "Points" shows the new value, against the minimal app's option clicked until the
-  metric shows it;
+- **answer change** — a maturity level clicked in the self-assessment page's editor (the
+  first criterion of the list, opened) until the live score line's "Points" shows the new
+  value, against the minimal app's option clicked until the metric shows it;
 - **page switch** — a sidebar link until the new page's title is drawn, its script has
   finished (``data-test-script-state='notRunning'``) and no skeleton is left; ours cycles
   through self-assessment, plan, dashboard, audit, referentials and history, the bare app
@@ -36,6 +36,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -46,7 +47,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,16 @@ ARM = """([kind, expected]) => {
     }
     return null;
   };
+  const score = (label) => {  // our score line: "Points : **473 / 1 000** · …"
+    for (const m of document.querySelectorAll("[data-testid='stMarkdown']")) {
+      const text = m.innerText.trim();
+      if (text.startsWith(label + ' :') || text.startsWith(label + ':')) {
+        const s = m.querySelector('strong');
+        return s ? s.innerText.trim() : null;
+      }
+    }
+    return null;
+  };
   const title = () => {
     const h = document.querySelector("[data-testid='stMain'] h1");
     return h ? h.innerText.trim() : null;
@@ -127,7 +138,8 @@ ARM = """([kind, expected]) => {
   const running = () =>
     document.querySelector("[data-testid='stApp'][data-test-script-state='running']") !== null;
   b.check = kind === 'title' ? () => title() === expected
-    : kind === 'rerun' ? running : () => metric(kind) === expected;
+    : kind === 'rerun' ? running
+    : kind.startsWith('score:') ? () => score(kind.slice(6)) === expected : () => metric(kind) === expected;
   b.start = 0; b.visible = 0; b.done = 0; b.armed = true;
 }"""
 
@@ -263,6 +275,13 @@ def metric_value(page: Any, label: str) -> str:
     return str(metric.locator("[data-testid='stMetricValue']").inner_text()).strip()
 
 
+def score_value(page: Any, label: str) -> str:
+    """A value of our score line ("Points : **473 / 1 000** · …"): the bold text after ``label``."""
+    line = page.locator("[data-testid='stMarkdown']").filter(
+        has_text=re.compile(rf"^{re.escape(label)}\s?:")).first
+    return str(line.locator("strong").first.inner_text()).strip()
+
+
 def title(page: Any) -> str:
     return str(page.locator("[data-testid='stMain'] h1").first.inner_text()).strip()
 
@@ -315,9 +334,10 @@ class Bare:
 class Ours:
     """The self-assessment page's first criterion, and the page cycle."""
 
-    def __init__(self, page: Any, url: str, points: str) -> None:
+    def __init__(self, page: Any, url: str, points: str, pick: str) -> None:
         self.page = page
         self.points = points
+        self.pick = pick  # the label of the list of criteria
         self.url = url
         page.goto(url)
         wait_for_app(page)
@@ -333,24 +353,37 @@ class Ours:
         self.choices = self._two_levels()
 
     def _radio(self) -> Any:
-        return self.page.locator("[data-testid='stExpander']").first.locator("[data-testid='stRadioOption']")
+        return self.page.locator("[data-testid='stRadio'] [data-testid='stRadioOption']")
 
     def _open_first_criterion(self) -> None:
-        box = self.page.locator("[data-testid='stExpander']").first
+        """Click the first criterion of the list (it stays open when coming back to the page)."""
         if self._radio().count() == 0:
-            box.locator("summary").click()
+            listing = self.page.locator("[data-testid='stButtonGroup']").filter(has_text=self.pick)
+            listing.get_by_role("radio").first.click()  # one choice: a radio group
             self._radio().first.wait_for(state="visible")
             wait_for_app(self.page)
 
     def _two_levels(self) -> list[tuple[int, str]]:
         """Two maturity levels of the first criterion that give different points."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self._open_first_criterion()
-        seen: dict[str, int] = {metric_value(self.page, self.points): self._checked()}
+        seen: dict[str, int] = {score_value(self.page, self.points): self._checked()}
         for index in range(self._radio().count()):
             if index == self._checked():
                 continue
-            timed(self.page, "rerun", "", self._radio().nth(index).click)
-            seen.setdefault(metric_value(self.page, self.points), index)
+            before = score_value(self.page, self.points)
+            self._radio().nth(index).click()
+            # The score fragment's rerun can start and end between two looks at the page's
+            # script state: wait for the points to move instead (some levels give the same).
+            with suppress(PlaywrightTimeout):
+                self.page.wait_for_function(
+                    "([label, before]) => { const m = [...document.querySelectorAll("
+                    "\"[data-testid='stMarkdown']\")].find(e => e.innerText.trim().startsWith(label + ' :'));"
+                    " return m && m.querySelector('strong').innerText.trim() !== before; }",
+                    arg=[self.points, before], timeout=5000)
+            wait_for_app(self.page)
+            seen.setdefault(score_value(self.page, self.points), index)
             if len(seen) == 2:
                 return [(i, v) for v, i in seen.items()]
         raise RuntimeError("no two levels of the first criterion give different points")
@@ -363,9 +396,9 @@ class Ours:
         if self.at != "":
             self.switch_to("")
         self._open_first_criterion()
-        current = metric_value(self.page, self.points)
+        current = score_value(self.page, self.points)
         index, value = next(c for c in self.choices if c[1] != current)
-        return timed(self.page, self.points, value, self._radio().nth(index).click)
+        return timed(self.page, f"score:{self.points}", value, self._radio().nth(index).click)
 
     def switch_to(self, path: str) -> tuple[float, float]:
         link = nav_link(self.page, path)
@@ -438,6 +471,7 @@ def main() -> None:
     from labelnr.i18n import translate
 
     points = translate("assessment.points", "fr")
+    pick = translate("assessment.pick_criterion", "fr")
     load_start = os.getloadavg()
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="labelnr-bench-clicks-"))
@@ -455,7 +489,7 @@ def main() -> None:
                     serve(ROOT / "app.py", data, folder / "ours.log") as o:
                 minimal = Minimal(new_tab(browser), m.url)
                 bare = Bare(new_tab(browser), b.url)
-                ours = Ours(new_tab(browser), o.url, points)
+                ours = Ours(new_tab(browser), o.url, points, pick)
                 for rep in range(args.repeat):
                     s.add("minimal: selectbox → metric", minimal.change()[0])
                     s.add("ours: level → points", ours.change()[0])

@@ -5,14 +5,15 @@ affinity cookie), then the websocket ``/_stcore/stream`` (subprotocol ``streamli
 browser's ``Origin``), ``BackMsg.rerun_script`` with the widget values it holds, and the
 ``ForwardMsg`` deltas and ``script_finished`` back. Widget ids are read from the elements
 received, by label, as the frontend does; a widget value goes back as a ``WidgetState``
-(selectbox and radio: the option's label; expander: open or not; button: a trigger).
+(selectbox and radio: the option's label; a button group, such as the self-assessment's list of
+criteria: the labels chosen; button: a trigger).
 
 Scenario: ``--sessions`` referents, each on their own entity of one organisation (created
 with the store API before the run, through ``--database-url``), open the self-assessment
-page, open one criterion and save a changed answer every ~10 s; ``--readers`` sessions rerun
-the dashboard. Reports p50/p95/max from an answer change to "Answer saved." on screen,
-errors, and lost updates: afterwards the database must hold every acknowledged save, in
-order, at its revision. Exit status 1 on any error or lost update.
+page, open one criterion (a click in the list of criteria) and save a changed answer every
+~10 s; ``--readers`` sessions rerun the dashboard. Reports p50/p95/max from an answer change
+to "Answer saved." on screen, errors, and lost updates: afterwards the database must hold
+every acknowledged save, in order, at its revision. Exit status 1 on any error or lost update.
 
     .venv/bin/python benchmarks/load.py --replicas 2 --sessions 50 --seconds 120   # starts its own cluster
     python3 scripts/dev.py cluster --replicas 2 --port 8080  # or a running one (prints its database URL)
@@ -44,6 +45,7 @@ from typing import Any
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import StringArray
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -51,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORG = "charge"
 CRITERION_INDEX = 0  # the first criterion of the referential: every referent answers that one
 SAVED = ("Réponse enregistrée.", "Answer saved.")
+PICK_LABEL = "Critères : cliquez"  # the self-assessment's list of criteria (French)
 RUN_TIMEOUT = 60.0
 
 
@@ -93,8 +96,9 @@ def _collect(msg: Any, run: Run) -> None:
                 run.texts.append(text)
         wid = getattr(el, "id", "")
         if isinstance(wid, str) and wid:
-            options = list(getattr(el, "options", []) or [])
-            run.widgets.append(Widget(kind, wid, str(getattr(el, "label", "")), [str(o) for o in options]))
+            options = list(getattr(el, "options", []) or [])  # a button group's options have a content
+            run.widgets.append(Widget(kind, wid, str(getattr(el, "label", "")),
+                                      [str(getattr(o, "content", o)) for o in options]))
     elif which == "add_block":
         kind = delta.add_block.WhichOneof("type")
         if kind == "expandable":
@@ -202,8 +206,9 @@ async def referent(url: str, entity_name: str, campaign: int, cid: str, stop: fl
         entity = run.find("selectbox", "Entité")
         session.set(entity, string_value=next(o for o in entity.options if o.strip() == entity_name))
         run = await session.rerun()
-        expander = run.find("expander", cid)
-        session.set(expander, bool_value=True)
+        listing = run.find("button_group", PICK_LABEL)
+        option = next(o for o in listing.options if o.replace("\\", "").startswith(f"{cid} : "))
+        session.set(listing, string_array_value=StringArray(data=[option]))
         run = await session.rerun()
         radio = run.find("radio", "Réponse")
         levels = list(radio.options)

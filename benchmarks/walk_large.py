@@ -132,10 +132,11 @@ def walk(page: Any, url: str, lang: str, results: dict[str, list[float]]) -> Non
         shot(page, f"{lang}-committee-whole-org-{size}")
     go(f"plan?{group}", "committee-plan")
     go(f"?{site}", "referent-assessment")  # the default page
-    # One answer changed: the first criterion opened, another level picked, then saved.
-    box = page.locator("[data-testid='stExpander']").first
-    results["referent-open-criterion"].append(timed(page, lambda: box.locator("summary").click()))
-    radios = box.get_by_role("radio")
+    # One answer changed: the first criterion of the list opened, another level picked, then saved.
+    listing = page.locator("[data-testid='stButtonGroup']").filter(has_text=t("assessment.pick_criterion"))
+    results["referent-open-criterion"].append(timed(page, lambda: listing.get_by_role("radio").first.click()))
+    box = page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("heading", level=3))
+    radios = box.locator("[data-testid='stRadio']").get_by_role("radio")
     checked = next((i for i in range(radios.count()) if radios.nth(i).is_checked()), -1)
     choice = radios.nth(0 if checked != 0 else 1)
     results["referent-answer-change"].append(timed(page, lambda: choice.check(force=True)))

@@ -24,7 +24,7 @@ def evidence_list(view: CampaignView, cid: str, editable: bool) -> None:
         return
     st.markdown(f"**{t('assessment.evidence')}**")
     for item in items:
-        cols = st.columns([5, 1]) if editable and item.inherited_from_id is None else [st.container()]
+        cols = st.columns([3, 1]) if editable and item.inherited_from_id is None else [st.container()]
         cols[0].markdown(_evidence_line(item))
         if len(cols) > 1:
             cols[1].button(t("assessment.remove"), key=f"rm-ev-{item.id}", on_click=_remove_evidence,
@@ -58,28 +58,33 @@ def _remove_evidence(campaign: int, cid: str, evidence_id: int) -> None:
         flash(campaign, cid, "error", t("assessment.not_saved", reason=plain(error_text(exc))))
 
 
-def evidence_forms(campaign: int, cid: str) -> None:
+def _kind(key: str) -> EvidenceType:
+    """The evidence type: three choices side by side (a button group, lighter than a drop-down)."""
     types = list(EvidenceType)
     label = {e: t(f"assessment.evidence_{e.value}") for e in types}
-    upload, link = st.columns(2)
-    with upload.form(key=answer_key(campaign, cid, "upload_form"), clear_on_submit=True, border=True):
+    kind = st.segmented_control(t("assessment.evidence_type"), types, format_func=label.__getitem__, key=key,
+                                default=types[0], required=True)
+    return kind or types[0]
+
+
+def evidence_forms(campaign: int, cid: str) -> None:
+    # One under the other: the editor is half the page wide.
+    with st.form(key=answer_key(campaign, cid, "upload_form"), clear_on_submit=True, border=True):
         st.markdown(f"**{t('assessment.add_file')}**")
         file = st.file_uploader(t("assessment.file"), key=answer_key(campaign, cid, "file"),
                                 help=t("assessment.file_help"))
-        kind = st.selectbox(t("assessment.evidence_type"), types, format_func=label.__getitem__,
-                            key=answer_key(campaign, cid, "file_type"))
+        kind = _kind(answer_key(campaign, cid, "file_type"))
         if st.form_submit_button(t("assessment.attach")):
             if file is None:
                 st.error(t("assessment.no_file"))
             else:
                 _attach(lambda: store().add_evidence_file(campaign, cid, file.name, file.getvalue(),
                                                           kind))
-    with link.form(key=answer_key(campaign, cid, "link_form"), clear_on_submit=True, border=True):
+    with st.form(key=answer_key(campaign, cid, "link_form"), clear_on_submit=True, border=True):
         st.markdown(f"**{t('assessment.add_link')}**")
         url = st.text_input(t("assessment.url"), key=answer_key(campaign, cid, "url"), placeholder="https://…")
         title = st.text_input(t("assessment.link_title"), key=answer_key(campaign, cid, "link_title"))
-        kind = st.selectbox(t("assessment.evidence_type"), types, format_func=label.__getitem__,
-                            key=answer_key(campaign, cid, "link_type"))
+        kind = _kind(answer_key(campaign, cid, "link_type"))
         if st.form_submit_button(t("assessment.add")):
             if not url.strip() or not title.strip():
                 st.error(t("assessment.link_incomplete"))

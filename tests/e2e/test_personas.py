@@ -187,14 +187,26 @@ def _referent_criteria(ref: Referential, view: Any, lang: str) -> tuple[str, str
     return answered, na
 
 
-def _criterion_box(page: Any, cid: str) -> Any:
-    box = page.locator("[data-testid='stExpander']").filter(
-        has=page.locator("summary", has_text=f"{cid} —"))
-    if box.locator("textarea").count() == 0:
-        box.locator("summary").click()
-        wait_for_app(page)
+def _criterion_box(page: Any, w: Words, ref: Referential, cid: str) -> Any:
+    """Open ``cid`` as a referent does: its theme, then the criterion in the list; its editor."""
+    theme = ref.themes_by_id[ref.criteria_by_id[cid].theme].name.get(w.lang)
+    themes = page.locator("[data-testid='stButtonGroup']").filter(
+        has_text=re.compile(f"^{re.escape(w('assessment.filter_theme'))}"))
+    themes.get_by_role("radio", name=theme, exact=True).click()
+    wait_for_app(page)
+    listing = page.locator("[data-testid='stButtonGroup']").filter(has_text=w("assessment.pick_criterion"))
+    listing.get_by_role("radio", name=re.compile(f"^{re.escape(cid)} ?: ")).click()
+    wait_for_app(page)
+    box = page.locator("[data-testid='stColumn']").filter(
+        has=page.get_by_role("heading", level=3, name=re.compile(f"^{re.escape(cid)} — ")))
     expect(box.locator("textarea").first).to_be_visible(timeout=SLOW_MS)
     return box
+
+
+def score(page: Any, label: str) -> Any:
+    """The bold value after ``label`` in the self-assessment's score line ("Points : **x** · …")."""
+    line = page.locator("[data-testid='stMarkdown']").filter(has_text=re.compile(f"^{re.escape(label)} ?:"))
+    return line.locator("strong").first
 
 
 def _save(page: Any, box: Any, w: Words) -> None:
@@ -225,7 +237,7 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     expect(page.get_by_text(w("assessment.score"), exact=True)).to_be_visible(timeout=SLOW_MS)
     screenshot(page, f"personas-referent-{lang}-1-opened")
 
-    box = _criterion_box(page, answered)
+    box = _criterion_box(page, w, ref, answered)
     box.get_by_text(level.label.get(lang), exact=True).click()
     box.get_by_role("textbox", name=w("assessment.comment"), exact=True).fill(comment)
     box.get_by_role("textbox", name=w("assessment.comment"), exact=True).press("Tab")
@@ -237,7 +249,7 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     wait_for_app(page)
     expect(page.get_by_text(url).first).to_be_visible(timeout=SLOW_MS)
 
-    box = _criterion_box(page, na)
+    box = _criterion_box(page, w, ref, na)
     box.get_by_text(w("assessment.not_applicable"), exact=True).click()
     wait_for_app(page)
     box.get_by_role("textbox", name=w("assessment.justification"), exact=True).fill(justification)
@@ -254,7 +266,9 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
         assert [e.url for e in view.evidence.get(answered, ())] == [url]
         scores = store.scores_of(view).self_assessed
     total = ref.scoring.total_points
-    expect(metric(page, w("assessment.points"))).to_have_text(w.points(scores.points, total), timeout=SLOW_MS)
+    expect(score(page, w("assessment.points"))).to_have_text(w.points(scores.points, total), timeout=SLOW_MS)
+    page.get_by_text(w("assessment.score_details"), exact=True).click()  # the per-theme table
+    wait_for_app(page)
     themes = {row[0]: row for row in html_table(page, w("assessment.theme"))[1:]}
     percent = scores.themes[theme.id].percent
     assert themes[theme.name.get(lang)][1] == ("—" if percent is None else f"{w.num(percent)} %")
@@ -268,12 +282,12 @@ def test_referent_answers_justifies_attaches_and_finds_it_all_after_a_reload(
     if lang == "en":
         page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
         wait_for_app(page)
-    expect(metric(page, w("assessment.points"))).to_have_text(w.points(scores.points, total), timeout=SLOW_MS)
-    box = _criterion_box(page, answered)
+    expect(score(page, w("assessment.points"))).to_have_text(w.points(scores.points, total), timeout=SLOW_MS)
+    box = _criterion_box(page, w, ref, answered)
     expect(box.get_by_role("textbox", name=w("assessment.comment"), exact=True)).to_have_value(comment)
     expect(box.get_by_role("radio", name=level.label.get(lang), exact=True)).to_be_checked()
     expect(box.get_by_text(url)).to_be_visible()
-    box = _criterion_box(page, na)
+    box = _criterion_box(page, w, ref, na)
     justified = box.get_by_role("textbox", name=w("assessment.justification"), exact=True)
     expect(justified).to_have_value(justification)
     screenshot(page, f"personas-referent-{lang}-3-reloaded")

@@ -53,6 +53,7 @@ def test_a_link_to_a_campaign_that_does_not_exist_is_refused(app_server: Server,
     wait_for_app(page)
     expect(page.get_by_text(re.compile("Le lien demande la campagne « 999999 »"))).to_be_visible()
     expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Points :"))).to_have_count(0)  # no score either
     screenshot(page, "selection-link-refused")
 
 
@@ -83,3 +84,48 @@ def test_the_pickers_wait_behind_change_and_work_from_the_keyboard(app_server: S
     assert parse_qs(urlparse(page.url).query)["organisation"] == ["hexapost"]
     page.keyboard.press("Escape")
     expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
+
+
+AGENCIES = "organisation=hexapost&entity=hexapost-agences"
+
+
+def _editor_heading(page: Any, cid: str) -> Any:
+    return page.get_by_role("heading", level=3, name=re.compile(f"^{re.escape(cid)} — "))
+
+
+def test_a_criterion_link_opens_its_editor_and_the_score_opens_the_missing_mandatory_ones(
+        app_server: Server, page: Any) -> None:
+    page.goto(f"{app_server.url}/?{AGENCIES}&criterion=GS-1.2")
+    wait_for_app(page)
+    expect(_editor_heading(page, "GS-1.2")).to_be_visible()
+    listing = page.locator("[data-testid='stButtonGroup']").filter(has_text="Critères : cliquez")
+    expect(listing.get_by_role("radio", name=re.compile(r"^GS-1\.2 : "))).to_have_attribute(
+        "aria-checked", "true")
+    comment = page.get_by_label("Commentaire")
+    comment.fill("Brouillon avant le lien")
+    comment.press("Tab")
+    expect(page.get_by_text(re.compile(r"Inclut 1 modification"))).to_be_visible()
+    # The score panel lists each missing mandatory criterion; a click opens it (the draft of
+    # the other one is still there afterwards), and the address names it.
+    page.get_by_text("Score par thème et critères obligatoires manquants", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name=re.compile(r"FC-2\.1 — ")).click()
+    wait_for_app(page)
+    expect(_editor_heading(page, "FC-2.1")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]criterion=FC-2\.1(&|$)"))
+    screenshot(page, "selection-criterion-link")
+    expect(listing.get_by_role("radio", name=re.compile(r"^FC-2\.1 : "))).to_be_visible()  # its theme
+    themes = page.locator("[data-testid='stButtonGroup']").filter(has_text=re.compile(r"^Thème"))
+    themes.get_by_role("radio", name="Gouvernance et stratégie", exact=True).click()
+    wait_for_app(page)
+    listing.get_by_role("radio", name=re.compile(r"^GS-1\.2 : ")).click()
+    wait_for_app(page)
+    expect(page.get_by_label("Commentaire")).to_have_value("Brouillon avant le lien")
+
+
+def test_a_link_to_a_criterion_the_campaign_does_not_ask_is_refused(app_server: Server, page: Any) -> None:
+    page.goto(f"{app_server.url}/?{AGENCIES}&criterion=AO-1.1")  # the agencies develop no software
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("Le lien demande le critère « AO-1.1 »"))).to_be_visible()
+    expect(page.get_by_role("heading", level=3)).to_have_count(0)  # no editor
+    assert "criterion" not in parse_qs(urlparse(page.url).query)

@@ -16,6 +16,8 @@ from labelnr.storage import Store, open_store
 
 from .conftest import APP, open_app, texts, unescape
 
+PICK, THEME, ONLY = "criterion_pick", "flt_theme", "flt_only"
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GROUP, SITE = 1, 2  # campaign ids of the demo: the group, then its Lyon site
 
@@ -26,29 +28,49 @@ def site_page() -> AppTest:
     return at
 
 
-def open_criterion(at: AppTest, cid: str, campaign: int = SITE) -> AppTest:
-    # AppTest does not send an expander's open state back: set it before every run.
-    at.session_state[f"exp.{campaign}.{cid}"] = True
-    return at.run()
+def listed(at: AppTest) -> list[str]:
+    """The criteria the list offers, in order (each option reads "ID : status — title")."""
+    return [re.split(r"[ :]", unescape(o))[0] for o in at.button_group(key=PICK).options]
 
 
 def statuses(at: AppTest) -> list[str]:
-    """The status line shown above each criterion, in page order."""
-    lines = [unescape(c.value) for c in at.caption]
-    return [line for line in lines if re.match(r"^[A-Z]+-\d+ : ", line)]
+    """The status of each criterion of the list, as the user reads it, in list order."""
+    return [unescape(o) for o in at.button_group(key=PICK).options]
+
+
+def open_criterion(at: AppTest, cid: str) -> AppTest:
+    """Click the criterion in the list (after choosing every theme when it is in another one)."""
+    if not any(b.key == PICK for b in at.button_group):
+        at.run()  # after a score-only rerun, AppTest's tree holds the fragment alone
+    if cid not in listed(at):
+        at.button_group(key=THEME).set_value("*").run()
+    return at.button_group(key=PICK).set_value(cid).run()
+
+
+def score_line(at: AppTest) -> dict[str, str]:
+    """The score panel's line "Points : **x** · Niveau atteint : **y** · …", label → value."""
+    line = next(unescape(m.value) for m in at.markdown if m.value.startswith(("Points :", "Points:")))
+    return {label.strip(): value for label, value in re.findall(r"([^·*]+?)\s?: \*\*(.+?)\*\*", line)}
 
 
 def points(at: AppTest) -> str:
-    return next(m.value for m in at.metric if m.label == "Points")
+    return score_line(at)["Points"]
 
 
 def test_page_shows_campaign_scores_and_inherited_answers(data_dirs: tuple[Path, Path]) -> None:
     at = site_page()
-    assert len(at.expander) == 5
+    assert listed(at) == ["GOV-01", "GOV-02", "GOV-03"]  # one theme at a time: the first
     assert "hérité de Groupe ACME" in statuses(at)[0]  # GOV-01 answered by the group
+    assert "3 critères affichés sur 5." in texts(at)
     assert points(at) == "202 / 1\u202f000"
+    assert score_line(at)["Critères répondus"] == "2 / 5"  # GOV-01 (inherited), USE-01; of the 5 listed
+    assert not at.radio, "no editor until a criterion is chosen"
     at = open_criterion(at, "GOV-01")
     assert "Réponse héritée de Groupe ACME" in texts(at)
+    assert at.query_params["criterion"] == "GOV-01"
+    assert at.button_group(key=PICK).value == "GOV-01"
+    at.button_group(key=THEME).set_value("*").run()
+    assert listed(at) == ["GOV-01", "GOV-02", "GOV-03", "USE-01", "USE-03"]
 
 
 def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path, Path],
@@ -58,7 +80,8 @@ def test_answering_moves_the_score_before_and_after_saving(data_dirs: tuple[Path
     at.radio(key=f"a{SITE}.GOV-02.level").set_value("full")
     at = open_criterion(at, "GOV-02")
     # Only the score fragment reran: AppTest's tree holds that fragment alone.
-    assert [e.label for e in at.expander] == []
+    assert not at.button_group
+    assert not at.radio
     assert points(at) != before
     assert "Inclut 1 modification non enregistrée." in texts(at)
     at = open_criterion(at, "GOV-02")  # a full run, as the next interaction would bring
@@ -145,20 +168,23 @@ def test_submitted_campaign_is_read_only(data_dirs: tuple[Path, Path], other: St
     at = open_criterion(site_page(), "USE-01")
     assert any("lecture seule" in i.value for i in at.info)
     assert not at.radio
-    assert not at.button
+    assert [b.key for b in at.button] == [f"a{SITE}.USE-01.previous", f"a{SITE}.USE-01.next"]  # no save
     assert "Faible" in texts(at)
 
 
 def test_filters(data_dirs: tuple[Path, Path]) -> None:
     at = site_page()
-    at.checkbox(key="flt_unanswered").check().run()
-    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["GOV-02", "GOV-03", "USE-03"]
-    at.checkbox(key="flt_unanswered").uncheck()
-    at.checkbox(key="flt_mandatory").check().run()
-    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["GOV-01"]
-    at.checkbox(key="flt_mandatory").uncheck()
-    at.selectbox(key="flt_theme.fr").set_value("use").run()
-    assert [unescape(e.label).split(" ")[0] for e in at.expander] == ["USE-01", "USE-03"]
+    at.button_group(key=THEME).set_value("*").run()
+    at.button_group(key=ONLY).set_value(["unanswered"]).run()
+    assert listed(at) == ["GOV-02", "GOV-03", "USE-03"]
+    at.button_group(key=ONLY).set_value(["mandatory"]).run()
+    assert listed(at) == ["GOV-01"]
+    assert "obligatoire pour le" in statuses(at)[0]
+    at.button_group(key=ONLY).set_value([]).run()
+    at.button_group(key=THEME).set_value("use").run()
+    assert listed(at) == ["USE-01", "USE-03"]
+    at.button_group(key=ONLY).set_value(["missing_evidence", "unanswered"]).run()
+    assert listed(at) == ["USE-03"]
 
 
 def test_draft_survives_switching_pages(data_dirs: tuple[Path, Path]) -> None:
@@ -167,38 +193,42 @@ def test_draft_survives_switching_pages(data_dirs: tuple[Path, Path]) -> None:
     at = open_criterion(at, "GOV-03")
     at.switch_page("labelnr/ui/pages/referentials.py").run()
     at.switch_page("labelnr/ui/pages/assessment.py").run()
-    at = open_criterion(at, "GOV-03")
+    # Back on the page, the criterion worked on is open again, with what was typed.
+    assert at.button_group(key=PICK).value == "GOV-03"
+    assert at.query_params["criterion"] == "GOV-03"
     assert at.text_area(key=f"a{SITE}.GOV-03.comment").value == "Brouillon à garder"
     assert "modifié, non enregistré" in statuses(at)[2]
+    assert "Inclut 1 modification non enregistrée." in texts(at)
 
 
 def test_language_switch_shows_english(data_dirs: tuple[Path, Path]) -> None:
     at = open_app("assessment")
     at.sidebar.button_group(key="lang").set_value("en").run()
     assert at.title[0].value == "Self-assessment"
-    assert "Responsible digital policy" in at.expander[0].label
+    assert "Responsible digital policy" in statuses(at)[0]
+    assert "Points: **" in next(m.value for m in at.markdown if m.value.startswith("Points"))
     assert [s.label for s in at.sidebar.selectbox] == ["Organisation", "Entity", "Campaign"]
-    theme = at.selectbox(key="flt_theme.en").proto  # not Streamlit's "Choose an option" placeholder
-    assert theme.HasField("default")
-    assert theme.options[theme.default] == "All themes"
-    assert at.selectbox(key="flt_theme.en").value == "*"
+    theme = at.button_group(key=THEME)
+    assert theme.options[-1] == "All themes"
+    assert theme.value is not None  # a theme is always chosen, never an empty choice
 
 
 def test_the_theme_chosen_stays_chosen_across_a_language_switch(data_dirs: tuple[Path, Path]) -> None:
-    # A browser sends a selectbox's choice back as its label: the French label of "all themes"
-    # once matched no theme in English and every criterion but a linked one disappeared (seen in
-    # tests/e2e/test_personas.py; AppTest passes values, so here only the kept choice is checked).
+    # A browser sends a button group's choice back as its label: after a switch that label is
+    # the other language's, which matches no option; the choice kept in session state stands.
     at = open_app("assessment")
-    every = len(at.expander)
+    first = listed(at)
     at.sidebar.button_group(key="lang").set_value("en").run()
-    assert len(at.expander) == every
-    at.selectbox(key="flt_theme.en").set_value("use").run()
+    assert listed(at) == first
+    at.button_group(key=THEME).set_value("use").run()
     at.sidebar.button_group(key="lang").set_value("fr").run()
-    assert at.selectbox(key="flt_theme.fr").value == "use"
-    assert {unescape(e.label).split("-")[0] for e in at.expander} == {"USE"}
-    at.selectbox(key="flt_theme.fr").set_value("*").run()
+    assert at.button_group(key=THEME).value == "use"
+    assert {i.split("-")[0] for i in listed(at)} == {"USE"}
+    at.button_group(key=THEME).set_value("*").run()
+    every = listed(at)
     at.sidebar.button_group(key="lang").set_value("en").run()
-    assert len(at.expander) == every
+    assert listed(at) == every
+    assert len(every) > len(first)
 
 
 def test_a_steering_member_reads_a_draft_without_answering(data_dirs: tuple[Path, Path],
@@ -234,8 +264,8 @@ def test_status_referential_tells_in_progress_from_to_assess_and_shows_prioritie
         data.save_answer("local", campaign.id, cid, Answer(level=level), 0)
     at = open_app("assessment")
     at.sidebar.selectbox(key="pick_entity").set_value("acme-web").run()
-    assert next(m.value for m in at.metric if m.label == "Critères répondus") == "1 / 9"
+    assert score_line(at)["Critères répondus"] == "1 / 9"
     captions = [c.value for c in at.caption]
     assert "En cours : 1 · À évaluer : 1 · Sans réponse : 6" in captions
-    at = open_criterion(at, "1.2", campaign.id)
+    at = open_criterion(at, "1.2")
     assert "Priorité : Recommandé · Poids : 1.25" in [c.value for c in at.caption]

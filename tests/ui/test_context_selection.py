@@ -68,6 +68,7 @@ def test_a_link_to_what_does_not_exist_is_refused_not_replaced(
     errors = [str(e.value) for e in at.error]
     assert any(e.startswith(message) for e in errors), errors
     assert not at.metric, "nothing else is shown in its place"
+    assert not [m for m in at.markdown if m.value.startswith("Points :")], "no score either"
     assert at.query_params == params  # the address stays as given
 
 

@@ -7,6 +7,7 @@ although the group's answers would be inherited); nobody has given a verdict on 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -22,13 +23,17 @@ def agencies(page: str = "assessment", lang: str | None = None) -> AppTest:
 def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> None:
     at = agencies()
     campaign = at.query_params["campaign"]
-    expanders = [e.label.split(" — ")[0].replace("\\", "") for e in at.expander]
-    assert len(expanders) == 51  # 57 in the profile, 4 excluded by a "no", 2 not applicable by rule
+    at.button_group(key="flt_theme").set_value("*").run()  # every theme
+    offered = [unescape(o).split(" : ")[0] for o in at.button_group(key="criterion_pick").options]
+    assert len(offered) == 51  # 57 in the profile, 4 excluded by a "no", 2 not applicable by rule
     for cid in ("AO-1.1", "AO-1.3", "AO-1.5", "FC-2.3", "AO-2.1", "AO-2.2"):
-        assert cid not in expanders, cid
-    assert metric(at, "Critères répondus").endswith("/ 51")
+        assert cid not in offered, cid
+    assert score_line(at)["Critères répondus"].endswith("/ 51")
     shown = texts(at)
     assert "51 critères affichés sur 51" in shown
+    assert not tables(at), "the criteria not asked are drawn once their box is opened"
+    at.session_state[f"not_asked.{campaign}"] = True  # AppTest does not send an expander's state back
+    at.run()
     forced, out = tables(at)[-2:]
     assert [r["Critère"] for r in forced] == ["AO-2.1", "AO-2.2"]
     assert forced[0]["Raison"].startswith("Pas de centre de données")
@@ -38,10 +43,33 @@ def test_the_criteria_offered_are_those_the_score_counts(demo_dirs: Path) -> Non
     assert f"a{campaign}.AO-1.1.level" not in at.session_state  # nothing to save it with
 
 
+def score_line(at: AppTest) -> dict[str, str]:
+    """The self-assessment's score line "Points : **x** · Niveau atteint : **y** · …", label → value."""
+    line = next(unescape(m.value) for m in at.markdown if m.value.startswith(("Points :", "Points:")))
+    return {label.strip(): value for label, value in re.findall(r"([^·*]+?)\s?: \*\*(.+?)\*\*", line)}
+
+
 def test_the_score_panel_names_missing_mandatory_criteria_by_id_and_title(demo_dirs: Path) -> None:
     shown = texts(agencies())
     line = next(s for s in shown.splitlines() if "critères obligatoires à satisfaire" in s)
     assert "FC-2.1 (Formation certifiante du référent et de l’équipe projet)" in unescape(line), line
+
+
+def test_the_score_panel_opens_a_missing_mandatory_criterion_and_shows_the_themes(demo_dirs: Path) -> None:
+    at = agencies()
+    campaign = at.query_params["campaign"]
+    at.session_state[f"scores.detail.{campaign}"] = True  # AppTest does not send an expander's state back
+    at.run()
+    [themes] = tables(at)
+    assert [r["Thème"] for r in themes] == ["Gouvernance et stratégie", "Formation", "Approches transverses",
+                                            "Utilisateurs", "Organisation"]
+    assert sum(int(r["Critères répondus"].split(" / ")[1]) for r in themes) == 51  # the score's denominator
+    missing = next(b for b in at.button if unescape(b.label).startswith("FC-2.1 — Formation certifiante"))
+    missing.click().run()
+    assert at.query_params["criterion"] == "FC-2.1"
+    assert at.button_group(key="criterion_pick").value == "FC-2.1"
+    assert at.button_group(key="flt_theme").value == "formation"  # its theme's list
+    assert at.radio(key=f"a{campaign}.FC-2.1.level") is not None  # its editor
 
 
 def test_no_verdict_yet_says_not_audited_instead_of_a_verified_level(demo_dirs: Path) -> None:
@@ -94,4 +122,6 @@ def test_gap_links_and_scope_read_in_english(demo_dirs: Path) -> None:
     assert any("mandatory for" in str(m.value) for m in at.markdown)
     assert figure(at, "Verified points") == "Not audited"
     page = agencies(lang="en")
-    assert "Not applicable by rule (2)" in texts(page)
+    assert page.expander[-1].label == "Criteria not asked: 2 not applicable by rule, 12 out of scope"
+    page.session_state[f"not_asked.{page.query_params['campaign']}"] = True
+    assert "Not applicable by rule (2)" in texts(page.run())

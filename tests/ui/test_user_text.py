@@ -116,7 +116,7 @@ def markdown_texts(at: AppTest) -> list[tuple[str, str]]:
         found.extend(
             (f"{kind}{name}", text)
             for name, text in _strings(proto)
-            if name.rsplit(".", 1)[-1] in {"body", "label", "help"}
+            if name.rsplit(".", 1)[-1] in {"body", "label", "help", "content"}  # content: a pill's
         )
     return found
 
@@ -134,7 +134,9 @@ def page(name: str, expander: str | tuple[str, str] | None) -> AppTest:
     at.run()
     at.switch_page(f"{PAGES}/{name}.py").run()
     at.sidebar.selectbox(key="pick_entity").set_value("acme-lyon").run()
-    if expander is not None:
+    if isinstance(expander, str) and expander.startswith("criterion="):
+        at.button_group(key="criterion_pick").set_value(expander.split("=", 1)[1]).run()  # the list's click
+    elif expander is not None:
         key, value = expander if isinstance(expander, tuple) else (expander, True)
         at.session_state[key] = value  # AppTest does not send an expander's state back
         at.run()
@@ -154,9 +156,9 @@ def assert_escaped(at: AppTest, payloads: dict[str, str]) -> str:
     return unescape("\n".join(text for _, text in texts))
 
 
-#: Page, expander to open, and the texts it must show (as Markdown or verbatim).
+#: Page, expander to open (or criterion to click in the list), and the texts it must show.
 PAGES_SHOWN = [
-    ("assessment", f"exp.{SITE}.GOV-02", ["comment", "owner", "title", "file"]),
+    ("assessment", "criterion=GOV-02", ["comment", "owner", "title", "file"]),
     ("audit", (f"audit.open.{SITE}", "GOV-02"), ["comment", "owner", "title", "file", "verdict"]),
     ("plan", None, ["commitment", "indicator"]),
     ("dashboard", None, ["commitment"]),
@@ -175,7 +177,7 @@ def test_user_text_is_shown_as_text(
 
 
 def test_a_refused_link_is_explained_without_rendering_what_was_typed(payloads: dict[str, str]) -> None:
-    at = page("assessment", f"exp.{SITE}.GOV-02")
+    at = page("assessment", "criterion=GOV-02")
     typed = "javascript:[click me](https://evil.example) <img src=x onerror=alert(1)>"
     at.text_input(key=f"a{SITE}.GOV-02.url").set_value(typed)
     at.text_input(key=f"a{SITE}.GOV-02.link_title").set_value("Proof")
