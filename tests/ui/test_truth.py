@@ -12,7 +12,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import figure, md_table, metric, open_lazy, tables, texts, unescape
+from tests.ui.conftest import figure, md_table, open_lazy, tables, texts, unescape
 from tests.ui.test_context_selection import AGENCIES, linked
 
 
