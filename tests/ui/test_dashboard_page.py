@@ -116,6 +116,8 @@ def test_trajectory_holds_planned_projected_and_actual(data_dirs: tuple[Path, Pa
     assert list(traj["Prévu (cibles)"]) == ["146,7", "146,7", "222,2", "332,2"]
     assert list(traj["Projeté (engagements)"]) == ["146,7", "478,9", "554,4", "609,4"]
     assert "depuis la dernière campagne tenue, « Année 1 (1er mars 2025) » (Année 1)" in texts(at)
+    # Each level's threshold the way the referential counts it (strictly above, or from).
+    assert "Seuils : Niveau 1 au-delà de 300 points, Niveau 2 dès 500 points." in texts(at)
     at = charts_opened(at, gaps=f"dashboard.gaps.{campaign}")
     radar = pd.DataFrame(md_table(at, "Campagne précédente (%)"))
     assert list(radar["Campagne précédente (%)"]) == ["22", "0"]

@@ -161,7 +161,9 @@ def _trajectory(ref: Referential, frame: pd.DataFrame, key: str, what: str, note
     summary = t("dashboard.trajectory_summary", what=what, actual=last_actual,
                 planned="—" if pd.isna(planned) else num(planned),
                 projected="—" if pd.isna(projected) else num(projected),
-                levels=", ".join(f"{th.name} {num(th.points, 3)}" for th in thresholds) or "—")
+                levels=", ".join(t("dashboard.level_above" if lv.strictly_above else "dashboard.level_from",
+                                 level=lv.name.get(lang()), points=num(lv.min_points, 3))
+                               for lv in ref.scoring.levels) or "—")
     show_chart(lambda: charts.trajectory(frame, thresholds, ref.scoring.total_points, t), frame, summary,
                f"{key}.trajectory", "trajectoire", data_shown=True, note=note)
 
