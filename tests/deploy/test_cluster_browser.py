@@ -99,10 +99,13 @@ def our_campaign(tab: Any) -> None:
 
 
 def criterion(tab: Any, cid: str) -> Any:
-    """The criterion's expander, opened (found by the id in its label)."""
-    box = tab.locator("[data-testid='stExpander']").filter(has_text=f"{cid} —")
-    box.get_by_text(f"{cid} —").first.click()
+    """The criterion's editor, opened from the self-assessment page's list of the theme shown
+    (``cid`` is the referential's first criterion, in the first theme): the column beside the list."""
+    listing = tab.locator("[data-testid='stButtonGroup']").filter(has_text="Critères : cliquez")
+    listing.get_by_role("radio", name=re.compile(f"^{re.escape(cid)} : ")).click()
     wait_for_app(tab)
+    box = tab.locator("[data-testid='stColumn']").filter(has=tab.get_by_role("heading", level=3))
+    expect(box.get_by_role("heading", level=3)).to_contain_text(cid)
     return box
 
 
