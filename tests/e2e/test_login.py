@@ -9,6 +9,7 @@ campaign holds user text full of markup, which must show as text in the browser.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -121,6 +122,17 @@ def sign_in(tab: Any, app: Shared, who: str | None = None) -> None:
     wait_for_app(tab)
 
 
+def open_criterion(tab: Any, cid: str) -> Any:
+    """The criterion ``cid`` (of the theme shown first) opened from the self-assessment page's list;
+    returns its editor, the column beside the list."""
+    listing = tab.locator("[data-testid='stButtonGroup']").filter(has_text="Critères : cliquez")
+    listing.get_by_role("radio", name=re.compile(f"^{re.escape(cid)} : ")).click()
+    wait_for_app(tab)
+    editor = tab.locator("[data-testid='stColumn']").filter(has=tab.get_by_role("heading", level=3))
+    editor.get_by_role("heading", level=3).filter(has_text=cid).wait_for()
+    return editor
+
+
 def sidebar_text(tab: Any) -> str:
     return str(tab.locator("[data-testid='stSidebar']").inner_text())
 
@@ -139,9 +151,7 @@ def test_a_referent_signs_in_and_works_on_their_entity_only(tab: Any, shared_app
     path = screenshot(tab, "login-referent")
     assert path.stat().st_size > 10_000
     # A change made in the browser is recorded under the signed-in identity.
-    tab.locator("[data-testid='stExpander'] summary", has_text="GOV-03").click()
-    wait_for_app(tab)
-    criterion = tab.locator("[data-testid='stExpander']", has_text="GOV-03")
+    criterion = open_criterion(tab, "GOV-03")
     criterion.get_by_text("Complète", exact=True).click()
     criterion.get_by_role("button", name="Enregistrer").click()
     wait_for_app(tab)
@@ -158,8 +168,7 @@ def test_a_referent_signs_in_and_works_on_their_entity_only(tab: Any, shared_app
 
 def test_user_text_shows_as_text_in_the_browser(tab: Any, shared_app: Shared) -> None:
     sign_in(tab, shared_app)
-    tab.locator("[data-testid='stExpander'] summary", has_text="GOV-02").click()
-    wait_for_app(tab)
+    open_criterion(tab, "GOV-02")
     main = tab.locator("[data-testid='stMain']")
     main.get_by_text("onerror", exact=False).first.wait_for()
     shown = main.inner_text()
