@@ -42,7 +42,13 @@ def peers(campaigns: list[CampaignInfo], key: str, period: Period) -> list[Campa
 def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr",
                       campaign_id: int | None = None, period: Period | None = None) -> OrganisationData:
     """The campaigns of an organisation dossier, in the organisation tree's order."""
+    tree = store.entity_tree(organisation_id)
     campaigns = store.organisation_campaigns(organisation_id)
+    if campaign_id is None:
+        # The committee's dossier is the label's: digital services' RGESN campaigns are counted
+        # in its coverage section, never chosen as the organisation's campaigns by default.
+        services = {e.id for e in tree if e.is_service}
+        campaigns = [c for c in campaigns if c.entity_id not in services]
     if campaign_id is not None:
         info = store.campaign_info(campaign_id)
         if info.organisation_id != organisation_id:
@@ -59,7 +65,7 @@ def organisation_data(store: ActorStore, organisation_id: str, lang: Lang = "fr"
             raise LabelnrError.of("organisation_no_period", organisation=organisation_id,
                                   period=Term("context.period", period.value), ref=key)
         chosen = period or max(held, key=lambda p: p.index)
-    order = {e.id: i for i, e in enumerate(store.entity_tree(organisation_id))}
+    order = {e.id: i for i, e in enumerate(tree)}
     chosen_campaigns = sorted(peers(campaigns, key, chosen), key=lambda c: order.get(c.entity_id, len(order)))
     items: list[WorkbookData] = []
     skipped: list[tuple[str, str]] = []
