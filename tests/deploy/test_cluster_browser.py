@@ -132,7 +132,7 @@ def test_an_answer_saved_on_one_replica_shows_on_the_other(
         writer = open_page(first, running.url, "app1")
         our_campaign(writer)
         box = criterion(writer, cid)
-        box.get_by_text("Partielle", exact=True).click()
+        box.get_by_role("radiogroup", name="Réponse").get_by_text("Partielle", exact=True).click()
         box.get_by_role("button", name="Enregistrer").click()
         expect(box.get_by_text("Réponse enregistrée.")).to_be_visible()
 

@@ -152,7 +152,7 @@ def test_a_referent_signs_in_and_works_on_their_entity_only(tab: Any, shared_app
     assert path.stat().st_size > 10_000
     # A change made in the browser is recorded under the signed-in identity.
     criterion = open_criterion(tab, "GOV-03")
-    criterion.get_by_text("Complète", exact=True).click()
+    criterion.get_by_role("radiogroup", name="Réponse").get_by_text("Complète", exact=True).click()
     criterion.get_by_role("button", name="Enregistrer").click()
     wait_for_app(tab)
     criterion.get_by_text("Enregistré par alice@example.org", exact=False).wait_for()

@@ -55,7 +55,7 @@ def test_referent_answers_three_criteria_uploads_evidence_and_sees_the_score(
         box = editor(page)
         expect(box.get_by_role("heading", level=3)).to_contain_text(
             criteria(page).nth(index).inner_text().split(" : ")[0])
-        box.get_by_text(level, exact=True).click()
+        box.get_by_role("radiogroup", name="Réponse").get_by_text(level, exact=True).click()
         # The score panel is a fragment: it moves before anything is saved.
         expect(page.get_by_text(re.compile(r"Inclut 1 modification"))).to_be_visible()
         box.get_by_role("button", name="Enregistrer").click()

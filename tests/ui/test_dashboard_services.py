@@ -34,7 +34,7 @@ def test_the_entity_dashboard_lists_its_services_with_score_and_trend(demo_dirs:
     at = linked(COLIS, page="dashboard")
     assert "Services numériques (RGESN)" in [h.value for h in at.header]
     [row] = _lines(at, "Suivi de colis en ligne")
-    assert ("| Site web | Révision de la déclaration RGESN (novembre 2026) | 12 novembre 2026 | 66,9 % | "
+    assert ("| Site web | Révision de la déclaration RGESN (novembre 2026) | 12 novembre 2026 | 66,9\xa0% | "
             "+9,2 points depuis le 10 février 2026 |") in row
     assert "Appli Hexapost Courrier" not in texts(at)
     assert "1 service noté, score moyen 66,9\xa0%" in texts(at)

@@ -54,8 +54,8 @@ def _lines(at: AppTest, service: str) -> list[str]:
 
 
 def _pct(value: float, lang: str) -> str:
-    """A percentage as a table cell shows it (the no-break space is a space there)."""
-    return format_percent(value / 100, lang).replace("\xa0", " ")
+    """A percentage as a table cell shows it (the no-break space kept: "66,9 %" never wraps)."""
+    return format_percent(value / 100, lang)
 
 
 def test_the_entity_s_services_show_kind_campaign_date_and_the_official_score_in_french_and_english(
