@@ -86,9 +86,10 @@ def _address() -> dict[str, str]:
     return {name: st.query_params[name] for name in URL_PARAMS if st.query_params.get(name)}
 
 
-def _write_address(selection: Selection, criterion: str | None) -> None:
-    wanted = {ORG_PARAM: selection.organisation, ENTITY_PARAM: selection.entity,
-              CAMPAIGN_PARAM: str(selection.campaign)}
+def _write_address(organisation: str, entity: str, campaign: int | None, criterion: str | None) -> None:
+    wanted = {ORG_PARAM: organisation, ENTITY_PARAM: entity}
+    if campaign is not None:
+        wanted[CAMPAIGN_PARAM] = str(campaign)
     if criterion:
         wanted[CRITERION_PARAM] = criterion
     for name in URL_PARAMS:
@@ -194,6 +195,28 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     a message (the page shows nothing, the sidebar names nothing) rather than replaced by
     something else. Returns ``None``, after saying why, when there is nothing to pick yet.
     """
+    picked = _pick(where, need_campaign=True)
+    if picked is None or picked.campaign is None:
+        return None
+    return Selection(picked.organisation, picked.entity, picked.campaign)
+
+
+@dataclass(frozen=True)
+class EntityPick:
+    """The organisation and entity picked, and the campaign when the entity holds one."""
+
+    organisation: str
+    entity: str
+    campaign: int | None
+
+
+def pick_entity(where: DeltaGenerator | None = None) -> EntityPick | None:
+    """As :func:`pick_campaign`, for a page about the entity itself (its digital services): an
+    entity that holds no campaign yet is a choice too (its sidebar names no campaign)."""
+    return _pick(where, need_campaign=False)
+
+
+def _pick(where: DeltaGenerator | None, need_campaign: bool) -> EntityPick | None:
     sidebar = where or st.sidebar
     # Filled once the selection is known: it names what the page shows.
     shown = sidebar.container(key=SHOWN_KEY)
@@ -224,8 +247,14 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
     if not campaigns:
         if refused is None:
             _summary(shown, names[org], labels[entity].strip())
-        st.info(t("context.no_campaign"))
-        return None
+        if need_campaign:
+            st.info(t("context.no_campaign"))
+            return None
+        if refused is not None:
+            st.error(refused)
+            return None
+        _write_address(org, entity, None, None)
+        return EntityPick(org, entity, None)
     titles = {c.id: campaign_title(c.period, c.name, format_date(c.date, lang()), c.status)
               for c in campaigns}
     campaign = remembered_select(t("context.campaign"), list(titles), "pick_campaign",
@@ -236,9 +265,8 @@ def pick_campaign(where: DeltaGenerator | None = None) -> Selection | None:
         st.error(refused)
         return None
     _summary(shown, names[org], labels[entity].strip(), next(c for c in campaigns if c.id == campaign))
-    selection = Selection(org, entity, campaign)
-    _write_address(selection, linked_criterion())
-    return selection
+    _write_address(org, entity, campaign, linked_criterion())
+    return EntityPick(org, entity, campaign)
 
 
 def campaign_title(period: str, name: str | None, date: str, status: str) -> str:

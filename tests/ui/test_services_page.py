@@ -232,3 +232,20 @@ def test_the_declaration_is_prepared_and_downloaded_from_the_page(demo_dirs: Pat
     assert not at.exception, [e.value for e in at.exception]
     downloads = [b for b in at.get("download_button") if "RGESN declaration" in b.proto.label]
     assert len(downloads) == 1
+
+
+def test_an_entity_without_any_campaign_declares_its_first_service(demo_store: Store) -> None:
+    # A new IT department: no label campaign yet, and its referent starts with its digital services.
+    demo_store.create_entity(LOCAL_USER, "hexapost", "hexapost-dsi-sud", "DSI Sud", "hexapost-colis")
+    demo_store.grant_role(LOCAL_USER, "ines@example.org", "referent", "hexapost-dsi-sud")
+    params = {"organisation": "hexapost", "entity": "hexapost-dsi-sud"}
+    at = _shared("ines@example.org", params)
+    shown = texts(at)
+    assert "Aucune campagne" not in shown
+    assert "Entité : **DSI Sud**" in shown and "Campagne :" not in shown  # the sidebar names no campaign
+    at.text_input(key="services.create.name").set_value("Portail agents")
+    next(b for b in at.button if b.label == "Créer le service").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Service « Portail agents » créé sous DSI Sud." in texts(at)
+    assert [s.name for s in demo_store.services("hexapost-dsi-sud")] == ["Portail agents"]
+    assert at.query_params["entity"] == "hexapost-dsi-sud" and "campaign" not in at.query_params

@@ -9,7 +9,7 @@ import streamlit as st
 from labelnr.errors import LabelnrError
 from labelnr.services import service_rows
 from labelnr.ui.resources import store
-from labelnr.ui.selection import pick_campaign
+from labelnr.ui.selection import pick_entity
 from labelnr.ui.service_forms import (
     create_service_form,
     csv_import,
@@ -24,7 +24,7 @@ from labelnr.ui.widgets import plain
 
 def main() -> None:
     st.title(t("services.title"))
-    selection = pick_campaign()
+    selection = pick_entity()  # an entity without any campaign yet may still declare its services
     if selection is None:
         return
     data = store()
