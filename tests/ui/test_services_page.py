@@ -242,10 +242,12 @@ def test_an_entity_without_any_campaign_declares_its_first_service(demo_store: S
     at = _shared("ines@example.org", params)
     shown = texts(at)
     assert "Aucune campagne" not in shown
-    assert "Entité : **DSI Sud**" in shown and "Campagne :" not in shown  # the sidebar names no campaign
+    assert "Entité : **DSI Sud**" in shown
+    assert "Campagne :" not in shown  # the sidebar names no campaign
     at.text_input(key="services.create.name").set_value("Portail agents")
     next(b for b in at.button if b.label == "Créer le service").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Service « Portail agents » créé sous DSI Sud." in texts(at)
     assert [s.name for s in demo_store.services("hexapost-dsi-sud")] == ["Portail agents"]
-    assert at.query_params["entity"] == "hexapost-dsi-sud" and "campaign" not in at.query_params
+    assert at.query_params["entity"] == "hexapost-dsi-sud"
+    assert "campaign" not in at.query_params
